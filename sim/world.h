@@ -10,6 +10,18 @@
 #include "sim/rng.h"
 #include "sim/time.h"
 
+/* The project's GError domain (GIO's G_IO_ERROR is not linked: use this everywhere). */
+#define SIM_ERROR (sim_error_quark())
+typedef enum sim_error_code {
+    SIM_ERROR_INVAL,   /* bad argument or option */
+    SIM_ERROR_EXISTS,  /* duplicate name */
+    SIM_ERROR_NOSPC,   /* no room (link full, ports exhausted) */
+    SIM_ERROR_IO,      /* file could not be opened or written */
+    SIM_ERROR_SCRIPT,  /* Lua script error */
+} sim_error_code;
+/* The quark behind SIM_ERROR. */
+GQuark sim_error_quark(void);
+
 typedef struct sim_world sim_world;
 typedef struct sim_node sim_node;
 typedef struct sim_link sim_link;
@@ -69,6 +81,15 @@ typedef void (*sim_progress_fn)(void *ctx, sim_time_t now, uint64_t events);
 void sim_world_set_progress(sim_world *w, sim_progress_fn fn, void *ctx, uint64_t every);
 
 /* ---- handles: how Lua (or any outside holder) refers to world-owned objects safely ---- */
+
+/* Kind tags for refs, so a handle of one kind never resolves to an object of another.
+ * Protocol apps use SIM_REF_APP_BASE + n. */
+#define SIM_REF_NODE 1
+#define SIM_REF_IFACE 2
+#define SIM_REF_LINK 3
+#define SIM_REF_SOCK 4
+#define SIM_REF_TIMER 5
+#define SIM_REF_APP_BASE 100
 
 /* A reference to a world-owned object: slot id and generation. {0,0} is none. */
 typedef struct sim_ref {
