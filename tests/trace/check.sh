@@ -1,0 +1,42 @@
+#!/bin/sh
+# Usage: check.sh SCENARIO.lua RUNDIR — checks every pcap a scenario wrote with tshark:
+#  - no malformed packets and no error-level expert info;
+#  - no bad IPv4 / UDP / ICMP / ICMPv6 checksums (checksum validation switched on);
+#  - each `-- trace: LINK FILTER` line in the scenario matches at least one frame in the pcap of
+#    that link (e.g. `-- trace: wan ip.src == 68.36.210.57 && udp.srcport == 1211`).
+set -u
+script=$1 dir=$2
+command -v tshark >/dev/null || { echo "tshark is not installed"; exit 1; }
+prefix=$(basename "$script" .lua)
+prefs="-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -o tcp.check_checksum:TRUE"
+bad_filter='_ws.malformed || _ws.expert.severity == error || ip.checksum.status == "Bad" || udp.checksum.status == "Bad" || icmp.checksum.status == "Bad" || icmpv6.checksum.status == "Bad" || tcp.checksum.status == "Bad"'
+status=0
+found=0
+for f in "$dir"/*.pcap; do
+  [ -e "$f" ] || continue
+  found=$((found + 1))
+  total=$(tshark -r "$f" $prefs 2>/dev/null | wc -l)
+  bad=$(tshark -r "$f" $prefs -Y "$bad_filter" 2>&1)
+  if [ -n "$bad" ]; then
+    echo "FAIL $f: malformed/bad-checksum frames:"
+    echo "$bad" | head -20
+    status=1
+  else
+    echo "ok   $f: $total frames, none malformed"
+  fi
+done
+[ $found -gt 0 ] || { echo "FAIL: no pcap in $dir"; exit 1; }
+# Expected fields, declared in the scenario.
+grep -E '^-- trace: ' "$script" | while read -r _ _ link filter; do
+  f="$dir/$prefix-$link.pcap"
+  [ -e "$f" ] || { echo "FAIL: $f missing (wanted: $filter)"; echo x >> "$dir/.trace-fail"; continue; }
+  n=$(tshark -r "$f" $prefs -Y "$filter" 2>/dev/null | wc -l)
+  if [ "$n" -gt 0 ]; then
+    echo "ok   $link: $n frames match '$filter'"
+  else
+    echo "FAIL $link: no frame matches '$filter'"
+    echo x >> "$dir/.trace-fail"
+  fi
+done
+if [ -e "$dir/.trace-fail" ]; then rm -f "$dir/.trace-fail"; status=1; fi
+exit $status
