@@ -63,4 +63,16 @@ int sim_link_attach(sim_link *l, sim_iface *i);
  * its destination MAC (via net_eth_input). Takes ownership of frame. */
 void sim_link_send(sim_iface *from, sim_pkt *frame);
 
+/* An observer of deliveries: called once per frame copy handed to interface `to`, at virtual
+ * time t, just before net_eth_input (frame borrowed for the call). Used by tests and by
+ * ladder diagrams. */
+typedef void (*sim_link_tap_fn)(void *ctx, const sim_link *l, const sim_iface *to,
+                                const sim_pkt *frame, sim_time_t t);
+/* Installs (or with fn NULL removes) the link's delivery observer. */
+void sim_link_set_tap(sim_link *l, sim_link_tap_fn fn, void *ctx);
+/* Serialisation time of a len-byte frame at the link's current bandwidth: the frame bytes as
+ * captured (no preamble, FCS or inter-frame gap counted), rounded up to whole nanoseconds;
+ * 0 for infinite bandwidth. A 1500-byte frame at 1 Mbit/s takes exactly 12 ms. */
+sim_time_t sim_link_tx_time(const sim_link *l, uint32_t len);
+
 #endif
