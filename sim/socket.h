@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include "sim/addr.h"
 #include "sim/node.h"
+#include "sim/time.h"
 
 typedef struct sim_sock sim_sock;
 
@@ -61,5 +62,23 @@ sim_node *sim_sock_node(const sim_sock *s);
 sim_ref sim_sock_ref(const sim_sock *s);
 /* Closes and frees the socket; its handle goes stale. NULL-safe. */
 void sim_sock_close(sim_sock *s);
+
+/* Sets the TTL / hop limit of multicast datagrams (default 1, as on real hosts; mDNS uses 255).
+ * Returns 0 or -EINVAL. */
+int sim_sock_set_mcast_ttl(sim_sock *s, unsigned ttl);
+/* Sets the interface multicast datagrams leave by (NULL: the first interface of the family).
+ * Returns 0 or -EINVAL (interface of another node). */
+int sim_sock_set_mcast_if(sim_sock *s, sim_iface *iface);
+
+/* ---- ping (ICMP / ICMPv6 echo, RFC 792 / RFC 4443) ---- */
+
+/* A ping finished: err 0 with the round-trip time and the reply's TTL / hop limit, or
+ * -ETIMEDOUT, -ECONNREFUSED / -EHOSTUNREACH / -ENETUNREACH / -EMSGSIZE from an ICMP error. */
+typedef void (*sim_ping_fn)(void *ctx, int err, sim_time_t rtt, unsigned ttl);
+/* Sends one echo request with payload_len bytes of payload (identifier per node, sequence
+ * incrementing) and calls fn once: on the reply, an ICMP error, or after timeout. Returns 0
+ * (fn will be called), or -EINVAL, -ENETUNREACH, -EMSGSIZE (fn will not be called). */
+int sim_ping(sim_node *n, const sim_ip *dst, size_t payload_len, sim_time_t timeout,
+             sim_ping_fn fn, void *ctx);
 
 #endif

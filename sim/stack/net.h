@@ -84,6 +84,11 @@ void net_icmp4_error(sim_node *n, const sim_pkt *offending, uint8_t type, uint8_
 void net_arp_resolve_send(sim_iface *out, const sim_ip *nexthop, sim_pkt *pkt);
 /* ARP packet (data at the ARP header). Takes ownership. */
 void net_arp_input(sim_iface *in, sim_pkt *pkt);
+/* Broadcasts a gratuitous ARP request announcing ip on i (RFC 5227 2.3: sender and target
+ * address both ip). */
+void net_arp_announce(sim_iface *i, const sim_ip *ip);
+/* Broadcasts an ARP probe for ip on i (RFC 5227 2.1.1: sender address 0.0.0.0). */
+void net_arp_probe(sim_iface *i, const sim_ip *ip);
 
 /* ---- IPv6 (ipv6.c, ndp.c, icmp6.c) ---- */
 
@@ -103,12 +108,17 @@ void net_icmp6_error(sim_node *n, const sim_pkt *offending, uint8_t type, uint8_
  * Returns 0 or -ENETUNREACH. */
 int net_select_src(sim_node *n, const sim_ip *dst, sim_ip *src);
 /* UDP datagram (data at the UDP header) for this node; src/dst are the IP addresses.
- * Takes ownership. `ip` points at the IP header (for ICMP port unreachable). */
+ * pkt->l3 holds the length of the IP header in front of data (for ICMP port unreachable).
+ * Takes ownership. */
 void net_udp_input(sim_iface *in, sim_pkt *pkt, const sim_ip *src, const sim_ip *dst);
 /* An ICMP / ICMPv6 error arrived about a datagram we sent: `inner` is the embedded UDP
  * header (possibly truncated), addresses from the embedded IP header. Reports to the socket. */
 void net_udp_icmp_error(sim_node *n, int err, const sim_ip *src, const sim_ip *dst,
                         const uint8_t *inner, size_t len);
+
+/* True if a UDP socket of node n would accept a datagram sent to `local` (bound to that port on
+ * that address or the wildcard). The NAT asks this for unmapped inbound packets. */
+bool net_udp_bound(sim_node *n, const sim_ep *local);
 
 /* The MAC for an IPv4 multicast group (01:00:5e + low 23 bits). */
 void net_mcast_mac4(const sim_ip *group, uint8_t mac[6]);
