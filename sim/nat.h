@@ -36,7 +36,7 @@ typedef struct nat_config {
     nat_filtering filtering;
     nat_port_alloc port_alloc;
     uint16_t port_min, port_max;     /* outside port range, inclusive */
-    bool port_parity;                /* keep even/odd parity of the inside port (RFC 4787 REQ-3) */
+    bool port_parity;                /* keep even/odd parity of the inside port (RFC 4787 REQ-4) */
     sim_time_t udp_timeout;          /* UDP mapping lifetime (RFC 4787 REQ-5: >= 2 min) */
     bool inbound_refresh;            /* inbound packets refresh the mapping too */
     sim_time_t tcp_established;      /* RFC 5382 REQ-5: >= 2 h 4 min */
@@ -74,7 +74,8 @@ typedef struct nat_entry {
     sim_ep inside;            /* inside host address:port */
     sim_ep outside;           /* the NAT's outside address:port */
     sim_ep remote;            /* ADM/APDM: the remote it was made for (port 0 under ADM) */
-    GArray *permits;          /* of sim_ep: remotes the filter admits (port 0 under ADF) */
+    GArray *permits;          /* of sim_ep: remotes the filter admits (port 0 under ADF and for
+                               * ICMP); empty under EIF, whose filter admits anyone */
     sim_time_t created, last_used, expires;
     uint64_t pkts_out, pkts_in;
     uint64_t id;              /* creation order, for stable printing */
@@ -111,6 +112,12 @@ nat_inbound_result nat_table_inbound(nat_table *t, sim_time_t now, uint8_t proto
                                      const sim_ep *remote, const sim_ep *outside, nat_entry **e);
 /* The entry owning an outside port, regardless of filtering (hairpinning, ICMP), or NULL. */
 nat_entry *nat_table_find_outside(nat_table *t, uint8_t proto, const sim_ep *outside);
+/* The entry an outbound packet inside -> remote would use, without creating or refreshing
+ * anything (ICMP errors from inside about inbound-translated packets), or NULL. */
+nat_entry *nat_table_find_inside(nat_table *t, uint8_t proto, const sim_ep *inside,
+                                 const sim_ep *remote);
+/* True when entry e's filter admits a packet from remote (no side effects). */
+bool nat_table_admits(const nat_table *t, const nat_entry *e, const sim_ep *remote);
 /* Removes entries whose expiry is <= now (emitting expire events). Returns how many. */
 unsigned nat_table_expire(nat_table *t, sim_time_t now);
 /* Earliest expiry, or SIM_TIME_NEVER. */
