@@ -31,11 +31,18 @@ lua_State *simlua_state(simlua *s);
 /* Registers a protocol module as global `name`. */
 void simlua_add_module(simlua *s, const char *name, simlua_module_open open);
 /* Loads the script and starts it as the main task, with `arg` = {[0]=path, args...}; then runs
- * the world until `until` (SIM_TIME_NEVER: until nothing is pending or sim.stop()). Returns 0 if
+ * the world until `until` (SIM_TIME_NEVER: until nothing is pending or sim.stop()). In detail
+ * (see simlua.c): the run ends when the main chunk returns after calling sim.run, on sim.stop
+ * or a script error, when nothing is pending, or at the end time: `until`, or with
+ * SIM_TIME_NEVER one hour of simulated time, extended by any later sim.run(t). Returns 0 if
  * the script ran without error (expectations are counted separately), else -1 with err set to
  * "file:line: message" and a traceback. */
 int simlua_run_file(simlua *s, const char *path, int argc, char **argv, sim_time_t until,
                     GError **err);
+/* True once the main chunk returned or the script called sim.stop (false when the run ended
+ * while the main chunk still waited, e.g. on a recv nothing answered, or at --until). Pure
+ * addition, for the run summary. */
+bool simlua_main_done(const simlua *s);
 /* Expectation counts and whether any expectation failed. */
 unsigned simlua_expect_passed(const simlua *s);
 unsigned simlua_expect_failed(const simlua *s);
@@ -52,6 +59,9 @@ sim_node *simlua_check_node(lua_State *L, int idx);
 /* Argument idx as a duration: a number of seconds or a string with a unit ("20ms", "1.5s",
  * "100us", "2min"). Raises a Lua error naming the argument otherwise. */
 sim_time_t simlua_check_time(lua_State *L, int idx);
+/* Parses a duration string: a number of seconds with an optional unit ("20ms", "1.5s",
+ * "100us", "2min", "1h"). Returns 0 or -EINVAL. Pure addition (natsim --until uses it). */
+int simlua_parse_time(const char *str, sim_time_t *out);
 /* Raises a Lua error naming the first key of table idx not in keys (NULL-terminated). */
 void simlua_check_options(lua_State *L, int idx, const char *const keys[]);
 /* Optional fields of option table idx; a field of the wrong type is a Lua error naming it. */
