@@ -21,7 +21,7 @@
 #define NET_NEIGH_TRIES 3                /* requests before giving up (RFC 4861 MAX_MULTICAST_SOLICIT) */
 #define NET_NEIGH_RETRANS (1 * SIM_SEC)  /* between requests (RFC 4861 RETRANS_TIMER) */
 #define NET_NEIGH_LIFETIME (60 * SIM_SEC)
-#define NET_NEIGH_QUEUE 8                /* packets held per unresolved next hop */
+#define NET_NEIGH_QUEUE 101              /* packets held per unresolved next hop (Linux unres_qlen) */
 #define NET_ETH_MIN_FRAME 60             /* without FCS */
 #define NET_ICMP6_QUOTE_MAX (1280 - NET_IP6_HLEN - 8) /* RFC 4443 2.4 (c) */
 

@@ -36,7 +36,7 @@ static void on_tick(sim_timer *t, void *ctx)
 {
     sender *s = ctx;
     sim_sock_sendto(s->sock, payload, sizeof payload, &s->peer);
-    if (sim_world_now(sim_node_world(sim_sock_node(s->sock))) + 20 * SIM_MS < s->stop)
+    if (sim_world_now(sim_sock_node(s->sock)->world) + 20 * SIM_MS < s->stop)
         sim_timer_in(t, 20 * SIM_MS);
 }
 

@@ -3,7 +3,8 @@
 #  - no malformed packets and no error-level expert info;
 #  - no bad IPv4 / UDP / ICMP / ICMPv6 checksums (checksum validation switched on);
 #  - each `-- trace: LINK FILTER` line in the scenario matches at least one frame in the pcap of
-#    that link (e.g. `-- trace: wan ip.src == 68.36.210.57 && udp.srcport == 1211`).
+#    that link (e.g. `-- trace: wan ip.src == 68.36.210.57 && udp.srcport == 1211`), and each
+#    `-- trace-none: LINK FILTER` line matches no frame there (what must never appear).
 set -u
 script=$1 dir=$2
 command -v tshark >/dev/null || { echo "tshark is not installed"; exit 1; }
@@ -16,8 +17,10 @@ for f in "$dir"/*.pcap; do
   [ -e "$f" ] || continue
   found=$((found + 1))
   total=$(tshark -r "$f" $prefs 2>/dev/null | wc -l)
-  bad=$(tshark -r "$f" $prefs -Y "$bad_filter" 2>&1)
-  if [ -n "$bad" ]; then
+  if ! bad=$(tshark -r "$f" $prefs -Y "$bad_filter" 2>"$dir/.tshark-err"); then
+    echo "FAIL $f: tshark could not read it:"; grep -v 'Running as user' "$dir/.tshark-err"
+    status=1
+  elif [ -n "$bad" ]; then
     echo "FAIL $f: malformed/bad-checksum frames:"
     echo "$bad" | head -20
     status=1
@@ -27,16 +30,23 @@ for f in "$dir"/*.pcap; do
 done
 [ $found -gt 0 ] || { echo "FAIL: no pcap in $dir"; exit 1; }
 # Expected fields, declared in the scenario.
-grep -E '^-- trace: ' "$script" | while read -r _ _ link filter; do
+grep -E '^-- trace(-none)?: ' "$script" | while read -r _ kind link filter; do
   f="$dir/$prefix-$link.pcap"
   [ -e "$f" ] || { echo "FAIL: $f missing (wanted: $filter)"; echo x >> "$dir/.trace-fail"; continue; }
-  n=$(tshark -r "$f" $prefs -Y "$filter" 2>/dev/null | wc -l)
-  if [ "$n" -gt 0 ]; then
+  if ! n=$(tshark -r "$f" $prefs -Y "$filter" 2>"$dir/.tshark-err" | wc -l) ||
+     grep -qv 'Running as user' "$dir/.tshark-err"; then
+    echo "FAIL $link: tshark rejected '$filter':"; grep -v 'Running as user' "$dir/.tshark-err"
+    echo x >> "$dir/.trace-fail"; continue
+  fi
+  if [ "$kind" = "trace:" ] && [ "$n" -gt 0 ]; then
     echo "ok   $link: $n frames match '$filter'"
+  elif [ "$kind" = "trace-none:" ] && [ "$n" -eq 0 ]; then
+    echo "ok   $link: no frame matches '$filter', as it should"
   else
-    echo "FAIL $link: no frame matches '$filter'"
+    echo "FAIL $link: $n frames match '$filter' (${kind%:})"
     echo x >> "$dir/.trace-fail"
   fi
 done
+rm -f "$dir/.tshark-err"
 if [ -e "$dir/.trace-fail" ]; then rm -f "$dir/.trace-fail"; status=1; fi
 exit $status
