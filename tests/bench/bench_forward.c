@@ -159,6 +159,14 @@ int main(int argc, char **argv)
            h, secs, nat ? "nat" : "routed", pcap ? "on" : "off", (unsigned long long)delivered,
            (unsigned long long)sent, wall, delivered / wall,
            (unsigned long long)sim_sched_executed(sim_world_sched(w)), peak_rss_kib());
+    uint64_t drops[SIM_DROP__COUNT] = { 0 };
+    const GPtrArray *nodes = sim_world_nodes(w);
+    for (guint k = 0; k < nodes->len; k++)
+        for (int r = 0; r < SIM_DROP__COUNT; r++)
+            drops[r] += ((sim_node *)g_ptr_array_index(nodes, k))->drops[r];
+    for (int r = 0; r < SIM_DROP__COUNT; r++)
+        if (drops[r])
+            printf("  dropped: %s=%llu\n", sim_drop_name(r), (unsigned long long)drops[r]);
     for (unsigned i = 0; i < h; i++)
         sim_timer_free(senders[i].timer);
     g_free(senders);
