@@ -25,6 +25,13 @@ uint32_t sim_ip4_u32(const sim_ip *ip)
     return (uint32_t)ip->b[0] << 24 | (uint32_t)ip->b[1] << 16 | (uint32_t)ip->b[2] << 8 | ip->b[3];
 }
 
+sim_ip sim_ip4_bytes(const uint8_t b[4])
+{
+    sim_ip ip = { .family = SIM_AF_INET };
+    memcpy(ip.b, b, 4);
+    return ip;
+}
+
 sim_ip sim_ip6(const uint8_t b[16])
 {
     sim_ip ip = { .family = SIM_AF_INET6 };

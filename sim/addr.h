@@ -29,6 +29,8 @@ typedef struct sim_ep {
 sim_ip sim_ip4(uint32_t host_order);
 /* IPv4 address as host-order 32 bits (0 if not IPv4). */
 uint32_t sim_ip4_u32(const sim_ip *ip);
+/* IPv4 address from 4 network-order bytes (e.g. straight from a header). */
+sim_ip sim_ip4_bytes(const uint8_t b[4]);
 /* IPv6 address from 16 network-order bytes. */
 sim_ip sim_ip6(const uint8_t b[16]);
 /* Parses "a.b.c.d" or an IPv6 literal; returns 0 or -EINVAL. */

@@ -107,21 +107,32 @@ static void on_keepalive(relay_server *s, sim_time_t now, const sim_ep *from, co
     r->expires = now + s->cfg.lifetime;
 }
 
+/* The registered sender and the peer it names; answers the sender with an error and returns
+ * false when either is missing. A request from a registered sender refreshes it. */
+static bool find_pair(relay_server *s, sim_time_t now, const sim_ep *from, const relay_msg *m,
+                      reg **a, reg **b)
+{
+    *a = find_ep(s, from);
+    if (!*a) {
+        send_error(s, from, m->txid, RELAY_ERR_NOT_REGISTERED, "register first");
+        return false;
+    }
+    *b = find_name(s, m->name);
+    if (!*b) {
+        send_error(s, from, m->txid, RELAY_ERR_UNKNOWN_PEER, "unknown peer");
+        return false;
+    }
+    (*a)->expires = now + s->cfg.lifetime;
+    return true;
+}
+
 /* RFC 5128 §3.3: S tells each side the other's public and private endpoints, with one nonce
  * both sides put in their PUNCHes so neither accepts a stranger's packet. */
 static void on_connect(relay_server *s, sim_time_t now, const sim_ep *from, const relay_msg *m)
 {
-    reg *a = find_ep(s, from);
-    if (!a) {
-        send_error(s, from, m->txid, RELAY_ERR_NOT_REGISTERED, "register first");
+    reg *a, *b;
+    if (!find_pair(s, now, from, m, &a, &b))
         return;
-    }
-    reg *b = find_name(s, m->name);
-    if (!b) {
-        send_error(s, from, m->txid, RELAY_ERR_UNKNOWN_PEER, "unknown peer");
-        return;
-    }
-    a->expires = now + s->cfg.lifetime;
     s->stats.connects++;
     uint64_t nonce = sim_rng_u64(s->rng);
     relay_msg to_a = { .type = RELAY_PEER, .txid = m->txid, .pub = b->pub, .priv = b->priv,
@@ -137,17 +148,9 @@ static void on_connect(relay_server *s, sim_time_t now, const sim_ep *from, cons
 /* RFC 5128 §2.1: every byte crosses the relay twice; that is the cost scenario 2 counts. */
 static void on_relay(relay_server *s, sim_time_t now, const sim_ep *from, const relay_msg *m)
 {
-    reg *a = find_ep(s, from);
-    if (!a) {
-        send_error(s, from, m->txid, RELAY_ERR_NOT_REGISTERED, "register first");
+    reg *a, *b;
+    if (!find_pair(s, now, from, m, &a, &b))
         return;
-    }
-    reg *b = find_name(s, m->name);
-    if (!b) {
-        send_error(s, from, m->txid, RELAY_ERR_UNKNOWN_PEER, "unknown peer");
-        return;
-    }
-    a->expires = now + s->cfg.lifetime;
     relay_msg f = { .type = RELAY_RELAYED, .txid = m->txid, .payload = m->payload,
                     .payload_len = m->payload_len };
     g_strlcpy(f.name, a->name, sizeof f.name);

@@ -21,13 +21,6 @@
 #define ICMP_PARAM_PROBLEM 12
 #define ICMP6_ECHO 128
 
-static sim_ip hdr_ip(const uint8_t *p)
-{
-    sim_ip ip = { .family = SIM_AF_INET };
-    memcpy(ip.b, p, 4);
-    return ip;
-}
-
 /* RFC 1812 4.3.2.7: no error about an ICMP error (queries are fine). */
 static bool icmp4_is_error_type(uint8_t t)
 {
@@ -43,7 +36,7 @@ void net_icmp4_error_mtu(sim_node *n, const sim_pkt *off, uint8_t type, uint8_t 
     unsigned ihl = (h[0] & 0x0f) * 4u;
     if (ihl < NET_IP4_HLEN || ihl > off->len)
         return;
-    sim_ip src = hdr_ip(h + 12), dst = hdr_ip(h + 16);
+    sim_ip src = sim_ip4_bytes(h + 12), dst = sim_ip4_bytes(h + 16);
     if (sim_ip_is_any(&src) || sim_ip_is_multicast(&src) || sim_ip_is_broadcast(&src) ||
         sim_ip_is_multicast(&dst) || net_ip4_is_bcast(off->in, &dst))
         return;
@@ -97,7 +90,7 @@ static void icmp4_error_input(sim_node *n, cur *c, uint8_t type, uint8_t code)
     unsigned ihl = (ih[0] & 0x0f) * 4u;
     if (ihl < NET_IP4_HLEN || ihl > left)
         return;
-    sim_ip isrc = hdr_ip(ih + 12), idst = hdr_ip(ih + 16);
+    sim_ip isrc = sim_ip4_bytes(ih + 12), idst = sim_ip4_bytes(ih + 16);
     const uint8_t *l4 = ih + ihl;
     size_t l4len = left - ihl;
     int err = icmp4_err(type, code);

@@ -22,13 +22,6 @@
 #define ICMP6_NS 135
 #define ICMP6_NA 136
 
-static sim_ip hdr_ip6(const uint8_t *p)
-{
-    sim_ip ip = { .family = SIM_AF_INET6 };
-    memcpy(ip.b, p, 16);
-    return ip;
-}
-
 int net_icmp6_send(sim_node *n, sim_pkt *pkt, uint8_t type, uint8_t code, const sim_ip *src,
                    const sim_ip *dst, uint8_t hlim, sim_iface *out)
 {
@@ -63,7 +56,7 @@ void net_icmp6_error(sim_node *n, const sim_pkt *off, uint8_t type, uint8_t code
     if (off->len < NET_IP6_HLEN)
         return;
     const uint8_t *h = off->data;
-    sim_ip src = hdr_ip6(h + 8), dst = hdr_ip6(h + 24);
+    sim_ip src = sim_ip6(h + 8), dst = sim_ip6(h + 24);
     if (sim_ip_is_any(&src) || sim_ip_is_multicast(&src))
         return;
     /* RFC 4443 2.4 (e.3): to multicast only Packet Too Big and parameter problem code 2. */
@@ -103,7 +96,7 @@ static void icmp6_error_input(sim_node *n, const uint8_t *m, size_t len)
     const uint8_t *ih = m + 8;
     if ((ih[0] >> 4) != 6)
         return;
-    sim_ip isrc = hdr_ip6(ih + 8), idst = hdr_ip6(ih + 24);
+    sim_ip isrc = sim_ip6(ih + 8), idst = sim_ip6(ih + 24);
     const uint8_t *l4 = ih + NET_IP6_HLEN;
     size_t l4len = len - 8 - NET_IP6_HLEN;
     int err = icmp6_err(m[0], m[1]);

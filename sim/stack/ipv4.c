@@ -24,13 +24,6 @@
 
 static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-static sim_ip hdr_ip(const uint8_t *p)
-{
-    sim_ip ip = { .family = SIM_AF_INET };
-    memcpy(ip.b, p, 4);
-    return ip;
-}
-
 bool net_ip4_is_bcast(const sim_iface *i, const sim_ip *dst)
 {
     if (sim_ip_is_broadcast(dst))
@@ -56,7 +49,7 @@ static int ip4_xmit(sim_node *n, sim_pkt *pkt, sim_iface *in, sim_iface *hint)
         sim_node_drop(n, in, pkt, SIM_DROP_MALFORMED, "short IPv4 packet");
         return -EINVAL;
     }
-    sim_ip dst = hdr_ip(pkt->data + 16);
+    sim_ip dst = sim_ip4_bytes(pkt->data + 16);
     bool group = sim_ip_is_multicast(&dst) || sim_ip_is_broadcast(&dst);
     sim_iface *out = NULL;
     sim_ip nh;
@@ -154,7 +147,7 @@ static void ip4_forward(sim_node *n, sim_iface *in, sim_pkt *pkt)
         sim_node_drop(n, in, pkt, SIM_DROP_NOT_FORWARDING, "IPv4 packet for another host");
         return;
     }
-    sim_ip dst = hdr_ip(pkt->data + 16);
+    sim_ip dst = sim_ip4_bytes(pkt->data + 16);
     if (sim_ip_is_multicast(&dst) || net_ip4_is_bcast(in, &dst)) {
         sim_node_drop(n, in, pkt, SIM_DROP_NOT_FORWARDING, "multicast/broadcast not routed");
         return;
@@ -176,7 +169,7 @@ void net_ip4_deliver(sim_node *n, sim_iface *in, sim_pkt *pkt)
     const uint8_t *h = pkt->data;
     unsigned ihl = (h[0] & 0x0f) * 4u;
     uint8_t proto = h[9], ttl = h[8];
-    sim_ip src = hdr_ip(h + 12), dst = hdr_ip(h + 16);
+    sim_ip src = sim_ip4_bytes(h + 12), dst = sim_ip4_bytes(h + 16);
     if (net_rd16(h + 6) & (IP4_MF | IP4_OFFMASK)) {
         sim_node_drop(n, in, pkt, SIM_DROP_UNSUPPORTED, "IPv4 fragment (no reassembly)");
         return;
@@ -225,7 +218,7 @@ void net_ip4_input(sim_iface *in, sim_pkt *pkt)
         return;
     }
     pkt->len = total; /* drop Ethernet padding */
-    sim_ip src = hdr_ip(pkt->data + 12);
+    sim_ip src = sim_ip4_bytes(pkt->data + 12);
     if (sim_ip_is_multicast(&src) || sim_ip_is_broadcast(&src)) {
         sim_node_drop(n, in, pkt, SIM_DROP_MALFORMED, "martian IPv4 source");
         return;
@@ -241,7 +234,7 @@ void net_ip4_input(sim_iface *in, sim_pkt *pkt)
             break;
         }
     }
-    sim_ip dst = hdr_ip(pkt->data + 16);
+    sim_ip dst = sim_ip4_bytes(pkt->data + 16);
     if (ip4_is_local(n, in, &dst))
         net_ip4_deliver(n, in, pkt);
     else

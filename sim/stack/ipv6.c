@@ -20,13 +20,6 @@
 #define NH_NONE 59
 #define NH_DSTOPTS 60
 
-static sim_ip hdr_ip6(const uint8_t *p)
-{
-    sim_ip ip = { .family = SIM_AF_INET6 };
-    memcpy(ip.b, p, 16);
-    return ip;
-}
-
 /* Routes, checks the MTU and hands the packet to NDP (multicast goes straight to Ethernet).
  * `in` is set when forwarding. Always consumes pkt; returns 0, -ENETUNREACH or -EMSGSIZE. */
 static int ip6_xmit(sim_node *n, sim_pkt *pkt, sim_iface *in, sim_iface *hint)
@@ -35,7 +28,7 @@ static int ip6_xmit(sim_node *n, sim_pkt *pkt, sim_iface *in, sim_iface *hint)
         sim_node_drop(n, in, pkt, SIM_DROP_MALFORMED, "short IPv6 packet");
         return -EINVAL;
     }
-    sim_ip dst = hdr_ip6(pkt->data + 24);
+    sim_ip dst = sim_ip6(pkt->data + 24);
     bool mcast = sim_ip_is_multicast(&dst);
     sim_iface *out = NULL;
     sim_ip nh = dst;
@@ -122,7 +115,7 @@ static void ip6_forward(sim_node *n, sim_iface *in, sim_pkt *pkt)
         sim_node_drop(n, in, pkt, SIM_DROP_NOT_FORWARDING, "IPv6 packet for another host");
         return;
     }
-    sim_ip src = hdr_ip6(pkt->data + 8), dst = hdr_ip6(pkt->data + 24);
+    sim_ip src = sim_ip6(pkt->data + 8), dst = sim_ip6(pkt->data + 24);
     if (sim_ip_is_multicast(&dst)) {
         sim_node_drop(n, in, pkt, SIM_DROP_NOT_FORWARDING, "multicast not routed");
         return;
@@ -144,7 +137,7 @@ static void ip6_forward(sim_node *n, sim_iface *in, sim_pkt *pkt)
 /* Local delivery: skips the extension headers we can skip, then demuxes. */
 static void ip6_deliver(sim_node *n, sim_iface *in, sim_pkt *pkt)
 {
-    sim_ip src = hdr_ip6(pkt->data + 8), dst = hdr_ip6(pkt->data + 24);
+    sim_ip src = sim_ip6(pkt->data + 8), dst = sim_ip6(pkt->data + 24);
     uint8_t hlim = pkt->data[7];
     uint8_t nh = pkt->data[6];
     cur c;
@@ -192,7 +185,7 @@ void net_ip6_input(sim_iface *in, sim_pkt *pkt)
         return;
     }
     pkt->len = NET_IP6_HLEN + plen; /* drop Ethernet padding */
-    sim_ip src = hdr_ip6(pkt->data + 8), dst = hdr_ip6(pkt->data + 24);
+    sim_ip src = sim_ip6(pkt->data + 8), dst = sim_ip6(pkt->data + 24);
     if (sim_ip_is_multicast(&src)) {
         sim_node_drop(n, in, pkt, SIM_DROP_MALFORMED, "multicast IPv6 source");
         return;
