@@ -102,20 +102,6 @@ static void derive_mac(const sim_node *n, unsigned index, uint8_t mac[6])
         mac[k] = (uint8_t)(h >> (8 * (k - 1)));
 }
 
-static bool mac_in_use(const sim_world *w, const uint8_t mac[6])
-{
-    const GPtrArray *nodes = sim_world_nodes(w);
-    for (guint a = 0; a < nodes->len; a++) {
-        const sim_node *n = g_ptr_array_index(nodes, a);
-        for (guint b = 0; b < n->ifaces->len; b++) {
-            const sim_iface *i = g_ptr_array_index(n->ifaces, b);
-            if (!memcmp(i->mac, mac, 6))
-                return true;
-        }
-    }
-    return false;
-}
-
 sim_iface *sim_node_attach(sim_node *n, sim_link *l, const sim_iface_opts *opts, GError **err)
 {
     sim_iface_opts none = { 0 };
@@ -141,11 +127,11 @@ sim_iface *sim_node_attach(sim_node *n, sim_link *l, const sim_iface_opts *opts,
     else
         g_snprintf(i->name, sizeof i->name, "eth%u", i->index);
     if (opts->mac) {
-        memcpy(i->mac, opts->mac, 6);
+        memcpy(i->mac, opts->mac, 6); /* the user's choice, even if another node has it */
+        sim_world_claim_mac(n->world, i->mac);
     } else {
         derive_mac(n, i->index, i->mac);
-        /* Linear scan: fine for topologies built once; bump the last bytes on a clash. */
-        while (mac_in_use(n->world, i->mac))
+        while (!sim_world_claim_mac(n->world, i->mac)) /* a hash clash: bump the low bytes */
             if (++i->mac[5] == 0)
                 i->mac[4]++;
     }

@@ -27,6 +27,7 @@ struct sim_world {
     trace_log *log;
     GPtrArray *nodes, *links;
     GHashTable *node_by_name, *link_by_name;
+    GHashTable *macs; /* MACs in use (48-bit integer keys), for unique derived MACs */
     GArray *refs; /* of ref_slot */
     uint32_t ref_free;
     GArray *free_hooks; /* of free_hook */
@@ -64,6 +65,7 @@ sim_world *sim_world_new(const sim_world_opts *opts, GError **err)
     w->links = g_ptr_array_new();
     w->node_by_name = g_hash_table_new(g_str_hash, g_str_equal);
     w->link_by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    w->macs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     w->refs = g_array_new(FALSE, TRUE, sizeof(ref_slot));
     w->free_hooks = g_array_new(FALSE, FALSE, sizeof(free_hook));
     return w;
@@ -88,6 +90,7 @@ void sim_world_free(sim_world *w)
     g_ptr_array_unref(w->links);
     g_hash_table_unref(w->node_by_name);
     g_hash_table_unref(w->link_by_name);
+    g_hash_table_unref(w->macs);
     g_array_unref(w->refs);
     g_array_unref(w->free_hooks);
     sim_sched_free(w->sched);
@@ -126,6 +129,17 @@ sim_node *sim_world_node(const sim_world *w, const char *name)
 sim_link *sim_world_link(const sim_world *w, const char *name)
 {
     return g_hash_table_lookup(w->link_by_name, name);
+}
+
+bool sim_world_claim_mac(sim_world *w, const uint8_t mac[6])
+{
+    gint64 key = 0;
+    for (int b = 0; b < 6; b++)
+        key = key << 8 | mac[b];
+    if (g_hash_table_contains(w->macs, &key))
+        return false;
+    g_hash_table_add(w->macs, g_memdup2(&key, sizeof key));
+    return true;
 }
 
 const GPtrArray *sim_world_nodes(const sim_world *w) { return w->nodes; }

@@ -61,6 +61,8 @@ void sim_world_add_link(sim_world *w, sim_link *l);
 sim_node *sim_world_node(const sim_world *w, const char *name);
 /* Finds a link by name, or NULL. */
 sim_link *sim_world_link(const sim_world *w, const char *name);
+/* Registers a MAC address as used in this world; returns false if it already was. */
+bool sim_world_claim_mac(sim_world *w, const uint8_t mac[6]);
 /* Nodes in creation order (borrowed array of sim_node *). */
 const GPtrArray *sim_world_nodes(const sim_world *w);
 /* Links in creation order (borrowed array of sim_link *). */

@@ -49,6 +49,16 @@ static sim_node *must_node(sim_world *w, const char *name, sim_node_kind k)
     return n;
 }
 
+static sim_link *must_link(sim_world *w, const char *name, sim_link_kind k,
+                           const sim_link_props *p)
+{
+    GError *err = NULL;
+    sim_link *l = sim_link_new(w, name, k, p, &err);
+    if (!l)
+        g_error("%s", err->message);
+    return l;
+}
+
 static sim_iface *must_attach(sim_node *n, sim_link *l, uint32_t ip, unsigned plen)
 {
     GError *err = NULL;
@@ -105,11 +115,9 @@ int main(int argc, char **argv)
     core.delay = 5 * SIM_MS;
     core.bandwidth = 1000000000ULL;
     core.queue_bytes = 1 << 22;
-    sim_link *left = sim_link_new(w, "left", SIM_LINK_LAN, &lan, &err);
-    sim_link *right = sim_link_new(w, "right", SIM_LINK_LAN, &lan, &err);
-    sim_link *mid = sim_link_new(w, "core", SIM_LINK_P2P, &core, &err);
-    if (!left || !right || !mid)
-        g_error("%s", err->message);
+    sim_link *left = must_link(w, "left", SIM_LINK_LAN, &lan);
+    sim_link *right = must_link(w, "right", SIM_LINK_LAN, &lan);
+    sim_link *mid = must_link(w, "core", SIM_LINK_P2P, &core);
     sim_node *rl = must_node(w, "RL", nat ? SIM_NODE_NAT : SIM_NODE_ROUTER);
     sim_node *rr = must_node(w, "RR", SIM_NODE_ROUTER);
     sim_iface *rl_in = must_attach(rl, left, 0x0A010001, 16);  /* 10.1.0.1 */

@@ -34,10 +34,10 @@ for h in 1 50 500; do
     echo "  $n" >&2; echo "  $s" >&2
     nr=$(echo "$n" | rate); sr=$(echo "$s" | rate)
     printf '%-6s %-5s %-8s %16s %16s %7.1fx\n' $h $pc routed "$nr" "$sr" "$(echo "$nr / $sr" | bc -l)"
-    rm -rf "$tmp/n$h" "$tmp/s$h"
     n=$("$build/bench_forward" $h $secs --nat "${nargs[@]}")
     echo "  $n" >&2
     printf '%-6s %-5s %-8s %16s %16s %8s\n' $h $pc nat "$(echo "$n" | rate)" "(no NAT)" "-"
+    rm -rf "$tmp/n$h" "$tmp/s$h"
   done
 done
 "$build/bench_engine"
