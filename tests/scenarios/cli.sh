@@ -13,5 +13,21 @@ grep -q "run" /tmp/natsim-cli.$$ || fail "--help does not mention run"
 [ $rc -ne 0 ] || fail "missing scenario should fail"
 grep -q "nonexistent.lua" /tmp/natsim-cli.$$ || fail "missing scenario error does not name the file"
 "$natsim" run /dev/null --seed notanumber >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --seed should exit 2"
-rm -f /tmp/natsim-cli.$$
+# On a terminal (a pseudo-terminal from script(1)) a long run shows its progress; --quiet and
+# a non-terminal stderr do not.
+cat > /tmp/natsim-cli.$$.lua <<'LUA'
+local lan = sim.lan("l", {})
+local a, b = sim.host("a"), sim.host("b")
+a:attach(lan, {ip = "10.0.0.1/24"}); b:attach(lan, {ip = "10.0.0.2/24"})
+local s, r = a:udp{port = 1}, b:udp{port = 2}
+r:on_recv(function() end)
+sim.spawn(function() while true do s:sendto("x", "10.0.0.2", 2); sim.sleep(0.0005) end end)
+LUA
+script -qec "$natsim run /tmp/natsim-cli.$$.lua --until 200" /tmp/natsim-cli.$$.tty >/dev/null 2>&1 ||
+  fail "long run under a pseudo-terminal failed"
+tr '\r' '\n' < /tmp/natsim-cli.$$.tty | grep -q "t = .* s / 200 s .*events/s" ||
+  fail "no progress line on a terminal"
+"$natsim" run /tmp/natsim-cli.$$.lua --until 20 2>/tmp/natsim-cli.$$ >/dev/null
+grep -q "events/s" /tmp/natsim-cli.$$ && fail "progress line written to a non-terminal"
+rm -f /tmp/natsim-cli.$$ /tmp/natsim-cli.$$.lua /tmp/natsim-cli.$$.tty
 echo "ok: cli contract"
