@@ -1,9 +1,11 @@
-/* sim/event.c — the scheduler: a 4-ary min-heap of slot indices keyed on (time, seq).
+/* sim/event.c — the scheduler: a 4-ary min-heap keyed on (time, seq).
  *
- * Slots live in one growing array and are recycled through a free list, so a warm scheduler
- * never mallocs. Cancel marks the slot dead (O(1)); dead slots are dropped when they surface at
- * the top of the heap. A 4-ary heap halves the depth of a binary one and keeps the four children
- * of a node in one or two cache lines, which is what dominates pop cost for big queues. */
+ * Slots (callback, arguments, generation) live in one growing array and are recycled through a
+ * free list, so a warm scheduler never mallocs. The heap holds (time, seq, slot) entries, so
+ * sifting compares keys without touching the slots: the comparisons stay inside the heap array.
+ * Cancel marks the slot dead (O(1)); dead entries are dropped when they surface at the top.
+ * A 4-ary heap halves the depth of a binary one and keeps the four children of a node in one or
+ * two cache lines, which is what dominates pop cost for big queues. */
 #include "sim/event.h"
 
 #include <glib.h>
@@ -12,8 +14,6 @@
 #define ARITY 4
 
 typedef struct slot {
-    sim_time_t when;
-    uint64_t seq;
     sim_event_fn fn;
     void *ctx;
     void *arg;
@@ -23,11 +23,17 @@ typedef struct slot {
     bool queued;        /* in the heap (live or dead) */
 } slot;
 
+typedef struct heap_entry {
+    sim_time_t when;
+    uint64_t seq;  /* scheduling order: equal times run first-scheduled first */
+    uint32_t slot;
+} heap_entry;
+
 struct sim_sched {
     slot *slots;
     uint32_t n_slots, cap_slots;
     uint32_t free_head;  /* index + 1 */
-    uint32_t *heap;      /* slot indices */
+    heap_entry *heap;
     uint32_t heap_len, heap_cap;
     size_t live;
     sim_time_t now;
@@ -50,18 +56,17 @@ void sim_sched_free(sim_sched *s)
     g_free(s);
 }
 
-static inline bool before(const sim_sched *s, uint32_t a, uint32_t b)
+static inline bool before(const heap_entry *x, const heap_entry *y)
 {
-    const slot *x = &s->slots[a], *y = &s->slots[b];
     return x->when < y->when || (x->when == y->when && x->seq < y->seq);
 }
 
 static void sift_up(sim_sched *s, uint32_t i)
 {
-    uint32_t v = s->heap[i];
+    heap_entry v = s->heap[i];
     while (i > 0) {
         uint32_t parent = (i - 1) / ARITY;
-        if (!before(s, v, s->heap[parent]))
+        if (!before(&v, &s->heap[parent]))
             break;
         s->heap[i] = s->heap[parent];
         i = parent;
@@ -71,7 +76,7 @@ static void sift_up(sim_sched *s, uint32_t i)
 
 static void sift_down(sim_sched *s, uint32_t i)
 {
-    uint32_t v = s->heap[i];
+    heap_entry v = s->heap[i];
     for (;;) {
         uint32_t first = i * ARITY + 1;
         if (first >= s->heap_len)
@@ -79,9 +84,9 @@ static void sift_down(sim_sched *s, uint32_t i)
         uint32_t best = first;
         uint32_t last = first + ARITY < s->heap_len ? first + ARITY : s->heap_len;
         for (uint32_t c = first + 1; c < last; c++)
-            if (before(s, s->heap[c], s->heap[best]))
+            if (before(&s->heap[c], &s->heap[best]))
                 best = c;
-        if (!before(s, s->heap[best], v))
+        if (!before(&s->heap[best], &v))
             break;
         s->heap[i] = s->heap[best];
         i = best;
@@ -121,8 +126,6 @@ sim_event_id sim_sched_at(sim_sched *s, sim_time_t when, sim_event_fn fn, void *
         when = s->now;
     uint32_t i = slot_take(s);
     slot *sl = &s->slots[i];
-    sl->when = when;
-    sl->seq = s->seq++;
     sl->fn = fn;
     sl->ctx = ctx;
     sl->arg = arg;
@@ -130,9 +133,9 @@ sim_event_id sim_sched_at(sim_sched *s, sim_time_t when, sim_event_fn fn, void *
     sl->queued = true;
     if (s->heap_len == s->heap_cap) {
         s->heap_cap = s->heap_cap ? s->heap_cap * 2 : 256;
-        s->heap = g_renew(uint32_t, s->heap, s->heap_cap);
+        s->heap = g_renew(heap_entry, s->heap, s->heap_cap);
     }
-    s->heap[s->heap_len] = i;
+    s->heap[s->heap_len] = (heap_entry){ .when = when, .seq = s->seq++, .slot = i };
     sift_up(s, s->heap_len++);
     s->live++;
     return (sim_event_id){ .slot = i + 1, .gen = sl->gen };
@@ -173,8 +176,8 @@ static void pop_top(sim_sched *s)
 /* Drops cancelled events sitting at the top so the top is live (or the heap empty). */
 static void skim_dead(sim_sched *s)
 {
-    while (s->heap_len && !s->slots[s->heap[0]].live) {
-        uint32_t i = s->heap[0];
+    while (s->heap_len && !s->slots[s->heap[0].slot].live) {
+        uint32_t i = s->heap[0].slot;
         pop_top(s);
         slot_release(s, i);
     }
@@ -183,7 +186,7 @@ static void skim_dead(sim_sched *s)
 sim_time_t sim_sched_next(sim_sched *s)
 {
     skim_dead(s);
-    return s->heap_len ? s->slots[s->heap[0]].when : SIM_TIME_NEVER;
+    return s->heap_len ? s->heap[0].when : SIM_TIME_NEVER;
 }
 
 bool sim_sched_step(sim_sched *s, sim_time_t limit)
@@ -191,12 +194,13 @@ bool sim_sched_step(sim_sched *s, sim_time_t limit)
     skim_dead(s);
     if (!s->heap_len)
         return false;
-    uint32_t i = s->heap[0];
+    sim_time_t when = s->heap[0].when;
+    uint32_t i = s->heap[0].slot;
     slot *sl = &s->slots[i];
-    if (sl->when > limit)
+    if (when > limit)
         return false;
     pop_top(s);
-    s->now = sl->when;
+    s->now = when;
     sim_event_fn fn = sl->fn;
     void *ctx = sl->ctx, *arg = sl->arg;
     s->live--;
