@@ -30,16 +30,9 @@ int net_icmp6_send(sim_node *n, sim_pkt *pkt, uint8_t type, uint8_t code, const 
         sim_pkt_free(net_pool(n), pkt);
         return -EINVAL;
     }
-    if (src && !sim_ip_is_any(src)) {
-        s = *src;
-    } else {
-        const sim_ip *a = out ? net_iface_src(out, dst) : NULL;
-        if (a)
-            s = *a;
-        else if (net_select_src(n, dst, &s) < 0) {
-            sim_node_drop(n, NULL, pkt, SIM_DROP_NO_ROUTE, "no source address");
-            return -ENETUNREACH;
-        }
+    if (net_ip6_pick_src(n, out, src, dst, &s) < 0) {
+        sim_node_drop(n, NULL, pkt, SIM_DROP_NO_ROUTE, "no source address");
+        return -ENETUNREACH;
     }
     uint8_t *m = sim_pkt_push(pkt, 4);
     m[0] = type;

@@ -64,6 +64,21 @@ void net_ip6_route_out(sim_node *n, sim_pkt *pkt, sim_iface *in, sim_iface *out_
     ip6_xmit(n, pkt, in, out_hint);
 }
 
+int net_ip6_pick_src(sim_node *n, sim_iface *out, const sim_ip *src, const sim_ip *dst,
+                     sim_ip *s)
+{
+    if (src && !sim_ip_is_any(src)) {
+        *s = *src;
+        return 0;
+    }
+    const sim_ip *a = out ? net_iface_src(out, dst) : NULL;
+    if (a) {
+        *s = *a;
+        return 0;
+    }
+    return net_select_src(n, dst, s);
+}
+
 int net_ip6_output(sim_node *n, sim_pkt *pkt, const sim_ip *src, const sim_ip *dst,
                    uint8_t nh, uint8_t hlim, sim_iface *out)
 {
@@ -72,16 +87,9 @@ int net_ip6_output(sim_node *n, sim_pkt *pkt, const sim_ip *src, const sim_ip *d
         return -EINVAL;
     }
     sim_ip s;
-    if (src && !sim_ip_is_any(src)) {
-        s = *src;
-    } else {
-        const sim_ip *a = out ? net_iface_src(out, dst) : NULL;
-        if (a)
-            s = *a;
-        else if (net_select_src(n, dst, &s) < 0) {
-            sim_node_drop(n, NULL, pkt, SIM_DROP_NO_ROUTE, "no source address");
-            return -ENETUNREACH;
-        }
+    if (net_ip6_pick_src(n, out, src, dst, &s) < 0) {
+        sim_node_drop(n, NULL, pkt, SIM_DROP_NO_ROUTE, "no source address");
+        return -ENETUNREACH;
     }
     if (pkt->len > 0xFFFF) {
         sim_node_drop(n, NULL, pkt, SIM_DROP_TOO_BIG, "IPv6 payload too large");

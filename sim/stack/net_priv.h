@@ -186,4 +186,9 @@ static inline void net_wr16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)v;
 }
 
+/* The source address for an IPv6 packet to dst: src when given (not unset/any), else the best
+ * address of interface out (when given), else the one routing picks. Returns 0 or -ENETUNREACH. */
+int net_ip6_pick_src(sim_node *n, sim_iface *out, const sim_ip *src, const sim_ip *dst,
+                     sim_ip *s);
+
 #endif
