@@ -4,12 +4,15 @@
  *
  * To add a module, include its public header and add a line before the terminator, e.g.
  *     #include "protocols/relay/relay.h"
+#include "protocols/stun/stun.h"
  *     { "relay", relay_lua_open, relay_decode, "relay / rendezvous messages" },
  * where relay_lua_open is a simlua_module_open and relay_decode a natsim_decode_fn (cli.h). */
 #include "cli/cli.h"
 #include "protocols/relay/relay.h"
+#include "protocols/stun/stun.h"
 
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
+    { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
     { NULL, NULL, NULL, NULL },
 };

@@ -1,0 +1,80 @@
+/* fuzz_stun — arbitrary bytes as a STUN message: the decoder must refuse or accept without
+ * crashing; whatever it accepts must re-encode to the same bytes once padding is zeroed (the
+ * decoder ignores padding, the encoder writes zeros); the dump, the integrity and fingerprint
+ * checks and both cores must survive it as input. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "protocols/stun/stun.h"
+
+static void check_codec(const uint8_t *data, size_t size)
+{
+    stun_msg m;
+    if (stun_msg_decode(data, size, &m, NULL) != 0)
+        return;
+    uint8_t *want = g_memdup2(data, size), *again = g_malloc(size + 1);
+    for (size_t i = 0; i < m.n_attrs; i++) {
+        size_t end = (size_t)m.attrs[i].off + 4 + m.attrs[i].len;
+        memset(want + end, 0, (4 - (m.attrs[i].len & 3)) & 3);
+    }
+    size_t len;
+    if (stun_msg_encode(&m, again, size + 1, &len) != 0 || len != size ||
+        memcmp(again, want, size) != 0)
+        abort();
+    static const uint8_t key[4] = { 1, 2, 3, 4 };
+    stun_msg_check_integrity(&m, key, sizeof key);
+    stun_msg_check_integrity_sha256(&m, key, sizeof key);
+    stun_msg_check_fingerprint(&m);
+    sim_ep ep;
+    uint16_t code, types[8];
+    char s[STUN_TEXT_MAX + 1];
+    stun_msg_get_addr(&m, STUN_ATTR_XOR_MAPPED_ADDRESS, &ep);
+    stun_msg_get_error(&m, &code, s, sizeof s);
+    stun_msg_get_unknown(&m, types, 8, &len);
+    stun_binding_mapped(data, size, &ep);
+    g_free(want);
+    g_free(again);
+}
+
+static void check_cli(const uint8_t *data, size_t size)
+{
+    char *argv[] = { "fuzz", "--password", "VOkJxbRl1RmTxUk/WvJxBt" };
+    GString *out = g_string_new(NULL);
+    GError *err = NULL;
+    stun_decode(data, size, 3, argv, out, &err);
+    g_clear_error(&err);
+    g_string_free(out, TRUE);
+}
+
+static void check_cores(const uint8_t *data, size_t size)
+{
+    sim_rng rng;
+    sim_rng_seed(&rng, 1);
+    stun_server_cfg cfg = { .software = "fuzz", .fingerprint = true, .alt_port = 3479 };
+    sim_ep_parse("18.181.0.31:3478", &cfg.primary);
+    sim_ip_parse("18.181.0.32", &cfg.alt_ip);
+    sim_ep from;
+    sim_ep_parse("68.36.210.57:21199", &from);
+    stun_server *s = stun_server_new(&cfg);
+    for (size_t idx = 0; idx < stun_server_n_local(s); idx++)
+        stun_server_input(s, 0, idx, &from, data, size);
+    stun_client *c = stun_client_new(&(stun_client_cfg){ .fingerprint = true }, &rng);
+    stun_client_binding(c, 0, &cfg.primary, 0, NULL);
+    if (size >= STUN_HDR_LEN)
+        stun_client_start(c, 0, &cfg.primary, data, size, NULL);
+    stun_client_input(c, 0, &cfg.primary, data, size);
+    stun_client_timeout(c, stun_client_next_deadline(c));
+    stun_out o;
+    while (stun_server_pop(s, &o) || stun_client_pop(c, &o))
+        ;
+    stun_server_free(s);
+    stun_client_free(c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    check_codec(data, size);
+    check_cli(data, size);
+    check_cores(data, size);
+    return 0;
+}
