@@ -123,6 +123,8 @@ int relay_msg_decode(const uint8_t *buf, size_t len, relay_msg *m);
 int relay_msg_encode(const relay_msg *m, uint8_t *buf, size_t cap, size_t *out_len);
 /* Name of a type ("REGISTER", "PUNCH-ACK" ...), or "?". */
 const char *relay_type_name(relay_type t);
+/* True if s is a valid NAME: 1..RELAY_NAME_MAX printable ASCII characters, no spaces. */
+bool relay_name_valid(const char *s);
 /* Appends a one-line human-readable dump of m ("PEER tx=7 name=B pub=... "). */
 void relay_msg_fmt(const relay_msg *m, GString *out);
 /* `natsim decode relay FILE`: decodes buf and appends its dump to out. Returns 0, or -1 with

@@ -34,17 +34,6 @@ struct relay_client {
     relay_client_stats stats;
 };
 
-static bool valid_name(const char *s)
-{
-    size_t n = s ? strnlen(s, RELAY_NAME_MAX + 1) : 0;
-    if (n < 1 || n > RELAY_NAME_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if ((uint8_t)s[i] < 0x21 || (uint8_t)s[i] > 0x7e)
-            return false;
-    return true;
-}
-
 static void session_free(gpointer p)
 {
     relay_session *x = p;
@@ -54,7 +43,7 @@ static void session_free(gpointer p)
 
 relay_client *relay_client_new(const relay_client_cfg *cfg, sim_rng *rng)
 {
-    if (!valid_name(cfg->name))
+    if (!relay_name_valid(cfg->name))
         return NULL;
     relay_client *c = g_new0(relay_client, 1);
     c->cfg = *cfg;
@@ -235,7 +224,7 @@ relay_reg_state relay_client_reg_state(const relay_client *c, sim_ep *pub)
 static int start_request(relay_client *c, sim_time_t now, const char *peer, sim_time_t timeout,
                          bool reversal)
 {
-    if (!valid_name(peer))
+    if (!relay_name_valid(peer))
         return -EINVAL;
     relay_session *x = find(c, peer);
     if (x && (x->state == RELAY_PUNCH_WAIT_PEER || x->state == RELAY_PUNCH_TRYING))
@@ -289,7 +278,7 @@ int relay_client_send_peer(relay_client *c, sim_time_t now, const char *peer, co
 int relay_client_relay_send(relay_client *c, sim_time_t now, const char *peer, const void *data,
                             size_t len)
 {
-    if (!valid_name(peer))
+    if (!relay_name_valid(peer))
         return -EINVAL;
     if (len > RELAY_PAYLOAD_MAX)
         return -EMSGSIZE;

@@ -55,6 +55,11 @@ static bool name_ok(const char *s, size_t n)
     return true;
 }
 
+bool relay_name_valid(const char *s)
+{
+    return s && name_ok(s, strnlen(s, RELAY_NAME_MAX + 1));
+}
+
 static bool text_ok(const char *s, size_t n)
 {
     if (n > RELAY_TEXT_MAX)

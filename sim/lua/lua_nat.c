@@ -84,15 +84,6 @@ void simlua_nat_config_opts(lua_State *L, int idx, nat_config *c)
     c->icmp_timeout = simlua_opt_time(L, idx, "icmp_timeout", c->icmp_timeout);
 }
 
-static int raise_gerror(lua_State *L, GError *e)
-{
-    luaL_where(L, 1);
-    lua_pushstring(L, e->message);
-    g_error_free(e);
-    lua_concat(L, 2);
-    return lua_error(L);
-}
-
 /* sim.nat(name, opts): a NAT gateway node with the given behaviours. */
 static int l_nat(lua_State *L)
 {
@@ -101,12 +92,12 @@ static int l_nat(lua_State *L)
     simlua_nat_config_opts(L, 2, &c);
     GError *e = NULL;
     if (nat_config_check(&c, &e) < 0)
-        return raise_gerror(L, e);
+        return simlua_raise_gerror(L, e);
     sim_node *n = sim_node_new(simlua_world(L), name, SIM_NODE_NAT, &e);
     if (!n)
-        return raise_gerror(L, e);
+        return simlua_raise_gerror(L, e);
     if (nat_gw_install(n, &c, &e) < 0)
-        return raise_gerror(L, e);
+        return simlua_raise_gerror(L, e);
     simlua_push_node(L, n);
     return 1;
 }

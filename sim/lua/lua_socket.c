@@ -207,6 +207,19 @@ int simlua_node_udp(lua_State *L)
 
 /* ---- natsim.Socket ---- */
 
+/* What s:sendto / s:send return: true, or nil and the reason. */
+static int push_send_result(lua_State *L, int rc)
+{
+    if (rc == 0) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    luaL_pushfail(L);
+    lua_pushstring(L, rc == -EDESTADDRREQ ? "not connected (use s:connect or s:sendto)"
+                                          : simlua_strerror(rc));
+    return 2;
+}
+
 /* s:sendto(data, ip, port) or s:sendto(data, "ip:port"): true, or nil and an error. */
 static int sock_sendto(lua_State *L)
 {
@@ -215,14 +228,7 @@ static int sock_sendto(lua_State *L)
     const char *data = luaL_checklstring(L, 2, &len);
     sim_ep to;
     simlua_check_ep(L, 3, &to);
-    int rc = sim_sock_sendto(sk->sock, data, len, &to);
-    if (rc < 0) {
-        luaL_pushfail(L);
-        lua_pushstring(L, simlua_strerror(rc));
-        return 2;
-    }
-    lua_pushboolean(L, 1);
-    return 1;
+    return push_send_result(L, sim_sock_sendto(sk->sock, data, len, &to));
 }
 
 /* s:send(data): to the connected peer. */
@@ -231,15 +237,7 @@ static int sock_send(lua_State *L)
     simlua_sock *sk = check_sock(L, 1);
     size_t len;
     const char *data = luaL_checklstring(L, 2, &len);
-    int rc = sim_sock_sendto(sk->sock, data, len, NULL);
-    if (rc < 0) {
-        luaL_pushfail(L);
-        lua_pushstring(L, rc == -EDESTADDRREQ ? "not connected (use s:connect or s:sendto)"
-                                              : simlua_strerror(rc));
-        return 2;
-    }
-    lua_pushboolean(L, 1);
-    return 1;
+    return push_send_result(L, sim_sock_sendto(sk->sock, data, len, NULL));
 }
 
 /* s:connect(ip, port) or s:connect("ip:port"): default peer; only its datagrams arrive. */

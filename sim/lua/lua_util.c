@@ -515,3 +515,12 @@ void simlua_new_class(lua_State *L, const char *tname, const luaL_Reg *methods,
 {
     simlua_new_class_fields(L, tname, methods, metamethods, NULL);
 }
+
+int simlua_raise_gerror(lua_State *L, GError *e)
+{
+    luaL_where(L, 1);
+    lua_pushstring(L, e->message);
+    g_error_free(e);
+    lua_concat(L, 2);
+    return lua_error(L);
+}

@@ -13,16 +13,6 @@
 
 static const char *const node_classes[] = { SIMLUA_HOST, SIMLUA_ROUTER, SIMLUA_NAT, NULL };
 
-/* Raises a Lua error with the GError's message (freeing it) at the caller's line. */
-static int raise_gerror(lua_State *L, GError *e)
-{
-    luaL_where(L, 1);
-    lua_pushstring(L, e->message);
-    g_error_free(e);
-    lua_concat(L, 2);
-    return lua_error(L);
-}
-
 sim_node *simlua_check_node(lua_State *L, int idx)
 {
     return simlua_check_any(L, idx, node_classes, SIM_REF_NODE, NULL);
@@ -56,7 +46,7 @@ static int new_node(lua_State *L, sim_node_kind kind)
     GError *e = NULL;
     sim_node *n = sim_node_new(simlua_world(L), name, kind, &e);
     if (!n)
-        return raise_gerror(L, e);
+        return simlua_raise_gerror(L, e);
     simlua_push_node(L, n);
     return 1;
 }
@@ -160,7 +150,7 @@ sim_iface *simlua_attach(lua_State *L)
     GError *e = NULL;
     sim_iface *i = sim_node_attach(n, l, &o, &e);
     if (!i)
-        raise_gerror(L, e);
+        simlua_raise_gerror(L, e);
     addrs_opt(L, 3, n, i, SIM_AF_INET, "ip");
     addrs_opt(L, 3, n, i, SIM_AF_INET6, "ip6");
     return i;

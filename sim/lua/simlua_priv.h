@@ -176,4 +176,7 @@ int simlua_node_ping(lua_State *L);
 /* Closes every socket the script still holds (simlua_free). */
 void simlua_close_sockets(simlua *s);
 
+/* Raises a Lua error with the GError's message (freeing it) at the caller's line. */
+int simlua_raise_gerror(lua_State *L, GError *e);
+
 #endif
