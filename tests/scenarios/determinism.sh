@@ -1,7 +1,8 @@
 #!/bin/sh
 # Usage: determinism.sh NATSIM SCENARIO.lua OUTDIR
 # Same scenario + same seed must give byte-identical pcaps and event log (DESIGN §1); another
-# seed must still run. Fails listing the files that differ.
+# seed must give different bytes (transaction ids, nonces and ports come from the seed), or
+# --seed would not be reaching the world. Fails listing the files that differ.
 set -eu
 natsim=$1 script=$2 out=$3
 rm -rf "$out"
@@ -17,4 +18,8 @@ if ! diff -r "$out/a" "$out/b"; then
   echo "FAIL: two runs with seed 7 differ"
   exit 1
 fi
-echo "ok: $n files byte-identical across two runs with seed 7"
+if diff -rq "$out/a" "$out/c" >/dev/null; then
+  echo "FAIL: seed 8 produced the same bytes as seed 7"
+  exit 1
+fi
+echo "ok: $n files byte-identical across two runs with seed 7, different with seed 8"
