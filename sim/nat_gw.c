@@ -7,6 +7,8 @@
  *             source (REQ-9)
  *   ICMP      echo identifiers are mapped like ports (RFC 5508 §3.1); errors about translated
  *             packets are translated, inner header included (RFC 5508 §4)
+ *   TCP       mappings and sessions by SYN / FIN / RST (RFC 5382, table in nat_table.c);
+ *             unsolicited SYNs dropped, answered RST, or held 6 s (nat_tcp.c)
  * The gateway also keeps one timer armed at the table's next expiry so mappings expire (and
  * are logged) at the right virtual time with no traffic. */
 #include <errno.h>
@@ -14,16 +16,9 @@
 #include "sim/cursor.h"
 #include "sim/nat_priv.h"
 #include "sim/stack/net.h"
+#include "sim/stack/tcp.h"
 #include "sim/timer.h"
 #include "sim/trace.h"
-
-struct nat_gw {
-    sim_node *node;
-    nat_config cfg;
-    nat_table *table;         /* NULL until an outside interface has an address */
-    sim_timer *timer;         /* armed at the table's next expiry */
-    const sim_ep *cur_remote; /* remote of the packet being translated, for log events */
-};
 
 #define ICMP_ECHO_REPLY 0
 #define ICMP_DEST_UNREACH 3
@@ -32,18 +27,6 @@ struct nat_gw {
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_PARAM_PROBLEM 12
 #define ICMP_PORT_UNREACH 3 /* code of ICMP_DEST_UNREACH */
-
-/* A parsed IPv4 packet: header fields read through a cursor, pointers for in-place rewriting. */
-typedef struct nat_ip {
-    uint8_t *hdr;       /* IPv4 header (writable) */
-    size_t len;         /* total length (capped by the bytes present) */
-    size_t ihl;         /* header length in bytes */
-    uint8_t proto;
-    bool later_frag;    /* fragment offset != 0: no transport header */
-    sim_ip src, dst;
-    uint8_t *l4;        /* transport header */
-    size_t l4len;       /* bytes from l4 to the end of the packet */
-} nat_ip;
 
 static uint16_t nat_get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
@@ -174,6 +157,8 @@ static void nat_gw_event(void *ctx, nat_event ev, const nat_entry *e, sim_time_t
         trace_log_str(r, "remote", sim_ep_fmt(remote, buf, sizeof buf));
     if (ev != NAT_EV_EXPIRE)
         trace_log_num(r, "expires", sim_time_sec(e->expires));
+    if (e->proto == NET_PROTO_TCP && ev != NAT_EV_EXPIRE)
+        trace_log_str(r, "state", nat_tcp_state_name(e->tcp_state));
     trace_log_int(r, "id", (int64_t)e->id);
     trace_log_end(log, r);
 }
@@ -215,7 +200,8 @@ static void nat_gw_timer_fired(sim_timer *tm, void *ctx)
     nat_gw_arm(g);
 }
 
-/* NAT-host sockets own their ports: the table never assigns them (UDP; TCP in issue 3). */
+/* NAT-host sockets own their ports: the table never assigns them (UDP; TCP once the stack's
+ * net_tcp_bound exists: the integrator wires it here). */
 static bool nat_gw_port_busy(void *ctx, uint8_t proto, uint16_t port)
 {
     nat_gw *g = ctx;
@@ -238,6 +224,7 @@ int nat_gw_install(sim_node *n, const nat_config *c, GError **err)
     g->node = n;
     g->cfg = *c;
     g->timer = sim_timer_new(n->world, nat_gw_timer_fired, g);
+    nat_gw_tcp_init(g);
     n->nat = g;
     n->forwarding = true;
     return 0;
@@ -248,6 +235,7 @@ void nat_gw_free(nat_gw *g)
     if (!g)
         return;
     sim_timer_free(g->timer);
+    nat_gw_tcp_clear(g);
     nat_table_free(g->table);
     g_free(g);
 }
@@ -284,12 +272,8 @@ static nat_table *nat_gw_ready(nat_gw *g)
 
 /* ---- drops and unsolicited packets ---- */
 
-/* Drops pkt with reason r; detail is formatted only when the log is on. */
-static nat_verdict nat_gw_drop(nat_gw *g, sim_iface *in, sim_pkt *pkt, sim_drop_reason r,
-                               const char *fmt, ...) G_GNUC_PRINTF(5, 6);
-
-static nat_verdict nat_gw_drop(nat_gw *g, sim_iface *in, sim_pkt *pkt, sim_drop_reason r,
-                               const char *fmt, ...)
+nat_verdict nat_gw_drop(nat_gw *g, sim_iface *in, sim_pkt *pkt, sim_drop_reason r,
+                        const char *fmt, ...)
 {
     char *detail = NULL;
     if (sim_node_log_on(g->node)) {
@@ -310,12 +294,12 @@ static nat_verdict nat_gw_unsolicited(nat_gw *g, sim_iface *in, sim_pkt *pkt, co
                                       const sim_ep *remote, const sim_ep *outside,
                                       nat_inbound_result r, const nat_entry *e)
 {
+    if (ip->proto == NET_PROTO_TCP) /* the NAT host's own TCP sockets: at integration */
+        return nat_gw_tcp_unsolicited(g, in, pkt, ip, remote, outside, r);
     if (ip->proto == NET_PROTO_UDP && net_udp_bound(g->node, outside))
         return NAT_VERDICT_LOCAL;
-    bool answer = ip->proto == NET_PROTO_UDP ? g->cfg.unsolicited != NAT_UNSOLICITED_DROP
-                  : ip->proto == NET_PROTO_TCP && g->cfg.unsolicited == NAT_UNSOLICITED_ICMP;
-    if (answer) /* TCP "rst" waits for the TCP stack (issue 3); ICMP is never answered */
-        net_icmp4_error(g->node, pkt, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH);
+    if (ip->proto == NET_PROTO_UDP && g->cfg.unsolicited != NAT_UNSOLICITED_DROP)
+        net_icmp4_error(g->node, pkt, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH); /* ICMP: never */
     char rb[SIM_EP_STRLEN], ob[SIM_EP_STRLEN];
     if (sim_node_log_on(g->node)) {
         sim_ep_fmt(remote, rb, sizeof rb);
@@ -432,26 +416,52 @@ static sim_nat_side nat_gw_route_side(const sim_node *n, const sim_ip *dst)
     return r && r->dev ? r->dev->nat_side : SIM_NAT_NONE;
 }
 
-/* Outbound mapping for inside -> remote, logging and accounting exhaustion. NULL when
- * exhausted (pkt consumed). */
-static nat_entry *nat_gw_map_out(nat_gw *g, sim_iface *in, sim_pkt *pkt, uint8_t proto,
+/* Outbound mapping for inside -> remote (TCP: by the segment's flags), logging and accounting
+ * exhaustion and TCP segments outside any session. NULL when refused (pkt consumed). */
+static nat_entry *nat_gw_map_out(nat_gw *g, sim_iface *in, sim_pkt *pkt, const nat_ip *ip,
                                  const sim_ep *inside, const sim_ep *remote)
 {
     nat_entry *e = NULL;
+    sim_time_t now = sim_world_now(g->node->world);
+    uint8_t flags = ip->proto == NET_PROTO_TCP ? nat_tcp_flags(ip) : 0;
     g->cur_remote = remote;
-    int rc = nat_table_outbound(g->table, sim_world_now(g->node->world), proto, inside, remote, &e);
+    int rc = ip->proto == NET_PROTO_TCP
+                 ? nat_table_tcp_out(g->table, now, inside, remote, flags, &e)
+                 : nat_table_outbound(g->table, now, ip->proto, inside, remote, &e);
     g->cur_remote = NULL;
+    if (rc == 0 && (flags & TCP_SYN))
+        nat_gw_tcp_crossed(g, remote, &e->outside);
     if (rc == 0)
         return e;
-    nat_gw_log_exhausted(g, proto, inside, remote);
     char ib[SIM_EP_STRLEN] = "", rb[SIM_EP_STRLEN] = "";
     if (sim_node_log_on(g->node)) {
         sim_ep_fmt(inside, ib, sizeof ib);
         sim_ep_fmt(remote, rb, sizeof rb);
     }
+    if (rc == -ENOENT) { /* RFC 5382 §4: no session the NAT saw open with a SYN */
+        g->tcp.no_session++;
+        nat_gw_drop(g, in, pkt, SIM_DROP_NAT_NO_MAPPING, "tcp %s -> %s without SYN outside any "
+                    "session", ib, rb);
+        return NULL;
+    }
+    nat_gw_log_exhausted(g, ip->proto, inside, remote);
     nat_gw_drop(g, in, pkt, SIM_DROP_NAT_EXHAUSTED, "no free %s port for %s -> %s",
-                nat_proto_name(proto), ib, rb);
+                nat_proto_name(ip->proto), ib, rb);
     return NULL;
+}
+
+/* Inbound lookup remote -> outside (TCP: by the segment's flags). */
+static nat_inbound_result nat_gw_map_in(nat_gw *g, const nat_ip *ip, const sim_ep *remote,
+                                        const sim_ep *outside, nat_entry **e)
+{
+    sim_time_t now = sim_world_now(g->node->world);
+    g->cur_remote = remote;
+    nat_inbound_result r =
+        ip->proto == NET_PROTO_TCP
+            ? nat_table_tcp_in(g->table, now, remote, outside, nat_tcp_flags(ip), e)
+            : nat_table_inbound(g->table, now, ip->proto, remote, outside, e);
+    g->cur_remote = NULL;
+    return r;
 }
 
 /* Inside host sends to the NAT's own outside address. A mapping owns the port: hairpin it
@@ -474,14 +484,14 @@ static nat_verdict nat_gw_hairpin(nat_gw *g, sim_iface *in, sim_pkt *pkt, nat_ip
             sim_ep_fmt(&dst, db, sizeof db);
         return nat_gw_drop(g, in, pkt, SIM_DROP_NAT_HAIRPIN, "hairpinning off (to %s)", db);
     }
-    nat_entry *m = nat_gw_map_out(g, in, pkt, ip->proto, &src, &dst);
+    if (ip->proto == NET_PROTO_TCP && ip->l4len < 20)
+        return nat_gw_drop(g, in, pkt, SIM_DROP_MALFORMED, "short transport header");
+    nat_entry *m = nat_gw_map_out(g, in, pkt, ip, &src, &dst);
     if (!m)
         return NAT_VERDICT_CONSUMED;
     sim_ep ext_src = m->outside;
     nat_entry *t = NULL;
-    g->cur_remote = &ext_src;
-    nat_inbound_result r = nat_table_inbound(g->table, now, ip->proto, &ext_src, &dst, &t);
-    g->cur_remote = NULL;
+    nat_inbound_result r = nat_gw_map_in(g, ip, &ext_src, &dst, &t); /* RFC 5382 REQ-8 */
     nat_gw_arm(g);
     if (r != NAT_IN_OK)
         return nat_gw_unsolicited(g, in, pkt, ip, &ext_src, &dst, r, t);
@@ -515,7 +525,7 @@ static nat_verdict nat_gw_from_inside(nat_gw *g, sim_iface *in, sim_pkt *pkt, na
         return nat_gw_drop(g, in, pkt, SIM_DROP_MALFORMED, "short transport header");
     if (ip->proto == NET_PROTO_ICMP)
         dst.port = 0; /* an echo's remote has no port */
-    nat_entry *e = nat_gw_map_out(g, in, pkt, ip->proto, &src, &dst);
+    nat_entry *e = nat_gw_map_out(g, in, pkt, ip, &src, &dst);
     if (!e)
         return NAT_VERDICT_CONSUMED;
     nat_gw_arm(g);
@@ -544,10 +554,7 @@ static nat_verdict nat_gw_from_outside(nat_gw *g, sim_iface *in, sim_pkt *pkt, n
     if (ip->proto == NET_PROTO_ICMP)
         src.port = 0;
     nat_entry *e = NULL;
-    g->cur_remote = &src;
-    nat_inbound_result r = nat_table_inbound(g->table, sim_world_now(g->node->world), ip->proto,
-                                             &src, &dst, &e);
-    g->cur_remote = NULL;
+    nat_inbound_result r = nat_gw_map_in(g, ip, &src, &dst, &e);
     if (r != NAT_IN_OK) {
         if (ip->proto == NET_PROTO_ICMP && r == NAT_IN_NO_MAPPING)
             return NAT_VERDICT_LOCAL; /* an echo reply to the NAT's own ping */
@@ -571,6 +578,23 @@ nat_verdict nat_gw_input(nat_gw *g, sim_iface *in, sim_pkt *pkt)
 }
 
 /* ---- printing ---- */
+
+/* One indented line per TCP session of e: "    session 138.76.29.7:80 established +7440.0s". */
+static void nat_gw_fmt_sessions(nat_gw *g, const nat_entry *e, sim_time_t now, GString *out)
+{
+    char rb[SIM_EP_STRLEN];
+    GPtrArray *ss = nat_table_sessions(g->table, e);
+    for (guint k = 0; k < ss->len; k++) {
+        const nat_session *s = g_ptr_array_index(ss, k);
+        g_string_append_printf(out, "    session %-22s %-12s %+.1fs\n",
+                               sim_ep_fmt(&s->remote, rb, sizeof rb),
+                               nat_tcp_state_name(s->state),
+                               sim_time_sec(s->expires) - sim_time_sec(now));
+    }
+    g_ptr_array_unref(ss);
+}
+
+const nat_tcp_stats *nat_gw_tcp_stats(const nat_gw *g) { return &g->tcp; }
 
 void nat_gw_fmt_table(nat_gw *g, GString *out)
 {
@@ -598,6 +622,8 @@ void nat_gw_fmt_table(nat_gw *g, GString *out)
                                sim_ep_fmt(&e->inside, ib, sizeof ib),
                                sim_ep_fmt(&e->outside, ob, sizeof ob), permits->str,
                                sim_time_sec(e->expires) - sim_time_sec(now));
+        if (e->proto == NET_PROTO_TCP)
+            nat_gw_fmt_sessions(g, e, now, out);
     }
     g_string_free(permits, TRUE);
     g_ptr_array_unref(es);

@@ -6,10 +6,12 @@
  * hit allocates nothing and key == value saves GHashTable's value array):
  *   by_inside:  nat_mkey (proto, inside ep, and the remote part the mapping behaviour uses)
  *   by_outside: proto << 16 | outside port (one mapping owns an outside port per protocol)
+ * A third set indexes TCP sessions (RFC 5382) by outside port and remote endpoint.
  * Lifetimes live in one queue per timeout class, kept in expiry order (see nat_priv.h). */
 #include <errno.h>
 #include <string.h>
 #include "sim/nat_priv.h"
+#include "sim/stack/tcp.h"
 
 struct nat_table {
     nat_config cfg;
@@ -17,10 +19,11 @@ struct nat_table {
     sim_rng *rng;                 /* borrowed */
     GHashTable *by_inside;        /* set of nat_mkey * (inside nat_map) */
     GHashTable *by_outside;       /* set of uint32_t * (okey inside nat_map) */
+    GHashTable *by_session;       /* set of nat_skey * (inside nat_sess) */
     GQueue lru[NAT_CLASS__COUNT]; /* of nat_map, oldest expiry first */
     GArray *no_permits;           /* shared empty permit list of EIF entries */
     uint16_t seq_last[NAT_CLASS__COUNT]; /* last port given by sequential assignment */
-    uint64_t next_id;
+    uint64_t next_id, next_sid;
     nat_event_fn ev_fn;
     void *ev_ctx;
     nat_port_busy_fn busy_fn;
@@ -29,6 +32,7 @@ struct nat_table {
 
 #define NAT_MAP_OF_MKEY(k) ((nat_map *)((char *)(k) - offsetof(nat_map, mkey)))
 #define NAT_MAP_OF_OKEY(k) ((nat_map *)((char *)(k) - offsetof(nat_map, okey)))
+#define NAT_SESS_OF_SKEY(k) ((nat_sess *)((char *)(k) - offsetof(nat_sess, skey)))
 
 static guint nat_mkey_hash(gconstpointer p)
 {
@@ -57,15 +61,30 @@ static gboolean nat_okey_equal(gconstpointer a, gconstpointer b)
     return *(const uint32_t *)a == *(const uint32_t *)b;
 }
 
+static guint nat_skey_hash(gconstpointer p)
+{
+    const nat_skey *k = p;
+    uint64_t h = ((uint64_t)k->rem_ip << 32 | (uint32_t)k->out_port << 16 | k->rem_port) *
+                 0x9E3779B97F4A7C15ull;
+    return (guint)(h ^ (h >> 29) ^ (h >> 47));
+}
+
+static gboolean nat_skey_equal(gconstpointer a, gconstpointer b)
+{
+    const nat_skey *x = a, *y = b;
+    return x->rem_ip == y->rem_ip && x->out_port == y->out_port && x->rem_port == y->rem_port;
+}
+
 static nat_class nat_class_of(uint8_t proto)
 {
-    return proto == 6 ? NAT_CLASS_TCP : proto == 1 ? NAT_CLASS_ICMP : NAT_CLASS_UDP;
+    return proto == 6 ? NAT_CLASS_TCP_EST : proto == 1 ? NAT_CLASS_ICMP : NAT_CLASS_UDP;
 }
 
 static sim_time_t nat_timeout(const nat_table *t, nat_class c)
 {
     switch (c) {
-    case NAT_CLASS_TCP: return t->cfg.tcp_established; /* established only until RFC 5382 */
+    case NAT_CLASS_TCP_EST: return t->cfg.tcp_established;   /* RFC 5382 REQ-5 */
+    case NAT_CLASS_TCP_TRANS: return t->cfg.tcp_transitory;  /* RFC 5382 REQ-5 */
     case NAT_CLASS_ICMP: return t->cfg.icmp_timeout;
     default: return t->cfg.udp_timeout;
     }
@@ -79,17 +98,23 @@ nat_table *nat_table_new(const nat_config *c, const sim_ip *outside, sim_rng *rn
     t->rng = rng;
     t->by_inside = g_hash_table_new(nat_mkey_hash, nat_mkey_equal);
     t->by_outside = g_hash_table_new(nat_okey_hash, nat_okey_equal);
+    t->by_session = g_hash_table_new(nat_skey_hash, nat_skey_equal);
     for (int i = 0; i < NAT_CLASS__COUNT; i++) {
         g_queue_init(&t->lru[i]);
         t->seq_last[i] = (uint16_t)(c->port_min - 1);
     }
     t->no_permits = g_array_new(FALSE, FALSE, sizeof(sim_ep));
-    t->next_id = 1;
+    t->next_id = t->next_sid = 1;
     return t;
 }
 
 static void nat_map_free(nat_table *t, nat_map *m)
 {
+    for (int i = 0; i < 2; i++) {
+        GList *l;
+        while ((l = g_queue_pop_head_link(&m->sess[i])))
+            g_free(l->data);
+    }
     if (m->e.permits != t->no_permits)
         g_array_free(m->e.permits, TRUE);
     g_free(m);
@@ -99,13 +124,13 @@ void nat_table_free(nat_table *t)
 {
     if (!t)
         return;
-    for (int i = 0; i < NAT_CLASS__COUNT; i++) {
-        GList *l;
-        while ((l = g_queue_pop_head_link(&t->lru[i])))
-            nat_map_free(t, l->data);
-    }
+    GPtrArray *all = nat_table_entries(t);
+    for (guint i = 0; i < all->len; i++)
+        nat_map_free(t, g_ptr_array_index(all, i)); /* nat_entry is a nat_map's first member */
+    g_ptr_array_unref(all);
     g_hash_table_destroy(t->by_inside);
     g_hash_table_destroy(t->by_outside);
+    g_hash_table_destroy(t->by_session);
     g_array_free(t->no_permits, TRUE);
     g_free(t);
 }
@@ -135,42 +160,57 @@ static void nat_remove(nat_table *t, nat_map *m, sim_time_t now)
 {
     g_hash_table_remove(t->by_inside, &m->mkey);
     g_hash_table_remove(t->by_outside, &m->okey);
-    g_queue_unlink(&t->lru[m->cls], &m->link);
+    if (!nat_class_is_tcp(m->cls))
+        g_queue_unlink(&t->lru[m->cls], &m->link);
     nat_emit(t, NAT_EV_EXPIRE, &m->e, now);
     nat_map_free(t, m);
 }
 
-/* The queue head with the earliest expiry (ties: lowest id, for a stable order), or NULL. */
-static nat_map *nat_oldest(const nat_table *t)
+/* Expiry of a lifetime queue item (a mapping, or a session in the TCP classes). */
+static sim_time_t nat_item_expires(nat_class c, const GList *l)
 {
-    nat_map *best = NULL;
+    return nat_class_is_tcp(c) ? ((const nat_sess *)l->data)->s.expires
+                               : ((const nat_map *)l->data)->e.expires;
+}
+
+/* The class whose queue head expires first (ties: lowest class, for a stable order), or -1. */
+static int nat_oldest(const nat_table *t, sim_time_t *when)
+{
+    int best = -1;
     for (int i = 0; i < NAT_CLASS__COUNT; i++) {
         GList *l = t->lru[i].head;
-        if (!l)
-            continue;
-        nat_map *m = l->data;
-        if (!best || m->e.expires < best->e.expires ||
-            (m->e.expires == best->e.expires && m->e.id < best->e.id))
-            best = m;
+        if (l && (best < 0 || nat_item_expires((nat_class)i, l) < *when)) {
+            best = i;
+            *when = nat_item_expires((nat_class)i, l);
+        }
     }
     return best;
 }
 
+static void nat_sess_remove(nat_table *t, nat_sess *s, sim_time_t now);
+
 unsigned nat_table_expire(nat_table *t, sim_time_t now)
 {
     unsigned n = 0;
-    nat_map *m;
-    while ((m = nat_oldest(t)) && m->e.expires <= now) {
-        nat_remove(t, m, now);
-        n++;
+    sim_time_t when = 0;
+    int c;
+    while ((c = nat_oldest(t, &when)) >= 0 && when <= now) {
+        if (nat_class_is_tcp((nat_class)c)) {
+            nat_sess *s = t->lru[c].head->data;
+            n += s->map->e.sessions == 1; /* its mapping goes with it */
+            nat_sess_remove(t, s, now);
+        } else {
+            nat_remove(t, t->lru[c].head->data, now);
+            n++;
+        }
     }
     return n;
 }
 
 sim_time_t nat_table_next_expiry(const nat_table *t)
 {
-    const nat_map *m = nat_oldest(t);
-    return m ? m->e.expires : SIM_TIME_NEVER;
+    sim_time_t when = SIM_TIME_NEVER;
+    return nat_oldest(t, &when) >= 0 ? when : SIM_TIME_NEVER;
 }
 
 /* Sets a new expiry and moves the mapping to the tail of its queue (the queue stays sorted
@@ -315,6 +355,8 @@ static nat_map *nat_create(nat_table *t, sim_time_t now, const nat_mkey *k, uint
     m->okey = (uint32_t)proto << 16 | (uint32_t)port;
     m->cls = cls;
     m->link.data = m;
+    g_queue_init(&m->sess[0]);
+    g_queue_init(&m->sess[1]);
     m->e.proto = proto;
     m->e.inside = *inside;
     m->e.outside = (sim_ep){ .ip = t->outside, .port = (uint16_t)port };
@@ -331,14 +373,15 @@ static nat_map *nat_create(nat_table *t, sim_time_t now, const nat_mkey *k, uint
     g_hash_table_add(t->by_outside, &m->okey);
     m->e.last_used = now;
     m->e.expires = now + nat_timeout(t, cls);
-    g_queue_push_tail_link(&t->lru[cls], &m->link);
+    if (!nat_class_is_tcp(cls)) /* TCP mappings live by their sessions */
+        g_queue_push_tail_link(&t->lru[cls], &m->link);
     return m;
 }
 
 int nat_table_outbound(nat_table *t, sim_time_t now, uint8_t proto, const sim_ep *inside,
                        const sim_ep *remote, nat_entry **e)
 {
-    if (inside->ip.family != SIM_AF_INET || remote->ip.family != SIM_AF_INET)
+    if (inside->ip.family != SIM_AF_INET || remote->ip.family != SIM_AF_INET || proto == 6)
         return -EINVAL;
     nat_table_expire(t, now); /* an entry is gone at exactly created + timeout */
     nat_mkey k = nat_key_for(t, proto, inside, remote);
@@ -383,6 +426,8 @@ nat_inbound_result nat_table_inbound(nat_table *t, sim_time_t now, uint8_t proto
                                      const sim_ep *remote, const sim_ep *outside, nat_entry **e)
 {
     *e = NULL;
+    if (proto == 6)
+        return NAT_IN_NO_MAPPING; /* TCP goes through nat_table_tcp_in */
     nat_table_expire(t, now);
     nat_map *m = sim_ip_eq(&outside->ip, &t->outside) ? nat_find_port(t, proto, outside->port)
                                                       : NULL;
@@ -431,10 +476,12 @@ static gint nat_cmp_id(gconstpointer a, gconstpointer b)
 GPtrArray *nat_table_entries(const nat_table *t)
 {
     GPtrArray *a = g_ptr_array_sized_new(g_hash_table_size(t->by_outside));
-    for (int i = 0; i < NAT_CLASS__COUNT; i++)
-        for (GList *l = t->lru[i].head; l; l = l->next)
-            g_ptr_array_add(a, &((nat_map *)l->data)->e);
-    g_ptr_array_sort(a, nat_cmp_id);
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, t->by_outside);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        g_ptr_array_add(a, &NAT_MAP_OF_OKEY(k)->e);
+    g_ptr_array_sort(a, nat_cmp_id); /* hash order never shows */
     return a;
 }
 
@@ -465,9 +512,211 @@ void nat_entry_fmt_permits(const nat_entry *e, GString *out)
 void nat_entry_fmt(const nat_entry *e, sim_time_t now, GString *out)
 {
     char in[SIM_EP_STRLEN], ex[SIM_EP_STRLEN];
-    g_string_append_printf(out, "%s %s->%s permits ", nat_proto_name(e->proto),
+    g_string_append_printf(out, "%s %s->%s ", nat_proto_name(e->proto),
                            sim_ep_fmt(&e->inside, in, sizeof in),
                            sim_ep_fmt(&e->outside, ex, sizeof ex));
+    if (e->proto == 6)
+        g_string_append_printf(out, "%s (%u session%s) ", nat_tcp_state_name(e->tcp_state),
+                               e->sessions, e->sessions == 1 ? "" : "s");
+    g_string_append(out, "permits ");
     nat_entry_fmt_permits(e, out);
     g_string_append_printf(out, " expires %+.1fs", sim_time_sec(e->expires) - sim_time_sec(now));
+}
+
+/* ---- TCP sessions (RFC 5382) ---- */
+
+static const char *const nat_tcp_state_names[] = {
+    "syn-sent", "syn-received", "established", "fin-wait", "closing", "closed",
+};
+
+const char *nat_tcp_state_name(nat_tcp_state s)
+{
+    return (unsigned)s < G_N_ELEMENTS(nat_tcp_state_names) ? nat_tcp_state_names[s] : "?";
+}
+
+bool nat_tcp_state_transitory(nat_tcp_state s)
+{
+    /* RFC 5382 §5: partially open, or closed in both directions / reset. A half-closed
+     * connection (one FIN) may carry data for hours, so it keeps the established timeout. */
+    return s != NAT_TCP_ESTABLISHED && s != NAT_TCP_FIN_WAIT;
+}
+
+/* The tracking state the flags seen so far give. */
+static nat_tcp_state nat_sess_state(uint8_t seen)
+{
+    if (seen & NAT_SEEN_RST)
+        return NAT_TCP_CLOSED;
+    bool out = seen & NAT_SEEN_SYN_OUT, in = seen & NAT_SEEN_SYN_IN;
+    if (!out || !in)
+        return out ? NAT_TCP_SYN_SENT : NAT_TCP_SYN_RECEIVED;
+    unsigned fins = !!(seen & NAT_SEEN_FIN_OUT) + !!(seen & NAT_SEEN_FIN_IN);
+    return fins == 2 ? NAT_TCP_CLOSING : fins ? NAT_TCP_FIN_WAIT : NAT_TCP_ESTABLISHED;
+}
+
+/* Records a segment's flags. A bare SYN on a closed or closing session starts a new
+ * connection with the same endpoints (port reuse after TIME-WAIT, or a retried punch after
+ * a RST). RSTs are believed without a sequence check (the NAT keeps no window). */
+static void nat_sess_seen(nat_sess *s, uint8_t flags, bool out)
+{
+    if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && s->s.state >= NAT_TCP_CLOSING)
+        s->seen = 0;
+    if (flags & TCP_SYN)
+        s->seen |= out ? NAT_SEEN_SYN_OUT : NAT_SEEN_SYN_IN;
+    if (flags & TCP_FIN)
+        s->seen |= out ? NAT_SEEN_FIN_OUT : NAT_SEEN_FIN_IN;
+    if (flags & TCP_RST)
+        s->seen |= NAT_SEEN_RST;
+    s->s.state = nat_sess_state(s->seen);
+}
+
+/* The mapping's expiry: the later of its two session queue tails (each sorted by expiry). */
+static void nat_map_sync(nat_map *m, const nat_sess *last)
+{
+    sim_time_t x = 0;
+    for (int i = 0; i < 2; i++)
+        if (m->sess[i].tail)
+            x = MAX(x, ((const nat_sess *)m->sess[i].tail->data)->s.expires);
+    m->e.expires = x;
+    if (last) {
+        m->e.last_used = last->s.last_used;
+        m->e.tcp_state = last->s.state;
+    }
+}
+
+/* Refreshes a session at now in the class its state asks for: to the tail of that class's
+ * table queue and of its mapping's queue, so both stay in expiry order (O(1)). */
+static void nat_sess_touch(nat_table *t, nat_sess *s, sim_time_t now)
+{
+    nat_class c = nat_tcp_state_transitory(s->s.state) ? NAT_CLASS_TCP_TRANS : NAT_CLASS_TCP_EST;
+    nat_map *m = s->map;
+    g_queue_unlink(&t->lru[s->cls], &s->tlink);
+    g_queue_unlink(&m->sess[s->cls == NAT_CLASS_TCP_TRANS], &s->mlink);
+    s->cls = c;
+    s->s.last_used = now;
+    s->s.expires = now + nat_timeout(t, c);
+    g_queue_push_tail_link(&t->lru[c], &s->tlink);
+    g_queue_push_tail_link(&m->sess[c == NAT_CLASS_TCP_TRANS], &s->mlink);
+    nat_map_sync(m, s);
+}
+
+static nat_skey nat_skey_for(uint16_t out_port, const sim_ep *remote)
+{
+    nat_skey k;
+    memset(&k, 0, sizeof k);
+    k.rem_ip = sim_ip4_u32(&remote->ip);
+    k.out_port = out_port;
+    k.rem_port = remote->port;
+    return k;
+}
+
+static nat_sess *nat_sess_find(const nat_table *t, const nat_map *m, const sim_ep *remote)
+{
+    nat_skey k = nat_skey_for(m->e.outside.port, remote);
+    gpointer hit = g_hash_table_lookup(t->by_session, &k);
+    return hit ? NAT_SESS_OF_SKEY(hit) : NULL;
+}
+
+/* A new session of m for remote, queued as transitory; the caller records flags and touches. */
+static nat_sess *nat_sess_new(nat_table *t, nat_map *m, const sim_ep *remote, sim_time_t now)
+{
+    nat_sess *s = g_new0(nat_sess, 1);
+    s->map = m;
+    s->skey = nat_skey_for(m->e.outside.port, remote);
+    s->s.remote = *remote;
+    s->s.created = now;
+    s->s.id = t->next_sid++;
+    s->cls = NAT_CLASS_TCP_TRANS;
+    s->tlink.data = s->mlink.data = s;
+    g_queue_push_tail_link(&t->lru[s->cls], &s->tlink);
+    g_queue_push_tail_link(&m->sess[1], &s->mlink);
+    g_hash_table_add(t->by_session, &s->skey);
+    m->e.sessions++;
+    return s;
+}
+
+/* Removes a session; its mapping goes too when it was the last one (expire event). */
+static void nat_sess_remove(nat_table *t, nat_sess *s, sim_time_t now)
+{
+    nat_map *m = s->map;
+    g_hash_table_remove(t->by_session, &s->skey);
+    g_queue_unlink(&t->lru[s->cls], &s->tlink);
+    g_queue_unlink(&m->sess[s->cls == NAT_CLASS_TCP_TRANS], &s->mlink);
+    g_free(s);
+    if (--m->e.sessions == 0)
+        nat_remove(t, m, now);
+    else
+        nat_map_sync(m, NULL);
+}
+
+int nat_table_tcp_out(nat_table *t, sim_time_t now, const sim_ep *inside, const sim_ep *remote,
+                      uint8_t flags, nat_entry **e)
+{
+    if (inside->ip.family != SIM_AF_INET || remote->ip.family != SIM_AF_INET)
+        return -EINVAL;
+    nat_table_expire(t, now);
+    nat_mkey k = nat_key_for(t, 6, inside, remote);
+    gpointer hit = g_hash_table_lookup(t->by_inside, &k);
+    nat_map *m = hit ? NAT_MAP_OF_MKEY(hit) : NULL;
+    nat_sess *s = m ? nat_sess_find(t, m, remote) : NULL;
+    if (!s && !(flags & TCP_SYN))
+        return -ENOENT; /* only a SYN opens a mapping or a session (RFC 5382 §4) */
+    bool created = !m;
+    if (!m && !(m = nat_create(t, now, &k, 6, inside, remote)))
+        return -ENOSPC;
+    if (!s)
+        s = nat_sess_new(t, m, remote, now);
+    if (flags & TCP_SYN)
+        nat_permit_add(t, m, remote); /* RFC 5382 REQ-3: filtering as for UDP */
+    nat_sess_seen(s, flags, true);
+    s->s.pkts_out++;
+    m->e.pkts_out++;
+    nat_sess_touch(t, s, now);
+    *e = &m->e;
+    nat_emit(t, created ? NAT_EV_CREATE : NAT_EV_REFRESH, &m->e, now);
+    return 0;
+}
+
+nat_inbound_result nat_table_tcp_in(nat_table *t, sim_time_t now, const sim_ep *remote,
+                                    const sim_ep *outside, uint8_t flags, nat_entry **e)
+{
+    *e = NULL;
+    if (remote->ip.family != SIM_AF_INET)
+        return NAT_IN_NO_MAPPING;
+    nat_table_expire(t, now);
+    nat_map *m = sim_ip_eq(&outside->ip, &t->outside) ? nat_find_port(t, 6, outside->port) : NULL;
+    if (!m)
+        return NAT_IN_NO_MAPPING;
+    *e = &m->e;
+    nat_sess *s = nat_sess_find(t, m, remote);
+    if (!s) {
+        if (!nat_admits(t, m, remote))
+            return NAT_IN_FILTERED;
+        if (!(flags & TCP_SYN))
+            return NAT_IN_NO_SESSION;
+        s = nat_sess_new(t, m, remote, now); /* admitted inbound open (EIF, ADF) */
+    }
+    nat_sess_seen(s, flags, false);
+    s->s.pkts_in++;
+    m->e.pkts_in++;
+    nat_sess_touch(t, s, now); /* the idle timer counts both directions (RFC 5382 REQ-5) */
+    nat_emit(t, NAT_EV_REFRESH, &m->e, now);
+    return NAT_IN_OK;
+}
+
+static gint nat_cmp_sid(gconstpointer a, gconstpointer b)
+{
+    const nat_session *x = *(nat_session *const *)a, *y = *(nat_session *const *)b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+GPtrArray *nat_table_sessions(const nat_table *t, const nat_entry *e)
+{
+    const nat_map *m = (const nat_map *)e;
+    GPtrArray *a = g_ptr_array_sized_new(e->sessions);
+    for (int i = 0; i < 2 && e->proto == 6; i++)
+        for (GList *l = m->sess[i].head; l; l = l->next)
+            g_ptr_array_add(a, &((nat_sess *)l->data)->s);
+    g_ptr_array_sort(a, nat_cmp_sid);
+    (void)t;
+    return a;
 }

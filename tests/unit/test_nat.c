@@ -9,6 +9,7 @@
 #include "sim/nat.h"
 #include "sim/socket.h"
 #include "sim/stack/net.h"
+#include "sim/stack/tcp.h"
 #include "sim/trace.h"
 #include "sim/world.h"
 
@@ -227,8 +228,10 @@ static void test_exhaustion(void)
     /* earlier mappings keep working both ways */
     g_assert_cmpuint(out_port(&f, 2, IN, "1.1.1.1:1000"), ==, a);
     g_assert_cmpint(in_res(&f, 2, "1.1.1.1:2000", b), ==, NAT_IN_OK);
-    /* TCP has its own ports */
-    g_assert_cmpint(nat_table_outbound(f.t, 1, 6, &i, &r, &e), ==, 0);
+    /* TCP has its own ports (and only a SYN makes a TCP mapping) */
+    g_assert_cmpint(nat_table_outbound(f.t, 1, 6, &i, &r, &e), ==, -EINVAL);
+    g_assert_cmpint(nat_table_tcp_out(f.t, 1, &i, &r, TCP_ACK, &e), ==, -ENOENT);
+    g_assert_cmpint(nat_table_tcp_out(f.t, 1, &i, &r, TCP_SYN, &e), ==, 0);
     /* once one expires its port is free again */
     g_assert_cmpuint(nat_table_expire(f.t, 2 + 120 * SIM_SEC), ==, 2);
     g_assert_cmpint(nat_table_outbound(f.t, 2 + 120 * SIM_SEC, 17, &i, &r, &e), ==, 0);
@@ -287,8 +290,8 @@ static void test_expiry_classes(void)
     sim_ep i = ep(IN), r = ep("1.1.1.1:1000"), ri = ep("1.1.1.1:0");
     nat_entry *e;
     g_assert_cmpint(nat_table_outbound(f.t, 0, 17, &i, &r, &e), ==, 0);
-    g_assert_cmpint(nat_table_outbound(f.t, SIM_SEC, 6, &i, &r, &e), ==, 0);
-    g_assert_cmpuint(e->expires, ==, SIM_SEC + f.cfg.tcp_established);
+    g_assert_cmpint(nat_table_tcp_out(f.t, SIM_SEC, &i, &r, TCP_SYN, &e), ==, 0);
+    g_assert_cmpuint(e->expires, ==, SIM_SEC + f.cfg.tcp_transitory); /* SYN only */
     g_assert_cmpint(nat_table_outbound(f.t, 2 * SIM_SEC, 1, &i, &ri, &e), ==, 0);
     g_assert_cmpuint(nat_table_next_expiry(f.t), ==, 62 * SIM_SEC); /* ICMP first */
     g_assert_cmpuint(nat_table_expire(f.t, 62 * SIM_SEC), ==, 1);
