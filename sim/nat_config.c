@@ -78,6 +78,10 @@ int nat_config_check(const nat_config *c, GError **err)
     else if (c->udp_timeout == 0 || c->tcp_established == 0 || c->tcp_transitory == 0 ||
              c->icmp_timeout == 0)
         why = "mapping timeouts must be positive";
+    else if (c->tcp_transitory > c->tcp_established)
+        why = "tcp_transitory must not exceed tcp_established"; /* RFC 5382 §5: a short-lived
+                                                                 * state cannot outlive an open
+                                                                 * connection */
     if (!why)
         return 0;
     g_set_error(err, SIM_ERROR, SIM_ERROR_INVAL, "nat config: %s", why);

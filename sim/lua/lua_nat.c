@@ -4,7 +4,7 @@
  *   local N = sim.nat("NA", {preset="port-restricted-cone", timeout=120})
  *   N:inside(lan, {ip="192.168.60.1/24"});  N:outside(wan, {ip="68.36.210.57/24"})
  *   for _, m in ipairs(N:table()) do print(m.inside, "<->", m.outside) end
- *   N:print_table()   N:config()
+ *   N:print_table()   N:config()   N:tcp_stats()
  *   tostring(N)   --> <nat port-restricted-cone 68.36.210.57, 1 mapping> */
 #include "sim/lua/simlua_priv.h"
 
@@ -138,9 +138,36 @@ static const char *proto_name(uint8_t p)
     return p == 17 ? "udp" : p == 6 ? "tcp" : p == 1 ? "icmp" : "?";
 }
 
-static void push_entry(lua_State *L, const nat_entry *e)
+/* {remote=, state=, created=, last_used=, expires=, pkts_out=, pkts_in=} per TCP session. */
+static void push_sessions(lua_State *L, nat_table *t, const nat_entry *e)
 {
-    lua_createtable(L, 0, 11);
+    GPtrArray *ss = nat_table_sessions(t, e);
+    lua_createtable(L, (int)ss->len, 0);
+    for (guint k = 0; k < ss->len; k++) {
+        const nat_session *s = g_ptr_array_index(ss, k);
+        lua_createtable(L, 0, 7);
+        simlua_push_ep(L, &s->remote);
+        lua_setfield(L, -2, "remote");
+        lua_pushstring(L, nat_tcp_state_name(s->state));
+        lua_setfield(L, -2, "state");
+        lua_pushnumber(L, sim_time_sec(s->created));
+        lua_setfield(L, -2, "created");
+        lua_pushnumber(L, sim_time_sec(s->last_used));
+        lua_setfield(L, -2, "last_used");
+        lua_pushnumber(L, sim_time_sec(s->expires));
+        lua_setfield(L, -2, "expires");
+        lua_pushinteger(L, (lua_Integer)s->pkts_out);
+        lua_setfield(L, -2, "pkts_out");
+        lua_pushinteger(L, (lua_Integer)s->pkts_in);
+        lua_setfield(L, -2, "pkts_in");
+        lua_rawseti(L, -2, k + 1);
+    }
+    g_ptr_array_unref(ss);
+}
+
+static void push_entry(lua_State *L, nat_table *t, const nat_entry *e)
+{
+    lua_createtable(L, 0, 13);
     lua_pushstring(L, proto_name(e->proto));
     lua_setfield(L, -2, "proto");
     simlua_push_ep(L, &e->inside);
@@ -168,6 +195,12 @@ static void push_entry(lua_State *L, const nat_entry *e)
     lua_setfield(L, -2, "pkts_out");
     lua_pushinteger(L, (lua_Integer)e->pkts_in);
     lua_setfield(L, -2, "pkts_in");
+    if (e->proto == 6) { /* RFC 5382: the connections through this mapping */
+        lua_pushstring(L, nat_tcp_state_name(e->tcp_state));
+        lua_setfield(L, -2, "state");
+        push_sessions(L, t, e);
+        lua_setfield(L, -2, "sessions");
+    }
 }
 
 /* N:table(): the live translations in creation order. */
@@ -182,7 +215,7 @@ static int nat_table_lua(lua_State *L)
     GPtrArray *es = nat_table_entries(t);
     lua_createtable(L, (int)es->len, 0);
     for (guint k = 0; k < es->len; k++) {
-        push_entry(L, g_ptr_array_index(es, k));
+        push_entry(L, t, g_ptr_array_index(es, k));
         lua_rawseti(L, -2, k + 1);
     }
     g_ptr_array_unref(es);
@@ -253,6 +286,22 @@ static int nat_config_lua(lua_State *L)
     return 1;
 }
 
+/* N:tcp_stats(): what happened to unsolicited TCP (see nat_tcp_stats in sim/nat.h). */
+static int nat_tcp_stats_lua(lua_State *L)
+{
+    const nat_tcp_stats *st = nat_gw_tcp_stats(check_nat(L, 1)->nat);
+    lua_createtable(L, 0, 6);
+    static const char *const names[] = { "rst_sent", "syn_held", "held_crossed", "held_icmp",
+                                         "held_overflow", "no_session" };
+    const uint64_t v[] = { st->rst_sent, st->syn_held, st->held_crossed, st->held_icmp,
+                           st->held_overflow, st->no_session };
+    for (size_t k = 0; k < G_N_ELEMENTS(names); k++) {
+        lua_pushinteger(L, (lua_Integer)v[k]);
+        lua_setfield(L, -2, names[k]);
+    }
+    return 1;
+}
+
 /* The outside address: the first IPv4 address of the first outside interface, or NULL. */
 static const sim_ip *outside_ip(const sim_node *n)
 {
@@ -281,7 +330,8 @@ int simlua_nat_tostring(lua_State *L)
 
 const luaL_Reg simlua_nat_methods[] = {
     { "inside", nat_inside }, { "outside", nat_outside }, { "table", nat_table_lua },
-    { "print_table", nat_print_table }, { "config", nat_config_lua }, { NULL, NULL },
+    { "print_table", nat_print_table }, { "config", nat_config_lua },
+    { "tcp_stats", nat_tcp_stats_lua }, { NULL, NULL },
 };
 
 void simlua_open_nat(lua_State *L)
