@@ -95,6 +95,8 @@ void nat_gw_tcp_clear(nat_gw *g)
 
 void nat_gw_tcp_crossed(nat_gw *g, const sim_ep *remote, const sim_ep *outside)
 {
+    if (!g->held_len)
+        return;
     for (unsigned k = 0; k < g->held_len; k++) {
         nat_held *h = nat_held_at(g, k);
         if (h->pkt && sim_ep_eq(&h->remote, remote) && sim_ep_eq(&h->outside, outside)) {
