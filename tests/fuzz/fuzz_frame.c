@@ -1,5 +1,6 @@
 /* fuzz_frame — arbitrary bytes as an Ethernet frame arriving at a host, a router, or either side
- * of a NAT (first input byte picks which). Every parser on the receive path must survive: no
+ * of a NAT (the first input byte's low 2 bits pick which; (byte >> 2) % 3 picks what the NAT
+ * answers unsolicited packets with: drop, icmp, rst, so the TCP RST and held-SYN paths run). Every parser on the receive path must survive: no
  * crash, no leak of packet buffers, no hang. The world is built fresh per input so inputs do not
  * influence each other. */
 #include <stdint.h>
@@ -26,7 +27,7 @@ static sim_iface *attach(sim_node *n, sim_link *l, const char *prefix)
     return i;
 }
 
-static void build(world4 *t)
+static void build(world4 *t, nat_unsolicited unsolicited)
 {
     sim_world_opts o = { .seed = 1 };
     t->w = sim_world_new(&o, NULL);
@@ -48,6 +49,7 @@ static void build(world4 *t)
     sim_node_add_route(h, &any, 0, &gw, NULL);
     nat_config c;
     nat_config_default(&c);
+    c.unsolicited = unsolicited;
     nat_gw_install(nat, &c, NULL);
     nat_gw_set_side(nat->nat, t->target[1], SIM_NAT_INSIDE);
     nat_gw_set_side(nat->nat, t->target[2], SIM_NAT_OUTSIDE);
@@ -67,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || size > SIM_PKT_MAX + 1)
         return 0;
     world4 t;
-    build(&t);
+    build(&t, (nat_unsolicited)((data[0] >> 2) % 3));
     sim_iface *in = t.target[data[0] & 3];
     sim_pkt *p = sim_pkt_alloc(sim_world_pool(t.w));
     memcpy(sim_pkt_put(p, size - 1), data + 1, size - 1);
