@@ -294,7 +294,9 @@ static nat_verdict nat_gw_unsolicited(nat_gw *g, sim_iface *in, sim_pkt *pkt, co
                                       const sim_ep *remote, const sim_ep *outside,
                                       nat_inbound_result r, const nat_entry *e)
 {
-    if (ip->proto == NET_PROTO_TCP) /* the NAT host's own TCP sockets: at integration */
+    /* Integration with the TCP stack: a segment for a TCP socket of the NAT host itself
+     * (net_tcp_bound(g->node, outside)) is NAT_VERDICT_LOCAL here, as for UDP below. */
+    if (ip->proto == NET_PROTO_TCP)
         return nat_gw_tcp_unsolicited(g, in, pkt, ip, remote, outside, r);
     if (ip->proto == NET_PROTO_UDP && net_udp_bound(g->node, outside))
         return NAT_VERDICT_LOCAL;

@@ -38,9 +38,11 @@ typedef struct nat_map {
     nat_mkey mkey;   /* key in t->by_inside */
     uint32_t okey;   /* key in t->by_outside: proto << 16 | outside port */
     nat_class cls;   /* TCP mappings: NAT_CLASS_TCP_EST, but never queued themselves */
-    GList link;      /* in t->lru[cls] (UDP, ICMP); data points back at this map */
-    GQueue sess[2];  /* TCP: sessions by class (0 established, 1 transitory), expiry order, so
-                      * the mapping's expiry is the later of the two tails */
+    union {
+        GList link;  /* UDP, ICMP: in t->lru[cls]; data points back at this map */
+        GQueue *sess; /* TCP (owned, 2): sessions by class (0 established, 1 transitory), each
+                       * in expiry order, so the mapping's expiry is the later of two tails */
+    };
 } nat_map;
 
 /* Session key: the mapping's outside port and the remote endpoint (host order). */

@@ -110,10 +110,13 @@ nat_table *nat_table_new(const nat_config *c, const sim_ip *outside, sim_rng *rn
 
 static void nat_map_free(nat_table *t, nat_map *m)
 {
-    for (int i = 0; i < 2; i++) {
-        GList *l;
-        while ((l = g_queue_pop_head_link(&m->sess[i])))
-            g_free(l->data);
+    if (nat_class_is_tcp(m->cls)) {
+        for (int i = 0; i < 2; i++) {
+            GList *l;
+            while ((l = g_queue_pop_head_link(&m->sess[i])))
+                g_free(l->data);
+        }
+        g_free(m->sess);
     }
     if (m->e.permits != t->no_permits)
         g_array_free(m->e.permits, TRUE);
@@ -354,9 +357,10 @@ static nat_map *nat_create(nat_table *t, sim_time_t now, const nat_mkey *k, uint
     m->mkey = *k;
     m->okey = (uint32_t)proto << 16 | (uint32_t)port;
     m->cls = cls;
-    m->link.data = m;
-    g_queue_init(&m->sess[0]);
-    g_queue_init(&m->sess[1]);
+    if (nat_class_is_tcp(cls))
+        m->sess = g_new0(GQueue, 2); /* zeroed == g_queue_init */
+    else
+        m->link.data = m;
     m->e.proto = proto;
     m->e.inside = *inside;
     m->e.outside = (sim_ep){ .ip = t->outside, .port = (uint16_t)port };

@@ -4,6 +4,7 @@
  * hairpinning, ICMP errors about TCP, the printed table and the Lua fields. Real IPv4/TCP
  * packets built with the stack's segment codec go through a NAT node in a small world. */
 #include <errno.h>
+#include <malloc.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include "sim/lua/simlua.h"
@@ -143,6 +144,35 @@ static void test_table_eim_sessions(void)
     g_assert_cmpuint(e1->outside.port, !=, e2->outside.port);
     g_assert_cmpuint(nat_table_size(f.t), ==, 2);
     nat_table_free(f.t); /* frees live sessions too */
+}
+
+/* Heap bytes per TCP mapping with one established session (DESIGN §9), and no allocation on
+ * the per-segment path once the session exists. */
+static void test_table_memory(void)
+{
+    tt f;
+    nat_config_default(&f.cfg);
+    const uint32_t n = 50000;
+    struct mallinfo2 m0 = mallinfo2();
+    tt_open(&f);
+    for (uint32_t k = 0; k < n; k++) {
+        f.in = (sim_ep){ .ip = sim_ip4(0x0A000000u + k), .port = 40000 };
+        tout(&f, 0, &f.r, TCP_SYN);
+    }
+    struct mallinfo2 m1 = mallinfo2();
+    size_t per = (m1.uordblks + m1.hblkhd - m0.uordblks - m0.hblkhd) / n;
+    for (uint32_t k = 0; k < n; k++) {
+        f.in = (sim_ep){ .ip = sim_ip4(0x0A000000u + k), .port = 40000 };
+        f.out = tout(&f, SEC, &f.r, TCP_ACK)->outside;
+        tin(&f, SEC, &f.r, TCP_SYN | TCP_ACK);
+    }
+    struct mallinfo2 m2 = mallinfo2();
+    g_assert_cmpuint(m2.uordblks + m2.hblkhd, ==, m1.uordblks + m1.hblkhd);
+    g_test_message("tcp mapping with one session: sizeof(nat_entry) %zu, sizeof(nat_session) "
+                   "%zu; heap %zu bytes per mapping (APDF, hash sets included)",
+                   sizeof(nat_entry), sizeof(nat_session), per);
+    g_assert_cmpuint(per, <, 700);
+    nat_table_free(f.t);
 }
 
 /* ---- the gateway in a world: NAT "NA" plus a remote host R (68.36.210.1) on "wan" ---- */
@@ -641,6 +671,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/nat-tcp/table/states", test_table_states);
     g_test_add_func("/nat-tcp/table/eim-sessions", test_table_eim_sessions);
+    g_test_add_func("/nat-tcp/table/memory", test_table_memory);
     g_test_add_func("/nat-tcp/gw/translate", test_gw_translate);
     g_test_add_data_func("/nat-tcp/gw/filtering/eif", GINT_TO_POINTER(NAT_FILTER_EIF),
                          test_gw_filtering);
