@@ -1,8 +1,8 @@
 /* fuzz_frame — arbitrary bytes as an Ethernet frame arriving at a host, a router, or either side
  * of a NAT (the first input byte's low 2 bits pick which; (byte >> 2) % 3 picks what the NAT
- * answers unsolicited packets with: drop, icmp, rst, so the TCP RST and held-SYN paths run). Every parser on the receive path must survive: no
- * crash, no leak of packet buffers, no hang. The world is built fresh per input so inputs do not
- * influence each other. */
+ * answers unsolicited packets with: drop, icmp, rst, so the TCP RST and held-SYN paths run).
+ * Every parser on the receive path must survive: no crash, no leak of packet buffers, no hang.
+ * The world is built fresh per input so inputs do not influence each other. */
 #include <stdint.h>
 #include <string.h>
 #include "sim/link.h"
