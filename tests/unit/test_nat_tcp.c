@@ -554,6 +554,83 @@ static void test_gw_hairpin(void)
     wfx_close(&f);
 }
 
+/* REQ-4 across a hairpin: B's SYN to A's outside endpoint is held (A's filter refuses it); A's
+ * SYN to B's outside endpoint crosses it, so it is dropped silently and no ICMP follows. */
+static void test_gw_hairpin_crossed(void)
+{
+    wfx f;
+    nat_config c;
+    nat_config_default(&c);
+    c.unsolicited = NAT_UNSOLICITED_ICMP;
+    wfx_open(&f, &c);
+    gfx *x = &f.x;
+    const char *b = "192.168.60.154:5000";
+    check_free(x, fwd(x, x->lan, IN, R1, TCP_SYN), OUT_IP ":1211", R1);
+    eaten(x, x->lan, b, OUT_IP ":1211", TCP_SYN);
+    const nat_tcp_stats *st = nat_gw_tcp_stats(x->g);
+    g_assert_cmpuint(st->syn_held, ==, 1);
+    check_free(x, fwd(x, x->lan, IN, OUT_IP ":5000", TCP_SYN), OUT_IP ":1211", b);
+    g_assert_cmpuint(st->held_crossed, ==, 1);
+    g_assert_cmpuint(x->n->drops[SIM_DROP_NAT_FILTERED], ==, 1);
+    sim_world_run(x->w, 10 * SEC);
+    g_assert_cmpuint(st->held_icmp, ==, 0);
+    wfx_close(&f);
+}
+
+/* Segments too short for a TCP header are dropped as malformed in every direction. */
+static void test_gw_short(void)
+{
+    wfx f;
+    nat_config c;
+    nat_config_default(&c);
+    wfx_open(&f, &c);
+    gfx *x = &f.x;
+    check_free(x, fwd(x, x->lan, IN, R1, TCP_SYN), OUT_IP ":1211", R1);
+    const char *pairs[][2] = { { IN, R1 }, { R1, OUT_IP ":1211" }, { "192.168.60.154:9",
+                                                                      OUT_IP ":1211" } };
+    for (unsigned k = 0; k < G_N_ELEMENTS(pairs); k++) {
+        sim_pkt *p = mk_seg(x, pairs[k][0], pairs[k][1], TCP_SYN, 1, 0);
+        p->len = 20 + 16; /* cut inside the header */
+        wr16(p->data + 2, 36);
+        wr16(p->data + 10, 0);
+        wr16(p->data + 10, net_csum_fold(net_csum_add(0, p->data, 20)));
+        sim_iface *in = k == 1 ? x->wan : x->lan;
+        g_assert_cmpint(nat_gw_input(x->g, in, p), ==, NAT_VERDICT_CONSUMED);
+    }
+    g_assert_cmpuint(x->n->drops[SIM_DROP_MALFORMED], ==, 3);
+    g_assert_cmpuint(entry(x, 0)->pkts_out, ==, 1);
+    wfx_close(&f);
+}
+
+/* The event log names the TCP state on create and refresh. */
+static void test_gw_log(void)
+{
+    gfx x;
+    nat_config c;
+    nat_config_default(&c);
+    gfx_open(&x, &c, true);
+    sim_pkt_free(sim_world_pool(x.w), fwd(&x, x.lan, IN, R1, TCP_SYN));
+    sim_pkt_free(sim_world_pool(x.w), fwd(&x, x.wan, R1, OUT_IP ":1211", TCP_SYN | TCP_ACK));
+    sim_world_run(x.w, c.tcp_established);
+    char *path = g_build_filename(x.dir, "events.jsonl", NULL);
+    sim_world *w = x.w;
+    x.w = NULL;
+    sim_world_free(w); /* flushes the log */
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_test_message("%s", text);
+    const char *cr = strstr(text, "\"nat.create\"");
+    g_assert_nonnull(cr);
+    g_assert_nonnull(strstr(cr, "\"state\":\"syn-sent\""));
+    const char *rf = strstr(text, "\"nat.refresh\"");
+    g_assert_nonnull(rf);
+    g_assert_nonnull(strstr(rf, "\"state\":\"established\""));
+    g_assert_nonnull(strstr(text, "\"nat.expire\""));
+    g_free(text);
+    g_free(path);
+    gfx_close(&x);
+}
+
 /* RFC 5508 / RFC 5382 REQ-9, REQ-10: an ICMP error about a translated SYN goes back to the
  * inside host, and leaves the session alone. */
 static void test_gw_icmp_error(void)
@@ -685,6 +762,9 @@ int main(int argc, char **argv)
     g_test_add_func("/nat-tcp/gw/unsolicited/icmp-crossed", test_gw_icmp_crossed);
     g_test_add_func("/nat-tcp/gw/unsolicited/held-overflow", test_gw_held_overflow);
     g_test_add_func("/nat-tcp/gw/hairpin", test_gw_hairpin);
+    g_test_add_func("/nat-tcp/gw/hairpin-crossed", test_gw_hairpin_crossed);
+    g_test_add_func("/nat-tcp/gw/short", test_gw_short);
+    g_test_add_func("/nat-tcp/gw/log", test_gw_log);
     g_test_add_func("/nat-tcp/gw/icmp-error", test_gw_icmp_error);
     g_test_add_func("/nat-tcp/gw/expiry", test_gw_expiry);
     g_test_add_func("/nat-tcp/lua", test_lua);
