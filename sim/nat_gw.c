@@ -289,7 +289,8 @@ nat_verdict nat_gw_drop(nat_gw *g, sim_iface *in, sim_pkt *pkt, sim_drop_reason 
 
 /* Inbound packet with no mapping or refused by the filter: the NAT host's own socket gets it,
  * else it is dropped, answered with ICMP port unreachable when so configured (RFC 4787 §5
- * allows either; for UDP "rst" means ICMP too). */
+ * allows either; for UDP "rst" means ICMP too; ICMP queries are never answered). TCP has its
+ * own rules (nat_tcp.c). */
 static nat_verdict nat_gw_unsolicited(nat_gw *g, sim_iface *in, sim_pkt *pkt, const nat_ip *ip,
                                       const sim_ep *remote, const sim_ep *outside,
                                       nat_inbound_result r, const nat_entry *e)
@@ -301,7 +302,7 @@ static nat_verdict nat_gw_unsolicited(nat_gw *g, sim_iface *in, sim_pkt *pkt, co
     if (ip->proto == NET_PROTO_UDP && net_udp_bound(g->node, outside))
         return NAT_VERDICT_LOCAL;
     if (ip->proto == NET_PROTO_UDP && g->cfg.unsolicited != NAT_UNSOLICITED_DROP)
-        net_icmp4_error(g->node, pkt, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH); /* ICMP: never */
+        net_icmp4_error(g->node, pkt, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH);
     char rb[SIM_EP_STRLEN], ob[SIM_EP_STRLEN];
     if (sim_node_log_on(g->node)) {
         sim_ep_fmt(remote, rb, sizeof rb);
