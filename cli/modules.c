@@ -15,6 +15,6 @@
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
     { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
-    { "turn", NULL, turn_decode, "TURN messages and ChannelData (RFC 8656 / 5766)" },
+    { "turn", turn_lua_open, turn_decode, "TURN messages and ChannelData (RFC 8656 / 5766)" },
     { NULL, NULL, NULL, NULL },
 };

@@ -369,6 +369,8 @@ turn_server *turn_app_server_core(turn_app *a);
 turn_client *turn_app_client_core(turn_app *a);
 sim_node *turn_app_node(turn_app *a);
 sim_ref turn_app_ref(turn_app *a);
+/* Every client event so far, in order (borrowed until the next kick): *n of them. */
+const turn_event *turn_app_events(turn_app *a, size_t *n);
 /* Called after every input or timeout (the Lua binding wakes its tasks). */
 void turn_app_on_notify(turn_app *a, turn_app_notify_fn fn, void *ctx);
 
