@@ -102,7 +102,7 @@ static void allocate_success(turn_server *s, sim_time_t now, const turn_alloc *a
                              const stun_msg *m)
 {
     stun_enc e;
-    turn_out *o = turn_srv_begin(&e, m, STUN_SUCCESS);
+    turn_out *o = turn_srv_begin(s, &e, m, STUN_SUCCESS);
     stun_enc_addr(&e, TURN_ATTR_XOR_RELAYED_ADDRESS, &a->relay);
     turn_enc_lifetime(&e, secs_left(now, a->expires));
     stun_enc_addr(&e, STUN_ATTR_XOR_MAPPED_ADDRESS, &a->client);
@@ -184,7 +184,7 @@ static void plain_success(turn_server *s, const turn_alloc *a, const stun_msg *m
                           int64_t lifetime_secs)
 {
     stun_enc e;
-    turn_out *o = turn_srv_begin(&e, m, STUN_SUCCESS);
+    turn_out *o = turn_srv_begin(s, &e, m, STUN_SUCCESS);
     if (lifetime_secs >= 0)
         turn_enc_lifetime(&e, (uint32_t)lifetime_secs);
     s->stats.success++;
@@ -206,7 +206,7 @@ void turn_alloc_refresh(turn_server *s, sim_time_t now, turn_alloc *a, const stu
         sim_ep client = a->client;
         turn_alloc_delete(s, a);
         stun_enc e;
-        turn_out *o = turn_srv_begin(&e, m, STUN_SUCCESS);
+        turn_out *o = turn_srv_begin(s, &e, m, STUN_SUCCESS);
         turn_enc_lifetime(&e, 0);
         s->stats.success++;
         turn_srv_finish(s, &e, o, key, &client);
@@ -370,9 +370,9 @@ int turn_alloc_from_peer(turn_server *s, sim_time_t now, turn_alloc *a, const si
     turn_chan *c = find_chan(a, 0, peer);
     turn_out *o;
     if (c && now < c->expires) { /* §12.7: ChannelData, not padded over UDP */
-        o = g_new(turn_out, 1);
+        o = turn_srv_out(s);
         if (turn_chandata_encode(c->ch, buf, len, false, o->data, sizeof o->data, &o->len)) {
-            g_free(o);
+            turn_srv_recycle(s, o);
             return -ENOENT;
         }
         o->from = s->cfg.listen;
@@ -383,7 +383,7 @@ int turn_alloc_from_peer(turn_server *s, sim_time_t now, turn_alloc *a, const si
         for (size_t i = 0; i < STUN_TXID_LEN; i++)
             ind.txid[i] = (uint8_t)sim_rng_below(s->rng, 256);
         stun_enc e;
-        o = turn_srv_begin(&e, &ind, STUN_INDICATION);
+        o = turn_srv_begin(s, &e, &ind, STUN_INDICATION);
         stun_enc_addr(&e, TURN_ATTR_XOR_PEER_ADDRESS, peer);
         stun_enc_attr(&e, TURN_ATTR_DATA, buf, len);
         turn_srv_finish(s, &e, o, NULL, &a->client);

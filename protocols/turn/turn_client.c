@@ -55,6 +55,7 @@ struct turn_client {
     GArray *perms, *chans, *pending;
     uint16_t next_ch;
     GQueue out, events, rx;
+    GPtrArray *spare;           /* recycled turn_out buffers: no malloc per datagram */
     uint16_t last_error;
     turn_client_stats stats;
 };
@@ -80,6 +81,7 @@ turn_client *turn_client_new(const turn_client_cfg *cfg, sim_rng *rng)
     g_queue_init(&c->out);
     g_queue_init(&c->events);
     g_queue_init(&c->rx);
+    c->spare = g_ptr_array_new_with_free_func(g_free);
     return c;
 }
 
@@ -94,6 +96,7 @@ void turn_client_free(turn_client *c)
     g_queue_clear_full(&c->out, g_free);
     g_queue_clear_full(&c->events, g_free);
     g_queue_clear_full(&c->rx, g_free);
+    g_ptr_array_free(c->spare, TRUE);
     g_free(c->user);
     g_free(c->pass);
     g_free(c);
@@ -114,13 +117,30 @@ static void event(turn_client *c, turn_event_kind kind, const sim_ep *ep, uint16
     g_queue_push_tail(&c->events, e);
 }
 
+#define SPARE_MAX 64
+
+static turn_out *out_new(turn_client *c)
+{
+    turn_out *o = c->spare->len ? g_ptr_array_steal_index_fast(c->spare, c->spare->len - 1)
+                                : g_new(turn_out, 1);
+    o->from = (sim_ep){ 0 };
+    return o;
+}
+
+static void out_recycle(turn_client *c, turn_out *o)
+{
+    if (c->spare->len < SPARE_MAX)
+        g_ptr_array_add(c->spare, o);
+    else
+        g_free(o);
+}
+
 /* Moves what the STUN transaction core wants sent into our outbox (one order for both). */
 static void drain_stun(turn_client *c)
 {
     stun_out so;
     while (stun_client_pop(c->stun, &so)) {
-        turn_out *o = g_new(turn_out, 1);
-        o->from = (sim_ep){ 0 };
+        turn_out *o = out_new(c);
         o->to = so.to;
         o->len = so.len;
         memcpy(o->data, so.data, so.len);
@@ -264,7 +284,7 @@ int turn_client_send(turn_client *c, sim_time_t now, const sim_ep *peer, const u
         return -ENOTCONN;
     if (len > TURN_DATA_MAX)
         return -EMSGSIZE;
-    turn_out *o = g_new0(turn_out, 1);
+    turn_out *o = out_new(c);
     o->to = c->cfg.server;
     const cchan *x = find_chan(c, 0, peer);
     int rc;
@@ -285,7 +305,7 @@ int turn_client_send(turn_client *c, sim_time_t now, const sim_ep *peer, const u
         c->stats.sends++;
     }
     if (rc) {
-        g_free(o);
+        out_recycle(c, o);
         return rc;
     }
     g_queue_push_tail(&c->out, o);
@@ -578,7 +598,7 @@ bool turn_client_pop(turn_client *c, turn_out *out)
     out->to = o->to;
     out->len = o->len;
     memcpy(out->data, o->data, o->len);
-    g_free(o);
+    out_recycle(c, o);
     return true;
 }
 

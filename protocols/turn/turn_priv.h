@@ -47,13 +47,17 @@ struct turn_server {
     GHashTable *by_relay;
     GQueue out;                    /* of turn_out * */
     GQueue events;                 /* of turn_server_event * */
+    GPtrArray *spare;              /* recycled turn_out buffers: no malloc per datagram */
     turn_server_stats stats;
 };
 
 /* ---- turn_server.c: responses ---- */
 
+/* An outbox buffer (recycled when one is spare) and its return after use or failure. */
+turn_out *turn_srv_out(turn_server *s);
+void turn_srv_recycle(turn_server *s, turn_out *o);
 /* Starts a response to request m into a new outbox entry. */
-turn_out *turn_srv_begin(stun_enc *e, const stun_msg *m, stun_class cls);
+turn_out *turn_srv_begin(turn_server *s, stun_enc *e, const stun_msg *m, stun_class cls);
 /* Adds SOFTWARE, MESSAGE-INTEGRITY (key non-NULL) and FINGERPRINT, and queues o from the
  * listening endpoint to `to`; an encoding failure drops it. */
 void turn_srv_finish(turn_server *s, stun_enc *e, turn_out *o, const uint8_t *key,

@@ -52,6 +52,7 @@ turn_server *turn_server_new(const turn_server_cfg *cfg, sim_rng *rng)
     s->by_relay = g_hash_table_new(ep_hash, ep_equal);
     g_queue_init(&s->out);
     g_queue_init(&s->events);
+    s->spare = g_ptr_array_new_with_free_func(g_free);
     return s;
 }
 
@@ -65,6 +66,7 @@ void turn_server_free(turn_server *s)
     g_hash_table_destroy(s->users);
     g_queue_clear_full(&s->out, g_free);
     g_queue_clear_full(&s->events, g_free);
+    g_ptr_array_free(s->spare, TRUE);
     g_free(s->realm);
     g_free(s->software);
     g_free(s);
@@ -84,9 +86,26 @@ sim_ep turn_server_listen(const turn_server *s) { return s->cfg.listen; }
 
 /* ---------------------------------------------------------------- responses */
 
-turn_out *turn_srv_begin(stun_enc *e, const stun_msg *m, stun_class cls)
+#define SPARE_MAX 64
+
+turn_out *turn_srv_out(turn_server *s)
 {
-    turn_out *o = g_new(turn_out, 1);
+    if (s->spare->len)
+        return g_ptr_array_steal_index_fast(s->spare, s->spare->len - 1);
+    return g_new(turn_out, 1);
+}
+
+void turn_srv_recycle(turn_server *s, turn_out *o)
+{
+    if (s->spare->len < SPARE_MAX)
+        g_ptr_array_add(s->spare, o);
+    else
+        g_free(o);
+}
+
+turn_out *turn_srv_begin(turn_server *s, stun_enc *e, const stun_msg *m, stun_class cls)
+{
+    turn_out *o = turn_srv_out(s);
     stun_enc_init(e, o->data, sizeof o->data, m->method, cls, m->txid);
     return o;
 }
@@ -101,7 +120,7 @@ void turn_srv_finish(turn_server *s, stun_enc *e, turn_out *o, const uint8_t *ke
     if (s->cfg.fingerprint)
         stun_enc_fingerprint(e);
     if (stun_enc_finish(e, &o->len) != 0) {
-        g_free(o);
+        turn_srv_recycle(s, o);
         return;
     }
     o->from = s->cfg.listen;
@@ -113,7 +132,7 @@ void turn_srv_error(turn_server *s, const sim_ep *to, const stun_msg *m, uint16_
                     const uint8_t *key)
 {
     stun_enc e;
-    turn_out *o = turn_srv_begin(&e, m, STUN_ERROR);
+    turn_out *o = turn_srv_begin(s, &e, m, STUN_ERROR);
     stun_enc_error(&e, code, turn_reason(code));
     if (code == STUN_ERR_UNKNOWN_ATTRIBUTE)
         stun_enc_unknown(&e, m->unknown, m->n_unknown);
@@ -124,11 +143,9 @@ void turn_srv_error(turn_server *s, const sim_ep *to, const stun_msg *m, uint16_
 void turn_srv_queue(turn_server *s, const sim_ep *from, const sim_ep *to, const uint8_t *data,
                     size_t len)
 {
-    turn_out *o = g_new(turn_out, 1);
-    if (len > sizeof o->data) {
-        g_free(o);
+    if (len > sizeof ((turn_out *)NULL)->data)
         return;
-    }
+    turn_out *o = turn_srv_out(s);
     o->from = *from;
     o->to = *to;
     o->len = len;
@@ -180,7 +197,7 @@ static void challenge(turn_server *s, sim_time_t now, const sim_ep *to, const st
     char nonce[TURN_NONCE_LEN + 1];
     make_nonce(s, now, nonce);
     stun_enc e;
-    turn_out *o = turn_srv_begin(&e, m, STUN_ERROR);
+    turn_out *o = turn_srv_begin(s, &e, m, STUN_ERROR);
     stun_enc_error(&e, code, turn_reason(code));
     stun_enc_str(&e, STUN_ATTR_REALM, s->realm);
     stun_enc_str(&e, STUN_ATTR_NONCE, nonce);
@@ -315,7 +332,7 @@ bool turn_server_pop(turn_server *s, turn_out *out)
     out->to = o->to;
     out->len = o->len;
     memcpy(out->data, o->data, o->len);
-    g_free(o);
+    turn_srv_recycle(s, o);
     return true;
 }
 
