@@ -56,6 +56,7 @@ struct turn_client {
     uint16_t next_ch;
     GQueue out, events, rx;
     GPtrArray *spare;           /* recycled turn_out buffers: no malloc per datagram */
+    GPtrArray *spare_rx;        /* recycled turn_rx buffers */
     uint16_t last_error;
     turn_client_stats stats;
 };
@@ -82,6 +83,7 @@ turn_client *turn_client_new(const turn_client_cfg *cfg, sim_rng *rng)
     g_queue_init(&c->events);
     g_queue_init(&c->rx);
     c->spare = g_ptr_array_new_with_free_func(g_free);
+    c->spare_rx = g_ptr_array_new_with_free_func(g_free);
     return c;
 }
 
@@ -97,6 +99,7 @@ void turn_client_free(turn_client *c)
     g_queue_clear_full(&c->events, g_free);
     g_queue_clear_full(&c->rx, g_free);
     g_ptr_array_free(c->spare, TRUE);
+    g_ptr_array_free(c->spare_rx, TRUE);
     g_free(c->user);
     g_free(c->pass);
     g_free(c);
@@ -119,21 +122,28 @@ static void event(turn_client *c, turn_event_kind kind, const sim_ep *ep, uint16
 
 #define SPARE_MAX 64
 
+/* A buffer from spare (or a new one of `size` bytes); back to spare after use. */
+static void *buf_take(GPtrArray *spare, size_t size)
+{
+    return spare->len ? g_ptr_array_steal_index_fast(spare, spare->len - 1) : g_malloc(size);
+}
+
+static void buf_give(GPtrArray *spare, void *p)
+{
+    if (spare->len < SPARE_MAX)
+        g_ptr_array_add(spare, p);
+    else
+        g_free(p);
+}
+
 static turn_out *out_new(turn_client *c)
 {
-    turn_out *o = c->spare->len ? g_ptr_array_steal_index_fast(c->spare, c->spare->len - 1)
-                                : g_new(turn_out, 1);
+    turn_out *o = buf_take(c->spare, sizeof(turn_out));
     o->from = (sim_ep){ 0 };
     return o;
 }
 
-static void out_recycle(turn_client *c, turn_out *o)
-{
-    if (c->spare->len < SPARE_MAX)
-        g_ptr_array_add(c->spare, o);
-    else
-        g_free(o);
-}
+static void out_recycle(turn_client *c, turn_out *o) { buf_give(c->spare, o); }
 
 /* Moves what the STUN transaction core wants sent into our outbox (one order for both). */
 static void drain_stun(turn_client *c)
@@ -488,7 +498,7 @@ static void push_rx(turn_client *c, const sim_ep *peer, uint16_t ch, const uint8
 {
     if (len > TURN_DATA_MAX || g_queue_get_length(&c->rx) >= RX_MAX)
         return;
-    turn_rx *rx = g_new(turn_rx, 1);
+    turn_rx *rx = buf_take(c->spare_rx, sizeof(turn_rx));
     rx->peer = *peer;
     rx->channel = ch;
     rx->len = len;
@@ -621,7 +631,7 @@ bool turn_client_pop_rx(turn_client *c, turn_rx *rx)
     rx->channel = r->channel;
     rx->len = r->len;
     memcpy(rx->data, r->data, r->len);
-    g_free(r);
+    buf_give(c->spare_rx, r);
     return true;
 }
 

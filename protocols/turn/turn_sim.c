@@ -80,7 +80,16 @@ static void on_relay_recv(sim_sock *s, const uint8_t *data, size_t len, const si
 {
     relay_sock *rs = ctx;
     turn_app *a = rs->app;
+    uint64_t refused = turn_server_get_stats(a->server)->no_permission;
     turn_server_input(a->server, sim_world_now(a->world), &rs->ep, from, data, len);
+    GString *r = turn_server_get_stats(a->server)->no_permission != refused
+                     ? log_begin(a, "dropped") : NULL;
+    if (r) { /* "why did it not arrive": the peer had no permission (RFC 8656 §9) */
+        trace_log_str(r, "reason", "no permission");
+        log_ep(r, "peer", from);
+        log_ep(r, "relayed", &rs->ep);
+        trace_log_end(sim_world_log(a->world), r);
+    }
     turn_app_kick(a);
 }
 
