@@ -253,8 +253,8 @@ static int reject_malformed(turn_server *s, const sim_ep *from, const uint8_t *b
 static int handle_request(turn_server *s, sim_time_t now, const sim_ep *from, const stun_msg *m)
 {
     s->stats.requests++;
-    if (m->method < TURN_ALLOCATE || m->method > TURN_CHANNEL_BIND || m->method == TURN_SEND ||
-        m->method == TURN_DATA) {
+    if (m->method != TURN_ALLOCATE && m->method != TURN_REFRESH &&
+        m->method != TURN_CREATE_PERMISSION && m->method != TURN_CHANNEL_BIND) {
         turn_srv_error(s, from, m, STUN_ERR_BAD_REQUEST, NULL);
         return 0;
     }

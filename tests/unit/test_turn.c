@@ -403,6 +403,8 @@ static void test_server_bad_requests(void)
     g_assert_cmphex(types[0], ==, 0x0031);
     /* Binding is not a TURN request here: 400. */
     g_assert_cmpint(srv_req(&x, "68.36.210.57:21199", FX_REQ(STUN_BINDING), false), ==, 400);
+    g_assert_cmpint(srv_req(&x, "68.36.210.57:21199", FX_REQ(0x005), true), ==, 400);
+    g_assert_cmpint(srv_req(&x, "68.36.210.57:21199", FX_REQ(TURN_SEND), true), ==, 400);
     /* A request on a relayed address that is not ours. */
     sim_ep nowhere = fx_ep("18.181.0.31:1");
     g_assert_cmpint(turn_server_input(x.s, 0, &nowhere, &from, buf, n), ==, -EINVAL);
