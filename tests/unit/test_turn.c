@@ -102,6 +102,57 @@ static void test_codec_every_attribute(void)
     g_assert_cmpstr(turn_reason(486), ==, "Allocation Quota Reached");
 }
 
+/* allocate-success.bin of tests/fuzz/gen_turn_corpus.py, computed with Python's hmac, hashlib
+ * and zlib: XOR-RELAYED-ADDRESS 18.181.0.31:50000, LIFETIME 600, XOR-MAPPED-ADDRESS
+ * 68.36.210.57:21199, ADDRESS-ERROR-CODE IPv6 440, MESSAGE-INTEGRITY keyed with
+ * MD5("alice:example.org:secret"), FINGERPRINT. */
+static const uint8_t py_allocate_success[] = {
+    0x01, 0x03, 0x00, 0x64, 0x21, 0x12, 0xa4, 0x42, 0x01, 0x02, 0x03, 0x04,
+    0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x00, 0x16, 0x00, 0x08,
+    0x00, 0x01, 0xe2, 0x42, 0x33, 0xa7, 0xa4, 0x5d, 0x00, 0x0d, 0x00, 0x04,
+    0x00, 0x00, 0x02, 0x58, 0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0x73, 0xdd,
+    0x65, 0x36, 0x76, 0x7b, 0x80, 0x01, 0x00, 0x20, 0x02, 0x00, 0x04, 0x28,
+    0x41, 0x64, 0x64, 0x72, 0x65, 0x73, 0x73, 0x20, 0x46, 0x61, 0x6d, 0x69,
+    0x6c, 0x79, 0x20, 0x6e, 0x6f, 0x74, 0x20, 0x53, 0x75, 0x70, 0x70, 0x6f,
+    0x72, 0x74, 0x65, 0x64, 0x00, 0x08, 0x00, 0x14, 0x76, 0xbc, 0x50, 0xa0,
+    0x0c, 0x4d, 0x93, 0x4e, 0x53, 0x36, 0xa5, 0xb5, 0x03, 0xac, 0xb4, 0x51,
+    0x46, 0x3e, 0x35, 0x9e, 0x80, 0x28, 0x00, 0x04, 0x21, 0xec, 0x76, 0x9f,
+};
+
+static void test_codec_python_vector(void)
+{
+    stun_msg m;
+    g_assert_cmpint(turn_msg_decode(py_allocate_success, sizeof py_allocate_success, &m, NULL),
+                    ==, 0);
+    g_assert_cmpuint(m.method, ==, TURN_ALLOCATE);
+    g_assert_cmpint(m.cls, ==, STUN_SUCCESS);
+    sim_ep relay, mapped;
+    g_assert_cmpint(stun_msg_get_addr(&m, TURN_ATTR_XOR_RELAYED_ADDRESS, &relay), ==, 0);
+    fx_assert_ep(&relay, "18.181.0.31:50000");
+    g_assert_cmpint(stun_msg_get_addr(&m, STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped), ==, 0);
+    fx_assert_ep(&mapped, "68.36.210.57:21199");
+    uint8_t key[16];
+    stun_key_long_term("alice", "example.org", "secret", key);
+    g_assert_cmpint(stun_msg_check_integrity(&m, key, sizeof key), ==, 0);
+    g_assert_cmpint(stun_msg_check_fingerprint(&m), ==, 0);
+    key[0] ^= 1;
+    g_assert_cmpint(stun_msg_check_integrity(&m, key, sizeof key), ==, -EACCES);
+    key[0] ^= 1;
+    /* Our encoder, given the same content, writes the same bytes. */
+    uint8_t buf[STUN_MSG_MAX];
+    stun_enc e;
+    stun_enc_init(&e, buf, sizeof buf, TURN_ALLOCATE, STUN_SUCCESS, m.txid);
+    stun_enc_addr(&e, TURN_ATTR_XOR_RELAYED_ADDRESS, &relay);
+    turn_enc_lifetime(&e, 600);
+    stun_enc_addr(&e, STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped);
+    turn_enc_address_error(&e, TURN_FAMILY_IPV6, TURN_ERR_ADDRESS_FAMILY, NULL);
+    stun_enc_integrity(&e, key, sizeof key);
+    stun_enc_fingerprint(&e);
+    size_t n;
+    g_assert_cmpint(stun_enc_finish(&e, &n), ==, 0);
+    g_assert_cmpmem(buf, n, py_allocate_success, sizeof py_allocate_success);
+}
+
 static void test_codec_invalid(void)
 {
     static const struct {
@@ -686,6 +737,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/turn/codec/every-attribute", test_codec_every_attribute);
+    g_test_add_func("/turn/codec/python-vector", test_codec_python_vector);
     g_test_add_func("/turn/codec/invalid-attributes", test_codec_invalid);
     g_test_add_func("/turn/codec/channeldata", test_chandata);
     g_test_add_func("/turn/server/auth-401-438", test_server_auth);
