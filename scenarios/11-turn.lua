@@ -19,7 +19,8 @@
 --
 -- In Wireshark: "s-link" shows the Allocate / 401 / Allocate / success exchange, the
 -- CreatePermission, Send and Data indications (stun.type 0x0016 / 0x0017) and ChannelData
--- (stun.channel); "p-link" shows B talking to the relayed address only.
+-- (stun.channel); "p-link" shows B's one direct attempt at A's NAT (filtered there) and then B
+-- talking to the relayed address only: nothing ever comes to B from A's NAT.
 --
 -- The test suite checks these in the pcaps:
 -- trace: s-link stun.type == 0x0003 && !stun.att.type == 0x0008
@@ -30,7 +31,7 @@
 -- trace: s-link stun.type == 0x0017
 -- trace: s-link stun.channel == 0x4000
 -- trace: p-link ip.src == 18.181.0.31 && ip.dst == 138.76.29.33
--- trace-none: p-link ip.addr == 68.36.210.57
+-- trace-none: p-link ip.src == 68.36.210.57
 
 local R = sim.router("R")
 local lan = sim.lan("lan", {delay = "1ms"})
@@ -74,8 +75,16 @@ sim.expect(relayed:match("^18%.181%.0%.31:") ~= nil, "the relayed address is on 
 sim.expect(alloc:mapped():match("^68%.36%.210%.57:") ~= nil, "S saw A through NA")
 sim.expect(alloc:stats().auth_retries == 1, "the first Allocate was refused with 401")
 
--- 2. B tries the relayed address before A permitted it: S drops the datagram.
+-- 2. B cannot reach A directly: even if B learnt A's server-reflexive address, NA (symmetric,
+--    address-and-port-dependent filtering) admits only what comes from S's 3478.
 local b = B:udp{port = 5000}
+local mip, mport = alloc:mapped():match("^(.*):(%d+)$")
+b:sendto("straight to A?", mip, tonumber(mport))
+sim.sleep("100ms")
+sim.expect((NA:drops()["nat-filtered"] or 0) == 1, "NA filtered B's direct attempt")
+print("B's direct attempt at " .. alloc:mapped() .. ": filtered by NA")
+
+-- 3. B tries the relayed address before A permitted it: S drops the datagram.
 local rip, rport = relayed:match("^(.*):(%d+)$")
 b:sendto("hello from B (too early)", rip, tonumber(rport))
 local data = alloc:recv("1s")
@@ -83,7 +92,7 @@ sim.expect(data == nil, "without a permission S relays nothing from B")
 sim.expect(server:stats().no_permission == 1, "S dropped B's first datagram (no permission)")
 print("B's first datagram: dropped at S, no permission for 138.76.29.33")
 
--- 3. A installs a permission for B's IP (CreatePermission) and B tries again.
+-- 4. A installs a permission for B's IP (CreatePermission) and B tries again.
 sim.expect(alloc:permit("138.76.29.33") == true, "CreatePermission for B succeeded")
 b:sendto("hello from B", rip, tonumber(rport))
 local from, channel
@@ -91,13 +100,13 @@ data, from, channel = alloc:recv("1s")
 sim.expect(data == "hello from B", "B reached A through the relay")
 sim.expect(from == "138.76.29.33:5000" and channel == 0, "as a Data indication naming B")
 
--- 4. A answers with a Send indication; B sees it come from the relayed address.
+-- 5. A answers with a Send indication; B sees it come from the relayed address.
 alloc:send("138.76.29.33:5000", "hello B, this is A")
 local reply, ip, port = b:recv("1s")
 sim.expect(reply == "hello B, this is A", "A's Send indication reached B")
 sim.expect(ip .. ":" .. port == relayed, "B sees the relayed address, never A's NAT")
 
--- 5. A binds channel 0x4000 to B: from now on 4-byte ChannelData headers, both ways.
+-- 6. A binds channel 0x4000 to B: from now on 4-byte ChannelData headers, both ways.
 channel = alloc:bind("138.76.29.33:5000")
 sim.expect(channel == 0x4000, "ChannelBind gave channel 0x4000")
 alloc:send("138.76.29.33:5000", "over the channel")
@@ -114,7 +123,7 @@ print(string.format("S relayed %d datagrams to peers and %d to clients; dropped 
                     .. "permission", st.relayed_to_peer, st.relayed_to_client, st.no_permission))
 sim.expect(st.relayed_to_peer == 2 and st.relayed_to_client == 2, "S relayed both ways")
 
--- 6. Delete the allocation (Refresh with LIFETIME 0).
+-- 7. Delete the allocation (Refresh with LIFETIME 0).
 sim.expect(alloc:close() == true, "the allocation was deleted")
 sim.expect(server:allocations() == 0, "S holds no allocation any more")
 sim.stop()
