@@ -277,7 +277,8 @@ static void srv_init(srv *x, const turn_server_cfg *extra)
     memset(x, 0, sizeof *x);
     sim_rng_seed(&x->rng, 7);
     turn_server_cfg cfg = extra ? *extra : (turn_server_cfg){ 0 };
-    cfg.listen = fx_ep("18.181.0.31:3478");
+    if (!cfg.listen.port)
+        cfg.listen = fx_ep("18.181.0.31:3478");
     cfg.realm = "example.org";
     cfg.fingerprint = true;
     x->listen = cfg.listen;
@@ -733,6 +734,39 @@ static void test_server_channels(void)
     srv_clear(&x);
 }
 
+static void test_server_ipv6(void)
+{
+    srv x;
+    srv_init(&x, &(turn_server_cfg){ .listen = fx_ep("[2001:db8::31]:3478") });
+    const char *a = "[2001:db8:1::57]:21199";
+    fx_req r = FX_REQ(TURN_ALLOCATE);
+    r.transport = 17;
+    r.req_family = TURN_FAMILY_IPV4;
+    g_assert_cmpint(srv_req(&x, a, r, false), ==, 401);
+    g_assert_cmpint(srv_req(&x, a, r, true), ==, 440); /* an IPv4 relay on an IPv6 server */
+    r.req_family = TURN_FAMILY_IPV6;
+    g_assert_cmpint(srv_req(&x, a, r, true), ==, 0);
+    sim_ep relay, mapped;
+    g_assert_cmpint(stun_msg_get_addr(&x.m, TURN_ATTR_XOR_RELAYED_ADDRESS, &relay), ==, 0);
+    g_assert_cmpuint(relay.ip.family, ==, SIM_AF_INET6);
+    g_assert_true(sim_ip_eq(&relay.ip, &x.listen.ip));
+    g_assert_cmpint(stun_msg_get_addr(&x.m, STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped), ==, 0);
+    fx_assert_ep(&mapped, a);
+    fx_req p = FX_REQ(TURN_CREATE_PERMISSION);
+    p.peer = "138.76.29.7:1";
+    g_assert_cmpint(srv_req(&x, a, p, true), ==, 443);
+    p.peer = "[2001:db8:2::33]:5000";
+    g_assert_cmpint(srv_req(&x, a, p, true), ==, 0);
+    turn_out o;
+    g_assert_cmpint(srv_peer(&x, &relay, "[2001:db8:2::33]:5000", "v6", &o), ==, 1);
+    stun_msg m;
+    sim_ep peer;
+    g_assert_cmpint(turn_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+    g_assert_cmpint(stun_msg_get_addr(&m, TURN_ATTR_XOR_PEER_ADDRESS, &peer), ==, 0);
+    fx_assert_ep(&peer, "[2001:db8:2::33]:5000");
+    srv_clear(&x);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -747,5 +781,6 @@ int main(int argc, char **argv)
     g_test_add_func("/turn/server/lifetime-refresh-expiry", test_server_lifetime);
     g_test_add_func("/turn/server/permissions", test_server_permissions);
     g_test_add_func("/turn/server/channels", test_server_channels);
+    g_test_add_func("/turn/server/ipv6", test_server_ipv6);
     return g_test_run();
 }
