@@ -10,9 +10,11 @@
 #include "cli/cli.h"
 #include "protocols/relay/relay.h"
 #include "protocols/stun/stun.h"
+#include "protocols/turn/turn.h"
 
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
     { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
+    { "turn", turn_lua_open, turn_decode, "TURN messages and ChannelData (RFC 8656 / 5766)" },
     { NULL, NULL, NULL, NULL },
 };

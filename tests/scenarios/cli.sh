@@ -29,5 +29,17 @@ tr '\r' '\n' < /tmp/natsim-cli.$$.tty | grep -q "t = .* s / 200 s .*events/s" ||
   fail "no progress line on a terminal"
 "$natsim" run /tmp/natsim-cli.$$.lua --until 20 2>/tmp/natsim-cli.$$ >/dev/null
 grep -q "events/s" /tmp/natsim-cli.$$ && fail "progress line written to a non-terminal"
+# natsim decode turn: ChannelData framing (padding shown), a STUN-format TURN message with TURN
+# attribute names, and a malformed datagram refused with the reason (exit 1).
+printf '\100\000\000\005hello\000\000\000' > /tmp/natsim-cli.$$.bin
+"$natsim" decode turn /tmp/natsim-cli.$$.bin | grep -q "ChannelData channel 0x4000, length 5 + 3 bytes padding" ||
+  fail "decode turn: ChannelData not shown"
+printf '\000\003\000\010\041\022\244\102abcdefghijkl\000\031\000\004\021\000\000\000' > /tmp/natsim-cli.$$.bin
+"$natsim" decode turn /tmp/natsim-cli.$$.bin | grep -q "REQUESTED-TRANSPORT (0x0019), 4 bytes: 17 (UDP)" ||
+  fail "decode turn: Allocate's REQUESTED-TRANSPORT not named"
+printf '\100\000\000\011abc' > /tmp/natsim-cli.$$.bin
+"$natsim" decode turn /tmp/natsim-cli.$$.bin 2>/tmp/natsim-cli.$$; [ $? -eq 1 ] || fail "decode turn: bad ChannelData should exit 1"
+grep -q "malformed ChannelData: length runs past the end" /tmp/natsim-cli.$$ || fail "decode turn: no reason given"
+rm -f /tmp/natsim-cli.$$.bin
 rm -f /tmp/natsim-cli.$$ /tmp/natsim-cli.$$.lua /tmp/natsim-cli.$$.tty
 echo "ok: cli contract"

@@ -1,0 +1,616 @@
+/* protocols/turn/turn_lua.c — module `turn` for scenarios:
+ *
+ *   local S = turn.server(hostS, {realm = "example.org", users = {alice = "pw"},
+ *                                 relay_ip = "18.181.0.31", port = 3478, quota = 10,
+ *                                 ports = {49152, 65535}, nonce_lifetime = "1h",
+ *                                 software = "natsim", fingerprint = true})
+ *   local a = turn.allocate(hostA, "18.181.0.31:3478", {user = "alice", password = "pw",
+ *                           timeout = "10s", lifetime = "10min", pad = false})
+ *                                 -> alloc | nil, "401 Unauthorized" | nil, "timeout"
+ *   a:relayed(), a:mapped()       -> "ip:port"
+ *   a:permit(ip)                  -> true | nil, err    (CreatePermission, kept refreshed)
+ *   a:bind("ip:port")             -> channel number | nil, err  (ChannelBind, kept refreshed)
+ *   a:send("ip:port", data)       -> true | nil, err    (ChannelData if bound, else Send)
+ *   a:recv([timeout])             -> data, "ip:port", channel | nil, "timeout"
+ *   a:refresh(), a:close()        -> true | nil, err
+ *   a:stats(), S:stats(), S:print(), S:allocations()
+ *
+ * Blocking calls run in tasks and wait on one condition shared by the module's apps: every
+ * time an app's core did something, waiters re-check their predicate (as relay_lua.c). A
+ * request's outcome is found in the app's event list, after the index where the wait began. */
+#include "protocols/turn/turn.h"
+
+#include <errno.h>
+#include <string.h>
+#include "sim/lua/simlua.h"
+
+#define TURN_SERVER_CLASS "natsim.TurnServer"
+#define TURN_ALLOC_CLASS "natsim.TurnAllocation"
+#define TURN_STATE_KEY "natsim.turn"
+
+typedef struct tlua {
+    simlua_cond *cond;
+    sim_world *world;
+    GArray *apps; /* of sim_ref */
+} tlua;
+
+static int tlua_gc(lua_State *L)
+{
+    tlua *t = lua_touserdata(L, 1);
+    for (guint i = 0; t->apps && i < t->apps->len; i++) {
+        turn_app *a = sim_world_ref_get(t->world, g_array_index(t->apps, sim_ref, i),
+                                        TURN_REF_KIND);
+        if (a)
+            turn_app_on_notify(a, NULL, NULL);
+    }
+    if (t->apps)
+        g_array_free(t->apps, TRUE);
+    t->apps = NULL;
+    simlua_cond_free(t->cond);
+    t->cond = NULL;
+    return 0;
+}
+
+static tlua *tlua_get(lua_State *L)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, TURN_STATE_KEY) == LUA_TUSERDATA) {
+        tlua *t = lua_touserdata(L, -1);
+        lua_pop(L, 1);
+        return t;
+    }
+    lua_pop(L, 1);
+    tlua *t = lua_newuserdatauv(L, sizeof *t, 0);
+    t->cond = simlua_cond_new(L);
+    t->world = simlua_world(L);
+    t->apps = g_array_new(FALSE, FALSE, sizeof(sim_ref));
+    lua_newtable(L);
+    lua_pushcfunction(L, tlua_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, TURN_STATE_KEY);
+    return t;
+}
+
+static void notify(turn_app *a, void *ctx) { simlua_cond_signal(((tlua *)ctx)->cond); }
+
+static void adopt(lua_State *L, turn_app *a, const char *cls)
+{
+    tlua *t = tlua_get(L);
+    sim_ref ref = turn_app_ref(a);
+    g_array_append_val(t->apps, ref);
+    turn_app_on_notify(a, notify, t);
+    simlua_push_handle(L, cls, ref);
+}
+
+static turn_app *check_app(lua_State *L, int idx, const char *cls)
+{
+    return simlua_check_handle(L, idx, cls, TURN_REF_KIND);
+}
+
+static turn_client *check_alloc(lua_State *L, int idx)
+{
+    return turn_app_client_core(check_app(L, idx, TURN_ALLOC_CLASS));
+}
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static int raise_gerror(lua_State *L, GError *err)
+{
+    lua_pushstring(L, err->message);
+    g_error_free(err);
+    return lua_error(L);
+}
+
+/* ---------------------------------------------------------------- server */
+
+static const char *const server_keys[] = { "realm", "users", "relay_ip", "port", "quota",
+                                           "ports", "nonce_lifetime", "lifetime",
+                                           "max_lifetime", "software", "fingerprint", NULL };
+
+static void opt_ports(lua_State *L, turn_server_cfg *cfg)
+{
+    if (lua_getfield(L, 2, "ports") != LUA_TNIL) {
+        lua_geti(L, -1, 1);
+        lua_geti(L, -2, 2);
+        lua_Integer lo = lua_tointeger(L, -2), hi = lua_tointeger(L, -1);
+        if (!lua_istable(L, -3) || lo < 1 || hi > 65535 || lo > hi)
+            luaL_argerror(L, 2, "option 'ports': {first, last} with 1 <= first <= last <= 65535");
+        cfg->port_min = (uint16_t)lo;
+        cfg->port_max = (uint16_t)hi;
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+}
+
+/* Walks users = {name = "password", ...}: checks every entry (s NULL) or adds them (order does
+ * not matter: the server keeps a hash of names). Checked before the server exists, so a bad
+ * entry leaves no half-made server holding its port. */
+static void opt_users(lua_State *L, turn_server *s)
+{
+    if (lua_getfield(L, 2, "users") == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (!lua_istable(L, -1))
+        luaL_argerror(L, 2, "option 'users': a table {name = \"password\"}");
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        size_t n = 0;
+        if (lua_type(L, -2) == LUA_TSTRING)
+            lua_tolstring(L, -2, &n);
+        if (n < 1 || n > STUN_USERNAME_MAX || lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, 2, "option 'users': names (1..513 bytes) and passwords are strings");
+        if (s)
+            turn_server_add_user(s, lua_tostring(L, -2), lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+/* turn.server(host, {options}) -> server */
+static int l_server(lua_State *L)
+{
+    sim_node *n = simlua_check_node(L, 1);
+    if (lua_isnoneornil(L, 2))
+        lua_newtable(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    simlua_check_options(L, 2, server_keys);
+    turn_server_cfg cfg = { .realm = simlua_opt_str(L, 2, "realm", "natsim"),
+                            .software = simlua_opt_str(L, 2, "software", NULL),
+                            .fingerprint = simlua_opt_bool(L, 2, "fingerprint", true),
+                            .nonce_lifetime = simlua_opt_time(L, 2, "nonce_lifetime", 0),
+                            .default_lifetime = simlua_opt_time(L, 2, "lifetime", 0),
+                            .max_lifetime = simlua_opt_time(L, 2, "max_lifetime", 0) };
+    lua_Integer port = simlua_opt_int(L, 2, "port", 3478);
+    lua_Integer quota = simlua_opt_int(L, 2, "quota", 10);
+    if (port < 1 || port > 65535)
+        return luaL_argerror(L, 2, "option 'port': 1..65535");
+    if (quota < 1 || quota > 1000000)
+        return luaL_argerror(L, 2, "option 'quota': 1..1000000");
+    cfg.listen.port = (uint16_t)port;
+    cfg.quota = (unsigned)quota;
+    const char *relay_ip = simlua_opt_str(L, 2, "relay_ip", NULL);
+    if (relay_ip && sim_ip_parse(relay_ip, &cfg.relay_ip) != 0)
+        return luaL_argerror(L, 2, "option 'relay_ip': an IP address");
+    opt_ports(L, &cfg);
+    opt_users(L, NULL);
+    GError *err = NULL;
+    turn_app *a = turn_app_server(n, &cfg, &err);
+    if (!a)
+        return raise_gerror(L, err);
+    opt_users(L, turn_app_server_core(a));
+    adopt(L, a, TURN_SERVER_CLASS);
+    return 1;
+}
+
+static int server_stats(lua_State *L)
+{
+    turn_server *s = turn_app_server_core(check_app(L, 1, TURN_SERVER_CLASS));
+    const turn_server_stats *st = turn_server_get_stats(s);
+    lua_createtable(L, 0, 12);
+    set_int(L, "requests", (lua_Integer)st->requests);
+    set_int(L, "success", (lua_Integer)st->success);
+    set_int(L, "errors", (lua_Integer)st->errors);
+    set_int(L, "bad", (lua_Integer)st->bad);
+    set_int(L, "ignored", (lua_Integer)st->ignored);
+    set_int(L, "allocations", (lua_Integer)st->allocations);
+    set_int(L, "expired", (lua_Integer)st->expired);
+    set_int(L, "relayed_to_peer", (lua_Integer)st->relayed_to_peer);
+    set_int(L, "relayed_to_client", (lua_Integer)st->relayed_to_client);
+    set_int(L, "no_permission", (lua_Integer)st->no_permission);
+    set_int(L, "no_channel", (lua_Integer)st->no_channel);
+    set_int(L, "active", (lua_Integer)turn_server_n_allocations(s));
+    return 1;
+}
+
+static int server_allocations(lua_State *L)
+{
+    turn_server *s = turn_app_server_core(check_app(L, 1, TURN_SERVER_CLASS));
+    lua_pushinteger(L, (lua_Integer)turn_server_n_allocations(s));
+    return 1;
+}
+
+static int server_print(lua_State *L)
+{
+    turn_server *s = turn_app_server_core(check_app(L, 1, TURN_SERVER_CLASS));
+    g_autoptr(GString) str = g_string_new(NULL);
+    turn_server_fmt(s, sim_world_now(simlua_world(L)), str);
+    lua_getglobal(L, "print");
+    lua_pushlstring(L, str->str, str->len ? str->len - 1 : 0);
+    lua_call(L, 1, 0);
+    return 0;
+}
+
+static int server_endpoint(lua_State *L)
+{
+    sim_ep ep = turn_server_listen(turn_app_server_core(check_app(L, 1, TURN_SERVER_CLASS)));
+    simlua_push_ep(L, &ep);
+    return 1;
+}
+
+static int app_close_handle(lua_State *L, const char *cls)
+{
+    turn_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, cls),
+                                    TURN_REF_KIND);
+    turn_app_free(a);
+    return 0;
+}
+
+static int server_close(lua_State *L) { return app_close_handle(L, TURN_SERVER_CLASS); }
+
+static int server_tostring(lua_State *L)
+{
+    turn_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, TURN_SERVER_CLASS),
+                                    TURN_REF_KIND);
+    if (!a || !turn_app_server_core(a)) {
+        lua_pushliteral(L, "<turn server (closed)>");
+        return 1;
+    }
+    char b[SIM_EP_STRLEN];
+    sim_ep ep = turn_server_listen(turn_app_server_core(a));
+    lua_pushfstring(L, "<turn server %s on %s, %d allocations>", sim_ep_fmt(&ep, b, sizeof b),
+                    turn_app_node(a)->name,
+                    (int)turn_server_n_allocations(turn_app_server_core(a)));
+    return 1;
+}
+
+static const luaL_Reg server_methods[] = {
+    { "stats", server_stats },     { "allocations", server_allocations },
+    { "print", server_print },     { "endpoint", server_endpoint },
+    { "close", server_close },     { NULL, NULL },
+};
+static const luaL_Reg server_meta[] = { { "__tostring", server_tostring }, { NULL, NULL } };
+
+/* ---------------------------------------------------------------- blocking waits */
+
+/* A wait keeps [1] handle, [2] key (string or nil), [3] deadline, [4] first event index to
+ * look at. A predicate pushes its results and returns their count when done, else 0. */
+typedef int (*wait_pred)(lua_State *L, turn_app *a);
+
+static int wait_loop(lua_State *L, wait_pred pred);
+
+static int wait_k(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    lua_settop(L, 4);
+    return wait_loop(L, (wait_pred)ctx);
+}
+
+static int wait_loop(lua_State *L, wait_pred pred)
+{
+    turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
+    int n = pred(L, a);
+    if (n)
+        return n;
+    sim_time_t now = sim_world_now(simlua_world(L));
+    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 3);
+    if (now >= deadline) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "timeout");
+        return 2;
+    }
+    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
+    return simlua_cond_wait(L, tlua_get(L)->cond, left, (lua_KContext)pred, wait_k);
+}
+
+/* Normalises the stack to [handle, key, deadline, event index] and starts waiting. */
+static int wait_start(lua_State *L, int key_idx, sim_time_t timeout, size_t first, wait_pred pred)
+{
+    sim_time_t now = sim_world_now(simlua_world(L));
+    sim_time_t deadline = timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + timeout;
+    if (key_idx)
+        lua_pushvalue(L, key_idx);
+    else
+        lua_pushnil(L);
+    lua_pushinteger(L, (lua_Integer)deadline);
+    lua_pushinteger(L, (lua_Integer)first);
+    lua_rotate(L, 2, 3);
+    lua_settop(L, 4);
+    return wait_loop(L, pred);
+}
+
+static sim_time_t opt_timeout(lua_State *L, int idx, sim_time_t def)
+{
+    return lua_isnoneornil(L, idx) ? def : simlua_check_time(L, idx);
+}
+
+static size_t n_events(turn_app *a)
+{
+    size_t n;
+    turn_app_events(a, &n);
+    return n;
+}
+
+/* "401 Unauthorized", or "timeout" for code 0. */
+static void push_error(lua_State *L, uint16_t code)
+{
+    lua_pushnil(L);
+    if (code)
+        lua_pushfstring(L, "%d %s", (int)code, turn_reason(code));
+    else
+        lua_pushliteral(L, "timeout");
+}
+
+/* Finds the first event since [4] of kind ok or bad whose endpoint matches the key ([2]: the
+ * formatted "ip" for permissions, "ip:port" for channels, nil for the allocation). */
+static const turn_event *find_event(lua_State *L, turn_app *a, turn_event_kind ok,
+                                    turn_event_kind bad)
+{
+    size_t n;
+    const turn_event *ev = turn_app_events(a, &n);
+    const char *key = lua_tostring(L, 2);
+    for (size_t i = (size_t)lua_tointeger(L, 4); i < n; i++) {
+        if (ev[i].kind != ok && ev[i].kind != bad)
+            continue;
+        char e[SIM_EP_STRLEN], ip[SIM_IP_STRLEN];
+        if (key && strcmp(key, sim_ep_fmt(&ev[i].ep, e, sizeof e)) != 0 &&
+            strcmp(key, sim_ip_fmt(&ev[i].ep.ip, ip, sizeof ip)) != 0)
+            continue;
+        return &ev[i];
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- allocation */
+
+static const char *const alloc_keys[] = { "user", "password", "timeout", "lifetime", "pad",
+                                          NULL };
+
+static int pred_allocate(lua_State *L, turn_app *a)
+{
+    const turn_event *ev = find_event(L, a, TURN_EV_ALLOCATED, TURN_EV_ALLOCATE_FAILED);
+    if (!ev)
+        return 0;
+    if (ev->kind == TURN_EV_ALLOCATED) {
+        lua_settop(L, 1);
+        return 1;
+    }
+    uint16_t code = ev->code;
+    turn_app_free(a); /* a failed allocation is of no further use */
+    push_error(L, code);
+    return 2;
+}
+
+/* turn.allocate(host, "ip:port", {user=, password=, timeout=, lifetime=, pad=})
+ *   -> allocation | nil, err   (blocks the task until the server answered) */
+static int l_allocate(lua_State *L)
+{
+    sim_node *n = simlua_check_node(L, 1);
+    turn_client_cfg cfg = { 0 };
+    int used = simlua_check_ep(L, 2, &cfg.server);
+    int opt = 2 + used;
+    luaL_checktype(L, opt, LUA_TTABLE);
+    simlua_check_options(L, opt, alloc_keys);
+    cfg.username = simlua_opt_str(L, opt, "user", NULL);
+    cfg.password = simlua_opt_str(L, opt, "password", NULL);
+    if (!cfg.username || !cfg.password)
+        return luaL_argerror(L, opt, "options 'user' and 'password' are required");
+    cfg.lifetime = simlua_opt_time(L, opt, "lifetime", 0);
+    cfg.pad_chandata = simlua_opt_bool(L, opt, "pad", false);
+    cfg.stun.fingerprint = true;
+    sim_time_t timeout = simlua_opt_time(L, opt, "timeout", 60 * SIM_SEC);
+    GError *err = NULL;
+    turn_app *a = turn_app_client(n, &cfg, &err);
+    if (!a)
+        return raise_gerror(L, err);
+    lua_settop(L, 0);
+    adopt(L, a, TURN_ALLOC_CLASS);
+    turn_client_allocate(turn_app_client_core(a), sim_world_now(simlua_world(L)));
+    turn_app_kick(a);
+    return wait_start(L, 0, timeout, 0, pred_allocate);
+}
+
+static int alloc_relayed(lua_State *L)
+{
+    sim_ep relayed, mapped;
+    if (turn_client_relayed(check_alloc(L, 1), &relayed, &mapped) != 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    simlua_push_ep(L, lua_toboolean(L, lua_upvalueindex(1)) ? &mapped : &relayed);
+    return 1;
+}
+
+/* Pushes `true` or (nil, err) for the request whose outcome is ok / bad. */
+static int request_outcome(lua_State *L, turn_app *a, turn_event_kind ok, turn_event_kind bad)
+{
+    const turn_event *ev = find_event(L, a, ok, bad);
+    if (!ev)
+        return 0;
+    if (ev->kind == bad) {
+        push_error(L, ev->code);
+        return 2;
+    }
+    if (ok == TURN_EV_BOUND)
+        lua_pushinteger(L, ev->channel);
+    else
+        lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int pred_permit(lua_State *L, turn_app *a)
+{
+    return request_outcome(L, a, TURN_EV_PERMITTED, TURN_EV_PERMIT_FAILED);
+}
+
+static int pred_bind(lua_State *L, turn_app *a)
+{
+    return request_outcome(L, a, TURN_EV_BOUND, TURN_EV_BIND_FAILED);
+}
+
+static int pred_refresh(lua_State *L, turn_app *a)
+{
+    return request_outcome(L, a, TURN_EV_REFRESHED, TURN_EV_REFRESH_FAILED);
+}
+
+static int pred_close(lua_State *L, turn_app *a)
+{
+    int n = request_outcome(L, a, TURN_EV_CLOSED, TURN_EV_REFRESH_FAILED);
+    if (n)
+        turn_app_free(a);
+    return n;
+}
+
+/* Maps a core's refusal to a Lua result (nil, reason). */
+static int refused(lua_State *L, int rc)
+{
+    lua_pushnil(L);
+    lua_pushstring(L, rc == -ENOTCONN ? "not allocated" : g_strerror(-rc));
+    return 2;
+}
+
+/* a:permit(ip[, timeout]) -> true | nil, err */
+static int alloc_permit(lua_State *L)
+{
+    turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
+    sim_ip ip = simlua_check_ip(L, 2);
+    sim_time_t timeout = opt_timeout(L, 3, 60 * SIM_SEC);
+    size_t first = n_events(a);
+    int rc = turn_client_permit(turn_app_client_core(a), sim_world_now(simlua_world(L)), &ip);
+    turn_app_kick(a);
+    if (rc)
+        return refused(L, rc);
+    char b[SIM_IP_STRLEN];
+    lua_pushstring(L, sim_ip_fmt(&ip, b, sizeof b));
+    return wait_start(L, lua_gettop(L), timeout, first, pred_permit);
+}
+
+/* a:bind("ip:port"[, timeout]) -> channel | nil, err */
+static int alloc_bind(lua_State *L)
+{
+    turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
+    sim_ep peer;
+    int used = simlua_check_ep(L, 2, &peer);
+    sim_time_t timeout = opt_timeout(L, 2 + used, 60 * SIM_SEC);
+    size_t first = n_events(a);
+    int rc = turn_client_bind(turn_app_client_core(a), sim_world_now(simlua_world(L)), &peer,
+                              NULL);
+    turn_app_kick(a);
+    if (rc)
+        return refused(L, rc);
+    char b[SIM_EP_STRLEN];
+    lua_pushstring(L, sim_ep_fmt(&peer, b, sizeof b));
+    return wait_start(L, lua_gettop(L), timeout, first, pred_bind);
+}
+
+/* a:refresh() / a:close() -> true | nil, err */
+static int alloc_refresh_or_close(lua_State *L, bool close)
+{
+    turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
+    turn_client *c = turn_app_client_core(a);
+    size_t first = n_events(a);
+    sim_time_t now = sim_world_now(simlua_world(L));
+    int rc = close ? turn_client_close(c, now) : turn_client_refresh(c, now);
+    turn_app_kick(a);
+    if (rc)
+        return refused(L, rc);
+    return wait_start(L, 0, 60 * SIM_SEC, first, close ? pred_close : pred_refresh);
+}
+
+static int alloc_refresh(lua_State *L) { return alloc_refresh_or_close(L, false); }
+static int alloc_close(lua_State *L) { return alloc_refresh_or_close(L, true); }
+
+/* a:send("ip:port", data) -> true | nil, err */
+static int alloc_send(lua_State *L)
+{
+    turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
+    sim_ep peer;
+    int used = simlua_check_ep(L, 2, &peer);
+    size_t len;
+    const char *data = luaL_checklstring(L, 2 + used, &len);
+    int rc = turn_client_send(turn_app_client_core(a), sim_world_now(simlua_world(L)), &peer,
+                              (const uint8_t *)data, len);
+    turn_app_kick(a);
+    if (rc)
+        return refused(L, rc);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int pred_recv(lua_State *L, turn_app *a)
+{
+    turn_rx rx;
+    if (!turn_client_pop_rx(turn_app_client_core(a), &rx))
+        return 0;
+    lua_pushlstring(L, (const char *)rx.data, rx.len);
+    simlua_push_ep(L, &rx.peer);
+    lua_pushinteger(L, rx.channel);
+    return 3;
+}
+
+/* a:recv([timeout]) -> data, "ip:port", channel (0: Data indication) | nil, "timeout" */
+static int alloc_recv(lua_State *L)
+{
+    turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
+    return wait_start(L, 0, opt_timeout(L, 2, SIM_TIME_NEVER), n_events(a), pred_recv);
+}
+
+static int alloc_stats(lua_State *L)
+{
+    const turn_client_stats *st = turn_client_get_stats(check_alloc(L, 1));
+    lua_createtable(L, 0, 10);
+    set_int(L, "requests", (lua_Integer)st->requests);
+    set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
+    set_int(L, "stale_nonces", (lua_Integer)st->stale_nonces);
+    set_int(L, "errors", (lua_Integer)st->errors);
+    set_int(L, "bad", (lua_Integer)st->bad);
+    set_int(L, "sends", (lua_Integer)st->sends);
+    set_int(L, "chandata_sent", (lua_Integer)st->chandata_sent);
+    set_int(L, "data_rcvd", (lua_Integer)st->data_rcvd);
+    set_int(L, "chandata_rcvd", (lua_Integer)st->chandata_rcvd);
+    return 1;
+}
+
+static int alloc_tostring(lua_State *L)
+{
+    turn_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, TURN_ALLOC_CLASS),
+                                    TURN_REF_KIND);
+    turn_client *c = a ? turn_app_client_core(a) : NULL;
+    sim_ep relayed;
+    if (!c || turn_client_relayed(c, &relayed, NULL) != 0) {
+        lua_pushfstring(L, "<turn allocation (%s)>",
+                        c ? turn_client_state_name(turn_client_get_state(c)) : "closed");
+        return 1;
+    }
+    char b[SIM_EP_STRLEN];
+    lua_pushfstring(L, "<turn allocation %s for %s>", sim_ep_fmt(&relayed, b, sizeof b),
+                    turn_app_node(a)->name);
+    return 1;
+}
+
+static const luaL_Reg alloc_methods[] = {
+    { "permit", alloc_permit }, { "bind", alloc_bind },   { "send", alloc_send },
+    { "recv", alloc_recv },     { "refresh", alloc_refresh }, { "close", alloc_close },
+    { "stats", alloc_stats },   { NULL, NULL },
+};
+static const luaL_Reg alloc_meta[] = { { "__tostring", alloc_tostring }, { NULL, NULL } };
+
+static const luaL_Reg module_funcs[] = {
+    { "server", l_server },
+    { "allocate", l_allocate },
+    { NULL, NULL },
+};
+
+int turn_lua_open(lua_State *L)
+{
+    simlua_new_class(L, TURN_SERVER_CLASS, server_methods, server_meta);
+    simlua_new_class(L, TURN_ALLOC_CLASS, alloc_methods, alloc_meta);
+    /* relayed / mapped share one function, told apart by an upvalue */
+    luaL_getmetatable(L, TURN_ALLOC_CLASS);
+    lua_getfield(L, -1, "__index");
+    lua_pushboolean(L, 0);
+    lua_pushcclosure(L, alloc_relayed, 1);
+    lua_setfield(L, -2, "relayed");
+    lua_pushboolean(L, 1);
+    lua_pushcclosure(L, alloc_relayed, 1);
+    lua_setfield(L, -2, "mapped");
+    lua_pop(L, 2);
+    tlua_get(L);
+    luaL_newlib(L, module_funcs);
+    return 1;
+}

@@ -1,0 +1,94 @@
+/* protocols/turn/turn_priv.h — internals shared by the TURN server files: turn_server.c
+ * (authentication, dispatch, responses, nonces) and turn_alloc.c (allocations, permissions,
+ * channels, relaying, expiry). */
+#ifndef PROTOCOLS_TURN_TURN_PRIV_H
+#define PROTOCOLS_TURN_TURN_PRIV_H
+
+#include "protocols/turn/turn.h"
+
+#define TURN_KEY_LEN 16
+#define TURN_NONCE_LEN 32
+
+/* A permission: datagrams from / to this peer IP are relayed until `expires` (RFC 8656 §9). */
+typedef struct turn_perm {
+    sim_ip ip;
+    sim_time_t expires;
+} turn_perm;
+
+/* A channel binding: active until `expires`, then reserved for its peer until
+ * expires + TURN_CHANNEL_COOLDOWN (RFC 8656 §12). */
+typedef struct turn_chan {
+    uint16_t ch;
+    sim_ep peer;
+    sim_time_t expires;
+} turn_chan;
+
+/* One allocation, named by its 5-tuple (client endpoint; the server side is the one listening
+ * endpoint and the transport is UDP). */
+typedef struct turn_alloc {
+    sim_ep client;
+    sim_ep relay;
+    char *user;                    /* owned */
+    uint8_t key[TURN_KEY_LEN];     /* the user's long-term key, to sign responses */
+    uint8_t txid[STUN_TXID_LEN];   /* of the Allocate that made it (retransmissions) */
+    sim_time_t expires;
+    GArray *perms;                 /* of turn_perm, installation order */
+    GArray *chans;                 /* of turn_chan, binding order */
+} turn_alloc;
+
+struct turn_server {
+    turn_server_cfg cfg;
+    char *realm, *software;        /* owned copies */
+    sim_rng *rng;                  /* borrowed */
+    uint8_t secret[16];            /* nonce MAC key */
+    GHashTable *users;             /* user (owned) -> key[16] (owned) */
+    GPtrArray *allocs;             /* of turn_alloc *, creation order (owned) */
+    GHashTable *by_client;         /* sim_ep * -> turn_alloc * (borrowed) */
+    GHashTable *by_relay;
+    GQueue out;                    /* of turn_out * */
+    GQueue events;                 /* of turn_server_event * */
+    GPtrArray *spare;              /* recycled turn_out buffers: no malloc per datagram */
+    turn_server_stats stats;
+};
+
+/* ---- turn_server.c: responses ---- */
+
+/* An outbox buffer (recycled when one is spare) and its return after use or failure. */
+turn_out *turn_srv_out(turn_server *s);
+void turn_srv_recycle(turn_server *s, turn_out *o);
+/* Starts a response to request m into a new outbox entry. */
+turn_out *turn_srv_begin(turn_server *s, stun_enc *e, const stun_msg *m, stun_class cls);
+/* Adds SOFTWARE, MESSAGE-INTEGRITY (key non-NULL) and FINGERPRINT, and queues o from the
+ * listening endpoint to `to`; an encoding failure drops it. */
+void turn_srv_finish(turn_server *s, stun_enc *e, turn_out *o, const uint8_t *key,
+                     const sim_ep *to);
+/* Queues an error response `code` to request m, signed with key when non-NULL. */
+void turn_srv_error(turn_server *s, const sim_ep *to, const stun_msg *m, uint16_t code,
+                    const uint8_t *key);
+/* Queues a raw datagram from `from` to `to`. */
+void turn_srv_queue(turn_server *s, const sim_ep *from, const sim_ep *to, const uint8_t *data,
+                    size_t len);
+
+/* ---- turn_alloc.c: requests on allocations, data, expiry ---- */
+
+turn_alloc *turn_alloc_find(const turn_server *s, const sim_ep *client);
+/* The authenticated requests (user and key borrowed). */
+void turn_alloc_allocate(turn_server *s, sim_time_t now, const sim_ep *from, const stun_msg *m,
+                         const char *user, const uint8_t *key);
+void turn_alloc_refresh(turn_server *s, sim_time_t now, turn_alloc *a, const stun_msg *m);
+void turn_alloc_permission(turn_server *s, sim_time_t now, turn_alloc *a, const stun_msg *m);
+void turn_alloc_bind(turn_server *s, sim_time_t now, turn_alloc *a, const stun_msg *m);
+/* Data: a Send indication or ChannelData from the client, a datagram from a peer. Return 0 or
+ * -ENOENT (dropped). */
+int turn_alloc_send(turn_server *s, sim_time_t now, const sim_ep *from, const stun_msg *m);
+int turn_alloc_chandata(turn_server *s, sim_time_t now, const sim_ep *from, const uint8_t *buf,
+                        size_t len);
+int turn_alloc_from_peer(turn_server *s, sim_time_t now, turn_alloc *a, const sim_ep *peer,
+                         const uint8_t *buf, size_t len);
+/* Deletes allocation a (event RELAY_CLOSE). */
+void turn_alloc_delete(turn_server *s, turn_alloc *a);
+void turn_alloc_expire(turn_server *s, sim_time_t now);
+sim_time_t turn_alloc_next_deadline(const turn_server *s);
+void turn_alloc_free(void *a);
+
+#endif
