@@ -1,0 +1,257 @@
+/* protocols/dns/dns.h — the Domain Name System:
+ *   RFC 1035   message format, names and name compression (§4.1.4), A, NS, CNAME, SOA, PTR, TXT,
+ *   RFC 3596   AAAA,
+ *   RFC 2782   SRV (server location),
+ *   RFC 3403   NAPTR (used by SIP server location, RFC 3263),
+ *   RFC 3597   unknown RR types kept as opaque bytes,
+ *   RFC 6891   OPT pseudo-RR, passed through,
+ *   RFC 4034   NSEC (§4; RFC 6762 §6.1 uses it for negative mDNS answers),
+ *   RFC 6762   mDNS bits: unicast-response (top bit of QCLASS, §5.4) and cache-flush (top bit of
+ *              an RR's CLASS, §10.2), kept apart from the class value,
+ *   RFC 6763   DNS-SD TXT key=value helpers,
+ *   RFC 2308   negative caching (resolver), RFC 2181 §9 truncation (server).
+ *
+ * Layering (DESIGN §4): dns_name.c / dns_rr.c / dns_msg.c are the codec (bytes <-> dns_msg, no
+ * I/O and nothing unicast-specific, so mDNS reuses it), dns_decode.c is `natsim decode dns`,
+ * dns_server.c (authoritative) and dns_resolver.c (stub resolver) are sans-I/O cores, dns_sim.c
+ * drives them over sim/socket.h and dns_lua.c binds them to Lua as module `dns`.
+ *
+ * Message (RFC 1035 §4.1), network byte order:
+ *
+ *    0  1  2  3  4  5  6  7  8  9 10 11 12 13 14 15
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   |                      ID                       |
+ *   |QR|   Opcode  |AA|TC|RD|RA| Z|AD|CD|   RCODE   |
+ *   |           QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT  |  four 16-bit counts
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   | question:  NAME  TYPE(16)  CLASS(16)          |  QDCOUNT times
+ *   | RR:  NAME TYPE CLASS TTL(32) RDLENGTH RDATA   |  ANCOUNT + NSCOUNT + ARCOUNT times
+ *
+ * A name is a sequence of labels (length byte 1..63, then the bytes) ending with the zero-length
+ * root label, 255 bytes at most; a byte 11xxxxxx starts a 14-bit pointer to an earlier name in
+ * the message (compression). This codec follows a pointer only backwards, each one strictly
+ * before the previous target, so loops, self and forward pointers are rejected.
+ */
+#ifndef PROTOCOLS_DNS_DNS_H
+#define PROTOCOLS_DNS_DNS_H
+
+#include <glib.h>
+#include <lua.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "sim/addr.h"
+#include "sim/node.h"
+#include "sim/rng.h"
+#include "sim/time.h"
+
+/* ---------------------------------------------------------------- constants */
+
+#define DNS_HDR_LEN 12
+#define DNS_NAME_MAX 255     /* wire bytes of a name, root label included (RFC 1035 §3.1) */
+#define DNS_LABEL_MAX 63
+#define DNS_NAME_STRLEN 1024 /* a formatted name: every byte escaped as \DDD, and the NUL */
+#define DNS_UDP_MAX 512      /* classic UDP message limit (RFC 1035 §4.2.1) */
+#define DNS_MSG_MAX 65535
+#define DNS_PORT 53
+
+/* Types (RFC 1035 §3.2.2 and the RFCs above). */
+#define DNS_T_A 1
+#define DNS_T_NS 2
+#define DNS_T_CNAME 5
+#define DNS_T_SOA 6
+#define DNS_T_PTR 12
+#define DNS_T_TXT 16
+#define DNS_T_AAAA 28
+#define DNS_T_SRV 33
+#define DNS_T_NAPTR 35
+#define DNS_T_OPT 41
+#define DNS_T_NSEC 47
+#define DNS_T_ANY 255
+
+#define DNS_C_IN 1
+#define DNS_C_ANY 255
+#define DNS_CLASS_TOP 0x8000u /* unicast-response (questions) / cache-flush (RRs), RFC 6762 */
+
+/* Opcodes and response codes (RFC 1035 §4.1.1). */
+#define DNS_OP_QUERY 0
+#define DNS_RC_NOERROR 0
+#define DNS_RC_FORMERR 1
+#define DNS_RC_SERVFAIL 2
+#define DNS_RC_NXDOMAIN 3
+#define DNS_RC_NOTIMP 4
+#define DNS_RC_REFUSED 5
+
+/* ---------------------------------------------------------------- names (dns_name.c) */
+
+/* A domain name in uncompressed wire form: labels as on the wire, root label included.
+ * len == 1 and b[0] == 0 is the root; len == 0 means "unset". Case is kept as received;
+ * comparisons ignore ASCII case (RFC 4343). */
+typedef struct dns_name {
+    uint8_t len;
+    uint8_t b[DNS_NAME_MAX];
+} dns_name;
+
+/* Why a decode failed: the byte offset of the offending field and a static reason. */
+typedef struct dns_err {
+    size_t off;
+    const char *why;
+} dns_err;
+
+/* Parses presentation form ("proxy.mit.edu", trailing dot optional, "." or "" the root; "\."
+ * and "\\" and "\DDD" escapes; any other byte taken as is). Returns 0 or -EINVAL (empty label,
+ * label over 63 bytes, name over 255, bad escape); *out is set only on success. */
+int dns_name_from_str(const char *s, dns_name *out);
+/* Formats n into buf[0..cap) without the trailing dot ("." for the root); '.', '\\' and control
+ * bytes are escaped. cap >= DNS_NAME_STRLEN always suffices. Returns buf. */
+char *dns_name_fmt(const dns_name *n, char *buf, size_t cap);
+/* True if a and b are the same name, ignoring ASCII case. */
+bool dns_name_eq(const dns_name *a, const dns_name *b);
+/* True if n is zone or below it (ignoring case). */
+bool dns_name_in_zone(const dns_name *n, const dns_name *zone);
+/* Number of labels (the root has 0). */
+unsigned dns_name_labels(const dns_name *n);
+/* True if n is a well-formed uncompressed wire name (what the encoder requires). */
+bool dns_name_valid(const dns_name *n);
+
+/* ---------------------------------------------------------------- records (dns_rr.c) */
+
+/* A <character-string> (RFC 1035 §3.3): up to 255 bytes, NUL-terminated for convenience. */
+typedef struct dns_cstr {
+    uint8_t len;
+    char s[256];
+} dns_cstr;
+
+typedef struct dns_question {
+    dns_name name;
+    uint16_t type;
+    uint16_t qclass;          /* without the top bit */
+    bool unicast_response;    /* the QU bit, RFC 6762 §5.4 */
+} dns_question;
+
+/* A resource record. Typed RDATA lives in `rd`; TXT strings, OPT options, NSEC type bitmaps and
+ * the RDATA of types this codec does not know (RFC 3597) live in `data` (owned, g_malloc). */
+typedef struct dns_rr {
+    dns_name name;
+    uint16_t type;
+    uint16_t rclass;          /* without the top bit; for OPT the whole field (UDP size) */
+    bool cache_flush;         /* RFC 6762 §10.2 (never set for OPT) */
+    uint32_t ttl;             /* for OPT: extended RCODE, version and flags, as is */
+    union {
+        uint8_t a[4];
+        uint8_t aaaa[16];
+        dns_name target;      /* CNAME, NS, PTR */
+        struct {
+            uint16_t priority, weight, port;
+            dns_name target;
+        } srv;
+        struct {
+            uint16_t order, preference;
+            dns_cstr flags, services, regexp;
+            dns_name replacement;
+        } naptr;
+        struct {
+            dns_name mname, rname;
+            uint32_t serial, refresh, retry, expire, minimum;
+        } soa;
+        struct {
+            dns_name next;    /* type bitmaps in data */
+        } nsec;
+    } rd;
+    uint8_t *data;
+    uint16_t data_len;
+} dns_rr;
+
+/* Frees rr's owned bytes and zeroes it. NULL-safe. */
+void dns_rr_clear(dns_rr *rr);
+/* Deep copy of src into dst (dst is overwritten, not cleared first). */
+void dns_rr_copy(dns_rr *dst, const dns_rr *src);
+/* Replaces rr's opaque bytes with a copy of p[0..n) (n <= 65535). Returns 0 or -EINVAL. */
+int dns_rr_set_data(dns_rr *rr, const void *p, size_t n);
+/* The A / AAAA address as a sim_ip. Returns 0 or -EINVAL (another type). */
+int dns_rr_addr(const dns_rr *rr, sim_ip *ip);
+/* True if the two records carry the same owner, type, class and RDATA (TTL ignored; names in
+ * RDATA compared ignoring case). */
+bool dns_rr_same_data(const dns_rr *a, const dns_rr *b);
+
+/* Appends one <character-string> to a TXT record. Returns 0 or -EINVAL (over 255 bytes, or
+ * the RDATA would pass 65535). */
+int dns_txt_add(dns_rr *rr, const void *s, size_t n);
+/* Iterates a TXT record's strings: *pos starts at 0; returns true with *s (borrowed) and *n set,
+ * false at the end. */
+bool dns_txt_next(const dns_rr *rr, size_t *pos, const uint8_t **s, size_t *n);
+/* DNS-SD (RFC 6763 §6): finds key (ignoring case) among the key=value strings. Returns 1 with
+ * *val / *vlen (borrowed; NULL, 0 for a key without '=') set, or 0 when absent. */
+int dns_txt_get(const dns_rr *rr, const char *key, const uint8_t **val, size_t *vlen);
+/* True if NSEC bitmap of rr lists type t (RFC 4034 §4.1.2). */
+bool dns_nsec_has(const dns_rr *rr, uint16_t t);
+/* Sets rr's NSEC type bitmaps from types[0..n) (any order). Returns 0 or -EINVAL. */
+int dns_nsec_set_types(dns_rr *rr, const uint16_t *types, size_t n);
+
+/* Name of a type ("NAPTR"), or NULL when not known here. */
+const char *dns_type_name(uint16_t type);
+/* Type from a name ("SRV", "srv", or "TYPE65" per RFC 3597). Returns 0 or -EINVAL. */
+int dns_type_from_str(const char *s, uint16_t *type);
+/* Names of a class ("IN"), an opcode ("QUERY") and an rcode ("NXDOMAIN"); NULL if unknown. */
+const char *dns_class_name(uint16_t cls);
+const char *dns_opcode_name(uint8_t op);
+const char *dns_rcode_name(uint8_t rc);
+
+/* ---------------------------------------------------------------- messages (dns_msg.c) */
+
+typedef enum dns_section {
+    DNS_AN = 0, /* answer */
+    DNS_NS = 1, /* authority */
+    DNS_AR = 2, /* additional */
+} dns_section;
+
+typedef struct dns_msg {
+    uint16_t id;
+    bool qr, aa, tc, rd, ra, z, ad, cd;
+    uint8_t opcode, rcode;
+    GArray *qd;     /* of dns_question */
+    GArray *rr[3];  /* of dns_rr, by dns_section (cleared with dns_rr_clear) */
+} dns_msg;
+
+/* Encoder flags. */
+#define DNS_ENC_NO_COMPRESS 1u /* write every name in full */
+#define DNS_ENC_MDNS 2u        /* also compress names in SRV and NSEC RDATA (RFC 6762 §18.14) */
+
+/* Initialises an empty message (id 0, a query). Free with dns_msg_clear. */
+void dns_msg_init(dns_msg *m);
+/* Frees everything the message owns. NULL-safe; the message may be init'ed again. */
+void dns_msg_clear(dns_msg *m);
+/* Appends a question; returns it (borrowed until the next append). */
+dns_question *dns_msg_add_question(dns_msg *m, const dns_name *name, uint16_t type,
+                                   uint16_t qclass);
+/* Appends a zeroed RR (class IN) to section s and returns it (borrowed until the next append
+ * to that section); the message owns it. */
+dns_rr *dns_msg_add_rr(dns_msg *m, dns_section s);
+/* Appends a deep copy of rr to section s. */
+void dns_msg_add_copy(dns_msg *m, dns_section s, const dns_rr *rr);
+/* Number of questions / of RRs in a section; the i-th one (borrowed). */
+size_t dns_msg_count(const dns_msg *m, dns_section s);
+const dns_question *dns_msg_question(const dns_msg *m, size_t i);
+const dns_rr *dns_msg_rrs(const dns_msg *m, dns_section s, size_t i);
+/* Decodes buf[0..len) into *m (which need not be initialised). On success *m is initialised
+ * and owns its contents (free with dns_msg_clear). Returns 0, or -EBADMSG with *e (may be NULL)
+ * naming the offset and reason: truncated header or record, counts beyond the data, bad names
+ * (label or name too long, reserved label type, pointer loop / to itself / forward / past the
+ * end), RDATA of the wrong length for its type, trailing bytes. On failure *m is untouched. */
+int dns_msg_decode(const uint8_t *buf, size_t len, dns_msg *m, dns_err *e);
+/* Encodes m into buf[0..cap) with name compression (flags DNS_ENC_*), setting *out_len.
+ * Returns 0, -EINVAL (a malformed name or RDATA in m), or -ENOSPC (does not fit in cap). */
+int dns_msg_encode(const dns_msg *m, unsigned flags, uint8_t *buf, size_t cap, size_t *out_len);
+
+/* ---------------------------------------------------------------- CLI (dns_decode.c) */
+
+/* Appends a dig-like dump of m (header, then each section, one record per line). */
+void dns_msg_fmt(const dns_msg *m, GString *out);
+/* Appends one record in presentation form ("proxy.mit.edu. 300 IN A 18.7.22.83"). */
+void dns_rr_fmt(const dns_rr *rr, GString *out);
+/* `natsim decode dns FILE` (natsim_decode_fn of cli/cli.h): no options. Returns 0, or -1 with
+ * err set (an option was given, or the message is malformed: byte offset and reason). */
+int dns_decode(const uint8_t *data, size_t len, int argc, char **argv, GString *out,
+               GError **err);
+
+#endif
