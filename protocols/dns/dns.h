@@ -243,6 +243,133 @@ int dns_msg_decode(const uint8_t *buf, size_t len, dns_msg *m, dns_err *e);
  * Returns 0, -EINVAL (a malformed name or RDATA in m), or -ENOSPC (does not fit in cap). */
 int dns_msg_encode(const dns_msg *m, unsigned flags, uint8_t *buf, size_t cap, size_t *out_len);
 
+/* ---------------------------------------------------------------- outbox */
+
+#define DNS_OUT_MAX 4096
+
+/* A datagram a core wants sent to `to`. */
+typedef struct dns_out {
+    sim_ep to;
+    size_t len;
+    uint8_t data[DNS_OUT_MAX];
+} dns_out;
+
+/* ---------------------------------------------------------------- server (dns_server.c) */
+
+/* An authoritative server for zones filled by the caller (the Lua scenario): answers with AA,
+ * NXDOMAIN / NODATA with the zone's SOA in the authority section (RFC 2308 §3), follows CNAMEs
+ * inside its zones (RFC 1034 §4.3.2), adds the A/AAAA of SRV and NS targets and the SRV/A/AAAA
+ * of NAPTR replacements to the additional section (RFC 2782, RFC 3403 §4.2), answers FORMERR
+ * to malformed queries, NOTIMP to opcodes other than QUERY, REFUSED outside its zones, and
+ * truncates (TC) answers over the UDP limit (RFC 2181 §9: additional records go first). Zones
+ * are searched linearly, records kept in the order they were added (answers follow it). */
+typedef struct dns_server_stats {
+    uint64_t queries, answers, nxdomain, nodata, formerr, notimp, refused, truncated, ignored;
+} dns_server_stats;
+
+typedef struct dns_server dns_server;
+
+/* Creates a server core with no zones; udp_max is the response size limit (0: 512). Returns
+ * owned. */
+dns_server *dns_server_new(size_t udp_max);
+/* Frees the core. NULL-safe. */
+void dns_server_free(dns_server *s);
+/* Adds zone `origin` with SOA record soa (copied; its owner must be origin). Returns 0,
+ * -EEXIST (already served) or -EINVAL (not an SOA for origin). */
+int dns_server_add_zone(dns_server *s, const dns_rr *soa);
+/* Adds a record (copied) to the zone that contains its owner (the deepest one). Returns 0,
+ * -ENOENT (in none of the zones), -EEXIST (the same record is there), or -EINVAL (a CNAME
+ * beside other data, or other data beside a CNAME: RFC 1034 §3.6.2; a second SOA; OPT). */
+int dns_server_add_rr(dns_server *s, const dns_rr *rr);
+/* Builds the response to a decoded query (the core of dns_server_input). The response is
+ * initialised here; free with dns_msg_clear. */
+void dns_server_answer(dns_server *s, const dns_msg *query, dns_msg *resp);
+/* One datagram from `from`. Returns 0 (answered), -ENOENT (ignored: a response, or too short
+ * to carry an id), or -EBADMSG (malformed: answered FORMERR). */
+int dns_server_input(dns_server *s, sim_time_t now, const sim_ep *from, const uint8_t *buf,
+                     size_t len);
+/* Pops the next response to send; false when none is queued. */
+bool dns_server_pop(dns_server *s, dns_out *out);
+/* Counters (borrowed). */
+const dns_server_stats *dns_server_get_stats(const dns_server *s);
+/* Number of zones and of records (SOAs included). */
+size_t dns_server_n_zones(const dns_server *s);
+size_t dns_server_n_records(const dns_server *s);
+
+/* ---------------------------------------------------------------- stub resolver (dns_resolver.c) */
+
+#define DNS_RTO_DEFAULT SIM_SEC
+#define DNS_TRIES_DEFAULT 3
+#define DNS_CNAME_MAX 8
+
+typedef struct dns_resolver_cfg {
+    sim_ep server;      /* the recursive or authoritative server asked */
+    sim_time_t rto;     /* first retransmission timeout, doubled each time (0: 1 s) */
+    unsigned tries;     /* transmissions per query (0: 3) */
+    bool no_cache;      /* do not cache (every lookup sends) */
+    bool no_additional; /* do not cache records of the additional section */
+} dns_resolver_cfg;
+
+typedef enum dns_status {
+    DNS_OK,        /* records found */
+    DNS_NXDOMAIN,  /* the name does not exist */
+    DNS_NODATA,    /* the name exists, without records of the type */
+    DNS_TIMEOUT,   /* no answer after every transmission */
+    DNS_SERVFAIL,  /* the server answered an error (rcode says which) */
+    DNS_TRUNCATED, /* TC set: the answer needs TCP, which this resolver does not do */
+} dns_status;
+
+/* What a lookup found (borrowed for the duration of the callback). */
+typedef struct dns_result {
+    unsigned id;
+    dns_status status;
+    uint8_t rcode;
+    dns_name name;      /* as asked */
+    uint16_t type;
+    GArray *rrs;        /* of dns_rr: the records of `type` at the end of any CNAME chain, TTLs
+                         * as left in the cache */
+    bool cached;        /* answered from the cache: no packet was sent */
+    unsigned sent;      /* datagrams sent for this lookup */
+    sim_time_t started, done_at;
+} dns_result;
+
+typedef void (*dns_result_fn)(void *ctx, const dns_result *r);
+
+typedef struct dns_resolver_stats {
+    uint64_t lookups, sent, retransmits, responses, stray, bad, timeouts;
+    uint64_t cache_hits, negative_hits, cache_misses;
+} dns_resolver_stats;
+
+typedef struct dns_resolver dns_resolver;
+
+/* Creates a resolver core; cfg copied, rng borrowed (query ids). Returns owned. */
+dns_resolver *dns_resolver_new(const dns_resolver_cfg *cfg, sim_rng *rng);
+/* Frees the core and its cache; pending lookups are dropped without a callback. NULL-safe. */
+void dns_resolver_free(dns_resolver *r);
+/* Looks name/type up: from the cache (fn is called before this returns) or by sending a query
+ * (fn is called from dns_resolver_input / _timeout). fn is called exactly once. *id (may be
+ * NULL) names the lookup. Returns 0 or -EINVAL (bad name, type OPT or 0). */
+int dns_resolver_lookup(dns_resolver *r, sim_time_t now, const dns_name *name, uint16_t type,
+                        dns_result_fn fn, void *ctx, unsigned *id);
+/* One datagram from `from`. Returns 0 (it answered a lookup), -ENOENT (stray: unknown id,
+ * wrong source or question), or -EBADMSG. */
+int dns_resolver_input(dns_resolver *r, sim_time_t now, const sim_ep *from, const uint8_t *buf,
+                       size_t len);
+/* Retransmits and gives up what is due at now. */
+void dns_resolver_timeout(dns_resolver *r, sim_time_t now);
+/* The earliest retransmission or give-up time, or SIM_TIME_NEVER. */
+sim_time_t dns_resolver_next_deadline(const dns_resolver *r);
+/* Pops the next query to send; false when none is queued. */
+bool dns_resolver_pop(dns_resolver *r, dns_out *out);
+/* Drops every cached entry. */
+void dns_resolver_flush(dns_resolver *r);
+/* Number of live cache entries at now (expired ones are purged first). */
+size_t dns_resolver_cache_size(dns_resolver *r, sim_time_t now);
+/* Counters (borrowed). */
+const dns_resolver_stats *dns_resolver_get_stats(const dns_resolver *r);
+/* "ok", "NXDOMAIN", "NODATA", "timeout", "server error", "truncated". */
+const char *dns_status_name(dns_status st);
+
 /* ---------------------------------------------------------------- CLI (dns_decode.c) */
 
 /* Appends a dig-like dump of m (header, then each section, one record per line). */

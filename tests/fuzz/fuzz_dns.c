@@ -1,12 +1,19 @@
 /* fuzz_dns — arbitrary bytes as a DNS / mDNS message: the decoder must refuse or accept without
  * crashing or leaking; whatever it accepts must encode (compressed, uncompressed and with the
  * mDNS rules), each encoding must decode to a message that encodes to the same bytes again
- * (the codec is its own inverse), and the dig-like dump must survive it. */
+ * (the codec is its own inverse), and the dig-like dump, the server core (a zone with SRV,
+ * NAPTR and a CNAME) and the resolver core must survive it as input. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "protocols/dns/dns.h"
+
+static void count_call(void *ctx, const dns_result *r)
+{
+    (void)r;
+    ++*(unsigned *)ctx;
+}
 
 /* Encodes m with flags and checks that decode then encode gives the same bytes. */
 static void check_encoding(const dns_msg *m, unsigned flags)
@@ -30,8 +37,51 @@ out:
     g_free(again);
 }
 
+static void check_cores(const uint8_t *data, size_t size)
+{
+    static const uint8_t zone[] = { /* mit.edu SOA, SRV, NAPTR, CNAME, A as one message */
+        0, 0, 132, 0, 0, 0, 0, 5, 0, 0, 0, 0, 3, 109, 105, 116, 3, 101, 100, 117, 0, 0, 6, 0, 1,
+        0, 0, 0, 60, 0, 22, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 60,
+        4, 95, 115, 105, 112, 4, 95, 117, 100, 112, 192, 12, 0, 33, 0, 1, 0, 0, 0, 60, 0, 10, 0,
+        0, 0, 0, 19, 196, 1, 112, 192, 12, 192, 12, 0, 35, 0, 1, 0, 0, 0, 60, 0, 27, 0, 1, 0, 1,
+        1, 115, 0, 0, 4, 95, 115, 105, 112, 4, 95, 117, 100, 112, 3, 109, 105, 116, 3, 101, 100,
+        117, 0, 1, 99, 192, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 2, 192, 81, 1, 112, 192, 12, 0, 1,
+        0, 1, 0, 0, 0, 60, 0, 4, 18, 7, 22, 83
+    };
+    dns_msg z;
+    if (dns_msg_decode(zone, sizeof zone, &z, NULL) != 0)
+        abort();
+    dns_server *s = dns_server_new(0);
+    dns_server_add_zone(s, dns_msg_rrs(&z, DNS_AN, 0));
+    for (size_t i = 1; i < dns_msg_count(&z, DNS_AN); i++)
+        if (dns_server_add_rr(s, dns_msg_rrs(&z, DNS_AN, i)) != 0)
+            abort();
+    dns_msg_clear(&z);
+    sim_ep from, server;
+    sim_ep_parse("10.1.1.3:33000", &from);
+    sim_ep_parse("18.7.22.1:53", &server);
+    dns_server_input(s, 0, &from, data, size);
+    dns_out o;
+    while (dns_server_pop(s, &o))
+        ;
+    dns_server_free(s);
+    sim_rng rng;
+    sim_rng_seed(&rng, 1);
+    dns_resolver *r = dns_resolver_new(&(dns_resolver_cfg){ .server = server }, &rng);
+    dns_name q;
+    dns_name_from_str("mit.edu", &q);
+    unsigned calls = 0;
+    dns_resolver_lookup(r, 0, &q, DNS_T_NAPTR, count_call, &calls, NULL);
+    dns_resolver_input(r, 0, &server, data, size);
+    dns_resolver_timeout(r, 100 * SIM_SEC);
+    while (dns_resolver_pop(r, &o))
+        ;
+    dns_resolver_free(r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    check_cores(data, size);
     dns_msg m;
     dns_err e = { 0, NULL };
     if (dns_msg_decode(data, size, &m, &e) != 0) {
