@@ -15,6 +15,6 @@
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
     { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
-    { "dns", NULL, dns_decode, "DNS / mDNS messages (RFC 1035, 2782, 3403, 6762)" },
+    { "dns", dns_lua_open, dns_decode, "DNS / mDNS messages (RFC 1035, 2782, 3403, 6762)" },
     { NULL, NULL, NULL, NULL },
 };

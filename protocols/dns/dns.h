@@ -370,6 +370,43 @@ const dns_resolver_stats *dns_resolver_get_stats(const dns_resolver *r);
 /* "ok", "NXDOMAIN", "NODATA", "timeout", "server error", "truncated". */
 const char *dns_status_name(dns_status st);
 
+/* ---------------------------------------------------------------- driver (dns_sim.c) */
+
+typedef struct dns_app dns_app;
+/* Called after every input or timeout of the app's core (the Lua binding wakes waiters). */
+typedef void (*dns_app_notify_fn)(dns_app *a, void *ctx);
+
+/* Starts an authoritative server on node n, UDP port `port` (0: 53) on every address, around
+ * core (ownership taken, also on failure; more zones can be added through
+ * dns_app_server_core). Returns borrowed (freed with the world or dns_app_free), or NULL with
+ * err set. */
+dns_app *dns_app_server(sim_node *n, uint16_t port, dns_server *core, GError **err);
+/* Starts a stub resolver on node n (an ephemeral UDP port) asking cfg->server. Returns
+ * borrowed, or NULL with err set. */
+dns_app *dns_app_resolver(sim_node *n, const dns_resolver_cfg *cfg, GError **err);
+/* Stops the app (socket, timer, core). NULL-safe; the handle goes stale. */
+void dns_app_free(dns_app *a);
+/* The cores (NULL when the app is of the other kind, or stopped). */
+dns_server *dns_app_server_core(dns_app *a);
+dns_resolver *dns_app_resolver_core(dns_app *a);
+/* The app's node and bound local endpoint. */
+sim_node *dns_app_node(dns_app *a);
+sim_ep dns_app_local(dns_app *a);
+/* The app's world handle (kind DNS_REF_KIND). */
+sim_ref dns_app_ref(dns_app *a);
+/* Installs the notify callback. */
+void dns_app_on_notify(dns_app *a, dns_app_notify_fn fn, void *ctx);
+/* Sends what the core queued and re-arms the timer; call after calling into the core. */
+void dns_app_kick(dns_app *a);
+/* Writes a "dns" event for a finished lookup to the world's event log (when it is on). */
+void dns_app_log_result(dns_app *a, const dns_result *r);
+#define DNS_REF_KIND 0x444e53 /* "DNS" */
+
+/* ---------------------------------------------------------------- Lua (dns_lua.c) */
+
+/* Opens module `dns` (dns.server, dns.resolver, dns.resolve). */
+int dns_lua_open(lua_State *L);
+
 /* ---------------------------------------------------------------- CLI (dns_decode.c) */
 
 /* Appends a dig-like dump of m (header, then each section, one record per line). */

@@ -5,6 +5,7 @@
 
 #include "protocols/dns/dns.h"
 #include "sim/cursor.h"
+#include "sim/lua/simlua.h"
 
 /* Names already written to a message, by the offset of each suffix (RFC 1035 §4.1.4). */
 #define DNS_CTAB_MAX 128
@@ -39,5 +40,12 @@ int dns_rdata_write(wr *w, const dns_rr *rr, dns_ctab *t, unsigned flags);
 bool dns_cstrs_valid(const uint8_t *p, size_t n);
 /* True if p[0..n) is a well-formed NSEC type-bitmap field (RFC 4034 §4.1.2). */
 bool dns_nsec_bitmap_valid(const uint8_t *p, size_t n);
+
+/* Lua (dns_lua_rr.c): the record table at idx as *out, its name defaulting to origin and its
+ * TTL to def_ttl; raises a Lua error starting with `what` ("record 3") on any bad field. */
+void dnslua_check_record(lua_State *L, int idx, const char *what, const dns_name *origin,
+                         uint32_t def_ttl, dns_rr *out);
+/* Pushes rr as a record table (the same fields dnslua_check_record reads). */
+void dnslua_push_rr(lua_State *L, const dns_rr *rr);
 
 #endif

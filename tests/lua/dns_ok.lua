@@ -1,0 +1,32 @@
+-- A DNS server and a resolver on one LAN: answers, NODATA, records as tables, the default
+-- resolver of dns.resolve, and a timeout against a host that runs no server.
+local lan = sim.lan("lan", {delay = "1ms"})
+local ns, c, mute = sim.host("ns"), sim.host("c"), sim.host("mute")
+ns:attach(lan, {ip = "10.0.0.1/24"}); c:attach(lan, {ip = "10.0.0.2/24"})
+mute:attach(lan, {ip = "10.0.0.3/24"})
+local S = dns.server(ns, {zone = "example", records = {
+  {type = "TXT", strings = {"txtvers=1", "path=/x"}},
+  {name = "www.example", type = "AAAA", data = "2001:db8::1", ttl = 5},
+  {name = "h.example", type = "TYPE65", data = "\1\2"},
+}})
+S:add{name = "ptr.example", type = "PTR", target = "www.example"}
+local txt = assert(dns.resolve(c, "10.0.0.1", "example", "TXT"))
+assert(txt[1].strings[2] == "path=/x", "TXT strings")
+local aaaa, info = dns.resolve(c, "10.0.0.1:53", "www.example", "AAAA")
+assert(aaaa[1].data == "2001:db8::1" and aaaa[1].ttl == 5 and not info.cached)
+local raw = assert(dns.resolve(c, "10.0.0.1", "h.example", "TYPE65"))
+assert(raw[1].type == "TYPE65" and raw[1].data == "\1\2")
+local none, err = dns.resolve(c, "10.0.0.1", "www.example", "A")
+assert(none == nil and err == "NODATA", tostring(err))
+local p = assert(dns.resolve(c, "10.0.0.1", "ptr.example", "PTR"))
+assert(p[1].target == "www.example")
+local t0 = sim.now()
+local r = dns.resolver(c, {server = "10.0.0.3", rto = "0.5s", tries = 2})
+local x, e, i = r:resolve("www.example", "A")
+assert(x == nil and e == "timeout" and i.sent == 2, tostring(e))
+assert(math.abs(sim.now() - t0 - 1.5) < 0.01, "0.5 s + 1 s, then give up")
+local y, e2 = r:resolve("www.example", "A", {timeout = "0.2s"})
+assert(y == nil and e2 == "timeout" and sim.now() - t0 < 1.8)
+assert(tostring(S):find("dns server on ns port 53, 1 zones, 5 records", 1, true), tostring(S))
+assert(S:stats().queries == 5, S:stats().queries)
+sim.stop()
