@@ -7,15 +7,15 @@ mute:attach(lan, {ip = "10.0.0.3/24"})
 local S = dns.server(ns, {zone = "example", records = {
   {type = "TXT", strings = {"txtvers=1", "path=/x"}},
   {name = "www.example", type = "AAAA", data = "2001:db8::1", ttl = 5},
-  {name = "h.example", type = "TYPE65", data = "\1\2"},
+  {name = "h.example", type = "TYPE731", data = "\1\2"},
 }})
 S:add{name = "ptr.example", type = "PTR", target = "www.example"}
 local txt = assert(dns.resolve(c, "10.0.0.1", "example", "TXT"))
 assert(txt[1].strings[2] == "path=/x", "TXT strings")
 local aaaa, info = dns.resolve(c, "10.0.0.1:53", "www.example", "AAAA")
 assert(aaaa[1].data == "2001:db8::1" and aaaa[1].ttl == 5 and not info.cached)
-local raw = assert(dns.resolve(c, "10.0.0.1", "h.example", "TYPE65"))
-assert(raw[1].type == "TYPE65" and raw[1].data == "\1\2")
+local raw = assert(dns.resolve(c, "10.0.0.1", "h.example", "TYPE731"))
+assert(raw[1].type == "TYPE731" and raw[1].data == "\1\2")
 local none, err = dns.resolve(c, "10.0.0.1", "www.example", "A")
 assert(none == nil and err == "NODATA", tostring(err))
 local p = assert(dns.resolve(c, "10.0.0.1", "ptr.example", "PTR"))
