@@ -11,7 +11,7 @@
  *   dns.resolve(host, server, name, type[, {timeout=}])   -- the host's resolver for server
  *
  * records is an array of record tables (dns_lua_rr.c); err is "NXDOMAIN", "NODATA",
- * "timeout", "truncated" or the server's rcode ("REFUSED", "SERVFAIL" ...); info has cached,
+ * "timeout", "truncated", "closed" or the server's rcode ("REFUSED", "SERVFAIL" ...); info has cached,
  * sent (datagrams), time (seconds), status and rcode. resolve blocks the calling task until
  * the answer, the resolver's last retransmission timing out (1 + 2 + 4 s by default) or the
  * {timeout=} given, whichever is first. */
@@ -29,7 +29,7 @@
 typedef struct lwait {
     struct dlua *d;
     dns_app *app;
-    bool done, abandoned;
+    bool done, abandoned, closed;
     dns_status status;
     uint8_t rcode;
     bool cached;
@@ -251,11 +251,30 @@ static int server_stats(lua_State *L)
     return 1;
 }
 
+/* S:close() / r:close(). Tasks waiting on a closed resolver wake up with nil, "closed" (its
+ * core drops pending lookups without calling back). */
 static int app_close(lua_State *L)
 {
     const char *cls = luaL_testudata(L, 1, DNS_SERVER_CLASS) ? DNS_SERVER_CLASS
                                                              : DNS_RESOLVER_CLASS;
-    dns_app_free(sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, cls), DNS_REF_KIND));
+    dns_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, cls), DNS_REF_KIND);
+    if (!a)
+        return 0;
+    dns_app_free(a);
+    dlua *d = dlua_get(L);
+    for (guint i = 0; i < d->waits->len;) {
+        lwait *w = d->waits->pdata[i];
+        if (w->app != a || w->done) {
+            i++;
+        } else if (w->abandoned) {
+            g_ptr_array_remove_index(d->waits, i);
+        } else {
+            w->done = w->closed = true;
+            w->status = DNS_TIMEOUT; /* reported as "closed" */
+            i++;
+        }
+    }
+    simlua_cond_signal(d->cond);
     return 0;
 }
 
@@ -359,7 +378,8 @@ static int push_result(lua_State *L, lwait *w)
     } else {
         lua_pushnil(L);
         const char *rc = dns_rcode_name(w->rcode);
-        lua_pushstring(L, w->status == DNS_SERVFAIL && rc ? rc : dns_status_name(w->status));
+        lua_pushstring(L, w->closed ? "closed"
+                          : w->status == DNS_SERVFAIL && rc ? rc : dns_status_name(w->status));
         nret = 3;
     }
     lua_createtable(L, 0, 5);

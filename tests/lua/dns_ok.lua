@@ -1,5 +1,6 @@
 -- A DNS server and a resolver on one LAN: answers, NODATA, records as tables, the default
--- resolver of dns.resolve, and a timeout against a host that runs no server.
+-- resolver of dns.resolve and its cache, a timeout against a host that runs no server, and a
+-- resolver closed under a waiting task.
 local lan = sim.lan("lan", {delay = "1ms"})
 local ns, c, mute = sim.host("ns"), sim.host("c"), sim.host("mute")
 ns:attach(lan, {ip = "10.0.0.1/24"}); c:attach(lan, {ip = "10.0.0.2/24"})
@@ -14,6 +15,8 @@ local txt = assert(dns.resolve(c, "10.0.0.1", "example", "TXT"))
 assert(txt[1].strings[2] == "path=/x", "TXT strings")
 local aaaa, info = dns.resolve(c, "10.0.0.1:53", "www.example", "AAAA")
 assert(aaaa[1].data == "2001:db8::1" and aaaa[1].ttl == 5 and not info.cached)
+local again, info2 = dns.resolve(c, "10.0.0.1", "www.example", "AAAA")
+assert(again[1].data == "2001:db8::1" and info2.cached and info2.sent == 0, "the host's cache")
 local raw = assert(dns.resolve(c, "10.0.0.1", "h.example", "TYPE731"))
 assert(raw[1].type == "TYPE731" and raw[1].data == "\1\2")
 local none, err = dns.resolve(c, "10.0.0.1", "www.example", "A")
@@ -27,6 +30,12 @@ assert(x == nil and e == "timeout" and i.sent == 2, tostring(e))
 assert(math.abs(sim.now() - t0 - 1.5) < 0.01, "0.5 s + 1 s, then give up")
 local y, e2 = r:resolve("www.example", "A", {timeout = "0.2s"})
 assert(y == nil and e2 == "timeout" and sim.now() - t0 < 1.8)
+-- closing a resolver wakes the task waiting on it
+local r2 = dns.resolver(c, {server = "10.0.0.3"})
+sim.after(0.5, function() r2:close() end)
+local z, e3 = r2:resolve("www.example", "A")
+assert(z == nil and e3 == "closed", tostring(e3))
+assert(tostring(r2) == "<dns resolver (closed)>")
 assert(tostring(S):find("dns server on ns port 53, 1 zones, 5 records", 1, true), tostring(S))
 assert(S:stats().queries == 5, S:stats().queries)
 sim.stop()
