@@ -376,7 +376,8 @@ typedef struct dns_app dns_app;
 /* Called after every input or timeout of the app's core (the Lua binding wakes waiters). */
 typedef void (*dns_app_notify_fn)(dns_app *a, void *ctx);
 
-/* Starts an authoritative server on node n, UDP port `port` (0: 53) on every address, around
+/* Starts an authoritative server on node n, UDP port `port` (0: 53) on every IPv4 and IPv6
+ * address (IPv6 when the port can be bound), around
  * core (ownership taken, also on failure; more zones can be added through
  * dns_app_server_core). Returns borrowed (freed with the world or dns_app_free), or NULL with
  * err set. */

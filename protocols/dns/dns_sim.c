@@ -14,6 +14,7 @@ struct dns_app {
     sim_world *world;
     sim_node *node;
     sim_sock *sock;
+    sim_sock *sock6; /* servers: the IPv6 socket on the same port (NULL if it cannot bind) */
     sim_timer *timer;
     sim_ref ref;
     dns_server *server;
@@ -29,8 +30,10 @@ void dns_app_kick(dns_app *a)
     if (!a->sock)
         return;
     dns_out o;
-    while (a->server ? dns_server_pop(a->server, &o) : dns_resolver_pop(a->resolver, &o))
-        sim_sock_sendto(a->sock, o.data, o.len, &o.to); /* unreachable: lost, as on a host */
+    while (a->server ? dns_server_pop(a->server, &o) : dns_resolver_pop(a->resolver, &o)) {
+        sim_sock *s = o.to.ip.family == SIM_AF_INET6 && a->sock6 ? a->sock6 : a->sock;
+        sim_sock_sendto(s, o.data, o.len, &o.to); /* unreachable: lost, as on a host */
+    }
     sim_time_t next = a->resolver ? dns_resolver_next_deadline(a->resolver) : SIM_TIME_NEVER;
     if (next == SIM_TIME_NEVER)
         sim_timer_cancel(a->timer);
@@ -94,6 +97,8 @@ static void app_stop(dns_app *a)
         return;
     sim_sock_close(a->sock);
     a->sock = NULL;
+    sim_sock_close(a->sock6);
+    a->sock6 = NULL;
     sim_timer_free(a->timer);
     a->timer = NULL;
     dns_server_free(a->server);
@@ -145,11 +150,20 @@ static dns_app *app_open(sim_node *n, int family, uint16_t port, GError **err)
 
 dns_app *dns_app_server(sim_node *n, uint16_t port, dns_server *core, GError **err)
 {
-    dns_app *a = app_open(n, SIM_AF_INET, port ? port : DNS_PORT, err);
-    if (a)
-        a->server = core;
-    else
+    port = port ? port : DNS_PORT;
+    dns_app *a = app_open(n, SIM_AF_INET, port, err);
+    if (!a) {
         dns_server_free(core);
+        return NULL;
+    }
+    a->server = core;
+    a->sock6 = sim_udp_open(n, SIM_AF_INET6); /* the same server over IPv6 */
+    if (a->sock6 && sim_sock_bind(a->sock6, &(sim_ep){ .ip.family = SIM_AF_INET6, .port = port })) {
+        sim_sock_close(a->sock6);
+        a->sock6 = NULL;
+    }
+    if (a->sock6)
+        sim_sock_on_recv(a->sock6, on_recv, a);
     return a;
 }
 

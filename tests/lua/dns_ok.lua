@@ -1,9 +1,10 @@
--- A DNS server and a resolver on one LAN: answers, NODATA, records as tables, the default
+-- A DNS server and a resolver on one LAN, over IPv4 and IPv6: answers, NODATA, records as tables, the default
 -- resolver of dns.resolve and its cache, a timeout against a host that runs no server, and a
 -- resolver closed under a waiting task.
 local lan = sim.lan("lan", {delay = "1ms"})
 local ns, c, mute = sim.host("ns"), sim.host("c"), sim.host("mute")
-ns:attach(lan, {ip = "10.0.0.1/24"}); c:attach(lan, {ip = "10.0.0.2/24"})
+ns:attach(lan, {ip = "10.0.0.1/24", ip6 = "2001:db8::53/64"})
+c:attach(lan, {ip = "10.0.0.2/24", ip6 = "2001:db8::2/64"})
 mute:attach(lan, {ip = "10.0.0.3/24"})
 local S = dns.server(ns, {zone = "example", records = {
   {type = "TXT", strings = {"txtvers=1", "path=/x"}},
@@ -15,6 +16,8 @@ local txt = assert(dns.resolve(c, "10.0.0.1", "example", "TXT"))
 assert(txt[1].strings[2] == "path=/x", "TXT strings")
 local aaaa, info = dns.resolve(c, "10.0.0.1:53", "www.example", "AAAA")
 assert(aaaa[1].data == "2001:db8::1" and aaaa[1].ttl == 5 and not info.cached)
+local v6 = assert(dns.resolve(c, "[2001:db8::53]:53", "www.example", "AAAA")) -- over IPv6
+assert(v6[1].data == "2001:db8::1")
 local again, info2 = dns.resolve(c, "10.0.0.1", "www.example", "AAAA")
 assert(again[1].data == "2001:db8::1" and info2.cached and info2.sent == 0, "the host's cache")
 local raw = assert(dns.resolve(c, "10.0.0.1", "h.example", "TYPE731"))
@@ -37,5 +40,5 @@ local z, e3 = r2:resolve("www.example", "A")
 assert(z == nil and e3 == "closed", tostring(e3))
 assert(tostring(r2) == "<dns resolver (closed)>")
 assert(tostring(S):find("dns server on ns port 53, 1 zones, 5 records", 1, true), tostring(S))
-assert(S:stats().queries == 5, S:stats().queries)
+assert(S:stats().queries == 6, S:stats().queries)
 sim.stop()
