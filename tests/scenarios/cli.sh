@@ -41,5 +41,15 @@ printf '\100\000\000\011abc' > /tmp/natsim-cli.$$.bin
 "$natsim" decode turn /tmp/natsim-cli.$$.bin 2>/tmp/natsim-cli.$$; [ $? -eq 1 ] || fail "decode turn: bad ChannelData should exit 1"
 grep -q "malformed ChannelData: length runs past the end" /tmp/natsim-cli.$$ || fail "decode turn: no reason given"
 rm -f /tmp/natsim-cli.$$.bin
+# natsim decode dns: a dig-like dump of a good message; a compression loop fails with exit 1,
+# the byte offset and the reason.
+corpus=$(dirname "$0")/../fuzz/corpus/dns
+"$natsim" decode dns "$corpus/naptr-sip" >/tmp/natsim-cli.$$ 2>&1 || fail "decode dns of a good message failed"
+grep -q 'NAPTR.*50 50 "s" "SIP+D2U" "" _sip._udp.mit.edu.' /tmp/natsim-cli.$$ ||
+  fail "decode dns does not print the NAPTR record"
+"$natsim" decode dns "$corpus/loop" >/dev/null 2>/tmp/natsim-cli.$$; rc=$?
+[ $rc -eq 1 ] || fail "decode dns of a pointer loop should exit 1 (got $rc)"
+grep -q "at byte 14: compression pointer loop" /tmp/natsim-cli.$$ ||
+  fail "decode dns does not give the offset and reason of a pointer loop"
 rm -f /tmp/natsim-cli.$$ /tmp/natsim-cli.$$.lua /tmp/natsim-cli.$$.tty
 echo "ok: cli contract"
