@@ -13,6 +13,6 @@
 
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
-    { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
+    { "stun", stun_lua_open, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
     { NULL, NULL, NULL, NULL },
 };

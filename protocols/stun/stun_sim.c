@@ -59,7 +59,7 @@ static void log_tx(stun_app *a, const stun_tx *t)
     if (t->state == STUN_TX_ERROR)
         trace_log_int(r, "code", t->code);
     trace_log_int(r, "transmissions", t->sent);
-    trace_log_num(r, "rtt", sim_time_sec(t->done_at - t->started));
+    trace_log_num(r, "time", sim_time_sec(t->done_at - t->started));
     trace_log_end(log, r);
 }
 
