@@ -102,6 +102,17 @@ static void set_ep(lua_State *L, const char *k, const sim_ep *ep)
     lua_setfield(L, -2, k);
 }
 
+/* Makes argument idx an option table: an absent or nil one becomes empty (arguments after it
+ * are dropped), anything else but a table is an error naming the argument. */
+static void opt_table(lua_State *L, int idx)
+{
+    if (lua_isnoneornil(L, idx)) {
+        lua_settop(L, idx - 1);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, idx, LUA_TTABLE);
+}
+
 static uint16_t opt_port(lua_State *L, int idx, const char *key, lua_Integer def, lua_Integer lo)
 {
     lua_Integer p = simlua_opt_int(L, idx, key, def);
@@ -141,9 +152,7 @@ static sim_ip node_ip4(const sim_node *n)
 static int l_server(lua_State *L)
 {
     sim_node *n = simlua_check_node(L, 1);
-    if (lua_isnoneornil(L, 2))
-        lua_settop(L, 1), lua_newtable(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
+    opt_table(L, 2);
     simlua_check_options(L, 2, server_keys);
     stun_server_cfg cfg = { 0 };
     cfg.primary.ip = opt_ip(L, 2, "ip", node_ip4(n));
@@ -152,7 +161,7 @@ static int l_server(lua_State *L)
     cfg.primary.port = opt_port(L, 2, "port", 3478, 1);
     cfg.alt_ip = opt_ip(L, 2, "alt_ip", (sim_ip){ 0 });
     cfg.alt_port = cfg.alt_ip.family ? opt_port(L, 2, "alt_port", cfg.primary.port + 1, 1) : 0;
-    if (!cfg.alt_ip.family && !lua_isnil(L, (lua_getfield(L, 2, "alt_port"), -1)))
+    if (!cfg.alt_ip.family && lua_getfield(L, 2, "alt_port") != LUA_TNIL)
         return luaL_argerror(L, 2, "option 'alt_port' needs option 'alt_ip'");
     lua_pop(L, 1);
     cfg.software = simlua_opt_str(L, 2, "software", NULL);
@@ -348,10 +357,7 @@ static int l_binding(lua_State *L)
     sim_node *n = simlua_check_node(L, 1);
     sim_ep server;
     int o = check_server_ep(L, 2, &server);
-    if (!lua_isnoneornil(L, o))
-        luaL_checktype(L, o, LUA_TTABLE);
-    else
-        lua_settop(L, o - 1), lua_newtable(L);
+    opt_table(L, o);
     simlua_check_options(L, o, binding_keys);
     uint16_t port = opt_port(L, o, "port", 0, 0);
     sim_time_t timeout = simlua_opt_time(L, o, "timeout", SIM_TIME_NEVER);
@@ -422,10 +428,7 @@ static int l_discover(lua_State *L)
     sim_node *n = simlua_check_node(L, 1);
     stun_discovery_cfg cfg = { 0 };
     int o = check_server_ep(L, 2, &cfg.server);
-    if (!lua_isnoneornil(L, o))
-        luaL_checktype(L, o, LUA_TTABLE);
-    else
-        lua_settop(L, o - 1), lua_newtable(L);
+    opt_table(L, o);
     simlua_check_options(L, o, discover_keys);
     uint16_t port = opt_port(L, o, "port", 0, 0);
     sim_time_t timeout = simlua_opt_time(L, o, "timeout", SIM_TIME_NEVER);
