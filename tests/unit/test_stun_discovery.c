@@ -232,6 +232,130 @@ static void test_no_rfc5780(void)
     sim_world_free(x.w);
 }
 
+/* ---- the discovery core alone, answered by hand (no simulator): every failure path ---- */
+
+/* Answers the request d queued: success with XOR-MAPPED-ADDRESS `mapped` and OTHER-ADDRESS
+ * `other` (NULL: none), or ERROR-CODE `code`; returns what d's input said. */
+static int answer(stun_discovery *d, sim_time_t now, const char *mapped, const char *other,
+                  uint16_t code)
+{
+    stun_out o;
+    g_assert_true(stun_discovery_pop(d, &o));
+    stun_msg req;
+    g_assert_cmpint(stun_msg_decode(o.data, o.len, &req, NULL), ==, 0);
+    uint8_t buf[STUN_MSG_MAX];
+    stun_enc e;
+    stun_enc_init(&e, buf, sizeof buf, STUN_BINDING, code ? STUN_ERROR : STUN_SUCCESS, req.txid);
+    if (code) {
+        stun_enc_error(&e, code, NULL);
+    } else {
+        sim_ep m = ep(mapped);
+        stun_enc_addr(&e, STUN_ATTR_XOR_MAPPED_ADDRESS, &m);
+        if (other) {
+            sim_ep x = ep(other);
+            stun_enc_addr(&e, STUN_ATTR_OTHER_ADDRESS, &x);
+        }
+    }
+    size_t len;
+    g_assert_cmpint(stun_enc_finish(&e, &len), ==, 0);
+    return stun_discovery_input(d, now, 0, &o.to, buf, len);
+}
+
+static stun_discovery *core_new(sim_rng *r)
+{
+    stun_discovery_cfg cfg = { .server = ep(A1 ":3478"), .local = ep("10.0.0.1:5000"),
+                               .client = { .rto = 100 * SIM_MS, .rc = 2, .rm = 2 } };
+    sim_rng_seed(r, 9);
+    stun_discovery *d = stun_discovery_new(&cfg, r);
+    g_assert_cmpint(stun_discovery_get_result(d)->state, ==, STUN_DISC_IDLE);
+    g_assert_cmpint(stun_discovery_start(d, 0), ==, 0);
+    g_assert_cmpint(stun_discovery_start(d, 0), ==, -EALREADY);
+    return d;
+}
+
+/* Lets every transaction time out (rto 100 ms, rc 2, rm 2: 0.3 s each) from `now`. */
+static sim_time_t time_out(stun_discovery *d, sim_time_t now)
+{
+    stun_out o;
+    while (stun_discovery_next_deadline(d) != SIM_TIME_NEVER) {
+        now = stun_discovery_next_deadline(d);
+        stun_discovery_timeout(d, now);
+        while (stun_discovery_pop(d, &o))
+            ;
+        if (stun_discovery_get_result(d)->state != STUN_DISC_RUNNING)
+            break;
+    }
+    return now;
+}
+
+static void test_core_failures(void)
+{
+    sim_rng r;
+    /* an error response to test I */
+    stun_discovery *d = core_new(&r);
+    g_assert_cmpint(answer(d, 10, NULL, NULL, 400), ==, 0);
+    const stun_discovery_result *res = stun_discovery_get_result(d);
+    g_assert_cmpint(res->state, ==, STUN_DISC_FAILED);
+    g_assert_cmpuint(res->code, ==, 400);
+    g_assert_cmpint(stun_discovery_next_deadline(d), ==, SIM_TIME_NEVER);
+    stun_discovery_free(d);
+
+    /* garbage and strays change nothing; then a server without OTHER-ADDRESS */
+    d = core_new(&r);
+    sim_ep from = ep(A1 ":3478");
+    g_assert_cmpint(stun_discovery_input(d, 1, 0, &from, (const uint8_t *)"junk", 4), ==,
+                    -EBADMSG);
+    g_assert_cmpint(stun_discovery_input(d, 1, 1, &from, (const uint8_t *)"junk", 4), ==,
+                    -ENOENT); /* no hairpin socket */
+    res = stun_discovery_get_result(d);
+    g_assert_cmpint(res->state, ==, STUN_DISC_RUNNING);
+    g_assert_cmpint(answer(d, 10, "198.51.100.1:6000", NULL, 0), ==, 0);
+    g_assert_cmpint(res->state, ==, STUN_DISC_FAILED);
+    g_assert_nonnull(strstr(res->error, "no OTHER-ADDRESS"));
+    stun_discovery_free(d);
+
+    /* OTHER-ADDRESS sharing the primary's address */
+    d = core_new(&r);
+    g_assert_cmpint(answer(d, 10, "198.51.100.1:6000", A1 ":3479", 0), ==, 0);
+    g_assert_nonnull(strstr(stun_discovery_get_result(d)->error, "must differ"));
+    stun_discovery_free(d);
+
+    /* nobody answers test I */
+    d = core_new(&r);
+    sim_time_t end = time_out(d, 0);
+    res = stun_discovery_get_result(d);
+    g_assert_cmpint(res->state, ==, STUN_DISC_FAILED);
+    g_assert_nonnull(strstr(res->error, "test I"));
+    g_assert_cmpuint(end, ==, 300 * SIM_MS);
+    stun_discovery_free(d);
+
+    /* test I answered behind a NAT, both filtering tests time out (APDF), then the alternate
+     * address never answers mapping test II */
+    d = core_new(&r);
+    g_assert_cmpint(answer(d, 10, "198.51.100.1:6000", A2 ":3479", 0), ==, 0);
+    stun_out o; /* filtering test II: to A1:P1 from the local socket, change IP and port */
+    g_assert_true(stun_discovery_pop(d, &o));
+    stun_msg m;
+    uint32_t change = 0;
+    g_assert_cmpint(stun_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+    g_assert_cmpint(stun_msg_get_u32(&m, STUN_ATTR_CHANGE_REQUEST, &change), ==, 0);
+    g_assert_cmphex(change, ==, STUN_CHANGE_IP | STUN_CHANGE_PORT);
+    g_assert_true(ep_is(&o.to, A1 ":3478"));
+    g_assert_true(ep_is(&o.from, "10.0.0.1:5000"));
+    end = time_out(d, 10);
+    res = stun_discovery_get_result(d);
+    g_assert_cmpint(res->state, ==, STUN_DISC_FAILED);
+    g_assert_true(res->nat);
+    g_assert_cmpint(res->filtering, ==, STUN_BEH_APD);
+    g_assert_nonnull(strstr(res->error, "alternate address"));
+    g_assert_cmpuint(res->transactions, ==, 4);
+    g_assert_cmpuint(end, ==, 10 + 900 * SIM_MS);
+    stun_discovery_free(d);
+    stun_discovery_free(NULL);
+    g_assert_cmpstr(stun_mapping_name(STUN_BEH_UNKNOWN), ==, "unknown");
+    g_assert_cmpstr(stun_disc_state_name(STUN_DISC_FAILED), ==, "failed");
+}
+
 /* ---- the driver: server sockets and CHANGE-REQUEST, a client's transactions ---- */
 
 typedef struct done_log {
@@ -350,5 +474,6 @@ int main(int argc, char **argv)
     g_test_add_func("/stun/discovery/hairpin", test_hairpin);
     g_test_add_func("/stun/discovery/no-nat", test_no_nat);
     g_test_add_func("/stun/discovery/no-rfc5780-and-timeout", test_no_rfc5780);
+    g_test_add_func("/stun/discovery/core-failures", test_core_failures);
     return g_test_run();
 }
