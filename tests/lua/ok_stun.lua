@@ -52,4 +52,13 @@ server:close()
 sim.expect(tostring(server) == "<stun server (closed)>", "closed")
 local ok, e = pcall(server.stats, server)
 sim.expect(not ok and e:find("is gone"), "stale handle: " .. tostring(e))
+
+-- IPv6: XOR-MAPPED-ADDRESS with the transaction id in the XOR mask
+local lan6 = sim.lan("v6", { delay = "1ms" })
+local X, Y = sim.host("X"), sim.host("Y")
+X:attach(lan6, { ip6 = "2001:db8::1/64" })
+Y:attach(lan6, { ip6 = "2001:db8::2/64" })
+stun.server(Y, { ip = "2001:db8::2" })
+local m6, i6 = stun.binding(X, "[2001:db8::2]:3478", { port = 7000 })
+sim.expect(m6 == "[2001:db8::1]:7000" and i6["local"] == m6, "IPv6 mapped " .. tostring(m6))
 sim.stop()
