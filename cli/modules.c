@@ -15,7 +15,7 @@
 
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
-    { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
+    { "stun", stun_lua_open, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
     { "turn", turn_lua_open, turn_decode, "TURN messages and ChannelData (RFC 8656 / 5766)" },
     { "dns", dns_lua_open, dns_decode, "DNS / mDNS messages (RFC 1035, 2782, 3403, 6762)" },
     { NULL, NULL, NULL, NULL },

@@ -8,7 +8,10 @@
  * Layering (DESIGN §4): stun_msg.c / stun_attr.c are the codec (bytes <-> stun_msg, no I/O),
  * stun_auth.c computes MESSAGE-INTEGRITY(-SHA256) and FINGERPRINT, stun_client.c is the client
  * transaction core and stun_server.c the Binding server core (both sans-I/O: bytes and time in,
- * an outbox of datagrams and a deadline out), stun_decode.c is `natsim decode stun`.
+ * an outbox of datagrams and a deadline out), stun_discovery.c the RFC 5780 behaviour discovery
+ * client core (on top of the client core), stun_sim.c the driver that runs the cores over
+ * sim/socket.h and sim/timer.h, stun_lua.c the Lua module `stun`, stun_decode.c is
+ * `natsim decode stun`.
  *
  * Message (RFC 8489 §5), network byte order:
  *
@@ -30,11 +33,13 @@
 #define PROTOCOLS_STUN_STUN_H
 
 #include <glib.h>
+#include <lua.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "sim/addr.h"
 #include "sim/cursor.h"
+#include "sim/node.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 
@@ -369,6 +374,125 @@ int stun_server_input(stun_server *s, sim_time_t now, size_t idx, const sim_ep *
 bool stun_server_pop(stun_server *s, stun_out *out);
 /* Counters (borrowed). */
 const stun_server_stats *stun_server_get_stats(const stun_server *s);
+
+/* ---------------------------------------------------------------- discovery (stun_discovery.c) */
+
+/* A behaviour RFC 4787 names, as RFC 5780 discovers it: endpoint-independent, address-dependent,
+ * address-and-port-dependent (mapping: EIM/ADM/APDM, filtering: EIF/ADF/APDF). */
+typedef enum stun_behaviour {
+    STUN_BEH_UNKNOWN = 0,
+    STUN_BEH_EI,
+    STUN_BEH_AD,
+    STUN_BEH_APD,
+} stun_behaviour;
+
+typedef enum stun_disc_state {
+    STUN_DISC_IDLE,
+    STUN_DISC_RUNNING,
+    STUN_DISC_DONE,       /* every test ran: the result is complete */
+    STUN_DISC_FAILED,     /* the server did not answer, answered an error, or lacks RFC 5780 */
+} stun_disc_state;
+
+typedef struct stun_discovery_cfg {
+    sim_ep server;          /* the server's primary A1:P1 */
+    sim_ep local;           /* the client's local transport address (what "no NAT" compares) */
+    sim_ep local2;          /* a second local socket for the hairpinning test (port 0: none) */
+    stun_client_cfg client; /* transaction timers, SOFTWARE, FINGERPRINT */
+} stun_discovery_cfg;
+
+/* What discovery found (read-only to callers). */
+typedef struct stun_discovery_result {
+    stun_disc_state state;
+    const char *error;          /* static reason when FAILED */
+    uint16_t code;              /* the error response's code, when that was the reason */
+    bool nat;                   /* false: the mapped address is the local address (no NAT) */
+    stun_behaviour mapping;     /* EI also when there is no NAT */
+    stun_behaviour filtering;
+    int hairpin;                /* -1 not tested, 0 no, 1 yes (RFC 5780 §4.5) */
+    sim_ep mapped;              /* test I: XOR-MAPPED-ADDRESS towards A1:P1 */
+    sim_ep mapped2, mapped3;    /* mapping tests II (A2:P1) and III (A2:P2), when run */
+    sim_ep other;               /* the server's OTHER-ADDRESS A2:P2 */
+    unsigned transactions;      /* Binding transactions run */
+    sim_time_t started, done_at;
+} stun_discovery_result;
+
+typedef struct stun_discovery stun_discovery;
+
+/* Creates a discovery core (RFC 5780 §4.3 mapping and §4.4 filtering tests, §4.5 hairpinning
+ * when cfg->local2 has a port). cfg copied, rng borrowed. Returns owned. */
+stun_discovery *stun_discovery_new(const stun_discovery_cfg *cfg, sim_rng *rng);
+/* Frees the core. NULL-safe. */
+void stun_discovery_free(stun_discovery *d);
+/* Starts the tests (test I is queued at once). Returns 0 or -EALREADY (already started). */
+int stun_discovery_start(stun_discovery *d, sim_time_t now);
+/* A datagram that arrived on local socket idx (0: cfg->local, 1: cfg->local2) from `from`.
+ * Returns 0 (consumed: a response or the hairpinned request), -ENOENT (not for us), or
+ * -EBADMSG. */
+int stun_discovery_input(stun_discovery *d, sim_time_t now, size_t idx, const sim_ep *from,
+                         const uint8_t *buf, size_t len);
+/* Retransmits and decides timed-out tests at now. */
+void stun_discovery_timeout(stun_discovery *d, sim_time_t now);
+/* The earliest deadline, or SIM_TIME_NEVER. */
+sim_time_t stun_discovery_next_deadline(const stun_discovery *d);
+/* Pops the next datagram to send; out->from is cfg->local or cfg->local2. False when empty. */
+bool stun_discovery_pop(stun_discovery *d, stun_out *out);
+/* The result so far (borrowed). */
+const stun_discovery_result *stun_discovery_get_result(const stun_discovery *d);
+/* "EIM"/"ADM"/"APDM" and "EIF"/"ADF"/"APDF" ("unknown" for STUN_BEH_UNKNOWN). */
+const char *stun_mapping_name(stun_behaviour b);
+const char *stun_filtering_name(stun_behaviour b);
+/* "idle", "running", "done", "failed". */
+const char *stun_disc_state_name(stun_disc_state s);
+
+/* ---------------------------------------------------------------- driver (stun_sim.c) */
+
+/* An app on a simulated host: a server (one socket per local endpoint of the core), a client
+ * (one socket) or a discovery client (one socket, two with the hairpinning test). Each app has
+ * one timer, re-armed at its core's next deadline after every input and timeout. */
+typedef struct stun_app stun_app;
+/* A client transaction finished (success, error, timeout); tx is borrowed until return. The
+ * callback may forget the transaction (stun_client_forget) or start new ones. */
+typedef void (*stun_app_done_fn)(stun_app *a, const stun_tx *tx, void *ctx);
+/* Called after every input or timeout of the app's core (the Lua binding wakes waiters). */
+typedef void (*stun_app_notify_fn)(stun_app *a, void *ctx);
+
+/* Starts a Binding server on node n; cfg->primary (and alt_ip) must be addresses of n. Returns
+ * borrowed (freed with the world or stun_app_free), or NULL with err set (bad config, address
+ * not on the node, port in use). */
+stun_app *stun_app_server(sim_node *n, const stun_server_cfg *cfg, GError **err);
+/* Starts a client on node n bound to local port `port` (0: ephemeral) of the family. Returns
+ * borrowed, or NULL with err set. */
+stun_app *stun_app_client(sim_node *n, int family, uint16_t port, const stun_client_cfg *cfg,
+                          GError **err);
+/* Starts a discovery client on node n at local port `port` (0: ephemeral) against `server`,
+ * with a second socket for the hairpinning test when `hairpin`; the tests start at once.
+ * cfg->server/local/local2 are filled in here. Returns borrowed, or NULL with err set. */
+stun_app *stun_app_discovery(sim_node *n, uint16_t port, bool hairpin, stun_discovery_cfg *cfg,
+                             GError **err);
+/* Stops the app: closes its sockets, frees timer and core. NULL-safe. */
+void stun_app_free(stun_app *a);
+/* Starts a Binding transaction on a client app (CHANGE-REQUEST flags `change`, 0: none) and
+ * sends it. Returns 0, -EINVAL (not a client app), or -ENOSPC. */
+int stun_app_binding(stun_app *a, const sim_ep *dest, uint32_t change, unsigned *id);
+/* The cores (NULL when the app is of another kind). */
+stun_server *stun_app_server_core(stun_app *a);
+stun_client *stun_app_client_core(stun_app *a);
+stun_discovery *stun_app_discovery_core(stun_app *a);
+/* The app's node, first socket's local endpoint (address filled in from the node when the
+ * socket is bound to any) and world handle. */
+sim_node *stun_app_node(stun_app *a);
+sim_ep stun_app_local(stun_app *a);
+sim_ref stun_app_ref(stun_app *a);
+/* Installs the done callback (client apps) and the notify callback (any app). */
+void stun_app_on_done(stun_app *a, stun_app_done_fn fn, void *ctx);
+void stun_app_on_notify(stun_app *a, stun_app_notify_fn fn, void *ctx);
+/* World ref kind of STUN apps (for sim_world_ref_get). */
+#define STUN_REF_KIND 0x53544e /* "STN" */
+
+/* ---------------------------------------------------------------- Lua (stun_lua.c) */
+
+/* Opens module `stun` (stun.server, stun.binding, stun.discover). */
+int stun_lua_open(lua_State *L);
 
 /* ---------------------------------------------------------------- CLI (stun_decode.c) */
 

@@ -42,3 +42,4 @@ for h in 1 50 500; do
 done
 "$build/bench_engine"
 "$build/bench_scale"
+for c in 1 100 1000; do "$build/bench_stun" $c $secs; done

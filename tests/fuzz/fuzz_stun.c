@@ -1,7 +1,7 @@
 /* fuzz_stun — arbitrary bytes as a STUN message: the decoder must refuse or accept without
  * crashing; whatever it accepts must re-encode to the same bytes once padding is zeroed (the
  * decoder ignores padding, the encoder writes zeros); the dump, the integrity and fingerprint
- * checks and both cores must survive it as input. */
+ * checks and the client, server and discovery cores must survive it as input. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +71,48 @@ static void check_cores(const uint8_t *data, size_t size)
     stun_client_free(c);
 }
 
+/* The RFC 5780 discovery core: the input as it is, and with its transaction id replaced by
+ * the pending request's (so it is taken as the answer to test I, then to whatever test that
+ * leads to), on both sockets; timeouts in between move the tests on. */
+static void check_discovery(const uint8_t *data, size_t size)
+{
+    sim_rng rng;
+    sim_rng_seed(&rng, 2);
+    stun_discovery_cfg cfg = { .client = { .fingerprint = true, .rc = 2 } };
+    sim_ep_parse("18.181.0.31:3478", &cfg.server);
+    sim_ep_parse("10.0.0.1:5000", &cfg.local);
+    sim_ep_parse("10.0.0.1:5001", &cfg.local2);
+    stun_discovery *d = stun_discovery_new(&cfg, &rng);
+    stun_discovery_start(d, 0);
+    uint8_t *buf = g_malloc(size + 1);
+    memcpy(buf, data, size);
+    stun_out o;
+    sim_time_t now = 0;
+    for (int step = 0; step < 12; step++) {
+        while (stun_discovery_pop(d, &o)) {
+            if (size >= STUN_HDR_LEN)
+                memcpy(buf + 8, o.data + 8, STUN_TXID_LEN);
+        }
+        stun_discovery_input(d, now, 0, &cfg.server, data, size);
+        stun_discovery_input(d, now, 0, &cfg.server, buf, size);
+        stun_discovery_input(d, now, 1, &cfg.server, buf, size);
+        if (stun_discovery_next_deadline(d) == SIM_TIME_NEVER)
+            break;
+        now = stun_discovery_next_deadline(d);
+        stun_discovery_timeout(d, now);
+    }
+    const stun_discovery_result *r = stun_discovery_get_result(d);
+    if (r->state == STUN_DISC_FAILED && !r->error)
+        abort();
+    g_free(buf);
+    stun_discovery_free(d);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     check_codec(data, size);
     check_cli(data, size);
     check_cores(data, size);
+    check_discovery(data, size);
     return 0;
 }
