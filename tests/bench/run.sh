@@ -43,3 +43,4 @@ done
 "$build/bench_engine"
 "$build/bench_scale"
 for c in 1 100 1000; do "$build/bench_stun" $c $secs; done
+"$build/bench_turn"
