@@ -10,9 +10,11 @@
 #include "cli/cli.h"
 #include "protocols/relay/relay.h"
 #include "protocols/stun/stun.h"
+#include "protocols/sdp/sdp.h"
 
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
     { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
+    { "sdp", NULL, sdp_decode_cli, "SDP session descriptions (RFC 8866, RFC 8839 ICE attributes)" },
     { NULL, NULL, NULL, NULL },
 };

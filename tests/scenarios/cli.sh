@@ -29,5 +29,14 @@ tr '\r' '\n' < /tmp/natsim-cli.$$.tty | grep -q "t = .* s / 200 s .*events/s" ||
   fail "no progress line on a terminal"
 "$natsim" run /tmp/natsim-cli.$$.lua --until 20 2>/tmp/natsim-cli.$$ >/dev/null
 grep -q "events/s" /tmp/natsim-cli.$$ && fail "progress line written to a non-terminal"
+# natsim decode sdp: a valid description prints its fields; a malformed one exits 1 naming the
+# line and the reason.
+printf 'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendonly\r\n' > /tmp/natsim-cli.$$.sdp
+"$natsim" decode sdp /tmp/natsim-cli.$$.sdp > /tmp/natsim-cli.$$ 2>&1 || fail "decode sdp of a valid description failed"
+grep -q "direction sendonly" /tmp/natsim-cli.$$ || fail "decode sdp does not show the direction"
+printf 'v=0\r\ns=-\r\n' > /tmp/natsim-cli.$$.sdp
+"$natsim" decode sdp /tmp/natsim-cli.$$.sdp > /tmp/natsim-cli.$$ 2>&1; [ $? -eq 1 ] || fail "decode sdp of a malformed description should exit 1"
+grep -q "line 2: o= must follow v=" /tmp/natsim-cli.$$ || fail "decode sdp error does not name the line and reason"
+rm -f /tmp/natsim-cli.$$.sdp
 rm -f /tmp/natsim-cli.$$ /tmp/natsim-cli.$$.lua /tmp/natsim-cli.$$.tty
 echo "ok: cli contract"
