@@ -38,5 +38,17 @@ printf 'v=0\r\ns=-\r\n' > /tmp/natsim-cli.$$.sdp
 "$natsim" decode sdp /tmp/natsim-cli.$$.sdp > /tmp/natsim-cli.$$ 2>&1; [ $? -eq 1 ] || fail "decode sdp of a malformed description should exit 1"
 grep -q "line 2: o= must follow v=" /tmp/natsim-cli.$$ || fail "decode sdp error does not name the line and reason"
 rm -f /tmp/natsim-cli.$$.sdp
+# natsim decode rtp: an RTP packet and an RTCP compound are told apart (RFC 5761); a
+# compound that does not start with SR or RR exits 1 with the reason.
+printf '\200\000\000\001\000\000\000\240\000\000\000\011\377\377' > /tmp/natsim-cli.$$.rtp
+"$natsim" decode rtp /tmp/natsim-cli.$$.rtp > /tmp/natsim-cli.$$ 2>&1 || fail "decode rtp of an RTP packet failed"
+grep -q "payload type 0 (PCMU), seq 1, timestamp 160" /tmp/natsim-cli.$$ || fail "decode rtp does not show the RTP header"
+printf '\200\311\000\001\000\000\000\011' > /tmp/natsim-cli.$$.rtp
+"$natsim" decode rtp /tmp/natsim-cli.$$.rtp > /tmp/natsim-cli.$$ 2>&1 || fail "decode rtp of an RTCP RR failed"
+grep -q "RTCP RR (type 201)" /tmp/natsim-cli.$$ || fail "decode rtp does not recognise RTCP"
+printf '\200\312\000\001\000\000\000\011' > /tmp/natsim-cli.$$.rtp
+"$natsim" decode rtp /tmp/natsim-cli.$$.rtp > /tmp/natsim-cli.$$ 2>&1; [ $? -eq 1 ] || fail "decode rtp of a compound starting with SDES should exit 1"
+grep -q "not SR or RR" /tmp/natsim-cli.$$ || fail "decode rtp error does not give the reason"
+rm -f /tmp/natsim-cli.$$.rtp
 rm -f /tmp/natsim-cli.$$ /tmp/natsim-cli.$$.lua /tmp/natsim-cli.$$.tty
 echo "ok: cli contract"
