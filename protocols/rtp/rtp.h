@@ -33,7 +33,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <lua.h>
 #include "sim/addr.h"
+#include "sim/node.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 
@@ -271,6 +273,36 @@ void rtp_session_bye(rtp_session *s, sim_time_t now, const char *reason);
 bool rtp_session_pop(rtp_session *s, rtp_out *out);
 /* Statistics (borrowed; refreshed on every call). */
 const rtp_stats *rtp_session_stats(rtp_session *s);
+
+/* ---------------------------------------------------------------- driver (rtp_sim.c) */
+
+#define RTP_REF_KIND 0x525450 /* "RTP" */
+
+typedef struct rtp_app_cfg {
+    uint16_t port;           /* local RTP port; RTCP on port + 1 unless rtcp_mux */
+    sim_ep to;               /* where RTP goes */
+    sim_ep rtcp_to;          /* where RTCP goes (port 0: to.port + 1, or to with rtcp_mux) */
+    bool rtcp_mux;           /* RTP and RTCP on one port (RFC 5761) */
+    sim_time_t duration;     /* how long to send (0: receive only) */
+    rtp_session_cfg session;
+} rtp_app_cfg;
+
+typedef struct rtp_app rtp_app;
+
+/* Starts a session on node n at the current time: opens and binds the socket(s), starts
+ * sending for cfg->duration. Returns world-owned (freed with the world or rtp_app_free), or
+ * NULL with err set (port in use, no IPv4/IPv6 socket). */
+rtp_app *rtp_app_new(sim_node *n, const rtp_app_cfg *cfg, GError **err);
+/* Sends BYE (reason may be NULL) and stops the session's sending and reports. */
+void rtp_app_bye(rtp_app *a, const char *reason);
+/* Closes the sockets and frees the core; the handle goes stale. NULL-safe. */
+void rtp_app_free(rtp_app *a);
+/* The core (borrowed), the node, the world handle. */
+rtp_session *rtp_app_session(rtp_app *a);
+sim_node *rtp_app_node(rtp_app *a);
+sim_ref rtp_app_ref(rtp_app *a);
+/* The Lua module `rtp` (simlua_module_open, rtp_lua.c). */
+int rtp_lua_open(lua_State *L);
 
 /* ---------------------------------------------------------------- CLI (rtp_decode.c) */
 
