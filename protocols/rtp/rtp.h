@@ -234,6 +234,7 @@ typedef struct rtp_stats {
     uint64_t other_ssrc;     /* RTP from a second source (ignored) */
     bool remote_known;
     uint32_t local_ssrc, remote_ssrc;
+    uint32_t clock;          /* RTP clock rate, to turn timestamp units into time */
     /* What the remote reported about our stream (last report block on our SSRC). */
     bool have_remote_report;
     uint8_t remote_fraction_lost;

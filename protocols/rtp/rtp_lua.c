@@ -86,7 +86,6 @@ static int session_stats(lua_State *L)
 {
     rtp_app *a = check_app(L, 1);
     const rtp_stats *st = rtp_session_stats(rtp_app_session(a));
-    double clock = 8000;
     lua_createtable(L, 0, 24);
     set_int(L, "packets_sent", (lua_Integer)st->packets_sent);
     set_int(L, "octets_sent", (lua_Integer)st->octets_sent);
@@ -113,7 +112,7 @@ static int session_stats(lua_State *L)
         set_int(L, "remote_lost", st->remote_lost);
         set_num(L, "remote_fraction_lost", st->remote_fraction_lost / 256.0);
         set_int(L, "remote_jitter_ts", st->remote_jitter_ts);
-        set_num(L, "remote_jitter_ms", st->remote_jitter_ts * 1000.0 / clock);
+        set_num(L, "remote_jitter_ms", st->remote_jitter_ts * 1000.0 / st->clock);
     }
     if (st->rtt_ms >= 0)
         set_num(L, "rtt_ms", st->rtt_ms);

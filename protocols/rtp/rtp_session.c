@@ -88,6 +88,7 @@ rtp_session *rtp_session_new(const rtp_session_cfg *cfg, sim_rng *rng, sim_time_
     s->initial = true;
     s->avg_rtcp_size = 100; /* a guess until the first report is sent */
     s->st.local_ssrc = s->ssrc;
+    s->st.clock = s->cfg.clock;
     s->st.rtt_ms = -1;
     g_queue_init(&s->out);
     schedule_rtcp(s, now);

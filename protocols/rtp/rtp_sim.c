@@ -7,6 +7,7 @@
 #include <errno.h>
 #include "sim/socket.h"
 #include "sim/timer.h"
+#include "sim/trace.h"
 
 struct rtp_app {
     sim_world *world;
@@ -36,11 +37,33 @@ static void kick(rtp_app *a)
         sim_timer_at(a->timer, next);
 }
 
+/* One event-log record "rtp" (only when the log is on): what happened and the counters a
+ * reader wants next to it. */
+static void log_event(rtp_app *a, const char *event)
+{
+    trace_log *log = sim_world_log(a->world);
+    if (!trace_log_on(log))
+        return;
+    const rtp_stats *st = rtp_session_stats(a->core);
+    char ssrc[16];
+    g_snprintf(ssrc, sizeof ssrc, "0x%08x", st->local_ssrc);
+    GString *r = trace_log_begin(log, sim_world_now(a->world), a->node->name, "rtp");
+    trace_log_str(r, "event", event);
+    trace_log_str(r, "ssrc", ssrc);
+    trace_log_int(r, "sent", (int64_t)st->packets_sent);
+    trace_log_int(r, "received", (int64_t)st->packets_received);
+    trace_log_int(r, "lost", st->lost);
+    trace_log_end(log, r);
+}
+
 static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
                     const sim_ep *to, void *ctx)
 {
     rtp_app *a = ctx;
+    uint64_t byes = rtp_session_stats(a->core)->bye_received;
     rtp_session_input(a->core, sim_world_now(a->world), data, len);
+    if (rtp_session_stats(a->core)->bye_received != byes)
+        log_event(a, "bye-received");
     kick(a);
 }
 
@@ -125,6 +148,7 @@ rtp_app *rtp_app_new(sim_node *n, const rtp_app_cfg *cfg, GError **err)
         sim_sock_on_recv(rtcp, on_recv, a);
     sim_world_on_free(n->world, app_world_free, a);
     rtp_session_timeout(a->core, now);
+    log_event(a, "start");
     kick(a);
     return a;
 }
@@ -134,6 +158,7 @@ void rtp_app_bye(rtp_app *a, const char *reason)
     if (!a->core)
         return;
     rtp_session_bye(a->core, sim_world_now(a->world), reason);
+    log_event(a, "bye-sent");
     kick(a);
 }
 
