@@ -278,8 +278,8 @@ int sdp_candidate_parse(const char *value, sdp_candidate *out, const char **why)
         return cand_fail(why, "component-id is not 1..256");
     if (!*f[2] || strlen(f[2]) >= sizeof c.transport || !g_ascii_isalpha(f[2][0]))
         return cand_fail(why, "transport is not a token");
-    if (!numz(f[3], UINT32_MAX, &prio) || prio == 0)
-        return cand_fail(why, "priority is not 1..2^32-1");
+    if (!numz(f[3], 0x7fffffff, &prio) || prio == 0) /* RFC 8445 §5.1.2 */
+        return cand_fail(why, "priority is not 1..2^31-1");
     if (!cand_addr(f[4], c.address, &c.ip))
         return cand_fail(why, "connection-address is neither an IP literal nor an FQDN");
     if (!numz(f[5], 65535, &port))

@@ -141,7 +141,7 @@ static void test_ice(void)
         "1 1 UDP 2130706431 203.0.113.141 8998 typ mystery",   /* unknown type */
         "1 0 UDP 2130706431 203.0.113.141 8998 typ host",      /* component 0 */
         "1 257 UDP 2130706431 203.0.113.141 8998 typ host",    /* component > 256 */
-        "1 1 UDP 4294967296 203.0.113.141 8998 typ host",      /* priority > 2^32-1 */
+        "1 1 UDP 2147483648 203.0.113.141 8998 typ host",      /* priority > 2^31-1 */
         "1 1 UDP 1 203.0.113.141 65536 typ host",              /* port */
         "f_o 1 UDP 1 203.0.113.141 1 typ host",                /* '_' not an ice-char */
         "123456789012345678901234567890123 1 UDP 1 1.2.3.4 1 typ host", /* 33 chars */
@@ -333,6 +333,33 @@ static void test_oa_answer_rfc3264(void)
     sdp_oa_free(bob);
 }
 
+/* RFC 3264 §10.1 the other way round: our audio+video offer (we carry no video, so that
+ * m-line goes out with port 0) and Bob's answer from the RFC taken. */
+static void test_oa_accept_rfc3264(void)
+{
+    static const char bob_answer[] =
+        "v=0" CRLF "o=bob 2808844564 2808844564 IN IP4 host.biloxi.example.com" CRLF "s= " CRLF
+        "c=IN IP4 host.biloxi.example.com" CRLF "t=0 0" CRLF "m=audio 49174 RTP/AVP 0" CRLF
+        "a=rtpmap:0 PCMU/8000" CRLF "m=video 49170 RTP/AVP 32" CRLF "a=rtpmap:32 MPV/90000" CRLF;
+    sdp_oa *alice = oa_new("192.0.2.10", true, false, false);
+    sdp_oa_add_stream(alice, "audio", 49170, SDP_SENDRECV);
+    sdp_oa_add_stream(alice, "video", 51372, SDP_SENDRECV);
+    GString *offer = g_string_new(NULL);
+    g_assert_cmpint(sdp_oa_offer(alice, offer), ==, 0);
+    g_assert_nonnull(strstr(offer->str, "m=audio 49170 RTP/AVP 0 8\r\n"));
+    g_assert_nonnull(strstr(offer->str, "m=video 0 RTP/AVP 0\r\n"));
+    g_assert_cmpint(sdp_oa_accept_answer(alice, bob_answer, strlen(bob_answer)), ==, 0);
+    const sdp_oa_stream *au = sdp_oa_get(alice, 0), *vi = sdp_oa_get(alice, 1);
+    g_assert_true(au->active);
+    g_assert_cmpuint(au->pt, ==, 0);
+    g_assert_cmpuint(au->remote_rtp.port, ==, 49174);
+    g_assert_cmpuint(au->remote_rtp.ip.family, ==, SIM_AF_NONE); /* a host name, unresolved */
+    g_assert_cmpuint(au->dir, ==, SDP_SENDRECV);
+    g_assert_false(vi->active);
+    g_string_free(offer, TRUE);
+    sdp_oa_free(alice);
+}
+
 /* Offer from us, answer from a peer that keeps PCMA only, sends only, RTCP elsewhere. */
 static void test_oa_offer_accept(void)
 {
@@ -463,6 +490,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sdp/decode/invalid", test_invalid);
     g_test_add_func("/sdp/encode/lf-and-errors", test_lf_and_encode_errors);
     g_test_add_func("/sdp/oa/answer-rfc3264", test_oa_answer_rfc3264);
+    g_test_add_func("/sdp/oa/accept-rfc3264", test_oa_accept_rfc3264);
     g_test_add_func("/sdp/oa/offer-accept", test_oa_offer_accept);
     g_test_add_func("/sdp/oa/reoffer", test_oa_reoffer);
     g_test_add_func("/sdp/oa/no-common-codec", test_oa_no_common);
