@@ -15,6 +15,7 @@
  * §5; * = zero or more, ? = optional):
  *
  *     v=  o=  s=  i=?  u=?  e=*  p=*  c=?  b=*  { t=  r=* }+  z=?  k=?  a=*
+ *     (z= may also sit between two time descriptions, as RFC 8866's grammar allows)
  *     then per media:  m=  i=?  c=*  b=*  k=?  a=*
  *
  * The decoder is strict about that order, the field syntax and the type letters (an unknown

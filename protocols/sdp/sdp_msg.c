@@ -440,7 +440,9 @@ static const char *parse_media(const char *v, sdp_session *s)
 /* ---------------------------------------------------------------- order and dispatch */
 
 /* Rank of each type letter in a section (RFC 8866 §5): lines go in non-decreasing rank, with
- * the t= r= z= group repeating. Letters marked once appear at most once per section. */
+ * the t= r= group repeating; z= may close a time description (RFC 8866) or follow them all
+ * (RFC 4566), and appears at most once (sdp_session keeps one). Letters marked once appear at
+ * most once per section. */
 static const char SESSION_ORDER[] = "vosiuepcbtrzka";
 static const char SESSION_ONCE[] = "vosiuczk";
 static const char MEDIA_ORDER[] = "mickba";
@@ -474,8 +476,6 @@ static const char *check_order(parser *p, char type)
         return "r= not after a t= line";
     if (strchr(once, type) && p->seen[(int)type])
         return "field repeated that may appear once";
-    if (regroup)
-        p->seen['z'] = 0;
     p->seen[(int)type] = 1;
     p->rank = rank;
     return NULL;

@@ -236,6 +236,7 @@ static void test_invalid(void)
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nr=1d 1h 0\r\nt=0 0\r\n", 4 },
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0\r\nr=1d 1h\r\n", 5 },
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0\r\nz=1 1x\r\n", 5 },
+        { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0\r\nz=1 1h\r\nt=0 0\r\nz=2 1h\r\n", 7 },
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0\r\na=:x\r\n", 5 },
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0\r\na=ok\r\nc=IN IP4 1.2.3.4\r\n", 6 },
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0", 4 },                  /* no CRLF */
