@@ -293,7 +293,8 @@ typedef struct sdp_oa_stream {
 
 typedef struct sdp_oa sdp_oa;
 
-/* Creates an offer/answer core (cfg copied). Returns owned. */
+/* Creates an offer/answer core (cfg copied; a username that is empty or holds whitespace
+ * becomes "-"). Returns owned, or NULL when cfg->addr is not an IPv4 or IPv6 address. */
 sdp_oa *sdp_oa_new(const sdp_oa_cfg *cfg);
 /* Frees it. NULL-safe. */
 void sdp_oa_free(sdp_oa *oa);

@@ -516,6 +516,8 @@ static const char *parse_session_line(parser *p, char type, const char *v)
     case 'r':
         return parse_repeat(v, s);
     case 'z':
+        if (s->times->len == 0)
+            return "z= before any t=";
         return parse_zone(v) ? parse_zone(v) : set_once(&s->zone, v);
     case 'k':
         return parse_key(v) ? parse_key(v) : set_once(&s->key, v);

@@ -40,9 +40,15 @@ static bool is_dtmf(const sdp_codec *c) { return !g_ascii_strcasecmp(c->encoding
 
 sdp_oa *sdp_oa_new(const sdp_oa_cfg *cfg)
 {
+    if (cfg->addr.family != SIM_AF_INET && cfg->addr.family != SIM_AF_INET6)
+        return NULL;
+    const char *user = cfg->username;
+    /* o= username: non-empty, no whitespace (RFC 8866 §5.2) */
+    if (!user || !*user || strpbrk(user, " \t\r\n"))
+        user = "-";
     sdp_oa *oa = g_new0(sdp_oa, 1);
     oa->cfg = *cfg;
-    oa->username = g_strdup(cfg->username ? cfg->username : "-");
+    oa->username = g_strdup(user);
     oa->cfg.username = oa->username;
     if (!oa->cfg.ptime)
         oa->cfg.ptime = 20;
@@ -118,8 +124,7 @@ static sdp_session *skeleton(const sdp_oa *oa)
     s->origin.username = g_strdup(oa->username);
     s->origin.sess_id = g_strdup_printf("%" G_GUINT64_FORMAT, oa->cfg.sess_id);
     char b[SIM_IP_STRLEN];
-    sdp_addr_set(&s->origin.addr, oa->cfg.addr.family ? oa->cfg.addr.family : SIM_AF_INET,
-                 sim_ip_fmt(&oa->cfg.addr, b, sizeof b));
+    sdp_addr_set(&s->origin.addr, oa->cfg.addr.family, sim_ip_fmt(&oa->cfg.addr, b, sizeof b));
     s->name = g_strdup("-");
     sdp_session_set_conn(s, &oa->cfg.addr);
     return s;

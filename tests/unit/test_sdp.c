@@ -237,6 +237,7 @@ static void test_invalid(void)
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0\r\nr=1d 1h\r\n", 5 },
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0\r\nz=1 1x\r\n", 5 },
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0\r\nz=1 1h\r\nt=0 0\r\nz=2 1h\r\n", 7 },
+        { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nz=1 1h\r\nt=0 0\r\n", 4 },
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0\r\na=:x\r\n", 5 },
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0\r\na=ok\r\nc=IN IP4 1.2.3.4\r\n", 6 },
         { "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=x\r\nt=0 0", 4 },                  /* no CRLF */
@@ -467,6 +468,23 @@ static void test_oa_reoffer(void)
     sdp_oa_free(bob);
 }
 
+/* Configuration checks: no address, no core; a username with a space becomes "-". */
+static void test_oa_cfg(void)
+{
+    sdp_oa_cfg cfg = { .username = "alice smith", .sess_id = 7 };
+    g_assert_null(sdp_oa_new(&cfg));
+    sim_ip_parse("2001:db8::7", &cfg.addr);
+    sdp_oa *oa = sdp_oa_new(&cfg);
+    sdp_oa_add_stream(oa, "audio", 5004, SDP_SENDRECV);
+    GString *out = g_string_new(NULL);
+    g_assert_cmpint(sdp_oa_offer(oa, out), ==, 0);
+    g_assert_true(g_str_has_prefix(out->str, "v=0\r\no=- 7 7 IN IP6 2001:db8::7\r\n"));
+    g_assert_nonnull(strstr(out->str, "c=IN IP6 2001:db8::7\r\n"));
+    g_assert_nonnull(strstr(out->str, "m=audio 5004 RTP/AVP 0\r\n")); /* PCMU by default */
+    g_string_free(out, TRUE);
+    sdp_oa_free(oa);
+}
+
 /* No common codec: the stream is rejected with port 0. */
 static void test_oa_no_common(void)
 {
@@ -495,5 +513,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sdp/oa/offer-accept", test_oa_offer_accept);
     g_test_add_func("/sdp/oa/reoffer", test_oa_reoffer);
     g_test_add_func("/sdp/oa/no-common-codec", test_oa_no_common);
+    g_test_add_func("/sdp/oa/config", test_oa_cfg);
     return g_test_run();
 }
