@@ -205,6 +205,58 @@ static void test_views(void)
     roundtrip(text);
 }
 
+/* A WebRTC-style description: UDP/TLS/RTP/SAVPF, a=rtcp:9 with an address, ice-lite at
+ * session level, media-level ICE credentials, a candidate with extensions, unknown attributes
+ * (fingerprint, setup, rtcp-mux, group) kept in order. */
+static void test_webrtc(void)
+{
+    const char *text =
+        "v=0" CRLF "o=- 4611731400430051336 2 IN IP4 127.0.0.1" CRLF "s=-" CRLF "t=0 0" CRLF
+        "a=group:BUNDLE 0" CRLF "a=ice-lite" CRLF "m=audio 9 UDP/TLS/RTP/SAVPF 111 0" CRLF
+        "c=IN IP4 0.0.0.0" CRLF "a=rtcp:9 IN IP4 0.0.0.0" CRLF "a=ice-ufrag:ABCD" CRLF
+        "a=ice-pwd:abcdefghijklmnopqrstuvwx" CRLF "a=ice-options:trickle" CRLF
+        "a=fingerprint:sha-256 AB:CD" CRLF "a=setup:actpass" CRLF "a=mid:0" CRLF "a=sendrecv" CRLF
+        "a=rtcp-mux" CRLF "a=rtpmap:111 opus/48000/2" CRLF
+        "a=fmtp:111 minptime=10;useinbandfec=1" CRLF
+        "a=candidate:842163049 1 udp 1677729535 198.51.100.7 61000 typ srflx raddr 10.0.0.2 "
+        "rport 61000 generation 0 network-cost 999" CRLF;
+    sdp_session *s = decode_ok(text);
+    sdp_media *m = g_ptr_array_index(s->media, 0);
+    g_assert_cmpstr(m->proto, ==, "UDP/TLS/RTP/SAVPF");
+    g_assert_true(sdp_ice_lite(s));
+    g_assert_false(sdp_end_of_candidates(s, m));
+    g_assert_cmpstr(sdp_ice_attr(s, m, "ice-ufrag"), ==, "ABCD");
+    g_assert_cmpstr(sdp_ice_attr(s, m, "ice-options"), ==, "trickle");
+    g_assert_cmpstr(sdp_media_mid(m), ==, "0");
+    g_assert_cmpstr(sdp_media_fmtp(m, 111), ==, "minptime=10;useinbandfec=1");
+    uint16_t port;
+    sdp_addr a;
+    g_assert_cmpint(sdp_media_rtcp(m, &port, &a), ==, 0);
+    g_assert_cmpuint(port, ==, 9);
+    g_assert_true(sim_ip_is_any(&a.ip));
+    g_free(a.host);
+    const sdp_attr *c = sdp_attr_find(m->attrs, "candidate");
+    sdp_candidate cand;
+    g_assert_cmpint(sdp_candidate_parse(c->value, &cand, NULL), ==, 0);
+    g_assert_cmpstr(cand.transport, ==, "udp");
+    g_assert_cmpuint(cand.n_ext, ==, 2);
+    g_assert_cmpstr(cand.ext[0].name, ==, "generation");
+    g_assert_cmpstr(cand.ext[1].value, ==, "999");
+    g_assert_cmpstr(g_array_index(m->attrs, sdp_attr, 4).name, ==, "fingerprint");
+    g_assert_cmpstr(g_array_index(m->attrs, sdp_attr, 4).value, ==, "sha-256 AB:CD");
+    /* Our offer/answer core speaks RTP/AVP only: this stream is rejected with port 0. */
+    sdp_oa_cfg cfg = { .sess_id = 1, .port_base = 5000 };
+    sim_ip_parse("192.0.2.1", &cfg.addr);
+    sdp_oa *oa = sdp_oa_new(&cfg);
+    GString *ans = g_string_new(NULL);
+    g_assert_cmpint(sdp_oa_answer(oa, text, strlen(text), ans), ==, 0);
+    g_assert_nonnull(strstr(ans->str, "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"));
+    g_string_free(ans, TRUE);
+    sdp_oa_free(oa);
+    sdp_session_free(s);
+    roundtrip(text);
+}
+
 /* Each invalid description must be rejected, at the expected line. */
 static void test_invalid(void)
 {
@@ -506,6 +558,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sdp/decode/rfc8866-example", test_rfc8866);
     g_test_add_func("/sdp/decode/rfc8839-ice", test_ice);
     g_test_add_func("/sdp/decode/typed-views", test_views);
+    g_test_add_func("/sdp/decode/webrtc", test_webrtc);
     g_test_add_func("/sdp/decode/invalid", test_invalid);
     g_test_add_func("/sdp/encode/lf-and-errors", test_lf_and_encode_errors);
     g_test_add_func("/sdp/oa/answer-rfc3264", test_oa_answer_rfc3264);
