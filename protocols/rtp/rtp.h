@@ -285,6 +285,8 @@ typedef struct rtp_app_cfg {
     sim_ep rtcp_to;          /* where RTCP goes (port 0: to.port + 1, or to with rtcp_mux) */
     bool rtcp_mux;           /* RTP and RTCP on one port (RFC 5761) */
     sim_time_t duration;     /* how long to send (0: receive only) */
+    bool latch;              /* symmetric RTP (RFC 4961): send where the other side's RTP and
+                              * RTCP come from, as a media server does for phones behind NATs */
     rtp_session_cfg session;
 } rtp_app_cfg;
 

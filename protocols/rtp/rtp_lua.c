@@ -2,9 +2,10 @@
  *
  *   local s = rtp.session(host, {port=4000, to="10.0.0.2:4000", duration="10s",
  *                                ptime="20ms", cname="alice", rtcp_mux=false,
- *                                probation=false})
+ *                                probation=false, latch=false})
  *       -- starts now: sends 20 ms PCMU packets to `to` for `duration` (0 or absent: only
- *       -- receives), RTCP SR/RR + SDES to to.port + 1 (or `to` with rtcp_mux)
+ *       -- receives), RTCP SR/RR + SDES to to.port + 1 (or `to` with rtcp_mux); with
+ *       -- latch, sends where the other side's packets come from (symmetric RTP, RFC 4961)
  *   s:stats()  -> { packets_sent, octets_sent, packets_received, octets_received, expected,
  *                   lost, fraction_lost, jitter_ts, jitter_ms, duplicates, reordered,
  *                   rtcp_sent, rtcp_received, sr_received, rr_received, bye_received, bad,
@@ -39,7 +40,7 @@ static void set_int(lua_State *L, const char *k, lua_Integer v)
 }
 
 static const char *const session_keys[] = { "port", "to", "rtcp_to", "duration", "ptime",
-                                            "cname", "rtcp_mux", "probation", NULL };
+                                            "cname", "rtcp_mux", "probation", "latch", NULL };
 
 /* Option `key` of table idx as an endpoint string; returns false when absent. */
 static bool opt_ep(lua_State *L, int idx, const char *key, sim_ep *ep)
@@ -66,6 +67,7 @@ static int l_session(lua_State *L)
     opt_ep(L, 2, "rtcp_to", &cfg.rtcp_to);
     cfg.duration = simlua_opt_time(L, 2, "duration", 0);
     cfg.rtcp_mux = simlua_opt_bool(L, 2, "rtcp_mux", false);
+    cfg.latch = simlua_opt_bool(L, 2, "latch", false);
     cfg.session.ptime = simlua_opt_time(L, 2, "ptime", 20 * SIM_MS);
     if (cfg.session.ptime < SIM_MS || cfg.session.ptime > 150 * SIM_MS)
         return luaL_argerror(L, 2, "option 'ptime': 1ms..150ms");

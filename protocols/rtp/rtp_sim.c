@@ -17,6 +17,7 @@ struct rtp_app {
     sim_ref ref;
     rtp_session *core;
     sim_ep to, rtcp_to;
+    bool latch;
 };
 
 static GQuark rtp_quark(void) { return g_quark_from_static_string("rtp-app"); }
@@ -61,7 +62,17 @@ static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *
 {
     rtp_app *a = ctx;
     uint64_t byes = rtp_session_stats(a->core)->bye_received;
-    rtp_session_input(a->core, sim_world_now(a->world), data, len);
+    int rc = rtp_session_input(a->core, sim_world_now(a->world), data, len);
+    if (a->latch && rc == 0) {
+        /* RFC 4961: answer the source address and port the packets come from (through any
+         * NAT), not what the signalling said; RTCP learns its own (or shares RTP's, muxed). */
+        bool rtcp = rtp_is_rtcp(data, len);
+        sim_ep *dst = rtcp && a->rtcp ? &a->rtcp_to : &a->to;
+        if (!sim_ep_eq(dst, from)) {
+            *dst = *from;
+            log_event(a, rtcp ? "latched-rtcp" : "latched");
+        }
+    }
     if (rtp_session_stats(a->core)->bye_received != byes)
         log_event(a, "bye-received");
     kick(a);
@@ -135,6 +146,7 @@ rtp_app *rtp_app_new(sim_node *n, const rtp_app_cfg *cfg, GError **err)
     a->rtcp = rtcp;
     a->to = cfg->to;
     a->rtcp_to = cfg->rtcp_to;
+    a->latch = cfg->latch;
     if (!a->rtcp_to.port)
         a->rtcp_to = (sim_ep){ cfg->to.ip, (uint16_t)(cfg->to.port + (cfg->rtcp_mux ? 0 : 1)) };
     a->timer = sim_timer_new(n->world, on_timer, a);
