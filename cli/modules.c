@@ -10,6 +10,8 @@
 #include "cli/cli.h"
 #include "protocols/dns/dns.h"
 #include "protocols/relay/relay.h"
+#include "protocols/rtp/rtp.h"
+#include "protocols/sdp/sdp.h"
 #include "protocols/stun/stun.h"
 #include "protocols/turn/turn.h"
 
@@ -18,5 +20,7 @@ const natsim_module natsim_modules[] = {
     { "stun", stun_lua_open, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
     { "turn", turn_lua_open, turn_decode, "TURN messages and ChannelData (RFC 8656 / 5766)" },
     { "dns", dns_lua_open, dns_decode, "DNS / mDNS messages (RFC 1035, 2782, 3403, 6762)" },
+    { "sdp", NULL, sdp_decode_cli, "SDP session descriptions (RFC 8866, RFC 8839 ICE attributes)" },
+    { "rtp", rtp_lua_open, rtp_decode_cli, "RTP packets and RTCP compounds (RFC 3550, RFC 5761 demux)" },
     { NULL, NULL, NULL, NULL },
 };

@@ -51,5 +51,26 @@ grep -q 'NAPTR.*50 50 "s" "SIP+D2U" "" _sip._udp.mit.edu.' /tmp/natsim-cli.$$ ||
 [ $rc -eq 1 ] || fail "decode dns of a pointer loop should exit 1 (got $rc)"
 grep -q "at byte 14: compression pointer loop" /tmp/natsim-cli.$$ ||
   fail "decode dns does not give the offset and reason of a pointer loop"
+# natsim decode sdp: a valid description prints its fields; a malformed one exits 1 naming the
+# line and the reason.
+printf 'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendonly\r\n' > /tmp/natsim-cli.$$.sdp
+"$natsim" decode sdp /tmp/natsim-cli.$$.sdp > /tmp/natsim-cli.$$ 2>&1 || fail "decode sdp of a valid description failed"
+grep -q "direction sendonly" /tmp/natsim-cli.$$ || fail "decode sdp does not show the direction"
+printf 'v=0\r\ns=-\r\n' > /tmp/natsim-cli.$$.sdp
+"$natsim" decode sdp /tmp/natsim-cli.$$.sdp > /tmp/natsim-cli.$$ 2>&1; [ $? -eq 1 ] || fail "decode sdp of a malformed description should exit 1"
+grep -q "line 2: o= must follow v=" /tmp/natsim-cli.$$ || fail "decode sdp error does not name the line and reason"
+rm -f /tmp/natsim-cli.$$.sdp
+# natsim decode rtp: an RTP packet and an RTCP compound are told apart (RFC 5761); a
+# compound that does not start with SR or RR exits 1 with the reason.
+printf '\200\000\000\001\000\000\000\240\000\000\000\011\377\377' > /tmp/natsim-cli.$$.rtp
+"$natsim" decode rtp /tmp/natsim-cli.$$.rtp > /tmp/natsim-cli.$$ 2>&1 || fail "decode rtp of an RTP packet failed"
+grep -q "payload type 0 (PCMU), seq 1, timestamp 160" /tmp/natsim-cli.$$ || fail "decode rtp does not show the RTP header"
+printf '\200\311\000\001\000\000\000\011' > /tmp/natsim-cli.$$.rtp
+"$natsim" decode rtp /tmp/natsim-cli.$$.rtp > /tmp/natsim-cli.$$ 2>&1 || fail "decode rtp of an RTCP RR failed"
+grep -q "RTCP RR (type 201)" /tmp/natsim-cli.$$ || fail "decode rtp does not recognise RTCP"
+printf '\200\312\000\001\000\000\000\011' > /tmp/natsim-cli.$$.rtp
+"$natsim" decode rtp /tmp/natsim-cli.$$.rtp > /tmp/natsim-cli.$$ 2>&1; [ $? -eq 1 ] || fail "decode rtp of a compound starting with SDES should exit 1"
+grep -q "not SR or RR" /tmp/natsim-cli.$$ || fail "decode rtp error does not give the reason"
+rm -f /tmp/natsim-cli.$$.rtp
 rm -f /tmp/natsim-cli.$$ /tmp/natsim-cli.$$.lua /tmp/natsim-cli.$$.tty
 echo "ok: cli contract"

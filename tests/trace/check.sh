@@ -4,12 +4,15 @@
 #  - no bad IPv4 / UDP / ICMP / ICMPv6 checksums (checksum validation switched on);
 #  - each `-- trace: LINK FILTER` line in the scenario matches at least one frame in the pcap of
 #    that link (e.g. `-- trace: wan ip.src == 68.36.210.57 && udp.srcport == 1211`), and each
-#    `-- trace-none: LINK FILTER` line matches no frame there (what must never appear).
+#    `-- trace-none: LINK FILTER` line matches no frame there (what must never appear);
+#  - `-- decode-as: udp.port==N,rtp` lines are passed to tshark as `-d` (protocols on ports
+#    Wireshark does not guess, such as RTP and RTCP).
 set -u
 script=$1 dir=$2
 command -v tshark >/dev/null || { echo "tshark is not installed"; exit 1; }
 prefix=$(basename "$script" .lua)
 prefs="-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -o tcp.check_checksum:TRUE"
+prefs="$prefs $(grep -E '^-- decode-as: ' "$script" | sed 's/^-- decode-as: /-d /' | tr '\n' ' ')"
 bad_filter='_ws.malformed || _ws.expert.severity == error || ip.checksum.status == "Bad" || udp.checksum.status == "Bad" || icmp.checksum.status == "Bad" || icmpv6.checksum.status == "Bad" || tcp.checksum.status == "Bad"'
 status=0
 found=0
