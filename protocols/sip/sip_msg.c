@@ -41,13 +41,11 @@ static int find_head(const uint8_t *buf, size_t len, frame *f)
     while (cur_left(&c) >= 2 && cur_ptr(&c)[0] == '\r' && cur_ptr(&c)[1] == '\n')
         cur_skip(&c, 2); /* §7.5: CRLFs before the start line are ignored */
     *f = (frame){ buf, len, c.off, 0 };
-    for (const uint8_t *p = cur_ptr(&c); cur_left(&c) >= 4; cur_skip(&c, 1), p++) {
-        if (p[0] == '\r' && p[1] == '\n' && p[2] == '\r' && p[3] == '\n') {
-            f->hdr_end = c.off;
-            return 0;
-        }
-    }
-    return -EAGAIN;
+    const uint8_t *end = memmem(cur_ptr(&c), cur_left(&c), "\r\n\r\n", 4);
+    if (!end)
+        return -EAGAIN;
+    f->hdr_end = (size_t)(end - buf);
+    return 0;
 }
 
 /* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (case-insensitive, §7.1). */

@@ -1,5 +1,5 @@
 /* tests/unit/test_sip.c — the SIP message codec: every RFC 4475 parser torture message accepted
- * or rejected as the RFC says (files in tests/fuzz/corpus/sip/), each header form of RFC 3261
+ * or rejected as the RFC says (files in tests/unit/data/sip/, some also the fuzz corpus), each header form of RFC 3261
  * §7.3 / §25 (compact names, folding, lists, quoted strings, parameters, name-addr vs
  * addr-spec, URIs), Content-Length over UDP, stream framing, the encoder and the proxy
  * helpers, validation and response building. Digest tests are in test_sip_auth.c. */
@@ -10,7 +10,7 @@
 
 static GBytes *load(const char *file)
 {
-    char *path = g_build_filename(NATSIM_SOURCE_DIR, "tests", "fuzz", "corpus", "sip", file, NULL);
+    char *path = g_build_filename(NATSIM_SOURCE_DIR, "tests", "unit", "data", "sip", file, NULL);
     char *data;
     gsize len;
     GError *err = NULL;
@@ -531,7 +531,7 @@ static void test_build_and_proxy(void)
 static void test_roundtrip_corpus(void)
 {
     GDir *dir;
-    char *path = g_build_filename(NATSIM_SOURCE_DIR, "tests", "fuzz", "corpus", "sip", NULL);
+    char *path = g_build_filename(NATSIM_SOURCE_DIR, "tests", "unit", "data", "sip", NULL);
     g_assert_nonnull(dir = g_dir_open(path, 0, NULL));
     size_t ok = 0;
     for (const char *f; (f = g_dir_read_name(dir));) {
@@ -613,7 +613,7 @@ static void test_validate_and_respond(void)
 static void test_mutations(void)
 {
     GDir *dir;
-    char *path = g_build_filename(NATSIM_SOURCE_DIR, "tests", "fuzz", "corpus", "sip", NULL);
+    char *path = g_build_filename(NATSIM_SOURCE_DIR, "tests", "unit", "data", "sip", NULL);
     g_assert_nonnull(dir = g_dir_open(path, 0, NULL));
     GRand *r = g_rand_new_with_seed(7);
     for (const char *f; (f = g_dir_read_name(dir));) {
