@@ -9,10 +9,12 @@
  * where relay_lua_open is a simlua_module_open and relay_decode a natsim_decode_fn (cli.h). */
 #include "cli/cli.h"
 #include "protocols/relay/relay.h"
+#include "protocols/sip/sip.h"
 #include "protocols/stun/stun.h"
 
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
     { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
+    { "sip", NULL, sip_decode, "SIP messages (RFC 3261)" },
     { NULL, NULL, NULL, NULL },
 };
