@@ -9,7 +9,7 @@
  *
  * Layering (DESIGN §4): sip_msg.c frames a datagram into a start line, header lines and a body;
  * sip_hdr.c knows header names and parses header values (Via, name-addr, CSeq …); sip_uri.c
- * parses URIs; sip_edit.c changes a message (what proxies do: push/pop Via, Record-Route) and
+ * parses URIs; sip_scan.c is the shared lexer (tokens, quoted strings, parameters, lists); sip_edit.c changes a message (what proxies do: push/pop Via, Record-Route) and
  * encodes it; sip_check.c holds the §8.2.2 validation and response building; sip_auth.c the
  * digest; sip_decode.c is `natsim decode sip`. No I/O anywhere.
  *
@@ -194,8 +194,9 @@ typedef struct sip_msg {
  * SIP version), with *e (may be NULL) set; *out untouched on failure. */
 int sip_msg_decode(const uint8_t *buf, size_t len, sip_msg **out, sip_err *e);
 /* Stream framing (TCP, §18.3): the length of the first whole message in buf (leading CRLFs
- * included) in *msg_len. Returns 0, -EAGAIN when more bytes are needed, -EBADMSG when the
- * header is malformed or has no valid Content-Length (required on streams). */
+ * included) in *msg_len. Checks only the start line, line structure and Content-Length (the
+ * message still has to be decoded). Returns 0, -EAGAIN when more bytes are needed, -EBADMSG
+ * when those are malformed or Content-Length is missing (required on streams). */
 int sip_msg_frame(const uint8_t *buf, size_t len, size_t *msg_len);
 /* A new request (method a token, ruri a valid Request-URI, both copied). Returns 0 or -EINVAL;
  * *out owned. */

@@ -133,7 +133,7 @@ static int request_line(sip_str l, size_t off, sip_msg *m, sip_err *e)
 }
 
 /* header = name HCOLON value; HCOLON = *( SP / HTAB ) ":" SWS */
-static int header_line(sip_str l, size_t off, sip_msg *m, unsigned *seen, sip_err *e)
+static int header_line(sip_str l, size_t off, sip_msg *m, unsigned *seen, bool full, sip_err *e)
 {
     cur c = sip_cur(l);
     sip_str name = sip_token(&c);
@@ -142,6 +142,8 @@ static int header_line(sip_str l, size_t off, sip_msg *m, unsigned *seen, sip_er
         return fail(e, -EBADMSG, 400, off, "bad header line");
     sip_str value = sip_trim((sip_str){ (const char *)cur_ptr(&c), cur_left(&c) });
     sip_hdr_id id = sip_hdr_lookup(name.p, name.len);
+    if (!full && id != SIP_HDR_CONTENT_LENGTH)
+        return 0; /* framing only needs Content-Length */
     const char *why = "bad header value";
     if (sip_hdr_check(id, value, &why) < 0)
         return fail(e, -EBADMSG, 400, off, why);
@@ -169,8 +171,9 @@ static int unfold(char *w, size_t n, size_t base, sip_err *e)
     return 0;
 }
 
-/* Parses the header section (start line and header lines) of f into m. */
-static int parse_head(const frame *f, sip_msg *m, sip_err *e)
+/* Parses the header section (start line and header lines) of f into m; with full false only
+ * the start line and Content-Length are checked and kept (stream framing). */
+static int parse_head(const frame *f, sip_msg *m, bool full, sip_err *e)
 {
     size_t n = f->hdr_end + 2 - f->start; /* through the last header's CRLF */
     char *w = g_memdup2(f->buf + f->start, n);
@@ -185,7 +188,7 @@ static int parse_head(const frame *f, sip_msg *m, sip_err *e)
                      ? status_line(l, off, m, e)
                      : request_line(l, off, m, e);
         else
-            rc = header_line(l, off, m, seen, e);
+            rc = header_line(l, off, m, seen, full, e);
         at += l.len + 2;
     }
     g_free(w);
@@ -224,7 +227,7 @@ int sip_msg_decode(const uint8_t *buf, size_t len, sip_msg **out, sip_err *e)
     if (find_head(buf, len, &f) < 0)
         return fail(e, -EBADMSG, 400, len, "no empty line after the header");
     sip_msg *m = msg_new();
-    int rc = parse_head(&f, m, e);
+    int rc = parse_head(&f, m, true, e);
     size_t body_off = f.hdr_end + 4, avail = len - body_off;
     int64_t cl = rc == 0 ? content_length(m) : -1;
     if (rc == 0 && cl > (int64_t)avail) /* §18.3: shorter than Content-Length is an error */
@@ -247,7 +250,7 @@ int sip_msg_frame(const uint8_t *buf, size_t len, size_t *msg_len)
     if (find_head(buf, MIN(len, (size_t)SIP_MSG_MAX), &f) < 0)
         return len >= SIP_MSG_MAX ? -EBADMSG : -EAGAIN;
     sip_msg *m = msg_new();
-    int rc = parse_head(&f, m, NULL);
+    int rc = parse_head(&f, m, false, NULL);
     int64_t cl = rc == 0 ? content_length(m) : -1;
     sip_msg_free(m);
     if (rc < 0 || cl < 0 || f.hdr_end + 4 + (uint64_t)cl > SIP_MSG_MAX)

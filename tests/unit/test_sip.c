@@ -175,6 +175,20 @@ static void test_wsinv_fields(void)
     sip_msg_free(m);
 }
 
+/* Not in RFC 4475: a Via whose branch parameter is empty. */
+static void test_badbranch(void)
+{
+    GBytes *b = load("badbranch.sip");
+    gsize len;
+    const uint8_t *p = g_bytes_get_data(b, &len);
+    sip_msg *m = NULL;
+    sip_err e = { 0 };
+    g_assert_cmpint(sip_msg_decode(p, len, &m, &e), ==, -EBADMSG);
+    g_assert_cmpstr(e.why, ==, "bad parameter value");
+    g_assert_null(m);
+    g_bytes_unref(b);
+}
+
 static void test_torture_details(void)
 {
     char buf[64];
@@ -657,6 +671,7 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/sip/rfc4475/wsinv-fields", test_wsinv_fields);
     g_test_add_func("/sip/rfc4475/details", test_torture_details);
+    g_test_add_func("/sip/hdr/empty-branch", test_badbranch);
     g_test_add_func("/sip/hdr/compact-and-case", test_compact_and_case);
     g_test_add_func("/sip/hdr/lists", test_lists);
     g_test_add_func("/sip/hdr/params-and-via", test_params_and_via);
