@@ -10,7 +10,7 @@
  * Layering (DESIGN §4): sip_msg.c frames a datagram into a start line, header lines and a body;
  * sip_hdr.c knows header names and parses header values (Via, name-addr, CSeq …); sip_uri.c
  * parses URIs; sip_scan.c is the shared lexer (tokens, quoted strings, parameters, lists); sip_edit.c changes a message (what proxies do: push/pop Via, Record-Route) and
- * encodes it; sip_check.c holds the §8.2.2 validation and response building; sip_auth.c the
+ * encodes it; sip_proxy.c the per-hop Via / Max-Forwards rules; sip_check.c holds the §8.2.2 validation and response building; sip_auth.c the
  * digest; sip_decode.c is `natsim decode sip`. No I/O anywhere.
  *
  * A decoded message keeps every header line in wire order as (id, name, value) with the value
@@ -30,6 +30,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "sim/addr.h"
+#include "sim/rng.h"
 
 /* ---------------------------------------------------------------- limits and constants */
 
@@ -147,7 +149,8 @@ bool sip_uri_equal(const sip_uri *a, const sip_uri *b);
 
 /* The first parameter called name (case-insensitive), or NULL. */
 const sip_param *sip_params_find(const sip_params *p, const char *name);
-/* Parses one Via value (v borrowed; the result points into it). 0 or -EBADMSG with *why. */
+/* Parses one Via value (v borrowed; the result points into it). 0 or -EBADMSG with *why (why
+ * may be NULL, as for the parsers below). */
 int sip_via_parse(sip_str v, sip_via *out, const char **why);
 /* Parses one name-addr / addr-spec value with its header parameters; `star` allows Contact's
  * "*", `need_angle` requires <> (Route, Record-Route). 0 or -EBADMSG with *why. */
@@ -269,6 +272,25 @@ int sip_msg_validate(const sip_msg *m, unsigned *status, const char **reason);
  * -EBADMSG (req lacks those headers); *out owned. */
 int sip_msg_response(const sip_msg *req, unsigned status, const char *reason,
                      const char *to_tag, sip_msg **out);
+
+/* ---------------------------------------------------------------- per-hop rules (sip_proxy.c) */
+
+#define SIP_TOKEN_MAX 32 /* room for sip_random_token("z9hG4bK", ...) */
+
+/* A server's stamp on the top Via of a request that arrived from src (RFC 3261 §18.2.1,
+ * RFC 3581 §4): ;received=<src ip> when sent-by is a name or another address, or when ;rport
+ * is present; an empty ;rport gets the source port. Returns 0, -ENOENT (no Via), -EBADMSG. */
+int sip_msg_stamp_received(sip_msg *m, const sim_ep *src);
+/* Where a response with top Via v goes (RFC 3261 §18.2.2, RFC 3581 §4): received (else
+ * sent-by host) into host (NUL-terminated, IPv6 without brackets), rport value (else the
+ * sent-by port, else 5060, 5061 for TLS) into *port. Returns 0 or -ENOSPC. */
+int sip_via_reply_to(const sip_via *v, char *host, size_t cap, uint16_t *port);
+/* Max-Forwards for a request about to be forwarded (§16.3 step 3, §16.6 step 3): absent -> 70,
+ * else decremented. Returns 0, or -EPROTO with *status 483 "Too Many Hops" when it was 0. */
+int sip_msg_forward_hops(sip_msg *m, unsigned *status, const char **reason);
+/* prefix followed by 16 random hex digits from rng into out (cap bytes, NUL-terminated): Via
+ * branches (prefix SIP_BRANCH_COOKIE, §8.1.1.7), tags and Call-IDs (prefix ""). */
+void sip_random_token(sim_rng *rng, const char *prefix, char *out, size_t cap);
 
 /* ---------------------------------------------------------------- digest (sip_auth.c) */
 

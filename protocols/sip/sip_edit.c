@@ -147,6 +147,33 @@ int sip_msg_pop(sip_msg *m, sip_hdr_id id)
     return -ENOENT;
 }
 
+int sip_msg_replace_top(sip_msg *m, sip_hdr_id id, sip_str v)
+{
+    const char *why;
+    v = sip_trim(v);
+    for (guint i = 0; i < m->hdrs->len; i++) {
+        sip_hdr *h = m->hdrs->pdata[i];
+        if (h->id != id)
+            continue;
+        cur c = sip_cur(sip_hdr_value(h));
+        if (sip_hdr_is_list(id))
+            sip_list_item(&c);
+        else
+            cur_skip(&c, cur_left(&c));
+        GString *s = g_string_new_len(v.p, (gssize)v.len);
+        g_string_append_len(s, (const char *)cur_ptr(&c), (gssize)cur_left(&c));
+        if (sip_hdr_check(id, (sip_str){ s->str, s->len }, &why) < 0) {
+            g_string_free(s, TRUE);
+            return -EINVAL;
+        }
+        g_free(h->value);
+        h->value_len = s->len;
+        h->value = g_string_free(s, FALSE);
+        return 0;
+    }
+    return -ENOENT;
+}
+
 size_t sip_msg_remove(sip_msg *m, sip_hdr_id id, const char *name)
 {
     size_t n = 0;

@@ -151,6 +151,8 @@ static int via_params(sip_via *v, const char **why)
 
 int sip_via_parse(sip_str s, sip_via *out, const char **why)
 {
+    const char *dummy;
+    why = why ? why : &dummy;
     sip_via v = { .port = -1, .rport_value = -1, .ttl = -1 };
     cur c = sip_cur(sip_trim(s));
     sip_str name = sip_token(&c);
@@ -226,6 +228,8 @@ static int nameaddr_params(const sip_params *p, const char **why)
 int sip_nameaddr_parse(sip_str s, bool star, bool need_angle, sip_nameaddr *out,
                        const char **why)
 {
+    const char *dummy;
+    why = why ? why : &dummy;
     sip_nameaddr na = { 0 };
     s = sip_trim(s);
     if (star && s.len == 1 && s.p[0] == '*') {
@@ -271,6 +275,8 @@ int sip_nameaddr_parse(sip_str s, bool star, bool need_angle, sip_nameaddr *out,
 
 int sip_cseq_parse(sip_str s, sip_cseq *out, const char **why)
 {
+    const char *dummy;
+    why = why ? why : &dummy;
     cur c = sip_cur(sip_trim(s));
     uint64_t v;
     if (!sip_digits(&c, &v, NULL))

@@ -72,6 +72,8 @@ bool sip_digits(cur *c, uint64_t *out, size_t *ndigits);
 char *sip_strdup(sip_str s);
 /* Appends a header line whose value is a slice (sip_msg_add for values that may hold NUL). */
 int sip_msg_add_str(sip_msg *m, sip_hdr_id id, const char *name, sip_str value);
+/* Replaces the first value of id (the first value of its first line) by v. 0, -ENOENT, -EINVAL. */
+int sip_msg_replace_top(sip_msg *m, sip_hdr_id id, sip_str v);
 /* sip_str of a NUL-terminated string. */
 static inline sip_str sip_s(const char *s)
 {

@@ -68,6 +68,16 @@ static void edit(sip_msg *m)
             abort();
         sip_msg_free(r);
     }
+    sim_ep src;
+    sim_ep_parse("192.0.2.1:9988", &src);
+    sip_via v;
+    char host[256];
+    uint16_t port;
+    bool empty_rport = sip_msg_via(m, 0, &v) == 0 && v.rport && v.rport_value < 0;
+    if (sip_msg_stamp_received(m, &src) == 0 && sip_msg_via(m, 0, &v) == 0 &&
+        sip_via_reply_to(&v, host, sizeof host, &port) == 0 && empty_rport && port != 9988)
+        abort(); /* RFC 3581: a stamped rport sends the response back to the source port */
+    sip_msg_forward_hops(m, &status, &reason);
     sip_msg_push(m, SIP_HDR_VIA, "SIP/2.0/UDP proxy.example.com;branch=z9hG4bKfuzz");
     sip_msg_push(m, SIP_HDR_RECORD_ROUTE, "<sip:proxy.example.com;lr>");
     sip_msg_pop(m, SIP_HDR_ROUTE);
