@@ -276,6 +276,23 @@ static void test_compact_and_case(void)
     sip_msg_free(m);
 }
 
+static void reject(const char *msg, const char *why);
+
+/* Comments where the grammar has them (Server, User-Agent, Retry-After), and Date. */
+static void test_comments_and_date(void)
+{
+    sip_msg *m = decode_str(HEAD BASE "User-Agent: Softphone/1.2 (Linux; \"x\" (nested \\) y)) beta\r\n"
+                            "Server: (only a comment)\r\nRetry-After: 120 (in a meeting);duration=3600\r\n"
+                            "Date: Sat, 13 Nov 2010 23:29:00 GMT\r\n\r\n");
+    g_assert_cmpstr(sip_msg_hdr(m, SIP_HDR_USER_AGENT, 0)->value, ==,
+                    "Softphone/1.2 (Linux; \"x\" (nested \\) y)) beta");
+    sip_msg_free(m);
+    reject(HEAD "Server: a/ (x)\r\n\r\n", "bad product token");
+    reject(HEAD "Retry-After: 120 (x;duration=1\r\n\r\n", "bad comment");
+    reject(HEAD "Date: Sat, 13 Nov 2010 23:29:00 UTC\r\n\r\n", "bad Date (RFC 1123 date in GMT)");
+    reject(HEAD "Date: Sat, 13 Foo 2010 23:29:00 GMT\r\n\r\n", "bad Date (RFC 1123 date in GMT)");
+}
+
 static void test_lists(void)
 {
     sip_msg *m = decode_str(HEAD BASE "Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>\r\n"
@@ -674,6 +691,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/hdr/empty-branch", test_badbranch);
     g_test_add_func("/sip/hdr/compact-and-case", test_compact_and_case);
     g_test_add_func("/sip/hdr/lists", test_lists);
+    g_test_add_func("/sip/hdr/comments-and-date", test_comments_and_date);
     g_test_add_func("/sip/hdr/params-and-via", test_params_and_via);
     g_test_add_func("/sip/hdr/nameaddr-rule", test_nameaddr_rule);
     g_test_add_func("/sip/uri/forms", test_uris);
