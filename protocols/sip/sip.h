@@ -288,6 +288,10 @@ int sip_via_reply_to(const sip_via *v, char *host, size_t cap, uint16_t *port);
 /* Max-Forwards for a request about to be forwarded (§16.3 step 3, §16.6 step 3): absent -> 70,
  * else decremented. Returns 0, or -EPROTO with *status 483 "Too Many Hops" when it was 0. */
 int sip_msg_forward_hops(sip_msg *m, unsigned *status, const char **reason);
+/* Loose routing (§16.4): when the top Route names this proxy (scheme, host and port of self
+ * match), removes it. Returns 1 when removed, 0 when there is no Route or it is not ours,
+ * -EBADMSG when the top Route does not parse. */
+int sip_msg_route_pop_self(sip_msg *m, const sip_uri *self);
 /* prefix followed by 16 random hex digits from rng into out (cap bytes, NUL-terminated): Via
  * branches (prefix SIP_BRANCH_COOKIE, §8.1.1.7), tags and Call-IDs (prefix ""). */
 void sip_random_token(sim_rng *rng, const char *prefix, char *out, size_t cap);

@@ -95,6 +95,24 @@ int sip_msg_forward_hops(sip_msg *m, unsigned *status, const char **reason)
     return sip_msg_set(m, SIP_HDR_MAX_FORWARDS, v);
 }
 
+int sip_msg_route_pop_self(sip_msg *m, const sip_uri *self)
+{
+    sip_nameaddr top;
+    int rc = sip_msg_nameaddr(m, SIP_HDR_ROUTE, 0, &top);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0)
+        return rc;
+    /* §16.4: compare scheme, host and port; a Route entry a proxy wrote has no user part */
+    bool ours = top.uri.scheme == self->scheme && top.uri.port == self->port &&
+                top.uri.host.len == self->host.len &&
+                g_ascii_strncasecmp(top.uri.host.p, self->host.p, self->host.len) == 0;
+    if (!ours)
+        return 0;
+    sip_msg_pop(m, SIP_HDR_ROUTE);
+    return 1;
+}
+
 void sip_random_token(sim_rng *rng, const char *prefix, char *out, size_t cap)
 {
     size_t n = g_strlcpy(out, prefix, cap);

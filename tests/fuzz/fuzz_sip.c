@@ -78,6 +78,9 @@ static void edit(sip_msg *m)
         sip_via_reply_to(&v, host, sizeof host, &port) == 0 && empty_rport && port != 9988)
         abort(); /* RFC 3581: a stamped rport sends the response back to the source port */
     sip_msg_forward_hops(m, &status, &reason);
+    sip_uri self;
+    if (sip_uri_parse("sip:proxy.example.com", 21, &self, NULL) == 0)
+        sip_msg_route_pop_self(m, &self);
     sip_msg_push(m, SIP_HDR_VIA, "SIP/2.0/UDP proxy.example.com;branch=z9hG4bKfuzz");
     sip_msg_push(m, SIP_HDR_RECORD_ROUTE, "<sip:proxy.example.com;lr>");
     sip_msg_pop(m, SIP_HDR_ROUTE);

@@ -110,6 +110,21 @@ static void test_max_forwards(void)
     sip_msg_free(m);
 }
 
+static void test_loose_route(void)
+{
+    sip_msg *m = request("SIP/2.0/UDP a;branch=z9hG4bK1");
+    sip_uri self;
+    sip_uri_parse("sip:P1.example.com", 18, &self, NULL);
+    g_assert_cmpint(sip_msg_route_pop_self(m, &self), ==, 0); /* no Route */
+    sip_msg_add(m, SIP_HDR_ROUTE, NULL, "<sip:p1.example.com;lr>, <sip:p2.example.com;lr>");
+    g_assert_cmpint(sip_msg_route_pop_self(m, &self), ==, 1);
+    g_assert_cmpint(sip_msg_route_pop_self(m, &self), ==, 0); /* p2 is someone else */
+    g_assert_cmpuint(sip_msg_count(m, SIP_HDR_ROUTE), ==, 1);
+    sip_uri_parse("sip:p2.example.com:5070", 23, &self, NULL);
+    g_assert_cmpint(sip_msg_route_pop_self(m, &self), ==, 0); /* another port */
+    sip_msg_free(m);
+}
+
 static void test_tokens(void)
 {
     sim_rng a, b;
@@ -140,6 +155,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/proxy/no-rport-behind-nat", test_no_rport_behind_nat);
     g_test_add_func("/sip/proxy/received-rules", test_received_rules);
     g_test_add_func("/sip/proxy/max-forwards", test_max_forwards);
+    g_test_add_func("/sip/proxy/loose-route", test_loose_route);
     g_test_add_func("/sip/proxy/tokens", test_tokens);
     return g_test_run();
 }
