@@ -223,9 +223,13 @@ int sip_msg_value(const sip_msg *m, sip_hdr_id id, size_t idx, sip_str *v);
 
 /* Typed getters. Each returns 0, -ENOENT (absent) or -EBADMSG (a value changed after decode
  * that does not parse). Results point into m (borrowed until m changes). */
+/* The idx-th Via value (0 is the top one). */
 int sip_msg_via(const sip_msg *m, size_t idx, sip_via *out);
+/* The idx-th value of From, To, Contact (may be "*"), Route, Record-Route, Refer-To … */
 int sip_msg_nameaddr(const sip_msg *m, sip_hdr_id id, size_t idx, sip_nameaddr *out);
+/* The CSeq number and method. */
 int sip_msg_cseq(const sip_msg *m, sip_cseq *out);
+/* The Call-ID value. */
 int sip_msg_call_id(const sip_msg *m, sip_str *out);
 /* Max-Forwards, Expires, Content-Length … as a number (0..2**32-1, larger values clamp). */
 int sip_msg_uint(const sip_msg *m, sip_hdr_id id, uint32_t *out);
@@ -260,11 +264,11 @@ void sip_msg_encode(const sip_msg *m, GString *out);
 
 /* ---------------------------------------------------------------- validation, responses (sip_check.c) */
 
-/* RFC 3261 §8.2.2 / §16.3 checks a UA or proxy makes on a decoded request before processing
- * it: mandatory To, From, Call-ID, CSeq, Via, Max-Forwards; CSeq method equal to the method;
- * one From and To. Returns 0, or -EPROTO with *status (400, 483 when Max-Forwards is 0 and
- * the method is not OPTIONS/REGISTER is left to the proxy) and *reason a static phrase such as
- * "Missing Call-ID". Responses: mandatory Via/From/To/Call-ID/CSeq. */
+/* RFC 3261 §8.1.1 / §8.2.2 / §16.3 checks a UA or proxy makes on a decoded message before
+ * acting on it: requests need Via, From, To, Call-ID, CSeq and Max-Forwards, and a CSeq method
+ * equal to the request method; responses need Via, From, To, Call-ID and CSeq (one From/To is
+ * already enforced by decoding). Returns 0 (*status 0), or -EPROTO with *status 400 and *reason
+ * a static phrase such as "Missing Call-ID". Max-Forwards 0 (483) is sip_msg_forward_hops. */
 int sip_msg_validate(const sip_msg *m, unsigned *status, const char **reason);
 /* Builds a response to a request (RFC 3261 §8.2.6.2): copies every Via (in order), From, To,
  * Call-ID and CSeq; adds ;tag=to_tag to To when given and To has no tag (not for 100).
