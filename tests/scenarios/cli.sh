@@ -73,4 +73,18 @@ printf '\200\312\000\001\000\000\000\011' > /tmp/natsim-cli.$$.rtp
 grep -q "not SR or RR" /tmp/natsim-cli.$$ || fail "decode rtp error does not give the reason"
 rm -f /tmp/natsim-cli.$$.rtp
 rm -f /tmp/natsim-cli.$$ /tmp/natsim-cli.$$.lua /tmp/natsim-cli.$$.tty
+# natsim decode sip: a message is dumped with typed headers; a malformed one exits 1 with the
+# reason; a well-formed one RFC 3261 would refuse exits 1 with the 400 reason phrase.
+printf 'OPTIONS sip:bob@example.com SIP/2.0\r\nv: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\nTo: <sip:bob@example.com>\r\nFrom: <sip:a@example.com>;tag=1\r\nCall-ID: c1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nl: 0\r\n\r\n' > /tmp/natsim-cli.$$.sip
+"$natsim" decode sip /tmp/natsim-cli.$$.sip > /tmp/natsim-cli.$$ || fail "decode sip of a valid message failed"
+grep -q "v (Via): .*" /tmp/natsim-cli.$$ && grep -q "branch z9hG4bK1 (RFC 3261)" /tmp/natsim-cli.$$ ||
+  fail "decode sip does not show the typed Via"
+printf 'INVITE <sip:bob@example.com> SIP/2.0\r\n\r\n' > /tmp/natsim-cli.$$.sip
+"$natsim" decode sip /tmp/natsim-cli.$$.sip >/dev/null 2>/tmp/natsim-cli.$$; [ $? -eq 1 ] ||
+  fail "decode sip of a malformed message should exit 1"
+grep -q "Request-URI in <>" /tmp/natsim-cli.$$ || fail "decode sip does not give the reason"
+printf 'OPTIONS sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:b@h>\r\nFrom: <sip:a@h>;tag=1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n\r\n' > /tmp/natsim-cli.$$.sip
+"$natsim" decode sip /tmp/natsim-cli.$$.sip >/dev/null 2>/tmp/natsim-cli.$$; [ $? -eq 1 ] &&
+  grep -q "400 Missing Call-ID" /tmp/natsim-cli.$$ || fail "decode sip does not refuse a request without Call-ID"
+rm -f /tmp/natsim-cli.$$ /tmp/natsim-cli.$$.lua /tmp/natsim-cli.$$.tty /tmp/natsim-cli.$$.sip
 echo "ok: cli contract"
