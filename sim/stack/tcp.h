@@ -191,6 +191,14 @@ int tcp_conn_close(tcp_conn *c);
 /* Aborts: a RST <SEQ=SND.NXT> when synchronized, then CLOSED. Returns 0. */
 int tcp_conn_abort(tcp_conn *c);
 
+/* An ICMP / ICMPv6 error arrived about a segment of this connection whose sequence number
+ * was seq (RFC 5927 4.1: ignored unless SND.UNA <= seq < SND.MAX). err is the
+ * socket error (-ECONNREFUSED, -EHOSTUNREACH, -ENETUNREACH, -ETIMEDOUT, -EMSGSIZE). In SYN-SENT
+ * an unreachable error ends the connection (RFC 1122 4.2.3.9 hard errors; host and net
+ * unreachable too, as RFC 5461 2 describes deployed stacks doing); in every other state the
+ * error is soft (RFC 5461 4): remembered and reported instead of -ETIMEDOUT if the retry limit
+ * is reached. Returns true when the connection ended. */
+bool tcp_conn_icmp_error(tcp_conn *c, uint32_t seq, int err);
 /* Takes and clears the events that happened since the last call (TCP_EV_*). */
 unsigned tcp_conn_events(tcp_conn *c);
 /* The current state. */

@@ -490,6 +490,21 @@ int tcp_conn_abort(tcp_conn *c)
     return 0;
 }
 
+bool tcp_conn_icmp_error(tcp_conn *c, uint32_t seq, int err)
+{
+    if (c->state == TCP_CLOSED || c->state == TCP_LISTEN || tcp_seq_lt(seq, c->snd_una) ||
+        !tcp_seq_lt(seq, c->snd_max))
+        return false; /* RFC 5927 4.1: not about data in flight (spoofed or stale) */
+    bool unreach = err == -ECONNREFUSED || err == -EHOSTUNREACH || err == -ENETUNREACH;
+    if (c->state == TCP_SYN_SENT && unreach) {
+        tcp_fail(c, err);
+        return true;
+    }
+    if (err != -EMSGSIZE) /* no path MTU discovery: DF segments never exceed the MTU */
+        c->soft_err = err;
+    return false;
+}
+
 /* ---- accessors ---- */
 
 unsigned tcp_conn_events(tcp_conn *c)

@@ -122,7 +122,7 @@ static void on_rto(tcp_conn *c)
     }
     bool syn = c->snd_una == c->iss;
     if (c->retries >= (syn ? c->cfg.syn_retries : c->cfg.data_retries)) {
-        tcp_fail(c, -ETIMEDOUT);
+        tcp_fail(c, c->soft_err ? c->soft_err : -ETIMEDOUT);
         return;
     }
     c->retries++;

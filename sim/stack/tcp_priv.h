@@ -37,6 +37,7 @@ struct tcp_conn {
     tcp_state state;
     bool opened;           /* an open call was made (a connection is opened once) */
     int err;               /* 0 or the error that closed the connection */
+    int soft_err;          /* last soft ICMP error (RFC 1122 4.2.3.9), reported on timeout */
     unsigned events;       /* TCP_EV_* not yet taken */
 
     /* send sequence variables (RFC 9293 3.3.1) */
