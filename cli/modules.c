@@ -4,9 +4,9 @@
  *
  * To add a module, include its public header and add a line before the terminator, e.g.
  *     #include "protocols/relay/relay.h"
-#include "protocols/stun/stun.h"
  *     { "relay", relay_lua_open, relay_decode, "relay / rendezvous messages" },
- * where relay_lua_open is a simlua_module_open and relay_decode a natsim_decode_fn (cli.h). */
+ * where relay_lua_open is a simlua_module_open and relay_decode a natsim_decode_fn (cli.h).
+ * Engine codecs (TCP) have their decoder in cli/ itself (declared in cli.h). */
 #include "cli/cli.h"
 #include "protocols/relay/relay.h"
 #include "protocols/stun/stun.h"
@@ -14,5 +14,6 @@
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
     { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
+    { "tcp", NULL, tcp_decode, "TCP segments (RFC 9293; --src/--dst check the checksum)" },
     { NULL, NULL, NULL, NULL },
 };

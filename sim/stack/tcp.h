@@ -90,6 +90,10 @@ size_t tcp_seg_hlen(const tcp_seg *seg);
  * scale / SACK-permitted option of the wrong length, or a bad checksum (no partial output). */
 int tcp_seg_decode(const uint8_t *buf, size_t len, const sim_ip *src, const sim_ip *dst,
                    tcp_seg *out);
+/* tcp_seg_decode that also says why a segment is malformed: *why (when why is not NULL) gets
+ * a static string such as "data offset < 5", "option overruns the header", "bad checksum". */
+int tcp_seg_decode_why(const uint8_t *buf, size_t len, const sim_ip *src, const sim_ip *dst,
+                       tcp_seg *out, const char **why);
 /* Encodes seg (header, options MSS / SACK-permitted / window scale when set, payload) into
  * buf[0..cap); with src and dst the checksum is filled in, else left 0. *out_len gets the
  * length. Returns 0, -ENOSPC, or -EINVAL (wscale > 14, addresses of different families). */

@@ -158,11 +158,11 @@ void net_tcp_input(sim_iface *in, sim_pkt *pkt, const sim_ip *src, const sim_ip 
     sim_node *n = in->node;
     net_state *st = n->net;
     tcp_seg seg;
-    if (tcp_seg_decode(pkt->data, pkt->len, src, dst, &seg) < 0) {
-        /* Tell a bad checksum from a bad header: decode again without the checksum. */
+    const char *why = NULL;
+    if (tcp_seg_decode_why(pkt->data, pkt->len, src, dst, &seg, &why) < 0) {
+        /* The header and options are checked before the checksum. */
         bool csum = tcp_seg_decode(pkt->data, pkt->len, NULL, NULL, &seg) == 0;
-        sim_node_drop(n, in, pkt, csum ? SIM_DROP_BAD_CHECKSUM : SIM_DROP_MALFORMED,
-                      csum ? "TCP checksum" : "bad TCP header or options");
+        sim_node_drop(n, in, pkt, csum ? SIM_DROP_BAD_CHECKSUM : SIM_DROP_MALFORMED, why);
         return;
     }
     if (sim_ip_is_multicast(dst) || (dst->family == SIM_AF_INET && net_ip4_is_bcast(in, dst))) {
