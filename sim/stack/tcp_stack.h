@@ -14,6 +14,7 @@
 #ifndef SIM_STACK_TCP_STACK_H
 #define SIM_STACK_TCP_STACK_H
 
+#include "sim/event.h"
 #include "sim/stack/net_priv.h"
 #include "sim/stack/tcp.h"
 
@@ -30,7 +31,8 @@ struct net_tcb {
     sim_timer *timer;
     sim_sock *sock;      /* the socket holding it; NULL while pending or orphaned */
     sim_sock *listener;  /* the listener it came from, until accepted */
-    unsigned depth;      /* nested tcb_service calls; freeing waits for 0 */
+    sim_event_id flush;  /* pending end-of-instant output (tcp_tcb.c) */
+    unsigned depth;      /* nested service / flush calls; freeing waits for 0 */
     bool hashed;         /* in the connection table (until CLOSED) */
     bool accept_ready;   /* established, waiting in the listener's accept queue */
     bool dead;           /* freed as soon as depth is 0 */
@@ -80,8 +82,9 @@ net_tcb *net_tcp_lookup(net_state *st, const sim_ep *local, const sim_ep *remote
  * the interface MTU). Returns the TCB (owned by the node's TCP state). */
 net_tcb *net_tcb_new(sim_node *n, const sim_ep *local, const sim_ep *remote, const tcp_cfg *cfg,
                      uint32_t mtu);
-/* After any input, timeout or user call: sends what the core has, re-arms the timer, runs the
- * socket callbacks for the core's events, and frees the TCB when it is closed and unowned. */
+/* After any input, timeout or user call: runs the socket callbacks for the core's events and
+ * schedules, at the same virtual time, the output of what the core has to send and the timer;
+ * the TCB is freed once it is closed, unowned and flushed. */
 void net_tcb_service(net_tcb *t);
 /* Detaches the TCB from its socket (close): it lives on until CLOSED. */
 void net_tcb_orphan(net_tcb *t);

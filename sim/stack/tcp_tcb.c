@@ -1,7 +1,7 @@
 /* sim/stack/tcp_tcb.c — the transmission control block: one tcp_conn core driven by the
- * simulator. After every input, timeout or user call net_tcb_service drains the core's
- * segments into IPv4/IPv6 packets, re-arms the one timer at tcp_conn_next_deadline, and turns
- * the core's events into socket callbacks. The ISS comes from the node's random stream, the
+ * simulator. After every input, timeout or user call net_tcb_service turns the core's events
+ * into socket callbacks and schedules a flush at the same virtual time, which drains the core's
+ * segments into IPv4/IPv6 packets and re-arms the one timer at tcp_conn_next_deadline. The ISS comes from the node's random stream, the
  * MSS from the interface MTU (RFC 9293 3.7.1: MTU - 40 for IPv4, MTU - 60 for IPv6). */
 #include <errno.h>
 #include <string.h>
@@ -60,6 +60,7 @@ void net_tcb_free(net_tcb *t)
     }
     net_state *st = t->node->net;
     tcb_unhash(t);
+    sim_sched_cancel(sim_world_sched(t->node->world), t->flush);
     sim_timer_free(t->timer);
     tcp_conn_free(t->conn);
     g_ptr_array_remove(st->tcp->tcbs, t);
@@ -138,12 +139,45 @@ static void dispatch_sock(net_tcb *t, unsigned ev)
     }
 }
 
-void net_tcb_service(net_tcb *t)
+/* Hands the core's events to the callbacks (with socket frees deferred until they return). */
+static void tcb_dispatch(net_tcb *t)
 {
+    if (tcp_conn_state(t->conn) == TCP_CLOSED)
+        tcb_unhash(t);
+    unsigned ev = tcp_conn_events(t->conn);
+    if (!ev || (!t->listener && !t->sock))
+        return;
+    net_state *st = t->node->net;
+    st->busy++; /* a callback may close sockets: their memory waits until we are done */
+    if (t->listener)
+        dispatch_pending(t, ev);
+    else
+        dispatch_sock(t, ev);
+    net_sock_release(st);
+}
+
+/* Frees the TCB if it is done (closed and nobody holds it) and no service call is running. */
+static void tcb_maybe_free(net_tcb *t)
+{
+    if (t->depth)
+        return;
+    if (t->dead || (tcp_conn_state(t->conn) == TCP_CLOSED && !t->sock && !t->listener &&
+                    !sim_sched_pending(sim_world_sched(t->node->world), t->flush))) {
+        t->dead = false;
+        net_tcb_free(t);
+    }
+}
+
+/* The end of the instant: transmit what the core has, re-arm the timer. */
+static void tcb_flush(void *ctx, void *arg)
+{
+    (void)arg;
+    net_tcb *t = ctx;
     sim_node *n = t->node;
     net_state *st = n->net;
     sim_time_t now = sim_world_now(n->world);
     tcp_seg seg;
+    t->flush = (sim_event_id){ 0, 0 };
     t->depth++;
     while (tcp_conn_pop(t->conn, now, &seg, st->tcp->scratch, sizeof st->tcp->scratch))
         net_tcp_xmit(n, &t->key.local, &t->key.remote, &seg);
@@ -152,24 +186,22 @@ void net_tcb_service(net_tcb *t)
         sim_timer_cancel(t->timer);
     else if (sim_timer_deadline(t->timer) != d)
         sim_timer_at(t->timer, d);
-    bool closed = tcp_conn_state(t->conn) == TCP_CLOSED;
-    if (closed)
-        tcb_unhash(t);
-    unsigned ev = tcp_conn_events(t->conn);
-    if (ev) {
-        st->busy++; /* a callback may close sockets: their memory waits until we are done */
-        if (t->listener)
-            dispatch_pending(t, ev);
-        else if (t->sock)
-            dispatch_sock(t, ev);
-        net_sock_release(st);
-    }
+    tcb_dispatch(t);
     t->depth--;
-    if (t->depth)
-        return;
-    if (t->dead || (tcp_conn_state(t->conn) == TCP_CLOSED && !t->sock && !t->listener)) {
-        t->depth = 0;
-        t->dead = false;
-        net_tcb_free(t);
-    }
+    tcb_maybe_free(t);
+}
+
+void net_tcb_service(net_tcb *t)
+{
+    t->depth++;
+    tcb_dispatch(t);
+    t->depth--;
+    /* Output waits for the end of the current instant (an event at the same virtual time):
+     * whatever the application does in reaction (read, write, close) is folded into the same
+     * segments, as a real stack's delayed ACK and send coalescing would, with no delay on the
+     * wire. So an ACK carries the window the read reopened instead of a separate update. */
+    sim_sched *sched = sim_world_sched(t->node->world);
+    if (!sim_sched_pending(sched, t->flush))
+        t->flush = sim_sched_at(sched, sim_world_now(t->node->world), tcb_flush, t, NULL);
+    tcb_maybe_free(t);
 }
