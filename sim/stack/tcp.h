@@ -138,6 +138,9 @@ typedef struct tcp_cfg {
     unsigned syn_retries;     /* SYN / SYN-ACK retransmissions before -ETIMEDOUT [6] */
     unsigned data_retries;    /* retransmissions of one segment before -ETIMEDOUT [15] */
     sim_time_t msl;           /* TIME-WAIT lasts 2*MSL [30 s: 60 s like Linux's TIME-WAIT] */
+    sim_time_t fin_wait2_timeout; /* after tcp_conn_close, FIN-WAIT-2 waits this long for the
+                                   * peer's FIN, then CLOSED without a RST [60 s, Linux's
+                                   * tcp_fin_timeout] */
 } tcp_cfg;
 
 /* Events, accumulated until tcp_conn_events takes them. */
@@ -169,7 +172,8 @@ int tcp_conn_open_passive(tcp_conn *c, sim_time_t now);
  * its payload borrowed until return). Returns 0, or -ENOTCONN when the connection is CLOSED
  * (the caller answers with tcp_seg_reset_for). */
 int tcp_conn_input(tcp_conn *c, sim_time_t now, const tcp_seg *seg);
-/* Runs the timers due at `now` (retransmission, persist, TIME-WAIT). Harmless when early. */
+/* Runs the timers due at `now` (retransmission, persist, TIME-WAIT, FIN-WAIT-2 after close).
+ * Harmless when early. */
 void tcp_conn_timeout(tcp_conn *c, sim_time_t now);
 /* When tcp_conn_timeout must next run, or SIM_TIME_NEVER. */
 sim_time_t tcp_conn_next_deadline(const tcp_conn *c);

@@ -43,6 +43,8 @@ static void cfg_defaults(tcp_cfg *c, int family)
         c->data_retries = 15;
     if (!c->msl)
         c->msl = 30 * SIM_SEC;
+    if (!c->fin_wait2_timeout)
+        c->fin_wait2_timeout = 60 * SIM_SEC;
 }
 
 tcp_conn *tcp_conn_new(const sim_ep *local, const sim_ep *remote, const tcp_cfg *cfg,

@@ -67,7 +67,7 @@ struct tcp_conn {
 
     /* timers */
     sim_time_t rto_at;     /* retransmission / persist timer, SIM_TIME_NEVER when off */
-    sim_time_t tw_at;      /* TIME-WAIT end */
+    sim_time_t tw_at;      /* TIME-WAIT end, or FIN-WAIT-2 give-up after close */
     sim_time_t oow_ack_at; /* no ACK for an unacceptable empty segment before this */
 
     /* RFC 6298 */

@@ -430,6 +430,28 @@ static void test_close_active(void)
     pair_clear(&p);
 }
 
+/* The client closes; the server never does (CLOSE-WAIT forever). The client's orphaned
+ * connection gives up in FIN-WAIT-2 after 60 s, silently, and frees its port. */
+static void test_fin_wait2_timeout(void)
+{
+    pair p;
+    pair_init(&p, 16, NULL);
+    sim_ep a_local = sim_sock_local(p.c->s);
+    sim_sock_close(p.c->s);
+    fx_run(&p.x, SIM_SEC);
+    g_assert_cmpstr(sim_tcp_state(p.s->s), ==, "CLOSE-WAIT");
+    g_assert_true(net_tcp_bound(p.x.a, &a_local)); /* FIN-WAIT-2 */
+    fx_run(&p.x, 58 * SIM_SEC);
+    g_assert_true(net_tcp_bound(p.x.a, &a_local));
+    fx_run(&p.x, 2 * SIM_SEC);
+    g_assert_false(net_tcp_bound(p.x.a, &a_local));
+    g_assert_cmpuint(p.x.t.rst, ==, 0);
+    sim_sock_close(p.s->s);
+    fx_run(&p.x, SIM_SEC); /* the server's FIN now meets no connection: RST */
+    g_assert_cmpuint(p.x.t.rst, ==, 1);
+    pair_clear(&p);
+}
+
 static void test_close_passive(void)
 {
     pair p;
@@ -743,6 +765,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tcp_sock/simultaneous-open", test_simultaneous_open);
     g_test_add_func("/tcp_sock/close/active", test_close_active);
     g_test_add_func("/tcp_sock/close/passive", test_close_passive);
+    g_test_add_func("/tcp_sock/close/fin-wait-2-timeout", test_fin_wait2_timeout);
     g_test_add_func("/tcp_sock/close/simultaneous", test_close_simultaneous);
     g_test_add_func("/tcp_sock/close/half", test_half_close);
     g_test_add_func("/tcp_sock/close/abort", test_abort);
