@@ -125,8 +125,9 @@ int sim_tcp_listen(sim_sock *s, unsigned backlog);
  * with sim_sock_close), or NULL when none is waiting or s is not listening. */
 sim_sock *sim_tcp_accept(sim_sock *s);
 /* Starts an active open (SYN) to remote; `connected` reports the result. Binds an ephemeral
- * port if unbound. Returns 0, -EINVAL (not TCP, bad remote, listening), -EISCONN (already
- * connecting or connected), -ENETUNREACH (no route), -EADDRINUSE (the 4-tuple exists). */
+ * port if unbound. A socket connects once: open a new one to try again. Returns 0, -EINVAL
+ * (not TCP, bad remote, listening), -EISCONN (connecting, connected, or its connection is
+ * over), -ENETUNREACH (no route), -EADDRINUSE (the 4-tuple exists). */
 int sim_tcp_connect(sim_sock *s, const sim_ep *remote);
 /* Queues up to len bytes for sending. Returns the bytes queued (0: the send buffer is full,
  * wait for `writable`), -EPIPE after shutdown or once reset, -ENOTCONN before connect,

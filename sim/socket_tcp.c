@@ -120,6 +120,7 @@ sim_sock *sim_tcp_accept(sim_sock *l)
         s->tcp->tcb = t;
         s->local = t->key.local;
         s->remote = t->key.remote;
+        s->bound = true; /* on the listener's port; not in the port table (its TCB counts) */
         s->connected = true;
         t->listener = NULL;
         t->accept_ready = false;
