@@ -665,9 +665,9 @@ static void test_retry_limit(void)
     pair_clear(&p);
 }
 
-/* a -- r -- b; r has no route to 10.9.0.0/16: a SYN there gets ICMP net unreachable, which
- * ends a connection in SYN-SENT (RFC 1122 4.2.3.9 / RFC 5461). */
-static void test_icmp_syn_sent(void)
+/* a -- r; r has no route to 10.9.0.0/16 (fd09::/16): a SYN there gets ICMP / ICMPv6 net
+ * unreachable, which ends a connection in SYN-SENT (RFC 1122 4.2.3.9 / RFC 5461). */
+static void icmp_syn_sent(bool v6)
 {
     GError *err = NULL;
     sim_world_opts wo = { .seed = 50 };
@@ -677,16 +677,16 @@ static void test_icmp_syn_sent(void)
     sim_link *l = sim_link_new(w, "ar", SIM_LINK_P2P, &pr, &err);
     sim_node *a = sim_node_new(w, "a", SIM_NODE_HOST, &err);
     sim_node *r = sim_node_new(w, "r", SIM_NODE_ROUTER, &err);
-    add_addr(sim_node_attach(a, l, NULL, &err), "10.0.0.1/24");
-    add_addr(sim_node_attach(r, l, NULL, &err), "10.0.0.254/24");
+    add_addr(sim_node_attach(a, l, NULL, &err), v6 ? "fd00::1/64" : "10.0.0.1/24");
+    add_addr(sim_node_attach(r, l, NULL, &err), v6 ? "fd00::fe/64" : "10.0.0.254/24");
     g_assert_no_error(err);
     sim_ip any, gw;
-    sim_ip_parse("0.0.0.0", &any);
-    sim_ip_parse("10.0.0.254", &gw);
+    sim_ip_parse(v6 ? "::" : "0.0.0.0", &any);
+    sim_ip_parse(v6 ? "fd00::fe" : "10.0.0.254", &gw);
     g_assert_cmpint(sim_node_add_route(a, &any, 0, &gw, NULL), ==, 0);
-    sim_sock *s = sim_tcp_open(a, SIM_AF_INET);
+    sim_sock *s = sim_tcp_open(a, v6 ? SIM_AF_INET6 : SIM_AF_INET);
     app *c = app_new(s);
-    sim_ep to = ep("10.9.0.1:80");
+    sim_ep to = ep(v6 ? "[fd09::1]:80" : "10.9.0.1:80");
     g_assert_cmpint(sim_tcp_connect(s, &to), ==, 0);
     sim_world_run(w, SIM_SEC);
     g_assert_cmpint(c->connected, ==, 1);
@@ -695,6 +695,9 @@ static void test_icmp_syn_sent(void)
     app_free(c);
     sim_world_free(w);
 }
+
+static void test_icmp_syn_sent_v4(void) { icmp_syn_sent(false); }
+static void test_icmp_syn_sent_v6(void) { icmp_syn_sent(true); }
 
 /* ---- malformed segments ---- */
 
@@ -774,7 +777,8 @@ int main(int argc, char **argv)
     g_test_add_func("/tcp_sock/faults/loss-reorder-dup", test_lossy);
     g_test_add_func("/tcp_sock/faults/link-down-up", test_link_down_up);
     g_test_add_func("/tcp_sock/faults/retry-limit", test_retry_limit);
-    g_test_add_func("/tcp_sock/icmp/net-unreachable-in-syn-sent", test_icmp_syn_sent);
+    g_test_add_func("/tcp_sock/icmp/net-unreachable-in-syn-sent/ipv4", test_icmp_syn_sent_v4);
+    g_test_add_func("/tcp_sock/icmp/net-unreachable-in-syn-sent/ipv6", test_icmp_syn_sent_v6);
     g_test_add_func("/tcp_sock/malformed", test_malformed);
     return g_test_run();
 }
