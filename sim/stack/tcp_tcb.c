@@ -181,10 +181,11 @@ static void tcb_flush(void *ctx, void *arg)
     t->depth++;
     while (tcp_conn_pop(t->conn, now, &seg, st->tcp->scratch, sizeof st->tcp->scratch))
         net_tcp_xmit(n, &t->key.local, &t->key.remote, &seg);
+    /* Re-arm only for an earlier deadline: a later one (every ACK pushes the RTO back) is
+     * left to the armed timer, which fires early, finds nothing due and re-arms. That keeps
+     * the scheduler from filling with cancelled events, one per ACK. */
     sim_time_t d = tcp_conn_next_deadline(t->conn);
-    if (d == SIM_TIME_NEVER)
-        sim_timer_cancel(t->timer);
-    else if (sim_timer_deadline(t->timer) != d)
+    if (d < sim_timer_deadline(t->timer))
         sim_timer_at(t->timer, d);
     tcb_dispatch(t);
     t->depth--;
