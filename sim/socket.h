@@ -42,7 +42,7 @@ int sim_sock_bind(sim_sock *s, const sim_ep *local);
 int sim_sock_connect(sim_sock *s, const sim_ep *remote);
 /* Sends a datagram to `to` (NULL: the connected peer). Binds an ephemeral port if unbound.
  * Returns 0, -EMSGSIZE (larger than the path MTU allows), -ENETUNREACH (no route),
- * -EDESTADDRREQ, -EINVAL. Delivery is not guaranteed, as on a real network. */
+ * -EDESTADDRREQ, -EINVAL (also for a TCP socket: use sim_tcp_send). Delivery is not guaranteed, as on a real network. */
 int sim_sock_sendto(sim_sock *s, const void *data, size_t len, const sim_ep *to);
 /* Sets the receive callback (NULL to stop receiving; datagrams are then counted as dropped). */
 void sim_sock_on_recv(sim_sock *s, sim_sock_recv_fn fn, void *ctx);
