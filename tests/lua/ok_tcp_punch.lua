@@ -18,4 +18,19 @@ sim.expect(tostring(ca) == "<tcp A 10.0.0.1:5000 -> 10.0.0.2:6000 ESTABLISHED>",
 sim.expect(la:accept(0.1) == nil and lb:accept(0.1) == nil, "the listeners got nothing")
 ca:send("from A")
 sim.expect(cb:recv(1) == "from A", "data flows over the punched connection")
+
+-- When one SYN arrives before the other side connects, the listener takes it: the late
+-- connect finds its 4-tuple in use, and accept() returns the connection instead.
+local la2 = A:tcp_listen { port = 5001, reuse = true }
+local cb2
+sim.spawn(function()
+    cb2 = B:tcp_connect { to = "10.0.0.1:5001", port = 6001, reuse = true, timeout = "2s" }
+end)
+sim.sleep(0.03)                                   -- B's SYN reached A's listener at 20 ms
+local late, lerr = A:tcp_connect { to = "10.0.0.2:6001", port = 5001, reuse = true }
+sim.expect(late == nil and lerr == "address in use", "late connect: " .. tostring(lerr))
+local acc = la2:accept(1)
+sim.expect(acc ~= nil and cb2 ~= nil, "the listener's connection and B's connect")
+acc:send("via accept")
+sim.expect(cb2:recv(1) == "via accept", "data over the accepted connection")
 sim.stop()
