@@ -121,8 +121,10 @@ int sim_tcp_set_opts(sim_sock *s, const sim_tcp_opts *opts);
  * Returns 0, -EADDRINUSE (another listener overlaps), -EISCONN (connecting or connected),
  * -EINVAL (not TCP, bad backlog, closed). */
 int sim_tcp_listen(sim_sock *s, unsigned backlog);
-/* Takes the oldest established connection of a listener. Returns a node-owned socket (close
- * with sim_sock_close), or NULL when none is waiting or s is not listening. */
+/* Takes the oldest established connection of a listener. It inherits the listener's
+ * callbacks and options; data (even the peer's FIN) may already be waiting, and no `readable`
+ * was called for it: check sim_tcp_readable / sim_tcp_recv. Returns a node-owned socket
+ * (close with sim_sock_close), or NULL when none is waiting or s is not listening. */
 sim_sock *sim_tcp_accept(sim_sock *s);
 /* Starts an active open (SYN) to remote; `connected` reports the result. Binds an ephemeral
  * port if unbound. A socket connects once: open a new one to try again. Returns 0, -EINVAL
