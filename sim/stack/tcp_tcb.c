@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include "sim/stack/tcp_stack.h"
+#include "sim/trace.h"
 
 /* Unhashes a connection that reached CLOSED: its 4-tuple and port are free again. */
 static void tcb_unhash(net_tcb *t)
@@ -139,12 +140,45 @@ static void dispatch_sock(net_tcb *t, unsigned ev)
     }
 }
 
+/* A stable short name for a connection's error in the event log. */
+static const char *err_name(int err)
+{
+    switch (-err) {
+    case 0: return "none";
+    case ECONNREFUSED: return "refused";
+    case ECONNRESET: return "reset";
+    case ETIMEDOUT: return "timed-out";
+    case EHOSTUNREACH: return "host-unreachable";
+    case ENETUNREACH: return "net-unreachable";
+    default: return "error";
+    }
+}
+
+/* Event log: "tcp.established" / "tcp.closed" (with the error) when the log is on. */
+static void tcb_log(net_tcb *t, const char *kind, bool with_err)
+{
+    trace_log *log = sim_world_log(t->node->world);
+    if (!trace_log_on(log))
+        return;
+    char a[SIM_EP_STRLEN], b[SIM_EP_STRLEN];
+    GString *r = trace_log_begin(log, sim_world_now(t->node->world), t->node->name, kind);
+    trace_log_str(r, "local", sim_ep_fmt(&t->key.local, a, sizeof a));
+    trace_log_str(r, "remote", sim_ep_fmt(&t->key.remote, b, sizeof b));
+    if (with_err)
+        trace_log_str(r, "error", err_name(tcp_conn_error(t->conn)));
+    trace_log_end(log, r);
+}
+
 /* Hands the core's events to the callbacks (with socket frees deferred until they return). */
 static void tcb_dispatch(net_tcb *t)
 {
     if (tcp_conn_state(t->conn) == TCP_CLOSED)
         tcb_unhash(t);
     unsigned ev = tcp_conn_events(t->conn);
+    if (ev & TCP_EV_CONNECTED)
+        tcb_log(t, "tcp.established", false);
+    if (ev & TCP_EV_CLOSED)
+        tcb_log(t, "tcp.closed", true);
     if (!ev || (!t->listener && !t->sock))
         return;
     net_state *st = t->node->net;
