@@ -241,8 +241,7 @@ int simlua_node_tcp_connect(lua_State *L)
     if (!tos || sim_ep_parse(tos, &to) < 0 || !to.port)
         return luaL_argerror(L, 2, "option 'to': \"ip:port\" expected");
     sim_time_t timeout = simlua_opt_time(L, 2, "timeout", SIM_TIME_NEVER);
-    simlua_task *task = simlua_check_task(L, "node:tcp_connect");
-    (void)task;
+    simlua_check_task(L, "node:tcp_connect");
     sim_sock *sock = open_from_opts(L, n, &to);
     simlua_tcp *t = tcp_wrap(L, sock, false);
     t->connecting = true;
@@ -328,7 +327,6 @@ static int tcp_send(lua_State *L)
 {
     simlua_tcp *t = check_conn(L, "send");
     luaL_checkstring(L, 2);
-    (void)t;
     lua_settop(L, 2);
     size_t len = lua_rawlen(L, 2);
     if (len > sim_tcp_writable(t->sock))
