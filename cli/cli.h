@@ -24,6 +24,11 @@ typedef struct natsim_module {
     const char *summary; /* one line for `natsim decode` with no protocol */
 } natsim_module;
 
+/* `natsim decode tcp FILE [--src IP --dst IP]` (cli/decode_tcp.c): one TCP segment, starting
+ * at its header; the checksum is verified when both addresses are given. */
+int tcp_decode(const uint8_t *data, size_t len, int argc, char **argv, GString *out,
+               GError **err);
+
 /* The registered modules, terminated by an entry with name NULL (cli/modules.c). */
 extern const natsim_module natsim_modules[];
 

@@ -4,9 +4,9 @@
  *
  * To add a module, include its public header and add a line before the terminator, e.g.
  *     #include "protocols/relay/relay.h"
-#include "protocols/stun/stun.h"
  *     { "relay", relay_lua_open, relay_decode, "relay / rendezvous messages" },
- * where relay_lua_open is a simlua_module_open and relay_decode a natsim_decode_fn (cli.h). */
+ * where relay_lua_open is a simlua_module_open and relay_decode a natsim_decode_fn (cli.h).
+ * Engine codecs (TCP) have their decoder in cli/ itself (declared in cli.h). */
 #include "cli/cli.h"
 #include "protocols/dns/dns.h"
 #include "protocols/relay/relay.h"
@@ -24,5 +24,6 @@ const natsim_module natsim_modules[] = {
     { "sdp", NULL, sdp_decode_cli, "SDP session descriptions (RFC 8866, RFC 8839 ICE attributes)" },
     { "rtp", rtp_lua_open, rtp_decode_cli, "RTP packets and RTCP compounds (RFC 3550, RFC 5761 demux)" },
     { "sip", NULL, sip_decode, "SIP messages (RFC 3261)" },
+    { "tcp", NULL, tcp_decode, "TCP segments (RFC 9293; --src/--dst check the checksum)" },
     { NULL, NULL, NULL, NULL },
 };

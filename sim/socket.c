@@ -1,11 +1,12 @@
-/* sim/socket.c — the UDP socket API over the node's stack (sim/socket.h). Sockets are owned by
- * their node; closing one inside its own callback is safe (the free waits until the callback
- * returns, see udp.c). */
+/* sim/socket.c — the socket API over the node's stack (sim/socket.h): UDP, and what UDP and
+ * TCP sockets share (bind, reuse, close; TCP's own calls are in socket_tcp.c). Sockets are owned
+ * by their node; closing one inside its own callback is safe (the free waits until the
+ * callback returns, see net_sock_release). */
 #include "sim/socket.h"
 
 #include <errno.h>
 #include <string.h>
-#include "sim/stack/net_priv.h"
+#include "sim/stack/tcp_stack.h"
 
 #define EPHEMERAL_MIN 49152u
 #define EPHEMERAL_COUNT 16384u
@@ -17,14 +18,14 @@ static sim_ip any_of(int family)
     return ip;
 }
 
-sim_sock *sim_udp_open(sim_node *n, int family)
+sim_sock *net_sock_new(sim_node *n, int family, sim_sock_type type)
 {
     if (family != SIM_AF_INET && family != SIM_AF_INET6)
         return NULL;
     sim_sock *s = g_new0(sim_sock, 1);
     s->node = n;
     s->family = family;
-    s->type = SIM_SOCK_UDP;
+    s->type = type;
     s->local.ip = any_of(family);
     s->ttl = NET_DEFAULT_TTL;
     s->mcast_ttl = 1;
@@ -34,20 +35,29 @@ sim_sock *sim_udp_open(sim_node *n, int family)
     return s;
 }
 
+sim_sock *sim_udp_open(sim_node *n, int family)
+{
+    return net_sock_new(n, family, SIM_SOCK_UDP);
+}
+
 int sim_sock_set_reuseaddr(sim_sock *s, bool on)
 {
     s->reuse = on;
     return 0;
 }
 
-static bool port_in_use(net_state *st, int family, uint16_t port)
+static bool port_in_use(net_state *st, const sim_sock *s, uint16_t port)
 {
-    return net_udp_lookup_port(st, family, port) != NULL;
+    if (s->type == SIM_SOCK_TCP)
+        return net_tcp_port_in_use(st, s->family, port);
+    return net_udp_lookup_port(st, s->family, port) != NULL;
 }
 
 /* True if binding s to ep would clash with a socket already bound there. */
 static bool bind_conflict(net_state *st, const sim_sock *s, const sim_ep *ep)
 {
+    if (s->type == SIM_SOCK_TCP)
+        return net_tcp_bind_conflict(st, s, ep);
     GPtrArray *a = net_udp_lookup_port(st, s->family, ep->port);
     for (guint k = 0; a && k < a->len; k++) {
         const sim_sock *o = g_ptr_array_index(a, k);
@@ -80,7 +90,7 @@ int sim_sock_bind(sim_sock *s, const sim_ep *local)
         uint32_t start = sim_rng_below(&n->rng, EPHEMERAL_COUNT), k;
         for (k = 0; k < EPHEMERAL_COUNT; k++) {
             uint16_t p = (uint16_t)(EPHEMERAL_MIN + (start + k) % EPHEMERAL_COUNT);
-            if (!port_in_use(n->net, s->family, p)) {
+            if (!port_in_use(n->net, s, p)) {
                 ep.port = p;
                 break;
             }
@@ -92,7 +102,10 @@ int sim_sock_bind(sim_sock *s, const sim_ep *local)
     }
     s->local = ep;
     s->bound = true;
-    net_udp_hash_add(n->net, s);
+    if (s->type == SIM_SOCK_TCP)
+        net_tcp_sock_hash_add(n->net, s);
+    else
+        net_udp_hash_add(n->net, s);
     return 0;
 }
 
@@ -104,8 +117,15 @@ static int autobind(sim_sock *s)
     return sim_sock_bind(s, &any);
 }
 
+int net_sock_autobind(sim_sock *s)
+{
+    return autobind(s);
+}
+
 int sim_sock_connect(sim_sock *s, const sim_ep *remote)
 {
+    if (s && s->type == SIM_SOCK_TCP)
+        return sim_tcp_connect(s, remote);
     if (!s || s->closed || !remote || remote->ip.family != s->family || remote->port == 0 ||
         sim_ip_is_any(&remote->ip))
         return -EINVAL;
@@ -137,7 +157,7 @@ static int sock_src(sim_sock *s, const sim_ip *dst, sim_ip *src)
 
 int sim_sock_sendto(sim_sock *s, const void *data, size_t len, const sim_ep *to)
 {
-    if (!s || s->closed || (!data && len))
+    if (!s || s->closed || (!data && len) || s->type != SIM_SOCK_UDP)
         return -EINVAL;
     if (!to) {
         if (!s->connected)
@@ -269,6 +289,7 @@ sim_ref sim_sock_ref(const sim_sock *s) { return s->ref; }
 
 void net_sock_destroy(sim_sock *s)
 {
+    g_free(s->tcp);
     g_array_unref(s->groups);
     g_free(s);
 }
@@ -278,7 +299,11 @@ void sim_sock_close(sim_sock *s)
     if (!s || s->closed)
         return;
     net_state *st = s->node->net;
-    if (s->bound)
+    if (s->type == SIM_SOCK_TCP)
+        net_tcp_sock_close(s);
+    if (s->bound && s->type == SIM_SOCK_TCP)
+        net_tcp_sock_hash_del(st, s);
+    else if (s->bound)
         net_udp_hash_del(st, s);
     while (s->groups->len) {
         net_sock_group *g = &g_array_index(s->groups, net_sock_group, s->groups->len - 1);

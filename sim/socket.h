@@ -1,12 +1,13 @@
 /* sim/socket.h — the socket API: the only network API protocols/ may use (DESIGN §2).
- * UDP now; TCP (issue 3) plugs into the same handle type with its own open call and callbacks.
- * A socket belongs to its node; sim_sock_close frees it. Callbacks run inside the event loop,
- * at the virtual time the datagram arrives. */
+ * UDP (RFC 768) and TCP (RFC 9293; the stack's TCP is described in sim/stack/tcp.h) share one
+ * handle type. A socket belongs to its node; sim_sock_close frees it. Callbacks run inside the
+ * event loop, at the virtual time the datagram or segment arrives. */
 #ifndef SIM_SOCKET_H
 #define SIM_SOCKET_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "sim/addr.h"
 #include "sim/node.h"
 #include "sim/time.h"
@@ -37,11 +38,11 @@ int sim_sock_set_reuseaddr(sim_sock *s, bool on);
  * an unset or any address binds all addresses. Returns 0, -EADDRINUSE, -EADDRNOTAVAIL, -EINVAL. */
 int sim_sock_bind(sim_sock *s, const sim_ep *local);
 /* Sets the default destination and accepts datagrams only from it. Binds first if unbound.
- * Returns 0 or -EINVAL. */
+ * Returns 0 or -EINVAL. On a TCP socket it is sim_tcp_connect. */
 int sim_sock_connect(sim_sock *s, const sim_ep *remote);
 /* Sends a datagram to `to` (NULL: the connected peer). Binds an ephemeral port if unbound.
  * Returns 0, -EMSGSIZE (larger than the path MTU allows), -ENETUNREACH (no route),
- * -EDESTADDRREQ, -EINVAL. Delivery is not guaranteed, as on a real network. */
+ * -EDESTADDRREQ, -EINVAL (also for a TCP socket: use sim_tcp_send). Delivery is not guaranteed, as on a real network. */
 int sim_sock_sendto(sim_sock *s, const void *data, size_t len, const sim_ep *to);
 /* Sets the receive callback (NULL to stop receiving; datagrams are then counted as dropped). */
 void sim_sock_on_recv(sim_sock *s, sim_sock_recv_fn fn, void *ctx);
@@ -69,6 +70,94 @@ int sim_sock_set_mcast_ttl(sim_sock *s, unsigned ttl);
 /* Sets the interface multicast datagrams leave by (NULL: the first interface of the family).
  * Returns 0 or -EINVAL (interface of another node). */
 int sim_sock_set_mcast_if(sim_sock *s, sim_iface *iface);
+
+/* ---- TCP (RFC 9293) ----
+ * sim_sock_set_reuseaddr, sim_sock_bind, sim_sock_local, sim_sock_node, sim_sock_ref and
+ * sim_sock_close work on TCP sockets too. SO_REUSEADDR on both sockets lets one host listen on
+ * a port and connect from it at once (TCP hole punching): a segment goes to the connection with
+ * its exact 4-tuple before any listener, so a simultaneous open completes as one connection.
+ * sim_sock_close is a graceful close: the handle is gone at once, the connection finishes in
+ * the stack (FIN, TIME-WAIT); with unread received data it is an abort (RST, RFC 2525 2.17). */
+
+/* TCP callbacks (any may be NULL). Accepted sockets inherit their listener's set. They run
+ * from the event loop, when a segment arrives or a timer fires (sim_sock_close and
+ * sim_tcp_abort run none), and may call any socket function, including sim_sock_close. */
+typedef struct sim_tcp_cbs {
+    /* Active open finished: err 0 (ESTABLISHED) or -ECONNREFUSED, -ETIMEDOUT,
+     * -EHOSTUNREACH, -ENETUNREACH; after an error `closed` is not called. */
+    void (*connected)(sim_sock *s, int err, void *ctx);
+    /* A listener has a connection waiting for sim_tcp_accept. */
+    void (*acceptable)(sim_sock *listener, void *ctx);
+    /* Data or the peer's FIN (EOF) can be read with sim_tcp_recv. */
+    void (*readable)(sim_sock *s, void *ctx);
+    /* Send-buffer space was freed. */
+    void (*writable)(sim_sock *s, void *ctx);
+    /* An established connection reached CLOSED: err 0 (orderly close, both FINs) or
+     * -ECONNRESET, -ETIMEDOUT (retry limit), a soft ICMP error reported instead of it. */
+    void (*closed)(sim_sock *s, int err, void *ctx);
+    void *ctx;
+} sim_tcp_cbs;
+
+/* Per-socket TCP settings; zero fields take the defaults. Inherited by accepted sockets. */
+typedef struct sim_tcp_opts {
+    uint16_t mss;              /* MSS to advertise [interface MTU - 40 (IPv4) / - 60 (IPv6)] */
+    uint32_t sndbuf, rcvbuf;   /* buffer bytes [65535; the window never exceeds 65535] */
+    sim_time_t rto_min;        /* RFC 6298 minimum RTO [1 s] */
+    sim_time_t rto_initial;    /* RFC 6298 initial RTO [1 s] */
+    unsigned syn_retries;      /* SYN retransmissions before -ETIMEDOUT [6] */
+    unsigned data_retries;     /* retransmissions of one segment before -ETIMEDOUT [15] */
+    sim_time_t msl;            /* TIME-WAIT is 2 * MSL [30 s] */
+} sim_tcp_opts;
+
+/* Opens an unbound TCP socket for SIM_AF_INET or SIM_AF_INET6. Returns node-owned (free with
+ * sim_sock_close), or NULL for a bad family. */
+sim_sock *sim_tcp_open(sim_node *n, int family);
+/* Sets the callbacks (copied; NULL clears them). Returns 0 or -EINVAL (not TCP). */
+int sim_tcp_set_callbacks(sim_sock *s, const sim_tcp_cbs *cbs);
+/* Sets the TCP settings for connections made from now on (copied). Returns 0 or -EINVAL. */
+int sim_tcp_set_opts(sim_sock *s, const sim_tcp_opts *opts);
+/* Listens for connections; at most `backlog` (1..4096) not yet accepted connections wait, SYNs
+ * beyond that are dropped (counted as queue-full). Binds an ephemeral port if unbound.
+ * Returns 0, -EADDRINUSE (another listener overlaps), -EISCONN (connecting or connected),
+ * -EINVAL (not TCP, bad backlog, closed). */
+int sim_tcp_listen(sim_sock *s, unsigned backlog);
+/* Takes the oldest established connection of a listener. It inherits the listener's
+ * callbacks and options; data (even the peer's FIN) may already be waiting, and no `readable`
+ * was called for it: check sim_tcp_readable / sim_tcp_recv. Returns a node-owned socket
+ * (close with sim_sock_close), or NULL when none is waiting or s is not listening. */
+sim_sock *sim_tcp_accept(sim_sock *s);
+/* Starts an active open (SYN) to remote; `connected` reports the result. Binds an ephemeral
+ * port if unbound. A socket connects once: open a new one to try again. Returns 0, -EINVAL
+ * (not TCP, bad remote, listening), -EISCONN (connecting, connected, or its connection is
+ * over), -ENETUNREACH (no route), -EADDRINUSE (the 4-tuple exists). */
+int sim_tcp_connect(sim_sock *s, const sim_ep *remote);
+/* Queues up to len bytes for sending. Returns the bytes queued (0: the send buffer is full,
+ * wait for `writable`), -EPIPE after shutdown or once reset, -ENOTCONN before connect,
+ * -EINVAL (not TCP / bad buffer), or the connection's error (-ECONNRESET, -ETIMEDOUT ...). */
+ssize_t sim_tcp_send(sim_sock *s, const void *data, size_t len);
+/* Reads up to len in-order bytes. Returns the count, 0 at EOF (the peer's FIN, all data read),
+ * -EAGAIN when nothing is there yet, -ENOTCONN before connect, -EINVAL, or the connection's
+ * error. */
+ssize_t sim_tcp_recv(sim_sock *s, void *buf, size_t len);
+/* Half-close: a FIN follows the queued data; receiving goes on. Returns 0, -ENOTCONN (not
+ * connected or connecting), -EINVAL. */
+int sim_tcp_shutdown(sim_sock *s);
+/* Aborts the connection with a RST (RFC 9293 3.10.5); the socket stays open, CLOSED, with
+ * error -ECONNABORTED for later calls; no callback runs. A listener resets the connections
+ * not yet accepted and stops listening. Returns 0 or -EINVAL. */
+int sim_tcp_abort(sim_sock *s);
+/* The RFC 9293 state name of the socket's connection ("LISTEN", "SYN-SENT", "ESTABLISHED",
+ * ... "CLOSED" before connect and after the end), or "?" for a non-TCP socket. */
+const char *sim_tcp_state(const sim_sock *s);
+/* The error that ended the connection (0 while fine or after an orderly close). */
+int sim_tcp_error(const sim_sock *s);
+/* The peer's endpoint (connected sockets; unset address otherwise). */
+sim_ep sim_sock_remote(const sim_sock *s);
+/* Bytes that sim_tcp_recv can return now / free bytes in the send buffer. */
+size_t sim_tcp_readable(const sim_sock *s);
+size_t sim_tcp_writable(const sim_sock *s);
+/* Bytes queued but not yet acknowledged by the peer. */
+size_t sim_tcp_unacked(const sim_sock *s);
 
 /* ---- ping (ICMP / ICMPv6 echo, RFC 792 / RFC 4443) ---- */
 

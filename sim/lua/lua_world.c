@@ -383,7 +383,9 @@ static int iface_tostring(lua_State *L)
 static const luaL_Reg node_methods[] = {
     { "attach", node_attach }, { "route", node_route }, { "gateway", node_gateway },
     { "drops", node_drops }, { "iface", node_iface }, { "ifaces", node_ifaces },
-    { "udp", simlua_node_udp }, { "ping", simlua_node_ping }, { NULL, NULL },
+    { "udp", simlua_node_udp }, { "ping", simlua_node_ping },
+    { "tcp_listen", simlua_node_tcp_listen }, { "tcp_connect", simlua_node_tcp_connect },
+    { NULL, NULL },
 };
 static const luaL_Reg node_meta[] = { { "__tostring", node_tostring }, { NULL, NULL } };
 static const luaL_Reg node_fields[] = { { "name", node_name }, { "kind", node_kind },

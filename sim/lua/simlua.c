@@ -206,6 +206,7 @@ static int open_sim(lua_State *L)
     simlua_open_links(L);
     simlua_open_nat(L);
     simlua_open_sockets(L);
+    simlua_open_tcp(L);
     return 1;
 }
 
@@ -227,6 +228,7 @@ simlua *simlua_new(sim_world *w, GError **err)
     s->tasks = g_hash_table_new(g_direct_hash, g_direct_equal);
     s->refs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     s->socks = g_hash_table_new(g_direct_hash, g_direct_equal);
+    s->tcps = g_hash_table_new(g_direct_hash, g_direct_equal);
     s->pings = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
     s->end = SIMLUA_HORIZON;
     *(simlua_thread **)lua_getextraspace(L) = &s->th;
@@ -248,6 +250,7 @@ void simlua_free(simlua *s)
     if (!s)
         return;
     simlua_close_sockets(s);
+    simlua_close_tcp(s);
     GHashTableIter it;
     gpointer t;
     /* Freeing a task removes it from the set, so restart the walk after each one. */
@@ -261,6 +264,7 @@ void simlua_free(simlua *s)
     g_hash_table_unref(s->tasks);
     g_hash_table_unref(s->refs);
     g_hash_table_unref(s->socks);
+    g_hash_table_unref(s->tcps);
     g_hash_table_unref(s->pings); /* the engine never calls back after the run */
     g_ptr_array_unref(s->failures);
     if (s->error)

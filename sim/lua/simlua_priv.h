@@ -7,7 +7,8 @@
  *   lua_world.c   sim.host, sim.router, sim.node; node and interface methods
  *   lua_link.c    sim.lan, sim.link; link methods
  *   lua_nat.c     sim.nat, NAT options, N:table(), N:config(), tostring(N)
- *   lua_socket.c  UDP sockets and ping */
+ *   lua_socket.c  UDP sockets and ping
+ *   lua_tcp.c     TCP sockets */
 #ifndef SIM_LUA_SIMLUA_PRIV_H
 #define SIM_LUA_SIMLUA_PRIV_H
 
@@ -20,6 +21,7 @@
 /* Ref kinds of objects that exist only on the Lua side (the engine's own are SIM_REF_*). */
 #define SIMLUA_REF_SOCKET 90
 #define SIMLUA_REF_TASK 91
+#define SIMLUA_REF_TCP 92
 
 /* Class names (metatables). */
 #define SIMLUA_HOST "natsim.Host"
@@ -30,6 +32,7 @@
 #define SIMLUA_IFACE "natsim.Iface"
 #define SIMLUA_SOCKET "natsim.Socket"
 #define SIMLUA_TASK "natsim.Task"
+#define SIMLUA_TCP "natsim.TcpSocket"
 
 /* The default end of a run when neither --until nor a later sim.run(t) says otherwise. */
 #define SIMLUA_HORIZON (3600 * SIM_SEC)
@@ -83,6 +86,7 @@ struct simlua {
     GHashTable *tasks;      /* live simlua_task * (set; freed with the state) */
     GHashTable *refs;       /* engine object pointer -> sim_ref *, for links and interfaces */
     GHashTable *socks;      /* live simlua_sock * (set) */
+    GHashTable *tcps;       /* live simlua_tcp * (set) */
     GHashTable *pings;      /* outstanding ping waits (set), freed with the state */
     lua_State *running;     /* the thread currently inside lua_resume, or L */
 };
@@ -175,6 +179,13 @@ int simlua_node_udp(lua_State *L);
 int simlua_node_ping(lua_State *L);
 /* Closes every socket the script still holds (simlua_free). */
 void simlua_close_sockets(simlua *s);
+/* Node:tcp_listen{...} and Node:tcp_connect{...} (lua_tcp.c). */
+int simlua_node_tcp_listen(lua_State *L);
+int simlua_node_tcp_connect(lua_State *L);
+/* Registers the natsim.TcpSocket class. */
+void simlua_open_tcp(lua_State *L);
+/* Closes every TCP socket the script still holds (simlua_free). */
+void simlua_close_tcp(simlua *s);
 
 /* Raises a Lua error with the GError's message (freeing it) at the caller's line. */
 int simlua_raise_gerror(lua_State *L, GError *e);

@@ -79,7 +79,7 @@ static int icmp4_err(uint8_t type, uint8_t code)
     }
 }
 
-/* An error about something we sent: find the UDP socket or the ping it concerns. */
+/* An error about something we sent: find the UDP socket, TCP connection or ping it concerns. */
 static void icmp4_error_input(sim_node *n, cur *c, uint8_t type, uint8_t code)
 {
     cur_skip(c, 4); /* unused / MTU */
@@ -96,6 +96,8 @@ static void icmp4_error_input(sim_node *n, cur *c, uint8_t type, uint8_t code)
     int err = icmp4_err(type, code);
     if (ih[9] == NET_PROTO_UDP) {
         net_udp_icmp_error(n, err, &isrc, &idst, l4, l4len);
+    } else if (ih[9] == NET_PROTO_TCP) {
+        net_tcp_icmp_error(n, err, &isrc, &idst, l4, l4len);
     } else if (ih[9] == NET_PROTO_ICMP && l4len >= 8 && l4[0] == ICMP_ECHO &&
                net_rd16(l4 + 4) == net_echo_id(n)) {
         net_ping_done(n, SIM_AF_INET, net_rd16(l4 + 4), net_rd16(l4 + 6),

@@ -95,6 +95,8 @@ static void icmp6_error_input(sim_node *n, const uint8_t *m, size_t len)
     int err = icmp6_err(m[0], m[1]);
     if (ih[6] == NET_PROTO_UDP) {
         net_udp_icmp_error(n, err, &isrc, &idst, l4, l4len);
+    } else if (ih[6] == NET_PROTO_TCP) {
+        net_tcp_icmp_error(n, err, &isrc, &idst, l4, l4len);
     } else if (ih[6] == NET_PROTO_ICMPV6 && l4len >= 8 && l4[0] == ICMP6_ECHO &&
                net_rd16(l4 + 4) == net_echo_id(n)) {
         net_ping_done(n, SIM_AF_INET6, net_rd16(l4 + 4), net_rd16(l4 + 6),

@@ -180,6 +180,9 @@ void net_ip4_deliver(sim_node *n, sim_iface *in, sim_pkt *pkt)
     case NET_PROTO_UDP:
         net_udp_input(in, pkt, &src, &dst);
         return;
+    case NET_PROTO_TCP:
+        net_tcp_input(in, pkt, &src, &dst);
+        return;
     case NET_PROTO_ICMP:
         net_icmp4_input(in, pkt, &src, &dst, ttl);
         return;

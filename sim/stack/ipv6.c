@@ -166,7 +166,7 @@ static void ip6_deliver(sim_node *n, sim_iface *in, sim_pkt *pkt)
         sim_pkt_free(net_pool(n), pkt);
         return;
     }
-    if (nh != NET_PROTO_UDP && nh != NET_PROTO_ICMPV6) {
+    if (nh != NET_PROTO_UDP && nh != NET_PROTO_TCP && nh != NET_PROTO_ICMPV6) {
         net_icmp6_error(n, pkt, 4, 1, (uint32_t)(nh == NH_FRAGMENT ? off : 6));
         sim_node_drop(n, in, pkt, SIM_DROP_UNSUPPORTED, "IPv6 next header");
         return;
@@ -175,6 +175,8 @@ static void ip6_deliver(sim_node *n, sim_iface *in, sim_pkt *pkt)
     sim_pkt_pull(pkt, off);
     if (nh == NET_PROTO_UDP)
         net_udp_input(in, pkt, &src, &dst);
+    else if (nh == NET_PROTO_TCP)
+        net_tcp_input(in, pkt, &src, &dst);
     else
         net_icmp6_input(in, pkt, &src, &dst, hlim);
 }

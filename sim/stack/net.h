@@ -1,7 +1,7 @@
 /* sim/stack/net.h — the per-node protocol stack, engine-internal (DESIGN §2): Ethernet demux,
  * ARP (RFC 826), IPv4 (RFC 791) with longest-prefix routing and TTL, ICMP (RFC 792: echo,
  * destination unreachable, time exceeded), IPv6 (RFC 8200) with NDP address resolution
- * (RFC 4861 NS/NA), ICMPv6 (RFC 4443), UDP (RFC 768) over both. Protocol code never calls this
+ * (RFC 4861 NS/NA), ICMPv6 (RFC 4443), UDP (RFC 768) and TCP (RFC 9293, sim/stack/tcp.h) over both. Protocol code never calls this
  * header; it uses sim/socket.h. Internet checksums (RFC 1071, incremental RFC 1624) live here too
  * and are used by the NAT. */
 #ifndef SIM_STACK_NET_H
@@ -119,6 +119,20 @@ void net_udp_icmp_error(sim_node *n, int err, const sim_ip *src, const sim_ip *d
 /* True if a UDP socket of node n would accept a datagram sent to `local` (bound to that port on
  * that address or the wildcard). The NAT asks this for unmapped inbound packets. */
 bool net_udp_bound(sim_node *n, const sim_ep *local);
+
+/* ---- TCP (tcp_demux.c) ---- */
+
+/* TCP segment (data at the TCP header) for this node; l3 set as for UDP. Decodes with the
+ * checksum (drops counted as malformed / bad-checksum), demultiplexes to a connection, else a
+ * listener, else answers with a RST (counted as no-listener). Takes ownership. */
+void net_tcp_input(sim_iface *in, sim_pkt *pkt, const sim_ip *src, const sim_ip *dst);
+/* An ICMP / ICMPv6 error about a TCP segment we sent (like net_udp_icmp_error). */
+void net_tcp_icmp_error(sim_node *n, int err, const sim_ip *src, const sim_ip *dst,
+                        const uint8_t *inner, size_t len);
+/* True if node n owns TCP port local->port on that address (a bound or listening socket, or a
+ * connection still using it, closed ones in TIME-WAIT included). The NAT asks this so it never
+ * assigns an outside port its own host uses. */
+bool net_tcp_bound(sim_node *n, const sim_ep *local);
 
 /* The MAC for an IPv4 multicast group (01:00:5e + low 23 bits). */
 void net_mcast_mac4(const sim_ip *group, uint8_t mac[6]);

@@ -66,6 +66,7 @@ struct sim_sock {
     sim_sock_error_fn on_error;
     void *error_ctx;
     GArray *groups;        /* of net_sock_group */
+    struct net_tcp_sock *tcp; /* TCP sockets only (sim/stack/tcp_stack.h) */
 };
 
 /* A ping waiting for its reply. */
@@ -90,6 +91,7 @@ struct net_state {
     uint16_t ip_id;
     bool echo_id_set;
     uint16_t echo_id, echo_seq;
+    struct net_tcp *tcp;   /* TCP connections and ports (sim/stack/tcp_stack.h) */
     GPtrArray *pings;      /* of net_ping*, sorted by deadline */
     sim_timer *ping_timer;
 };
@@ -174,6 +176,13 @@ void net_udp_hash_add(net_state *st, sim_sock *s);
 void net_udp_hash_del(net_state *st, sim_sock *s);
 /* Sockets bound to (family, port), in bind order, or NULL. */
 GPtrArray *net_udp_lookup_port(net_state *st, int family, uint16_t port);
+/* Ends a socket-callback section (st->busy++ before it): frees the sockets closed inside it
+ * once no callback runs any more. */
+void net_sock_release(net_state *st);
+/* A new unbound socket of the node (sim/socket.c). Returns node-owned, NULL for a bad family. */
+sim_sock *net_sock_new(sim_node *n, int family, sim_sock_type type);
+/* Binds an ephemeral port when the socket is unbound. Returns 0 or sim_sock_bind's error. */
+int net_sock_autobind(sim_sock *s);
 /* Frees a socket's memory (after it was unhashed). */
 void net_sock_destroy(sim_sock *s);
 

@@ -3,7 +3,7 @@
  * routing and source-address selection, multicast memberships and loopback. */
 #include <errno.h>
 #include <string.h>
-#include "sim/stack/net_priv.h"
+#include "sim/stack/tcp_stack.h"
 
 /* Port-table key: family in the high half, so IPv4 and IPv6 sockets never meet. */
 static guint port_hash(gconstpointer k)
@@ -43,6 +43,7 @@ void net_node_init(sim_node *n)
     st->pings = g_ptr_array_new_with_free_func(g_free);
     st->ping_timer = sim_timer_new(n->world, ping_timer_fire, n);
     st->ip_id = 1;
+    net_tcp_init(st);
     n->net = st;
 }
 
@@ -51,6 +52,8 @@ void net_node_free(sim_node *n)
     net_state *st = n->net;
     if (!st)
         return;
+    /* Connections go first, silently: closing their sockets must not send at teardown. */
+    net_tcp_drop_all(st);
     /* Close from the newest so each close finds its socket at the end of the array. */
     st->busy = 0;
     while (st->socks->len)
@@ -60,6 +63,7 @@ void net_node_free(sim_node *n)
     g_ptr_array_unref(st->dead);
     g_ptr_array_unref(st->socks);
     g_hash_table_destroy(st->udp);
+    net_tcp_free(st);
     net_neigh_free_all(st);
     g_hash_table_destroy(st->neigh);
     g_ptr_array_unref(st->neigh_list);

@@ -90,6 +90,10 @@ size_t tcp_seg_hlen(const tcp_seg *seg);
  * scale / SACK-permitted option of the wrong length, or a bad checksum (no partial output). */
 int tcp_seg_decode(const uint8_t *buf, size_t len, const sim_ip *src, const sim_ip *dst,
                    tcp_seg *out);
+/* tcp_seg_decode that also says why a segment is malformed: *why (when why is not NULL) gets
+ * a static string such as "data offset < 5", "option overruns the header", "bad checksum". */
+int tcp_seg_decode_why(const uint8_t *buf, size_t len, const sim_ip *src, const sim_ip *dst,
+                       tcp_seg *out, const char **why);
 /* Encodes seg (header, options MSS / SACK-permitted / window scale when set, payload) into
  * buf[0..cap); with src and dst the checksum is filled in, else left 0. *out_len gets the
  * length. Returns 0, -ENOSPC, or -EINVAL (wscale > 14, addresses of different families). */
@@ -134,6 +138,9 @@ typedef struct tcp_cfg {
     unsigned syn_retries;     /* SYN / SYN-ACK retransmissions before -ETIMEDOUT [6] */
     unsigned data_retries;    /* retransmissions of one segment before -ETIMEDOUT [15] */
     sim_time_t msl;           /* TIME-WAIT lasts 2*MSL [30 s: 60 s like Linux's TIME-WAIT] */
+    sim_time_t fin_wait2_timeout; /* after tcp_conn_close, FIN-WAIT-2 waits this long for the
+                                   * peer's FIN, then CLOSED without a RST [60 s, Linux's
+                                   * tcp_fin_timeout] */
 } tcp_cfg;
 
 /* Events, accumulated until tcp_conn_events takes them. */
@@ -165,7 +172,8 @@ int tcp_conn_open_passive(tcp_conn *c, sim_time_t now);
  * its payload borrowed until return). Returns 0, or -ENOTCONN when the connection is CLOSED
  * (the caller answers with tcp_seg_reset_for). */
 int tcp_conn_input(tcp_conn *c, sim_time_t now, const tcp_seg *seg);
-/* Runs the timers due at `now` (retransmission, persist, TIME-WAIT). Harmless when early. */
+/* Runs the timers due at `now` (retransmission, persist, TIME-WAIT, FIN-WAIT-2 after close).
+ * Harmless when early. */
 void tcp_conn_timeout(tcp_conn *c, sim_time_t now);
 /* When tcp_conn_timeout must next run, or SIM_TIME_NEVER. */
 sim_time_t tcp_conn_next_deadline(const tcp_conn *c);
@@ -191,6 +199,14 @@ int tcp_conn_close(tcp_conn *c);
 /* Aborts: a RST <SEQ=SND.NXT> when synchronized, then CLOSED. Returns 0. */
 int tcp_conn_abort(tcp_conn *c);
 
+/* An ICMP / ICMPv6 error arrived about a segment of this connection whose sequence number
+ * was seq (RFC 5927 4.1: ignored unless SND.UNA <= seq < SND.MAX). err is the
+ * socket error (-ECONNREFUSED, -EHOSTUNREACH, -ENETUNREACH, -ETIMEDOUT, -EMSGSIZE). In SYN-SENT
+ * an unreachable error ends the connection (RFC 1122 4.2.3.9 hard errors; host and net
+ * unreachable too, as RFC 5461 2 describes deployed stacks doing); in every other state the
+ * error is soft (RFC 5461 4): remembered and reported instead of -ETIMEDOUT if the retry limit
+ * is reached. Returns true when the connection ended. */
+bool tcp_conn_icmp_error(tcp_conn *c, uint32_t seq, int err);
 /* Takes and clears the events that happened since the last call (TCP_EV_*). */
 unsigned tcp_conn_events(tcp_conn *c);
 /* The current state. */

@@ -43,6 +43,8 @@ static void cfg_defaults(tcp_cfg *c, int family)
         c->data_retries = 15;
     if (!c->msl)
         c->msl = 30 * SIM_SEC;
+    if (!c->fin_wait2_timeout)
+        c->fin_wait2_timeout = 60 * SIM_SEC;
 }
 
 tcp_conn *tcp_conn_new(const sim_ep *local, const sim_ep *remote, const tcp_cfg *cfg,
@@ -488,6 +490,21 @@ int tcp_conn_abort(tcp_conn *c)
     }
     tcp_set_state(c, TCP_CLOSED);
     return 0;
+}
+
+bool tcp_conn_icmp_error(tcp_conn *c, uint32_t seq, int err)
+{
+    if (c->state == TCP_CLOSED || c->state == TCP_LISTEN || tcp_seq_lt(seq, c->snd_una) ||
+        !tcp_seq_lt(seq, c->snd_max))
+        return false; /* RFC 5927 4.1: not about data in flight (spoofed or stale) */
+    bool unreach = err == -ECONNREFUSED || err == -EHOSTUNREACH || err == -ENETUNREACH;
+    if (c->state == TCP_SYN_SENT && unreach) {
+        tcp_fail(c, err);
+        return true;
+    }
+    if (err != -EMSGSIZE) /* no path MTU discovery: DF segments never exceed the MTU */
+        c->soft_err = err;
+    return false;
 }
 
 /* ---- accessors ---- */

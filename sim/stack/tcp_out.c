@@ -122,7 +122,7 @@ static void on_rto(tcp_conn *c)
     }
     bool syn = c->snd_una == c->iss;
     if (c->retries >= (syn ? c->cfg.syn_retries : c->cfg.data_retries)) {
-        tcp_fail(c, -ETIMEDOUT);
+        tcp_fail(c, c->soft_err ? c->soft_err : -ETIMEDOUT);
         return;
     }
     c->retries++;
@@ -142,7 +142,9 @@ void tcp_conn_timeout(tcp_conn *c, sim_time_t now)
 {
     if (c->tw_at != SIM_TIME_NEVER && now >= c->tw_at) {
         c->tw_at = SIM_TIME_NEVER;
-        if (c->state == TCP_TIME_WAIT)
+        /* TIME-WAIT ends; or an orphaned FIN-WAIT-2 gives up on the peer's FIN (like Linux's
+         * tcp_fin_timeout: silently, no RST) */
+        if (c->state == TCP_TIME_WAIT || (c->state == TCP_FIN_WAIT_2 && c->app_closed))
             tcp_set_state(c, TCP_CLOSED);
     }
     if (c->rto_at != SIM_TIME_NEVER && now >= c->rto_at) {
@@ -269,6 +271,8 @@ bool tcp_conn_pop(tcp_conn *c, sim_time_t now, tcp_seg *seg, uint8_t *buf, size_
 {
     tcp_seg s = { .sport = c->local.port, .dport = c->remote.port };
     bool out = false;
+    if (c->app_closed && c->state == TCP_FIN_WAIT_2 && c->tw_at == SIM_TIME_NEVER)
+        c->tw_at = now + c->cfg.fin_wait2_timeout; /* nobody will read: do not wait forever */
     if (c->rst_now) {
         c->rst_now = false;
         s.seq = c->rst_seq;

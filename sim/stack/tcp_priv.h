@@ -37,6 +37,7 @@ struct tcp_conn {
     tcp_state state;
     bool opened;           /* an open call was made (a connection is opened once) */
     int err;               /* 0 or the error that closed the connection */
+    int soft_err;          /* last soft ICMP error (RFC 1122 4.2.3.9), reported on timeout */
     unsigned events;       /* TCP_EV_* not yet taken */
 
     /* send sequence variables (RFC 9293 3.3.1) */
@@ -66,7 +67,7 @@ struct tcp_conn {
 
     /* timers */
     sim_time_t rto_at;     /* retransmission / persist timer, SIM_TIME_NEVER when off */
-    sim_time_t tw_at;      /* TIME-WAIT end */
+    sim_time_t tw_at;      /* TIME-WAIT end, or FIN-WAIT-2 give-up after close */
     sim_time_t oow_ack_at; /* no ACK for an unacceptable empty segment before this */
 
     /* RFC 6298 */

@@ -19,8 +19,16 @@ size_t tcp_seg_hlen(const tcp_seg *seg)
     return TCP_HLEN + (seg->mss ? 4 : 0) + (seg->sack_ok ? 4 : 0) + (seg->has_wscale ? 4 : 0);
 }
 
-/* Parses the options area; fills the option fields of out. Returns 0 or -EBADMSG. */
-static int parse_options(cur *c, tcp_seg *out)
+/* Sets *why (when asked for) and returns -EBADMSG. */
+static int bad(const char **why, const char *reason)
+{
+    if (why)
+        *why = reason;
+    return -EBADMSG;
+}
+
+/* Parses the options area; fills the option fields of out. Returns 0 or -EBADMSG (*why). */
+static int parse_options(cur *c, tcp_seg *out, const char **why)
 {
     while (cur_left(c) > 0) {
         uint8_t kind = cur_u8(c);
@@ -29,33 +37,35 @@ static int parse_options(cur *c, tcp_seg *out)
         if (kind == TCP_OPT_NOP)
             continue;
         if (cur_left(c) < 1)
-            return -EBADMSG; /* a kind without its length byte */
+            return bad(why, "option kind without its length byte");
         uint8_t olen = cur_u8(c);
-        if (olen < 2 || olen - 2u > cur_left(c))
-            return -EBADMSG; /* RFC 9293 3.1: the length covers kind and length */
+        if (olen < 2) /* RFC 9293 3.1: the length covers kind and length */
+            return bad(why, "option length < 2");
+        if (olen - 2u > cur_left(c))
+            return bad(why, "option overruns the header");
         cur body = cur_sub(c, olen - 2u);
         switch (kind) {
         case TCP_OPT_MSS:
             if (olen != 4)
-                return -EBADMSG;
+                return bad(why, "MSS option length is not 4");
             out->mss = cur_u16(&body);
             break;
         case TCP_OPT_WSCALE:
             if (olen != 3)
-                return -EBADMSG;
+                return bad(why, "window scale option length is not 3");
             out->has_wscale = true;
             out->wscale = cur_u8(&body);
             break;
         case TCP_OPT_SACK_OK:
             if (olen != 2)
-                return -EBADMSG;
+                return bad(why, "SACK-permitted option length is not 2");
             out->sack_ok = true;
             break;
         default:
             break; /* timestamps, SACK blocks, unknown: skipped by length */
         }
     }
-    return cur_ok(c) ? 0 : -EBADMSG;
+    return cur_ok(c) ? 0 : bad(why, "options truncated");
 }
 
 /* The pseudo-header sum for a segment of len bytes between src and dst. */
@@ -75,6 +85,12 @@ static bool addrs_ok(const sim_ip *src, const sim_ip *dst)
 int tcp_seg_decode(const uint8_t *buf, size_t len, const sim_ip *src, const sim_ip *dst,
                    tcp_seg *out)
 {
+    return tcp_seg_decode_why(buf, len, src, dst, out, NULL);
+}
+
+int tcp_seg_decode_why(const uint8_t *buf, size_t len, const sim_ip *src, const sim_ip *dst,
+                       tcp_seg *out, const char **why)
+{
     tcp_seg s = { 0 };
     cur c;
     cur_init(&c, buf, len);
@@ -87,17 +103,21 @@ int tcp_seg_decode(const uint8_t *buf, size_t len, const sim_ip *src, const sim_
     s.wnd = cur_u16(&c);
     cur_skip(&c, 2); /* checksum, verified over the whole segment below */
     s.urp = cur_u16(&c);
-    if (!cur_ok(&c) || off < 5 || off * 4u > len)
-        return -EBADMSG;
+    if (!cur_ok(&c))
+        return bad(why, "shorter than the 20-byte header");
+    if (off < 5)
+        return bad(why, "data offset < 5");
+    if (off * 4u > len)
+        return bad(why, "data offset beyond the segment");
     s.hlen = (uint8_t)(off * 4);
     cur opts = cur_sub(&c, s.hlen - TCP_HLEN);
-    if (parse_options(&opts, &s) < 0)
+    if (parse_options(&opts, &s, why) < 0)
         return -EBADMSG;
     if (src && dst) {
         if (!addrs_ok(src, dst))
-            return -EBADMSG;
+            return bad(why, "addresses of different families");
         if (net_csum_fold(net_csum_add(pseudo_sum(src, dst, len), buf, len)) != 0)
-            return -EBADMSG;
+            return bad(why, "bad checksum");
     }
     s.data = buf + s.hlen;
     s.len = len - s.hlen;

@@ -49,8 +49,9 @@ void net_udp_hash_del(net_state *st, sim_sock *s)
         g_hash_table_remove(st->udp, k);
 }
 
-/* Frees sockets closed during callbacks once no callback is running any more. */
-static void udp_release(net_state *st)
+/* Ends a callback section (st->busy++ before it): frees sockets closed inside once no
+ * callback is running any more. */
+void net_sock_release(net_state *st)
 {
     if (--st->busy > 0)
         return;
@@ -128,7 +129,7 @@ static guint udp_deliver(net_state *st, sim_sock **hits, guint n, const uint8_t 
         got++;
         s->on_recv(s, data, len, from, to, s->recv_ctx);
     }
-    udp_release(st);
+    net_sock_release(st);
     return got;
 }
 
@@ -222,7 +223,7 @@ void net_udp_icmp_error(sim_node *n, int err, const sim_ip *src, const sim_ip *d
         return;
     st->busy++;
     s->on_error(s, err, &remote, s->error_ctx);
-    udp_release(st);
+    net_sock_release(st);
 }
 
 bool net_udp_bound(sim_node *n, const sim_ep *local)

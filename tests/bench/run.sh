@@ -3,7 +3,8 @@
 # Builds natsim's benchmarks and the ns-3 comparison program (Debian's libns3-dev, installed on
 # demand), runs the forwarding benchmark on both for H = 1, 50, 500 hosts per side with pcap off
 # and on, and prints the figures and the natsim/ns-3 ratio side by side; then the engine and
-# scale benchmarks. "quick" uses S = 10 s instead of 60 s. Figures only: nothing here gates CI.
+# scale benchmarks, then TCP bulk throughput (1 flow, 1,000 flows). "quick" uses S = 10 s instead
+# of 60 s. Figures only: nothing here gates CI.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 "$top/scripts/setup"
@@ -44,3 +45,5 @@ done
 "$build/bench_scale"
 for c in 1 100 1000; do "$build/bench_stun" $c $secs; done
 "$build/bench_turn"
+"$build/bench_tcp"
+"$build/bench_tcp" 1000 1000000

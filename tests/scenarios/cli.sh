@@ -72,6 +72,24 @@ printf '\200\312\000\001\000\000\000\011' > /tmp/natsim-cli.$$.rtp
 "$natsim" decode rtp /tmp/natsim-cli.$$.rtp > /tmp/natsim-cli.$$ 2>&1; [ $? -eq 1 ] || fail "decode rtp of a compound starting with SDES should exit 1"
 grep -q "not SR or RR" /tmp/natsim-cli.$$ || fail "decode rtp error does not give the reason"
 rm -f /tmp/natsim-cli.$$.rtp
+# natsim decode tcp: a SYN 1211 > 80 with MSS 1460 and its checksum for 10.0.0.1 -> 10.0.0.2
+# (computed independently); then a bad data offset and an overrunning option fail with reasons.
+seg=/tmp/natsim-cli.$$.tcp
+printf '\004\273\000\120\000\000\000\001\000\000\000\000\140\002\377\377\177\030\000\000\002\004\005\264' >"$seg"
+"$natsim" decode tcp "$seg" --src 10.0.0.1 --dst 10.0.0.2 >/tmp/natsim-cli.$$ 2>&1 ||
+  fail "decode tcp of a good SYN failed: $(cat /tmp/natsim-cli.$$)"
+grep -q "1211 > 80 \[SYN\] seq=1 .*mss=1460" /tmp/natsim-cli.$$ || fail "decode tcp: no SYN line"
+grep -q "(verified)" /tmp/natsim-cli.$$ || fail "decode tcp: checksum not verified"
+"$natsim" decode tcp "$seg" --src 10.0.0.1 --dst 10.0.0.3 2>/tmp/natsim-cli.$$ >/dev/null &&
+  fail "decode tcp: a wrong pseudo-header must fail"
+grep -q "bad checksum" /tmp/natsim-cli.$$ || fail "decode tcp: bad checksum not named"
+printf '\004\273\000\120\000\000\000\001\000\000\000\000\100\002\377\377\000\000\000\000' >"$seg"
+"$natsim" decode tcp "$seg" 2>/tmp/natsim-cli.$$ >/dev/null && fail "decode tcp: data offset 4 accepted"
+grep -q "data offset < 5" /tmp/natsim-cli.$$ || fail "decode tcp: bad data offset not named"
+printf '\004\273\000\120\000\000\000\001\000\000\000\000\140\002\377\377\000\000\000\000\002\010\005\264' >"$seg"
+"$natsim" decode tcp "$seg" 2>/tmp/natsim-cli.$$ >/dev/null && fail "decode tcp: overrun accepted"
+grep -q "option overruns the header" /tmp/natsim-cli.$$ || fail "decode tcp: overrun not named"
+rm -f "$seg"
 rm -f /tmp/natsim-cli.$$ /tmp/natsim-cli.$$.lua /tmp/natsim-cli.$$.tty
 # natsim decode sip: a message is dumped with typed headers; a malformed one exits 1 with the
 # reason; a well-formed one RFC 3261 would refuse exits 1 with the 400 reason phrase.

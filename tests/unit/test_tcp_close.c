@@ -73,6 +73,34 @@ static void test_time_wait_msl(void)
     net_clear(&n);
 }
 
+/* A closes (not just shuts down); B never sends its FIN. A's FIN-WAIT-2 gives up after the
+ * configured timeout, without a RST; a mere shutdown waits for ever. */
+static void test_fin_wait2_timeout(void)
+{
+    net n;
+    net_init(&n, 33, "10.0.0.1:1000", "10.0.0.2:2000");
+    connect_pair(&n, &(tcp_cfg){ .fin_wait2_timeout = 5 * SIM_SEC });
+    g_assert_cmpint(tcp_conn_close(n.c[0]), ==, 0);
+    run(&n, n.now + SIM_SEC);
+    g_assert_cmpint(tcp_conn_state(n.c[0]), ==, TCP_FIN_WAIT_2);
+    g_assert_cmpint(tcp_conn_state(n.c[1]), ==, TCP_CLOSE_WAIT);
+    run(&n, n.now + 3 * SIM_SEC);
+    g_assert_cmpint(tcp_conn_state(n.c[0]), ==, TCP_FIN_WAIT_2);
+    run(&n, n.now + 2 * SIM_SEC);
+    g_assert_cmpint(tcp_conn_state(n.c[0]), ==, TCP_CLOSED);
+    g_assert_cmpint(tcp_conn_error(n.c[0]), ==, 0);
+    for (guint k = 0; k < n.log->len; k++)
+        g_assert_false(rec_at(&n, k)->seg.flags & TCP_RST);
+    net_clear(&n);
+
+    net_init(&n, 34, "10.0.0.1:1000", "10.0.0.2:2000");
+    connect_pair(&n, &(tcp_cfg){ .fin_wait2_timeout = 5 * SIM_SEC });
+    g_assert_cmpint(tcp_conn_shutdown(n.c[0]), ==, 0);
+    run(&n, n.now + 100 * SIM_SEC);
+    g_assert_cmpint(tcp_conn_state(n.c[0]), ==, TCP_FIN_WAIT_2); /* may still read */
+    net_clear(&n);
+}
+
 static void test_close_simultaneous(void)
 {
     net n;
@@ -215,6 +243,7 @@ static void test_rst_validation(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/tcp/conn/close/fin-wait-2-timeout", test_fin_wait2_timeout);
     g_test_add_func("/tcp/conn/close/active", test_close_active);
     g_test_add_func("/tcp/conn/close/passive", test_close_passive);
     g_test_add_func("/tcp/conn/close/time-wait-msl", test_time_wait_msl);

@@ -399,6 +399,43 @@ static void test_zero_window(void)
     net_clear(&n);
 }
 
+/* ---------------------------------------------------------------- ICMP errors */
+
+/* RFC 1122 4.2.3.9 / RFC 5461 / RFC 5927: an unreachable in SYN-SENT ends the connection; in
+ * ESTABLISHED it is soft and replaces -ETIMEDOUT at the retry limit; an error quoting a
+ * sequence number that is not in flight is ignored. */
+static void test_icmp_errors(void)
+{
+    net n;
+    net_init(&n, 40, "10.0.0.1:1000", "10.0.0.2:2000");
+    n.filter = drop_all;
+    mk(&n, 0, NULL);
+    tcp_conn_open_active(n.c[0], 0);
+    drain(&n);
+    uint32_t iss = rec_at(&n, 0)->seg.seq;
+    g_assert_false(tcp_conn_icmp_error(n.c[0], iss + 1, -ECONNREFUSED)); /* not in flight */
+    g_assert_cmpint(tcp_conn_state(n.c[0]), ==, TCP_SYN_SENT);
+    g_assert_true(tcp_conn_icmp_error(n.c[0], iss, -EHOSTUNREACH));
+    g_assert_cmpint(tcp_conn_state(n.c[0]), ==, TCP_CLOSED);
+    g_assert_cmpint(tcp_conn_error(n.c[0]), ==, -EHOSTUNREACH);
+    net_clear(&n);
+
+    net_init(&n, 41, "10.0.0.1:1000", "10.0.0.2:2000");
+    connect_pair(&n, &(tcp_cfg){ .data_retries = 2 });
+    n.filter = drop_from_a;
+    guint first = n.log->len;
+    g_assert_cmpint(tcp_conn_send(n.c[0], "hello", 5), ==, 5);
+    drain(&n);
+    uint32_t seq = rec_at(&n, first)->seg.seq;
+    g_assert_false(tcp_conn_icmp_error(n.c[0], seq, -ENETUNREACH)); /* soft */
+    g_assert_false(tcp_conn_icmp_error(n.c[0], seq, -EMSGSIZE));    /* ignored: no PMTUD */
+    g_assert_cmpint(tcp_conn_state(n.c[0]), ==, TCP_ESTABLISHED);
+    run(&n, n.now + 30 * SIM_SEC);
+    g_assert_cmpint(tcp_conn_state(n.c[0]), ==, TCP_CLOSED);
+    g_assert_cmpint(tcp_conn_error(n.c[0]), ==, -ENETUNREACH); /* instead of -ETIMEDOUT */
+    net_clear(&n);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -415,5 +452,6 @@ int main(int argc, char **argv)
     g_test_add_func("/tcp/conn/rto/estimate", test_rto_estimate);
     g_test_add_func("/tcp/conn/fast-retransmit", test_fast_retransmit);
     g_test_add_func("/tcp/conn/zero-window-probe", test_zero_window);
+    g_test_add_func("/tcp/conn/icmp-errors", test_icmp_errors);
     return g_test_run();
 }
