@@ -200,15 +200,20 @@ static void nat_gw_timer_fired(sim_timer *tm, void *ctx)
     nat_gw_arm(g);
 }
 
-/* NAT-host sockets own their ports: the table never assigns them (UDP; TCP once the stack's
- * net_tcp_bound exists: the integrator wires it here). */
+/* True when a socket of the NAT host itself owns outside port `port` of protocol proto. */
+static bool nat_gw_host_owns(nat_gw *g, uint8_t proto, const sim_ep *outside)
+{
+    if (proto == NET_PROTO_UDP)
+        return net_udp_bound(g->node, outside);
+    return proto == NET_PROTO_TCP && net_tcp_bound(g->node, outside);
+}
+
+/* NAT-host sockets own their ports: the table never assigns them. */
 static bool nat_gw_port_busy(void *ctx, uint8_t proto, uint16_t port)
 {
     nat_gw *g = ctx;
-    if (proto != NET_PROTO_UDP)
-        return false;
     sim_ep ep = { .ip = *nat_table_outside(g->table), .port = port };
-    return net_udp_bound(g->node, &ep);
+    return nat_gw_host_owns(g, proto, &ep);
 }
 
 int nat_gw_install(sim_node *n, const nat_config *c, GError **err)
@@ -295,12 +300,10 @@ static nat_verdict nat_gw_unsolicited(nat_gw *g, sim_iface *in, sim_pkt *pkt, co
                                       const sim_ep *remote, const sim_ep *outside,
                                       nat_inbound_result r, const nat_entry *e)
 {
-    /* Integration with the TCP stack: a segment for a TCP socket of the NAT host itself
-     * (net_tcp_bound(g->node, outside)) is NAT_VERDICT_LOCAL here, as for UDP below. */
+    if (nat_gw_host_owns(g, ip->proto, outside))
+        return NAT_VERDICT_LOCAL; /* for the NAT host's own socket */
     if (ip->proto == NET_PROTO_TCP)
         return nat_gw_tcp_unsolicited(g, in, pkt, ip, remote, outside, r);
-    if (ip->proto == NET_PROTO_UDP && net_udp_bound(g->node, outside))
-        return NAT_VERDICT_LOCAL;
     if (ip->proto == NET_PROTO_UDP && g->cfg.unsolicited != NAT_UNSOLICITED_DROP)
         net_icmp4_error(g->node, pkt, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH);
     char rb[SIM_EP_STRLEN], ob[SIM_EP_STRLEN];
