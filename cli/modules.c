@@ -10,9 +10,11 @@
 #include "cli/cli.h"
 #include "protocols/relay/relay.h"
 #include "protocols/stun/stun.h"
+#include "protocols/dhcp/dhcp.h"
 
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
     { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
+    { "dhcp", NULL, dhcp_decode, "DHCP messages (RFC 2131 / 2132 / 3396)" },
     { NULL, NULL, NULL, NULL },
 };

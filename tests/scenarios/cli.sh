@@ -29,5 +29,22 @@ tr '\r' '\n' < /tmp/natsim-cli.$$.tty | grep -q "t = .* s / 200 s .*events/s" ||
   fail "no progress line on a terminal"
 "$natsim" run /tmp/natsim-cli.$$.lua --until 20 2>/tmp/natsim-cli.$$ >/dev/null
 grep -q "events/s" /tmp/natsim-cli.$$ && fail "progress line written to a non-terminal"
+# natsim decode dhcp: every option named and decoded; a malformed message exits 1 naming the
+# byte and the rule; the decoder takes no options.
+corpus=$(dirname "$0")/../fuzz/corpus/dhcp
+"$natsim" decode dhcp "$corpus/ack" >/tmp/natsim-cli.$$ 2>&1 || fail "decode dhcp ack failed"
+for want in "DHCP DHCPACK (BOOTREPLY), xid 0x3903f326" "Your-IP 192.168.1.100" \
+            "Server-ID (54), length 4: 192.168.1.1" "Lease-Time (51), length 4: 3600 s" \
+            "Subnet-Mask (1), length 4: 255.255.255.0" "Router (3), length 4: 192.168.1.1" \
+            "Domain-Name-Server (6), length 8: 9.9.9.9, 1.1.1.1" "Unknown (224), length 2: 0102"; do
+  grep -qF "$want" /tmp/natsim-cli.$$ || fail "decode dhcp ack: no '$want'"
+done
+"$natsim" decode dhcp "$corpus/overload" | grep -qF 'Hostname (12), length 3: "abc"' ||
+  fail "decode dhcp: options in an overloaded file field not shown"
+"$natsim" decode dhcp "$corpus/bad-cookie" >/dev/null 2>/tmp/natsim-cli.$$; rc=$?
+[ $rc -eq 1 ] || fail "malformed DHCP should exit 1, got $rc"
+grep -q "byte 236: bad magic cookie" /tmp/natsim-cli.$$ || fail "bad cookie error does not say where"
+"$natsim" decode dhcp "$corpus/ack" --verbose >/dev/null 2>&1; [ $? -ne 0 ] ||
+  fail "decode dhcp should refuse options"
 rm -f /tmp/natsim-cli.$$ /tmp/natsim-cli.$$.lua /tmp/natsim-cli.$$.tty
 echo "ok: cli contract"
