@@ -62,6 +62,44 @@ static void test_decode_discover(void)
 
 /* A DHCPACK with every option of RFC 2132 this module uses, built with the builder; decoded
  * back it gives every value. */
+/* The server's OFFER to the DISCOVER above, byte for byte as written independently in Python
+ * from the RFC 2131 figure and RFC 2132 (header to byte 33, zeros, then cookie and options
+ * from byte 236, zero padding to 300). tshark 4.x dissects these bytes with no warnings. */
+static const uint8_t offer_head[] = {
+    0x02, 0x01, 0x06, 0x00, 0x39, 0x03, 0xf3, 0x26, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0xc0, 0xa8, 0x01, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x5e, 0x10,
+    0x00, 0x01,
+};
+static const uint8_t offer_opts[] = {
+    0x63, 0x82, 0x53, 0x63, 0x35, 0x01, 0x02, 0x36, 0x04, 0xc0, 0xa8, 0x01, 0x01, 0x33, 0x04, 0x00,
+    0x00, 0x0e, 0x10, 0x3a, 0x04, 0x00, 0x00, 0x07, 0x08, 0x3b, 0x04, 0x00, 0x00, 0x0c, 0x4e, 0x01,
+    0x04, 0xff, 0xff, 0xff, 0x00, 0x03, 0x04, 0xc0, 0xa8, 0x01, 0x01, 0x06, 0x08, 0x09, 0x09, 0x09,
+    0x09, 0x01, 0x01, 0x01, 0x01, 0x0f, 0x03, 0x6c, 0x61, 0x6e, 0xff,
+};
+
+static void test_server_offer_bytes(void)
+{
+    dhcp_server_cfg cfg = { .server_id = 0xc0a80101, .n_pools = 1 };
+    cfg.pools[0] = (dhcp_pool_cfg){ .start = 0xc0a80164, .end = 0xc0a8016d, .mask = 0xffffff00,
+                                    .router = 0xc0a80101, .dns = { 0x09090909, 0x01010101 },
+                                    .n_dns = 2, .lease_secs = 3600, .domain = "lan" };
+    dhcp_server *s = dhcp_server_new(&cfg);
+    uint8_t b[400];
+    size_t n = build_discover(b);
+    g_assert_cmpint(dhcp_server_input(s, 0, b, n), ==, 0);
+    dhcp_out o;
+    g_assert_true(dhcp_server_pop(s, &o));
+    uint8_t want[DHCP_MIN_LEN] = { 0 };
+    memcpy(want, offer_head, sizeof offer_head);
+    memcpy(want + DHCP_HDR_LEN, offer_opts, sizeof offer_opts);
+    g_assert_cmpmem(o.data, o.len, want, sizeof want);
+    g_assert_cmphex(o.dst, ==, DHCP_BROADCAST); /* BROADCAST flag set */
+    g_assert_cmphex(o.src, ==, 0xc0a80101);
+    g_assert_cmpuint(o.sport, ==, DHCP_SERVER_PORT);
+    g_assert_cmpuint(o.dport, ==, DHCP_CLIENT_PORT);
+    dhcp_server_free(s);
+}
+
 static void test_round_trip_ack(void)
 {
     dhcp_msg m;
@@ -284,6 +322,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/dhcp/decode/rfc2131-discover-bytes", test_decode_discover);
+    g_test_add_func("/dhcp/server/offer-bytes", test_server_offer_bytes);
     g_test_add_func("/dhcp/codec/round-trip-ack", test_round_trip_ack);
     g_test_add_func("/dhcp/codec/rfc3396-long-option", test_long_option);
     g_test_add_func("/dhcp/decode/overload", test_overload);
