@@ -27,6 +27,7 @@ typedef struct net {
     sim_rng rng;
     sim_time_t now;
     bool server_down;      /* the server hears nothing */
+    bool drop_requests;    /* the server hears no REQUEST */
     bool conflict;         /* answer every PROBE with a conflict */
     GArray *evs;
     dhcp_lease configured; /* the last CONFIGURE */
@@ -86,7 +87,9 @@ static void pump(net *n)
             case DHCP_ACT_SEND:
                 note_send(n, &a);
                 g_assert_true(a.pkt.dst == DHCP_BROADCAST || a.pkt.dst == SRV);
-                if (!n->server_down)
+                if (!n->server_down &&
+                    !(n->drop_requests && g_array_index(n->evs, ev, n->evs->len - 1).type ==
+                                              DHCPREQUEST))
                     dhcp_server_input(n->s, n->now, a.pkt.data, a.pkt.len);
                 continue;
             case DHCP_ACT_PROBE:
@@ -398,6 +401,71 @@ static void test_retransmit_schedule(void)
     net_clear(&n);
 }
 
+/* The server answers DISCOVER but never hears a REQUEST: the REQUEST goes out 5 times (0, 4,
+ * 12, 28, 60 s) and 64 s after the last the client starts over with a new DISCOVER (new xid);
+ * INIT-REBOOT with no answer falls back the same way. Replies with another xid or chaddr are
+ * ignored. */
+static void test_request_gives_up(void)
+{
+    static const double want[] = { 0, 4, 12, 28, 60 };
+    net n;
+    net_init(&n, (dhcp_client_cfg){ .no_jitter = true }, 10);
+    n.drop_requests = true;
+    dhcp_client_start(n.c, 0);
+    run_until(&n, 123 * SIM_SEC);
+    sim_time_t t[8];
+    g_assert_cmpuint(sends(&n, DHCPREQUEST, 0, t, 8), ==, 5);
+    for (size_t i = 0; i < 5; i++)
+        g_assert_cmpuint(t[i], ==, sim_time_from_sec(want[i]));
+    g_assert_cmpint(dhcp_client_get_state(n.c), ==, DHCP_REQUESTING);
+    run_until(&n, 125 * SIM_SEC);
+    g_assert_cmpuint(sends(&n, DHCPDISCOVER, 0, t, 8), ==, 2);
+    g_assert_cmpuint(t[1], ==, 124 * SIM_SEC);
+    g_assert_cmpint(dhcp_client_get_state(n.c), ==, DHCP_REQUESTING); /* offered again */
+    net_clear(&n);
+
+    net_init(&n, (dhcp_client_cfg){ .no_jitter = true, .remembered = IP(192, 168, 1, 105) }, 11);
+    n.server_down = true;
+    dhcp_client_start(n.c, 0);
+    run_until(&n, 125 * SIM_SEC);
+    g_assert_cmpuint(sends(&n, DHCPREQUEST, 0, t, 8), ==, 5);
+    g_assert_cmpuint(sends(&n, DHCPDISCOVER, 0, t, 8), ==, 1);
+    g_assert_cmpuint(t[0], ==, 124 * SIM_SEC);
+    net_clear(&n);
+}
+
+/* A reply whose xid or chaddr is not the client's is ignored and counted. */
+static void test_client_ignores_strangers(void)
+{
+    net n;
+    net_init(&n, (dhcp_client_cfg){ 0 }, 12);
+    n.server_down = true;
+    dhcp_client_start(n.c, 0);
+    pump(&n);
+    dhcp_action a;
+    while (dhcp_client_pop(n.c, &a))
+        ;
+    const uint8_t other[6] = { 2, 0, 0, 0, 0, 0x99 };
+    for (int k = 0; k < 2; k++) {
+        dhcp_msg m;
+        dhcp_msg_init(&m, DHCP_BOOTREPLY, k ? 0x12345678 : 0, k ? mac1 : other);
+        m.yiaddr = IP(192, 168, 1, 100);
+        dhcp_msg_add_u8(&m, DHCP_OPT_MSG_TYPE, DHCPOFFER);
+        dhcp_msg_add_u32(&m, DHCP_OPT_SERVER_ID, SRV);
+        uint8_t b[DHCP_MSG_MAX];
+        size_t len;
+        dhcp_msg_encode(&m, b, sizeof b, &len);
+        g_assert_cmpint(dhcp_client_input(n.c, 0, b, len), ==, -ENOENT);
+    }
+    g_assert_cmpint(dhcp_client_input(n.c, 0, (const uint8_t *)"junk", 4), ==, -EBADMSG);
+    g_assert_cmpuint(dhcp_client_get_stats(n.c)->ignored, ==, 2);
+    g_assert_cmpuint(dhcp_client_get_stats(n.c)->bad, ==, 1);
+    g_assert_cmpint(dhcp_client_get_state(n.c), ==, DHCP_SELECTING);
+    g_assert_cmpint(dhcp_client_conflict(n.c, 0, IP(192, 168, 1, 100)), ==, -ENOENT);
+    net_clear(&n);
+}
+
+
 /* ---------------------------------------------------------------- server alone */
 
 static size_t make_req(uint8_t *buf, int type, uint8_t id, uint32_t ciaddr, uint32_t requested,
@@ -517,6 +585,36 @@ static void test_server_rules(void)
     g_assert_null(dhcp_server_new(&cfg));
 }
 
+/* A declined address is out of use for decline_hold (600 s), then handed out again; an
+ * INIT-REBOOT from a client the server has no record of gets no answer (§4.3.2). */
+static void test_server_decline_hold(void)
+{
+    dhcp_server_cfg cfg = server_cfg(IP(192, 168, 1, 10), IP(192, 168, 1, 10));
+    dhcp_server *s = dhcp_server_new(&cfg);
+    uint8_t b[DHCP_MSG_MAX];
+    int type;
+    uint32_t y;
+    dhcp_out o;
+    dhcp_server_input(s, 0, b, make_req(b, DHCPDISCOVER, 1, 0, 0, 0, 0));
+    g_assert_true(pop_reply(s, &type, &y, &o));
+    dhcp_server_input(s, 0, b, make_req(b, DHCPREQUEST, 1, 0, y, SRV, 0));
+    g_assert_true(pop_reply(s, &type, &y, &o));
+    g_assert_cmpint(type, ==, DHCPACK);
+    g_assert_cmpint(dhcp_server_input(s, SIM_SEC, b, make_req(b, DHCPDECLINE, 1, 0, y, SRV, 0)),
+                    ==, 0);
+    dhcp_server_input(s, 599 * SIM_SEC, b, make_req(b, DHCPDISCOVER, 2, 0, 0, 0, 0));
+    g_assert_false(pop_reply(s, &type, &y, &o));
+    g_assert_cmpuint(dhcp_server_get_stats(s)->exhausted, ==, 1);
+    dhcp_server_input(s, 601 * SIM_SEC, b, make_req(b, DHCPDISCOVER, 2, 0, 0, 0, 0));
+    g_assert_true(pop_reply(s, &type, &y, &o));
+    g_assert_cmphex(y, ==, IP(192, 168, 1, 10));
+    g_assert_cmpint(dhcp_server_input(s, 602 * SIM_SEC, b,
+                                      make_req(b, DHCPREQUEST, 7, 0, IP(192, 168, 1, 20), 0, 0)),
+                    ==, -ENOENT);
+    g_assert_false(pop_reply(s, &type, &y, &o));
+    dhcp_server_free(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -528,7 +626,10 @@ int main(int argc, char **argv)
     g_test_add_func("/dhcp/core/decline-conflict", test_decline);
     g_test_add_func("/dhcp/core/release", test_release);
     g_test_add_func("/dhcp/core/retransmit-schedule", test_retransmit_schedule);
+    g_test_add_func("/dhcp/core/request-gives-up", test_request_gives_up);
+    g_test_add_func("/dhcp/core/ignores-strangers", test_client_ignores_strangers);
     g_test_add_func("/dhcp/server/pool", test_server_pool);
+    g_test_add_func("/dhcp/server/decline-hold", test_server_decline_hold);
     g_test_add_func("/dhcp/server/rules", test_server_rules);
     return g_test_run();
 }
