@@ -381,14 +381,17 @@ void dhcp_client_timeout(dhcp_client *c, sim_time_t now)
             start_discover(c, now);
             break;
         }
-        if (c->state != DHCP_REBINDING && now >= at(&c->lease, c->lease.t2_secs)) {
-            c->state = DHCP_REBINDING;
-            c->tries = 0;
-        } else if (c->state == DHCP_BOUND) {
+        if (c->state == DHCP_BOUND) { /* T1 (or T1 = T2): a new exchange */
             c->state = DHCP_RENEWING;
             new_exchange(c, now);
-        } else {
+        } else if (c->state == DHCP_RENEWING && now < at(&c->lease, c->lease.t2_secs)) {
             c->stats.retransmits++;
+        } else if (c->state == DHCP_REBINDING) {
+            c->stats.retransmits++;
+        }
+        if (c->state == DHCP_RENEWING && now >= at(&c->lease, c->lease.t2_secs)) {
+            c->state = DHCP_REBINDING; /* T2 */
+            c->tries = 0;
         }
         send_renewal(c, now);
         break;
