@@ -466,6 +466,57 @@ static void test_client_ignores_strangers(void)
 }
 
 
+/* Every byte the client sends through DORA, a renewal and a release, concatenated. */
+static GByteArray *client_bytes(uint64_t seed)
+{
+    sim_rng r;
+    sim_rng_seed(&r, seed);
+    dhcp_client *c = dhcp_client_new(&(dhcp_client_cfg){ .mac = { 2, 0, 0, 0, 0, 1 } }, &r);
+    dhcp_server_cfg cfg = server_cfg(IP(192, 168, 1, 100), IP(192, 168, 1, 109));
+    dhcp_server *s = dhcp_server_new(&cfg);
+    GByteArray *all = g_byte_array_new();
+    dhcp_client_start(c, 0);
+    for (int step = 0; step < 8; step++) {
+        sim_time_t now = step ? dhcp_client_next_deadline(c) : 0;
+        if (step)
+            dhcp_client_timeout(c, now);
+        if (step == 7)
+            dhcp_client_release(c, now);
+        for (bool more = true; more;) {
+            more = false;
+            dhcp_action a;
+            dhcp_out o;
+            while (dhcp_client_pop(c, &a)) {
+                more = true;
+                if (a.kind == DHCP_ACT_SEND) {
+                    g_byte_array_append(all, a.pkt.data, (guint)a.pkt.len);
+                    dhcp_server_input(s, now, a.pkt.data, a.pkt.len);
+                }
+            }
+            while (dhcp_server_pop(s, &o)) {
+                more = true;
+                dhcp_client_input(c, now, o.data, o.len);
+            }
+        }
+    }
+    dhcp_client_free(c);
+    dhcp_server_free(s);
+    return all;
+}
+
+/* Same seed, same bytes; another seed, other xids. */
+static void test_deterministic(void)
+{
+    GByteArray *a = client_bytes(42), *b = client_bytes(42), *c = client_bytes(43);
+    g_assert_cmpuint(a->len, >=, 4 * DHCP_MIN_LEN);
+    g_assert_cmpmem(a->data, a->len, b->data, b->len);
+    g_assert_cmpuint(a->len, ==, c->len);
+    g_assert_true(memcmp(a->data, c->data, a->len) != 0);
+    g_byte_array_unref(a);
+    g_byte_array_unref(b);
+    g_byte_array_unref(c);
+}
+
 /* ---------------------------------------------------------------- server alone */
 
 static size_t make_req(uint8_t *buf, int type, uint8_t id, uint32_t ciaddr, uint32_t requested,
@@ -628,6 +679,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dhcp/core/retransmit-schedule", test_retransmit_schedule);
     g_test_add_func("/dhcp/core/request-gives-up", test_request_gives_up);
     g_test_add_func("/dhcp/core/ignores-strangers", test_client_ignores_strangers);
+    g_test_add_func("/dhcp/core/deterministic", test_deterministic);
     g_test_add_func("/dhcp/server/pool", test_server_pool);
     g_test_add_func("/dhcp/server/decline-hold", test_server_decline_hold);
     g_test_add_func("/dhcp/server/rules", test_server_rules);
