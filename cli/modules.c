@@ -8,6 +8,7 @@
  * where relay_lua_open is a simlua_module_open and relay_decode a natsim_decode_fn (cli.h).
  * Engine codecs (TCP) have their decoder in cli/ itself (declared in cli.h). */
 #include "cli/cli.h"
+#include "protocols/dhcp/dhcp.h"
 #include "protocols/dns/dns.h"
 #include "protocols/relay/relay.h"
 #include "protocols/rtp/rtp.h"
@@ -25,5 +26,6 @@ const natsim_module natsim_modules[] = {
     { "rtp", rtp_lua_open, rtp_decode_cli, "RTP packets and RTCP compounds (RFC 3550, RFC 5761 demux)" },
     { "sip", NULL, sip_decode, "SIP messages (RFC 3261)" },
     { "tcp", NULL, tcp_decode, "TCP segments (RFC 9293; --src/--dst check the checksum)" },
+    { "dhcp", NULL, dhcp_decode, "DHCP messages (RFC 2131 / 2132 / 3396)" },
     { NULL, NULL, NULL, NULL },
 };

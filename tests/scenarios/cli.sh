@@ -90,6 +90,23 @@ printf '\004\273\000\120\000\000\000\001\000\000\000\000\140\002\377\377\000\000
 "$natsim" decode tcp "$seg" 2>/tmp/natsim-cli.$$ >/dev/null && fail "decode tcp: overrun accepted"
 grep -q "option overruns the header" /tmp/natsim-cli.$$ || fail "decode tcp: overrun not named"
 rm -f "$seg"
+# natsim decode dhcp: every option named and decoded; a malformed message exits 1 naming the
+# byte and the rule; the decoder takes no options.
+corpus=$(dirname "$0")/../fuzz/corpus/dhcp
+"$natsim" decode dhcp "$corpus/ack" >/tmp/natsim-cli.$$ 2>&1 || fail "decode dhcp ack failed"
+for want in "DHCP DHCPACK (BOOTREPLY), xid 0x3903f326" "Your-IP 192.168.1.100" \
+            "Server-ID (54), length 4: 192.168.1.1" "Lease-Time (51), length 4: 3600 s" \
+            "Subnet-Mask (1), length 4: 255.255.255.0" "Router (3), length 4: 192.168.1.1" \
+            "Domain-Name-Server (6), length 8: 9.9.9.9, 1.1.1.1" "Unknown (224), length 2: 0102"; do
+  grep -qF "$want" /tmp/natsim-cli.$$ || fail "decode dhcp ack: no '$want'"
+done
+"$natsim" decode dhcp "$corpus/overload" | grep -qF 'Hostname (12), length 3: "abc"' ||
+  fail "decode dhcp: options in an overloaded file field not shown"
+"$natsim" decode dhcp "$corpus/bad-cookie" >/dev/null 2>/tmp/natsim-cli.$$; rc=$?
+[ $rc -eq 1 ] || fail "malformed DHCP should exit 1, got $rc"
+grep -q "byte 236: bad magic cookie" /tmp/natsim-cli.$$ || fail "bad cookie error does not say where"
+"$natsim" decode dhcp "$corpus/ack" --verbose >/dev/null 2>&1; [ $? -ne 0 ] ||
+  fail "decode dhcp should refuse options"
 rm -f /tmp/natsim-cli.$$ /tmp/natsim-cli.$$.lua /tmp/natsim-cli.$$.tty
 # natsim decode sip: a message is dumped with typed headers; a malformed one exits 1 with the
 # reason; a well-formed one RFC 3261 would refuse exits 1 with the 400 reason phrase.
