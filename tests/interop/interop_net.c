@@ -24,6 +24,13 @@ sim_time_t inet_now(void)
     return t - start;
 }
 
+uint64_t inet_seed(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ((uint64_t)ts.tv_sec * SIM_SEC + (uint64_t)ts.tv_nsec) ^ ((uint64_t)getpid() << 40);
+}
+
 static bool is_loopback(const sim_ep *ep)
 {
     return ep->ip.family == SIM_AF_INET && ep->ip.b[0] == 127;

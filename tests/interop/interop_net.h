@@ -30,6 +30,9 @@ typedef struct inet_set {
 
 /* Nanoseconds of CLOCK_MONOTONIC since the first call (the cores' "now"). */
 sim_time_t inet_now(void);
+/* A seed for the cores' sim_rng that differs between runs (monotonic clock and pid), so two
+ * runs do not reuse transaction ids or nonces. */
+uint64_t inet_seed(void);
 /* Opens a UDP socket bound to ep (port 0: ephemeral) and adds it to the set; *idx (may be
  * NULL) gets its index. ep must be a loopback IPv4 address. Returns 0, -EINVAL (not 127/8 or
  * set full) or a negative errno from socket/bind. */

@@ -130,21 +130,24 @@ static int cmd_binding(const sim_ep *local, const sim_ep *server, unsigned count
         return 2;
     printf("local %s\n", inet_ep_str(&s.ep[0]));
     sim_rng rng;
-    sim_rng_seed(&rng, (uint64_t)inet_now());
+    sim_rng_seed(&rng, inet_seed());
     stun_client *c = client_new(&rng);
-    double total = 0;
+    double total = 0, min = 0, max = 0;
     for (unsigned i = 0; i < count; i++) {
         sim_ep origin, other = { 0 };
         sim_time_t t0 = inet_now();
         sim_ep mapped = binding(c, &s, server, 0, i == 0, &origin, &other);
-        total += (double)(inet_now() - t0) / SIM_US;
+        double us = (double)(inet_now() - t0) / SIM_US;
+        total += us;
+        min = i == 0 || us < min ? us : min;
+        max = us > max ? us : max;
         if (i == 0) {
             printf("mapped %s\n", inet_ep_str(&mapped));
             check(sim_ep_eq(&mapped, &s.ep[0]), "XOR-MAPPED-ADDRESS is the socket's own address");
             check(sim_ep_eq(&origin, server), "response came from the server's address");
         }
     }
-    printf("bindings %u mean_rtt_us %.1f\n", count, total / count);
+    printf("bindings %u rtt_us mean %.1f min %.1f max %.1f\n", count, total / count, min, max);
     const stun_client_stats *st = stun_client_get_stats(c);
     printf("sent %" G_GUINT64_FORMAT " retransmits %" G_GUINT64_FORMAT " responses %"
            G_GUINT64_FORMAT " bad %" G_GUINT64_FORMAT "\n", st->sent, st->retransmits,
@@ -185,7 +188,7 @@ static void check_endpoints(const sim_ep *local, const sim_ep *a1p1, const sim_e
     if (inet_open(&s, &l, NULL) != 0)
         return;
     sim_rng rng;
-    sim_rng_seed(&rng, (uint64_t)inet_now() + 1);
+    sim_rng_seed(&rng, inet_seed() + 1);
     stun_client *c = client_new(&rng);
     sim_ep a1p2 = { .ip = a1p1->ip, .port = a2p2->port };
     sim_ep a2p1 = { .ip = a2p2->ip, .port = a1p1->port };
@@ -213,7 +216,7 @@ static int cmd_discover(const sim_ep *local, const sim_ep *server)
     if (inet_open(&s, local, NULL) != 0 || inet_open(&s, &l2, NULL) != 0)
         return 2;
     sim_rng rng;
-    sim_rng_seed(&rng, (uint64_t)inet_now());
+    sim_rng_seed(&rng, inet_seed());
     stun_discovery_cfg cfg = { .server = *server, .local = s.ep[0], .local2 = s.ep[1],
                                .client = { .rto = 100 * SIM_MS, .software = SOFTWARE,
                                            .fingerprint = true } };
