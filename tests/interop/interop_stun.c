@@ -119,7 +119,8 @@ static sim_ep binding(stun_client *c, inet_set *s, const sim_ep *dest, uint32_t 
 
 static stun_client *client_new(sim_rng *rng)
 {
-    stun_client_cfg cfg = { .rto = 100 * SIM_MS, .software = SOFTWARE, .fingerprint = true };
+    /* RFC 8489's timers (RTO 500 ms): coturn's first answer can take 150 ms under load. */
+    stun_client_cfg cfg = { .software = SOFTWARE, .fingerprint = true };
     return stun_client_new(&cfg, rng);
 }
 

@@ -482,8 +482,7 @@ static int cmd_server(turn_server_cfg *cfg, const char *user, const char *pass, 
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    turn_client_cfg cc = { .stun = { .rto = 200 * SIM_MS, .software = SOFTWARE,
-                                     .fingerprint = true } };
+    turn_client_cfg cc = { .stun = { .software = SOFTWARE, .fingerprint = true } };
     if (argc >= 7 && strcmp(argv[1], "client") == 0) {
         cc.server = inet_ep_arg(argv[2]);
         cc.username = argv[3];

@@ -48,22 +48,29 @@ interop_bg() {
   last_pid=$!
 }
 
-# interop_stop PID: stops one background process (TERM) and waits for it to finish writing.
+# interop_stop PID: stops one background process (TERM), waits for it to finish writing, and
+# forgets it, so the EXIT trap never signals a pid the system may have reused since.
 interop_stop() {
   kill -TERM "$1" 2>/dev/null
   wait "$1" 2>/dev/null
+  rest=""
+  for p in $pids; do
+    [ "$p" = "$1" ] || rest="$rest $p"
+  done
+  pids=$rest
 }
 
-# wait_for FILE PATTERN [TENTHS]: waits until FILE has a line matching PATTERN (default 5 s).
+# wait_for FILE PATTERN: waits until FILE has a line matching PATTERN (5 s at most, checking
+# every 20 ms: the channel test starts a server up to 150 times).
 wait_for() {
   i=0
   while ! grep -q -- "$2" "$1" 2>/dev/null; do
     i=$((i + 1))
-    if [ $i -gt "${3:-50}" ]; then
+    if [ $i -gt 250 ]; then
       echo "FAIL: timed out waiting for '$2' in $1"; cat "$1"
       exit 1
     fi
-    sleep 0.1
+    sleep 0.02
   done
 }
 
