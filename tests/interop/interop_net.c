@@ -114,9 +114,8 @@ int inet_send(inet_set *s, size_t idx, const sim_ep *to, const void *buf, size_t
 static int read_any(inet_set *s, const struct pollfd *pf, size_t *idx, sim_ep *from,
                     uint8_t *buf, size_t cap, size_t *len)
 {
-    static size_t next;
     for (size_t k = 0; k < s->n; k++) {
-        size_t i = (next + k) % s->n;
+        size_t i = (s->next + k) % s->n;
         if (!(pf[i].revents & (POLLIN | POLLERR)))
             continue;
         struct sockaddr_in sa;
@@ -124,7 +123,7 @@ static int read_any(inet_set *s, const struct pollfd *pf, size_t *idx, sim_ep *f
         ssize_t n = recvfrom(s->fd[i], buf, cap, 0, (struct sockaddr *)&sa, &sl);
         if (n < 0)
             continue; /* ECONNREFUSED from an earlier send, EAGAIN: nothing to deliver */
-        next = i + 1;
+        s->next = i + 1;
         *idx = i;
         *from = from_sockaddr(&sa);
         *len = (size_t)n;

@@ -26,6 +26,7 @@ typedef struct inet_set {
     size_t n;
     int fd[INET_SOCKS_MAX];
     sim_ep ep[INET_SOCKS_MAX];
+    size_t next;          /* where the next read starts (round robin) */
 } inet_set;
 
 /* Nanoseconds of CLOCK_MONOTONIC since the first call (the cores' "now"). */
