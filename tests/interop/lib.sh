@@ -1,0 +1,106 @@
+# tests/interop/lib.sh — shared by the interop test scripts (sourced, POSIX sh).
+#
+# Usage in a test:  . "$(dirname "$0")/lib.sh"; interop_init "$@"
+#   $1  directory of the interop programs (interop_stun, interop_turn)
+#   $2  a work directory under the build tree (recreated; coturn's db, pid file and logs go here)
+# Everything runs on 127.0.0.x (Linux routes all of 127/8 to lo): nothing leaves the machine.
+# Every process a test starts is recorded and killed by the EXIT trap, so no daemon outlives it.
+# Exit 77 (ctest SKIP_RETURN_CODE) only when coturn is not installed.
+
+interop_init() {
+  bin=$1
+  work=$2
+  if ! command -v turnserver >/dev/null 2>&1; then
+    echo "SKIP: coturn is not installed (turnserver not found; scripts/setup installs it)"
+    exit 77
+  fi
+  rm -rf "$work" && mkdir -p "$work" || exit 1
+  pids=""
+  trap interop_cleanup EXIT
+  trap 'exit 1' INT TERM HUP
+  # Ports: a block of 20 derived from the shell's pid, so two tests (or two worktrees) running
+  # at once rarely collide; below the kernel's ephemeral range (32768-60999).
+  base=$((10000 + ($$ % 1000) * 20))
+  fails=0
+}
+
+# Kills every process started with interop_bg (TERM, then KILL after 2 s) and waits for it.
+interop_cleanup() {
+  for p in $pids; do
+    kill -TERM "$p" 2>/dev/null
+  done
+  for p in $pids; do
+    i=0
+    while kill -0 "$p" 2>/dev/null && [ $i -lt 20 ]; do
+      sleep 0.1; i=$((i + 1))
+    done
+    kill -KILL "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
+  done
+  pids=""
+}
+
+# interop_bg NAME CMD...: starts CMD in the background, output in $work/NAME.out; $! recorded.
+interop_bg() {
+  name=$1; shift
+  "$@" >"$work/$name.out" 2>&1 &
+  pids="$pids $!"
+  last_pid=$!
+}
+
+# interop_stop PID: stops one background process (TERM), waits for it to finish writing, and
+# forgets it, so the EXIT trap never signals a pid the system may have reused since.
+interop_stop() {
+  kill -TERM "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+  rest=""
+  for p in $pids; do
+    [ "$p" = "$1" ] || rest="$rest $p"
+  done
+  pids=$rest
+}
+
+# wait_for FILE PATTERN: waits until FILE has a line matching PATTERN (5 s at most, checking
+# every 20 ms: the channel test starts a server up to 150 times).
+wait_for() {
+  i=0
+  while ! grep -q -- "$2" "$1" 2>/dev/null; do
+    i=$((i + 1))
+    if [ $i -gt 250 ]; then
+      echo "FAIL: timed out waiting for '$2' in $1"; cat "$1"
+      exit 1
+    fi
+    sleep 0.02
+  done
+}
+
+# start_coturn LISTEN_PORT [turnserver options]: coturn in the foreground (no -o) with its
+# db, pid file and log under $work, no TLS/DTLS/TCP/CLI, then waits until its UDP listener on
+# 127.0.0.1:LISTEN_PORT is open.
+start_coturn() {
+  port=$1; shift
+  interop_bg turnserver turnserver -n -v --no-tls --no-dtls --no-tcp --no-cli \
+    -p "$port" --db "$work/turndb" --pidfile "$work/turnserver.pid" \
+    -l "$work/turnserver.log" --simple-log --no-stdout-log -m 1 "$@"
+  coturn_pid=$last_pid
+  wait_for "$work/turnserver.log" "UDP listener opened on: 127.0.0.1:$port"
+}
+
+# expect DESCRIPTION COMMAND...: runs a check, reports it, counts failures.
+expect() {
+  what=$1; shift
+  if "$@"; then echo "ok $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi
+}
+
+# has FILE PATTERN: FILE has a line matching the extended regex PATTERN.
+has() { grep -Eq -- "$2" "$1"; }
+
+# interop_done: exits 0 when every check passed.
+interop_done() {
+  if [ "$fails" -ne 0 ]; then
+    echo "$fails check(s) failed; logs in $work"
+    exit 1
+  fi
+  echo "all checks passed"
+  exit 0
+}
