@@ -1,7 +1,8 @@
 /* protocols/turn/turn.h — TURN, Traversal Using Relays around NAT:
  *   RFC 8656  TURN (methods, attributes, ChannelData, server and client behaviour), UDP relaying,
- *   RFC 5766  the first TURN RFC: same wire format; its wider channel range 0x4000-0x7FFF is
- *             accepted in ChannelData framing, but ChannelBind follows RFC 8656 (0x4000-0x4FFF),
+ *   RFC 5766  the first TURN RFC: same wire format; the server accepts its wider channel range
+ *             0x4000-0x7FFF (RFC 5766 clients such as coturn's pick from all of it), the client
+ *             binds only RFC 8656's 0x4000-0x4FFF,
  *   RFC 8489  STUN underneath (protocols/stun/stun.h: codec, long-term credentials, client
  *             transactions with RFC timers).
  *
@@ -76,8 +77,9 @@
 #define TURN_FAMILY_IPV6 0x02
 
 #define TURN_TRANSPORT_UDP 17
-/* Channel numbers a ChannelBind may use (RFC 8656 §12); ChannelData framing accepts the RFC 5766
- * range up to TURN_CHANNEL_FRAME_MAX. */
+/* Channel numbers the client binds (RFC 8656 §12); the server and the ChannelData framing accept
+ * the RFC 5766 range up to TURN_CHANNEL_FRAME_MAX (be liberal in what you accept: RFC 5766
+ * clients are still common). */
 #define TURN_CHANNEL_MIN 0x4000
 #define TURN_CHANNEL_MAX 0x4FFF
 #define TURN_CHANNEL_FRAME_MAX 0x7FFF

@@ -284,7 +284,7 @@ void turn_alloc_bind(turn_server *s, sim_time_t now, turn_alloc *a, const stun_m
     uint16_t ch;
     sim_ep peer;
     if (turn_msg_get_channel(m, &ch) || stun_msg_get_addr(m, TURN_ATTR_XOR_PEER_ADDRESS, &peer) ||
-        ch < TURN_CHANNEL_MIN || ch > TURN_CHANNEL_MAX) {
+        ch < TURN_CHANNEL_MIN || ch > TURN_CHANNEL_FRAME_MAX) { /* RFC 5766 range */
         turn_srv_error(s, &a->client, m, STUN_ERR_BAD_REQUEST, a->key);
         return;
     }

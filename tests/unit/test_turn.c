@@ -665,8 +665,12 @@ static void test_server_channels(void)
     g_assert_cmpint(srv_req(&x, a, b, true), ==, 400); /* no CHANNEL-NUMBER */
     b.channel = 0x3FFF;
     g_assert_cmpint(srv_req(&x, a, b, true), ==, 400);
-    b.channel = 0x5000; /* RFC 5766 allowed it; RFC 8656 does not */
+    b.channel = 0x8000; /* beyond even RFC 5766's range */
     g_assert_cmpint(srv_req(&x, a, b, true), ==, 400);
+    b.peer = "138.76.29.7:4100";
+    b.channel = 0x7ACA; /* RFC 5766's range, which coturn's turnutils_uclient draws from */
+    g_assert_cmpint(srv_req(&x, a, b, true), ==, 0);
+    b.peer = "138.76.29.7:4000";
     b.channel = 0x4000;
     g_assert_cmpint(srv_req(&x, a, b, true), ==, 0);
     g_assert_cmpint(srv_req(&x, a, b, true), ==, 0); /* a refresh */
