@@ -250,9 +250,28 @@ static int reject_malformed(turn_server *s, const sim_ep *from, const uint8_t *b
     return -EBADMSG;
 }
 
+/* A TURN server is a STUN server too (RFC 8656 §2): a Binding request on the TURN port gets the
+ * client's server-reflexive address, without authentication (RFC 8489 §12.1), like coturn. */
+static void answer_binding(turn_server *s, const sim_ep *from, const stun_msg *m)
+{
+    if (m->n_unknown) {
+        turn_srv_error(s, from, m, STUN_ERR_UNKNOWN_ATTRIBUTE, NULL);
+        return;
+    }
+    stun_enc e;
+    turn_out *o = turn_srv_begin(s, &e, m, STUN_SUCCESS);
+    stun_enc_addr(&e, STUN_ATTR_XOR_MAPPED_ADDRESS, from);
+    s->stats.success++;
+    turn_srv_finish(s, &e, o, NULL, from);
+}
+
 static int handle_request(turn_server *s, sim_time_t now, const sim_ep *from, const stun_msg *m)
 {
     s->stats.requests++;
+    if (m->method == STUN_BINDING) {
+        answer_binding(s, from, m);
+        return 0;
+    }
     if (m->method != TURN_ALLOCATE && m->method != TURN_REFRESH &&
         m->method != TURN_CREATE_PERMISSION && m->method != TURN_CHANNEL_BIND) {
         turn_srv_error(s, from, m, STUN_ERR_BAD_REQUEST, NULL);

@@ -16,11 +16,18 @@ interop_bg peer turnutils_peer -L 127.0.0.1 -p "$peer"
 timeout 20 turnutils_uclient -s -c -u alice -w secret -e 127.0.0.1 -r "$peer" -p "$base" \
   -n 50 -z 5 -m 2 127.0.0.1 >"$work/uclient.out" 2>&1
 rc=$?
+# A TURN server is a STUN server too: turnutils_stunclient's Binding on the TURN port.
+turnutils_stunclient -p "$base" 127.0.0.1 >"$work/stunclient.out" 2>&1
+src=$?
 interop_stop "$srv"
 tail -6 "$work/uclient.out"
 cat "$work/server.out"
 out=$work/uclient.out
 expect "turnutils_uclient exited 0" [ $rc -eq 0 ]
+cat "$work/stunclient.out"
+expect "Binding on the TURN port answered (stunclient exit 0)" [ $src -eq 0 ]
+expect "Binding response carries the client's address" has "$work/stunclient.out" 'UDP reflexive addr: 127\.0\.0\.1:'
+expect "Binding answered with success" has "$work/server.out" '^request Binding -> success$'
 expect "100 sent, 100 received" has "$out" 'tot_send_msgs=100, tot_recv_msgs=100$'
 expect "0 lost" has "$out" 'Total lost packets 0 \(0\.0+%\)'
 expect "allocations made with 401 then credentials" has "$work/server.out" '^request Allocate -> error 401$'

@@ -453,8 +453,11 @@ static void test_server_bad_requests(void)
     g_assert_cmpint(stun_msg_get_unknown(&x.m, types, 4, &n), ==, 0);
     g_assert_cmpuint(n, ==, 1);
     g_assert_cmphex(types[0], ==, 0x0031);
-    /* Binding is not a TURN request here: 400. */
-    g_assert_cmpint(srv_req(&x, "68.36.210.57:21199", FX_REQ(STUN_BINDING), false), ==, 400);
+    /* A TURN server is a STUN server too: Binding, unauthenticated, gets the reflexive address. */
+    g_assert_cmpint(srv_req(&x, "68.36.210.57:21199", FX_REQ(STUN_BINDING), false), ==, 0);
+    sim_ep mapped;
+    g_assert_cmpint(stun_msg_get_addr(&x.m, STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped), ==, 0);
+    g_assert_true(sim_ep_eq(&mapped, &from));
     g_assert_cmpint(srv_req(&x, "68.36.210.57:21199", FX_REQ(0x005), true), ==, 400);
     g_assert_cmpint(srv_req(&x, "68.36.210.57:21199", FX_REQ(TURN_SEND), true), ==, 400);
     /* A request on a relayed address that is not ours. */
