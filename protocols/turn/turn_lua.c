@@ -28,58 +28,22 @@
 #define TURN_ALLOC_CLASS "natsim.TurnAllocation"
 #define TURN_STATE_KEY "natsim.turn"
 
-typedef struct tlua {
-    simlua_cond *cond;
-    sim_world *world;
-    GArray *apps; /* of sim_ref */
-} tlua;
+static void unhook(void *a) { turn_app_on_notify(a, NULL, NULL); }
 
-static int tlua_gc(lua_State *L)
+/* The module's state in L: its condition and the apps that signal it. */
+static simlua_apps *tlua_get(lua_State *L)
 {
-    tlua *t = lua_touserdata(L, 1);
-    for (guint i = 0; t->apps && i < t->apps->len; i++) {
-        turn_app *a = sim_world_ref_get(t->world, g_array_index(t->apps, sim_ref, i),
-                                        TURN_REF_KIND);
-        if (a)
-            turn_app_on_notify(a, NULL, NULL);
-    }
-    if (t->apps)
-        g_array_free(t->apps, TRUE);
-    t->apps = NULL;
-    simlua_cond_free(t->cond);
-    t->cond = NULL;
-    return 0;
+    return simlua_module_state(L, TURN_STATE_KEY, TURN_REF_KIND, unhook);
 }
 
-static tlua *tlua_get(lua_State *L)
-{
-    if (lua_getfield(L, LUA_REGISTRYINDEX, TURN_STATE_KEY) == LUA_TUSERDATA) {
-        tlua *t = lua_touserdata(L, -1);
-        lua_pop(L, 1);
-        return t;
-    }
-    lua_pop(L, 1);
-    tlua *t = lua_newuserdatauv(L, sizeof *t, 0);
-    t->cond = simlua_cond_new(L);
-    t->world = simlua_world(L);
-    t->apps = g_array_new(FALSE, FALSE, sizeof(sim_ref));
-    lua_newtable(L);
-    lua_pushcfunction(L, tlua_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, TURN_STATE_KEY);
-    return t;
-}
-
-static void notify(turn_app *a, void *ctx) { simlua_cond_signal(((tlua *)ctx)->cond); }
+static void notify(turn_app *a, void *ctx) { simlua_cond_signal(ctx); }
 
 static void adopt(lua_State *L, turn_app *a, const char *cls)
 {
-    tlua *t = tlua_get(L);
-    sim_ref ref = turn_app_ref(a);
-    g_array_append_val(t->apps, ref);
-    turn_app_on_notify(a, notify, t);
-    simlua_push_handle(L, cls, ref);
+    simlua_apps *m = tlua_get(L);
+    simlua_apps_track(m, turn_app_ref(a));
+    turn_app_on_notify(a, notify, simlua_apps_cond(m));
+    simlua_push_handle(L, cls, turn_app_ref(a));
 }
 
 static turn_app *check_app(lua_State *L, int idx, const char *cls)
@@ -90,19 +54,6 @@ static turn_app *check_app(lua_State *L, int idx, const char *cls)
 static turn_client *check_alloc(lua_State *L, int idx)
 {
     return turn_app_client_core(check_app(L, idx, TURN_ALLOC_CLASS));
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static int raise_gerror(lua_State *L, GError *err)
-{
-    lua_pushstring(L, err->message);
-    g_error_free(err);
-    return lua_error(L);
 }
 
 /* ---------------------------------------------------------------- server */
@@ -182,7 +133,7 @@ static int l_server(lua_State *L)
     GError *err = NULL;
     turn_app *a = turn_app_server(n, &cfg, &err);
     if (!a)
-        return raise_gerror(L, err);
+        return simlua_raise_gerror_msg(L, err);
     opt_users(L, turn_app_server_core(a));
     adopt(L, a, TURN_SERVER_CLASS);
     return 1;
@@ -193,18 +144,18 @@ static int server_stats(lua_State *L)
     turn_server *s = turn_app_server_core(check_app(L, 1, TURN_SERVER_CLASS));
     const turn_server_stats *st = turn_server_get_stats(s);
     lua_createtable(L, 0, 12);
-    set_int(L, "requests", (lua_Integer)st->requests);
-    set_int(L, "success", (lua_Integer)st->success);
-    set_int(L, "errors", (lua_Integer)st->errors);
-    set_int(L, "bad", (lua_Integer)st->bad);
-    set_int(L, "ignored", (lua_Integer)st->ignored);
-    set_int(L, "allocations", (lua_Integer)st->allocations);
-    set_int(L, "expired", (lua_Integer)st->expired);
-    set_int(L, "relayed_to_peer", (lua_Integer)st->relayed_to_peer);
-    set_int(L, "relayed_to_client", (lua_Integer)st->relayed_to_client);
-    set_int(L, "no_permission", (lua_Integer)st->no_permission);
-    set_int(L, "no_channel", (lua_Integer)st->no_channel);
-    set_int(L, "active", (lua_Integer)turn_server_n_allocations(s));
+    simlua_set_int(L, "requests", (lua_Integer)st->requests);
+    simlua_set_int(L, "success", (lua_Integer)st->success);
+    simlua_set_int(L, "errors", (lua_Integer)st->errors);
+    simlua_set_int(L, "bad", (lua_Integer)st->bad);
+    simlua_set_int(L, "ignored", (lua_Integer)st->ignored);
+    simlua_set_int(L, "allocations", (lua_Integer)st->allocations);
+    simlua_set_int(L, "expired", (lua_Integer)st->expired);
+    simlua_set_int(L, "relayed_to_peer", (lua_Integer)st->relayed_to_peer);
+    simlua_set_int(L, "relayed_to_client", (lua_Integer)st->relayed_to_client);
+    simlua_set_int(L, "no_permission", (lua_Integer)st->no_permission);
+    simlua_set_int(L, "no_channel", (lua_Integer)st->no_channel);
+    simlua_set_int(L, "active", (lua_Integer)turn_server_n_allocations(s));
     return 1;
 }
 
@@ -287,22 +238,20 @@ static int wait_loop(lua_State *L, wait_pred pred)
     int n = pred(L, a);
     if (n)
         return n;
-    sim_time_t now = sim_world_now(simlua_world(L));
     sim_time_t deadline = (sim_time_t)lua_tointeger(L, 3);
-    if (now >= deadline) {
+    if (sim_world_now(simlua_world(L)) >= deadline) {
         lua_pushnil(L);
         lua_pushliteral(L, "timeout");
         return 2;
     }
-    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
-    return simlua_cond_wait(L, tlua_get(L)->cond, left, (lua_KContext)pred, wait_k);
+    return simlua_cond_wait_until(L, simlua_apps_cond(tlua_get(L)), deadline,
+                                  (lua_KContext)pred, wait_k);
 }
 
 /* Normalises the stack to [handle, key, deadline, event index] and starts waiting. */
 static int wait_start(lua_State *L, int key_idx, sim_time_t timeout, size_t first, wait_pred pred)
 {
-    sim_time_t now = sim_world_now(simlua_world(L));
-    sim_time_t deadline = timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + timeout;
+    sim_time_t deadline = simlua_deadline(L, timeout);
     if (key_idx)
         lua_pushvalue(L, key_idx);
     else
@@ -312,11 +261,6 @@ static int wait_start(lua_State *L, int key_idx, sim_time_t timeout, size_t firs
     lua_rotate(L, 2, 3);
     lua_settop(L, 4);
     return wait_loop(L, pred);
-}
-
-static sim_time_t opt_timeout(lua_State *L, int idx, sim_time_t def)
-{
-    return lua_isnoneornil(L, idx) ? def : simlua_check_time(L, idx);
 }
 
 static size_t n_events(turn_app *a)
@@ -397,7 +341,7 @@ static int l_allocate(lua_State *L)
     GError *err = NULL;
     turn_app *a = turn_app_client(n, &cfg, &err);
     if (!a)
-        return raise_gerror(L, err);
+        return simlua_raise_gerror_msg(L, err);
     lua_settop(L, 0);
     adopt(L, a, TURN_ALLOC_CLASS);
     turn_client_allocate(turn_app_client_core(a), sim_world_now(simlua_world(L)));
@@ -469,7 +413,7 @@ static int alloc_permit(lua_State *L)
 {
     turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
     sim_ip ip = simlua_check_ip(L, 2);
-    sim_time_t timeout = opt_timeout(L, 3, 60 * SIM_SEC);
+    sim_time_t timeout = simlua_opt_time_arg(L, 3, 60 * SIM_SEC);
     size_t first = n_events(a);
     int rc = turn_client_permit(turn_app_client_core(a), sim_world_now(simlua_world(L)), &ip);
     turn_app_kick(a);
@@ -486,7 +430,7 @@ static int alloc_bind(lua_State *L)
     turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
     sim_ep peer;
     int used = simlua_check_ep(L, 2, &peer);
-    sim_time_t timeout = opt_timeout(L, 2 + used, 60 * SIM_SEC);
+    sim_time_t timeout = simlua_opt_time_arg(L, 2 + used, 60 * SIM_SEC);
     size_t first = n_events(a);
     int rc = turn_client_bind(turn_app_client_core(a), sim_world_now(simlua_world(L)), &peer,
                               NULL);
@@ -547,22 +491,22 @@ static int pred_recv(lua_State *L, turn_app *a)
 static int alloc_recv(lua_State *L)
 {
     turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
-    return wait_start(L, 0, opt_timeout(L, 2, SIM_TIME_NEVER), n_events(a), pred_recv);
+    return wait_start(L, 0, simlua_opt_time_arg(L, 2, SIM_TIME_NEVER), n_events(a), pred_recv);
 }
 
 static int alloc_stats(lua_State *L)
 {
     const turn_client_stats *st = turn_client_get_stats(check_alloc(L, 1));
     lua_createtable(L, 0, 10);
-    set_int(L, "requests", (lua_Integer)st->requests);
-    set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
-    set_int(L, "stale_nonces", (lua_Integer)st->stale_nonces);
-    set_int(L, "errors", (lua_Integer)st->errors);
-    set_int(L, "bad", (lua_Integer)st->bad);
-    set_int(L, "sends", (lua_Integer)st->sends);
-    set_int(L, "chandata_sent", (lua_Integer)st->chandata_sent);
-    set_int(L, "data_rcvd", (lua_Integer)st->data_rcvd);
-    set_int(L, "chandata_rcvd", (lua_Integer)st->chandata_rcvd);
+    simlua_set_int(L, "requests", (lua_Integer)st->requests);
+    simlua_set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
+    simlua_set_int(L, "stale_nonces", (lua_Integer)st->stale_nonces);
+    simlua_set_int(L, "errors", (lua_Integer)st->errors);
+    simlua_set_int(L, "bad", (lua_Integer)st->bad);
+    simlua_set_int(L, "sends", (lua_Integer)st->sends);
+    simlua_set_int(L, "chandata_sent", (lua_Integer)st->chandata_sent);
+    simlua_set_int(L, "data_rcvd", (lua_Integer)st->data_rcvd);
+    simlua_set_int(L, "chandata_rcvd", (lua_Integer)st->chandata_rcvd);
     return 1;
 }
 

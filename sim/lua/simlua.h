@@ -110,4 +110,46 @@ int simlua_cond_wait(lua_State *L, simlua_cond *c, sim_time_t timeout, lua_KCont
 /* Wakes every task waiting on c (they resume in an event at the current time, in wait order). */
 void simlua_cond_signal(simlua_cond *c);
 
+/* ---- shared state of a protocol module (simlua_apps.c) ----
+ * A binding's blocking calls wait on one condition per Lua state that every app of the module
+ * signals after each step (waiters re-check their own predicate). The state also remembers the
+ * module's apps so that, when the Lua state closes, their notify hooks into Lua are removed. */
+
+/* Removes the notify hook of app `obj` (an object of the module's ref kind). */
+typedef void (*simlua_unhook_fn)(void *obj);
+typedef struct simlua_apps simlua_apps;
+/* The state of the module registered under `key` (e.g. "natsim.relay") in L, created on first
+ * use and freed when L closes: then unhook (may be NULL) runs on every tracked app of ref kind
+ * `kind` still alive, the attached data is freed, and the condition is freed. Borrowed. */
+simlua_apps *simlua_module_state(lua_State *L, const char *key, int kind,
+                                 simlua_unhook_fn unhook);
+/* The module's condition (borrowed; lives as long as the state). */
+simlua_cond *simlua_apps_cond(simlua_apps *m);
+/* Tracks app `ref` for unhooking at close; forgets refs of apps already gone. */
+void simlua_apps_track(simlua_apps *m, sim_ref ref);
+/* Attaches module data (takes ownership; freed with free_fn when L closes, before the
+ * condition). Replaces nothing: call once, right after creating the state. */
+void simlua_apps_set_data(simlua_apps *m, void *data, GDestroyNotify free_fn);
+/* The attached data (borrowed), or NULL. */
+void *simlua_apps_data(simlua_apps *m);
+
+/* ---- small helpers shared by protocol bindings (simlua_apps.c) ---- */
+
+/* Sets field k of the table on top of the stack to integer / number v. */
+void simlua_set_int(lua_State *L, const char *k, lua_Integer v);
+void simlua_set_num(lua_State *L, const char *k, double v);
+/* Raise err's message as a Lua error and free err; simlua_raise_gerror prefixes it with the
+ * calling Lua function's "file:line: ", simlua_raise_gerror_msg raises the message alone.
+ * Never return (typed int for `return`). */
+int simlua_raise_gerror(lua_State *L, GError *e);
+int simlua_raise_gerror_msg(lua_State *L, GError *err);
+/* Optional argument idx as a duration (see simlua_check_time); def when absent or nil. */
+sim_time_t simlua_opt_time_arg(lua_State *L, int idx, sim_time_t def);
+/* The absolute time `timeout` from now; SIM_TIME_NEVER when that would not fit. */
+sim_time_t simlua_deadline(lua_State *L, sim_time_t timeout);
+/* Like simlua_cond_wait until the absolute time `deadline` (SIM_TIME_NEVER: forever), which
+ * must still be ahead. Use as `return simlua_cond_wait_until(...)`. */
+int simlua_cond_wait_until(lua_State *L, simlua_cond *c, sim_time_t deadline,
+                           lua_KContext ctx, lua_KFunction k);
+
 #endif
