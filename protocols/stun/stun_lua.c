@@ -22,78 +22,22 @@
 #define STUN_SERVER_CLASS "natsim.StunServer"
 #define STUN_STATE_KEY "natsim.stun"
 
-/* Per Lua state: the condition and the apps that signal it (cleared when the state closes). */
-typedef struct slua {
-    simlua_cond *cond;
-    sim_world *world;
-    GArray *apps; /* of sim_ref */
-} slua;
+static void unhook(void *a) { stun_app_on_notify(a, NULL, NULL); }
 
-static int slua_gc(lua_State *L)
+/* The module's state in L: its condition and the apps that signal it. */
+static simlua_apps *slua_get(lua_State *L)
 {
-    slua *r = lua_touserdata(L, 1);
-    for (guint i = 0; r->apps && i < r->apps->len; i++) {
-        stun_app *a = sim_world_ref_get(r->world, g_array_index(r->apps, sim_ref, i),
-                                        STUN_REF_KIND);
-        if (a)
-            stun_app_on_notify(a, NULL, NULL);
-    }
-    if (r->apps)
-        g_array_free(r->apps, TRUE);
-    r->apps = NULL;
-    simlua_cond_free(r->cond);
-    r->cond = NULL;
-    return 0;
+    return simlua_module_state(L, STUN_STATE_KEY, STUN_REF_KIND, unhook);
 }
 
-static slua *slua_get(lua_State *L)
-{
-    if (lua_getfield(L, LUA_REGISTRYINDEX, STUN_STATE_KEY) == LUA_TUSERDATA) {
-        slua *r = lua_touserdata(L, -1);
-        lua_pop(L, 1);
-        return r;
-    }
-    lua_pop(L, 1);
-    slua *r = lua_newuserdatauv(L, sizeof *r, 0);
-    r->cond = simlua_cond_new(L);
-    r->world = simlua_world(L);
-    r->apps = g_array_new(FALSE, FALSE, sizeof(sim_ref));
-    lua_newtable(L);
-    lua_pushcfunction(L, slua_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, STUN_STATE_KEY);
-    return r;
-}
+static void notify(stun_app *a, void *ctx) { simlua_cond_signal(ctx); }
 
-static void notify(stun_app *a, void *ctx) { simlua_cond_signal(((slua *)ctx)->cond); }
-
-/* Registers app a with the state; forgets refs of apps that are gone. */
+/* Registers app a with the state. */
 static void adopt(lua_State *L, stun_app *a)
 {
-    slua *r = slua_get(L);
-    for (guint i = r->apps->len; i-- > 0;)
-        if (!sim_world_ref_get(r->world, g_array_index(r->apps, sim_ref, i), STUN_REF_KIND))
-            g_array_remove_index(r->apps, i);
-    sim_ref ref = stun_app_ref(a);
-    g_array_append_val(r->apps, ref);
-    stun_app_on_notify(a, notify, r);
-}
-
-/* Raises err's message as a Lua error at the caller's file:line; frees err. */
-static void raise_gerror(lua_State *L, GError *err)
-{
-    luaL_where(L, 1);
-    lua_pushstring(L, err->message);
-    g_error_free(err);
-    lua_concat(L, 2);
-    lua_error(L);
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
+    simlua_apps *m = slua_get(L);
+    simlua_apps_track(m, stun_app_ref(a));
+    stun_app_on_notify(a, notify, simlua_apps_cond(m));
 }
 
 static void set_ep(lua_State *L, const char *k, const sim_ep *ep)
@@ -169,7 +113,7 @@ static int l_server(lua_State *L)
     GError *err = NULL;
     stun_app *a = stun_app_server(n, &cfg, &err);
     if (!a)
-        raise_gerror(L, err);
+        simlua_raise_gerror(L, err);
     adopt(L, a);
     simlua_push_handle(L, STUN_SERVER_CLASS, stun_app_ref(a));
     return 1;
@@ -184,11 +128,11 @@ static int server_stats(lua_State *L)
 {
     const stun_server_stats *st = stun_server_get_stats(check_server(L, 1));
     lua_createtable(L, 0, 5);
-    set_int(L, "requests", (lua_Integer)st->requests);
-    set_int(L, "success", (lua_Integer)st->success);
-    set_int(L, "errors", (lua_Integer)st->errors);
-    set_int(L, "ignored", (lua_Integer)st->ignored);
-    set_int(L, "bad", (lua_Integer)st->bad);
+    simlua_set_int(L, "requests", (lua_Integer)st->requests);
+    simlua_set_int(L, "success", (lua_Integer)st->success);
+    simlua_set_int(L, "errors", (lua_Integer)st->errors);
+    simlua_set_int(L, "ignored", (lua_Integer)st->ignored);
+    simlua_set_int(L, "bad", (lua_Integer)st->bad);
     return 1;
 }
 
@@ -273,24 +217,22 @@ static int wait_loop(lua_State *L, wait_pred pred)
         stun_app_free(a);
         return n;
     }
-    sim_time_t now = sim_world_now(w);
     sim_time_t deadline = (sim_time_t)lua_tointeger(L, 3);
-    if (now >= deadline) {
+    if (sim_world_now(w) >= deadline) {
         stun_app_free(a);
         lua_pushnil(L);
         lua_pushliteral(L, "timeout");
         return 2;
     }
-    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
-    return simlua_cond_wait(L, slua_get(L)->cond, left, (lua_KContext)pred, wait_k);
+    return simlua_cond_wait_until(L, simlua_apps_cond(slua_get(L)), deadline,
+                                  (lua_KContext)pred, wait_k);
 }
 
 /* Replaces the stack with the wait state for app a and starts waiting. */
 static int wait_start(lua_State *L, stun_app *a, sim_time_t timeout, unsigned txid,
                       wait_pred pred)
 {
-    sim_time_t now = sim_world_now(simlua_world(L));
-    sim_time_t deadline = timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + timeout;
+    sim_time_t deadline = simlua_deadline(L, timeout);
     sim_ref ref = stun_app_ref(a);
     lua_settop(L, 0);
     lua_pushinteger(L, ref.id);
@@ -335,7 +277,7 @@ static int pred_binding(lua_State *L, stun_app *a)
         set_ep(L, "local", &local);
         lua_pushnumber(L, sim_time_sec(t->done_at - t->started));
         lua_setfield(L, -2, "rtt");
-        set_int(L, "transmissions", t->sent);
+        simlua_set_int(L, "transmissions", t->sent);
         return 2;
     }
     lua_pushnil(L);
@@ -368,7 +310,7 @@ static int l_binding(lua_State *L)
     GError *err = NULL;
     stun_app *a = stun_app_client(n, server.ip.family, port, &cfg, &err);
     if (!a)
-        raise_gerror(L, err);
+        simlua_raise_gerror(L, err);
     adopt(L, a);
     unsigned id = 0;
     if (stun_app_binding(a, &server, change, &id) != 0) {
@@ -397,7 +339,7 @@ static void push_result(lua_State *L, const stun_discovery_result *r)
         lua_pushboolean(L, r->hairpin);
         lua_setfield(L, -2, "hairpin");
     }
-    set_int(L, "transactions", r->transactions);
+    simlua_set_int(L, "transactions", r->transactions);
     lua_pushnumber(L, sim_time_sec(r->done_at - r->started));
     lua_setfield(L, -2, "time");
 }
@@ -437,7 +379,7 @@ static int l_discover(lua_State *L)
     GError *err = NULL;
     stun_app *a = stun_app_discovery(n, port, hairpin, &cfg, &err);
     if (!a)
-        raise_gerror(L, err);
+        simlua_raise_gerror(L, err);
     adopt(L, a);
     return wait_start(L, a, timeout, 0, pred_discover);
 }
