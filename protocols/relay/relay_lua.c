@@ -141,12 +141,9 @@ static int app_endpoint(lua_State *L)
                                        RELAY_REF_KIND);
     sim_ep ep = relay_app_local(a);
     if (sim_ip_is_any(&ep.ip)) {
-        sim_node *n = relay_app_node(a);
-        for (guint i = 0; i < n->ifaces->len && sim_ip_is_any(&ep.ip); i++) {
-            const sim_ip *ip = sim_iface_addr(n->ifaces->pdata[i], SIM_AF_INET);
-            if (ip)
-                ep.ip = *ip;
-        }
+        sim_ip ip = sim_node_first_addr(relay_app_node(a), SIM_AF_INET);
+        if (ip.family)
+            ep.ip = ip;
     }
     simlua_push_ep(L, &ep);
     return 1;

@@ -82,16 +82,6 @@ static sim_ip opt_ip(lua_State *L, int idx, const char *key, sim_ip def)
 static const char *const server_keys[] = { "ip", "alt_ip", "port", "alt_port", "software",
                                            "fingerprint", NULL };
 
-static sim_ip node_ip4(const sim_node *n)
-{
-    for (guint i = 0; i < n->ifaces->len; i++) {
-        const sim_ip *ip = sim_iface_addr(n->ifaces->pdata[i], SIM_AF_INET);
-        if (ip)
-            return *ip;
-    }
-    return (sim_ip){ 0 };
-}
-
 /* stun.server(host, {ip=, alt_ip=, port=3478, alt_port=port+1, software=, fingerprint=true}) */
 static int l_server(lua_State *L)
 {
@@ -99,7 +89,7 @@ static int l_server(lua_State *L)
     opt_table(L, 2);
     simlua_check_options(L, 2, server_keys);
     stun_server_cfg cfg = { 0 };
-    cfg.primary.ip = opt_ip(L, 2, "ip", node_ip4(n));
+    cfg.primary.ip = opt_ip(L, 2, "ip", sim_node_first_addr(n, SIM_AF_INET));
     if (!cfg.primary.ip.family)
         return luaL_argerror(L, 1, "the host has no IPv4 address (give option 'ip')");
     cfg.primary.port = opt_port(L, 2, "port", 3478, 1);
