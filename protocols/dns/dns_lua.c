@@ -369,30 +369,18 @@ static int push_result(lua_State *L, lwait *w)
     return nret;
 }
 
-/* The wait keeps [1] lightuserdata lwait, [2] deadline on the stack. */
-static int wait_loop(lua_State *L);
-
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
-{
-    (void)status;
-    (void)ctx;
-    lua_settop(L, 2);
-    return wait_loop(L);
-}
-
-static int wait_loop(lua_State *L)
+/* A wait keeps [1] lightuserdata lwait (simlua_wait's state). Its test: the result, once in. */
+static int wait_test(lua_State *L)
 {
     lwait *w = lua_touserdata(L, 1);
-    if (w->done)
-        return push_result(L, w);
-    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 2);
-    if (sim_world_now(simlua_world(L)) >= deadline) {
-        w->abandoned = true; /* the resolver's callback frees it */
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    return simlua_cond_wait_until(L, w->d->cond, deadline, 0, wait_k);
+    return w->done ? push_result(L, w) : 0;
+}
+
+/* At the deadline: the resolver's callback frees the wait. */
+static int wait_expire(lua_State *L)
+{
+    ((lwait *)lua_touserdata(L, 1))->abandoned = true;
+    return 0;
 }
 
 /* Starts a lookup of (name at idx, type at idx+1, opts at idx+2) on app a and waits. */
@@ -419,10 +407,10 @@ static int resolve_on(lua_State *L, dns_app *a, int idx)
     sim_time_t now = sim_world_now(simlua_world(L));
     dns_resolver_lookup(dns_app_resolver_core(a), now, &name, type, on_lookup, w, NULL);
     dns_app_kick(a);
+    sim_time_t deadline = simlua_deadline(L, timeout);
     lua_settop(L, 0);
     lua_pushlightuserdata(L, w);
-    lua_pushinteger(L, (lua_Integer)simlua_deadline(L, timeout));
-    return wait_loop(L);
+    return simlua_wait(L, d->cond, 1, deadline, wait_test, wait_expire);
 }
 
 /* r:resolve(name, type[, {timeout=}]) */

@@ -214,53 +214,29 @@ static int l_client(lua_State *L)
 
 /* ---------------------------------------------------------------- blocking waits */
 
-/* A wait keeps its state on the stack: [1] handle, [2] key (peer name or nil), [3] deadline
- * (sim_time_t bits as an integer). A predicate pushes its results and returns their count when
- * the wait is over, or returns 0 to keep waiting. */
-typedef int (*wait_pred)(lua_State *L, relay_app *a);
+/* A wait keeps its state in stack slots [1] handle, [2] key (peer name or nil); its test
+ * (simlua_wait) pushes the results and returns their count when the wait is over, else 0. */
 
-static int wait_loop(lua_State *L, wait_pred pred);
+/* The client a wait is for; a Lua error if its handle went stale meanwhile. */
+static relay_app *wait_app(lua_State *L) { return check_app(L, 1, RELAY_CLIENT_CLASS); }
 
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
-{
-    lua_settop(L, 3); /* drop the condition's true/false: the predicate decides */
-    return wait_loop(L, (wait_pred)ctx);
-}
-
-static int wait_loop(lua_State *L, wait_pred pred)
-{
-    relay_app *a = check_app(L, 1, RELAY_CLIENT_CLASS);
-    int n = pred(L, a);
-    if (n)
-        return n;
-    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 3);
-    if (sim_world_now(simlua_world(L)) >= deadline) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    return simlua_cond_wait_until(L, simlua_apps_cond(rlua_get(L)), deadline,
-                                  (lua_KContext)pred, wait_k);
-}
-
-/* Normalises the stack to [handle, key, deadline] and starts waiting. */
-static int wait_start(lua_State *L, int key_idx, sim_time_t timeout, wait_pred pred)
+/* Normalises the stack to [handle, key] and starts waiting. */
+static int wait_start(lua_State *L, int key_idx, sim_time_t timeout, lua_CFunction test)
 {
     sim_time_t deadline = simlua_deadline(L, timeout);
     if (key_idx)
         lua_pushvalue(L, key_idx);
     else
         lua_pushnil(L);
-    lua_pushinteger(L, (lua_Integer)deadline);
-    lua_rotate(L, 2, 2);
-    lua_settop(L, 3);
-    return wait_loop(L, pred);
+    lua_rotate(L, 2, 1);
+    return simlua_wait(L, simlua_apps_cond(rlua_get(L)), 2, deadline, test, NULL);
 }
 
 /* ---- register ---- */
 
-static int pred_register(lua_State *L, relay_app *a)
+static int pred_register(lua_State *L)
 {
+    relay_app *a = wait_app(L);
     sim_ep pub;
     switch (relay_client_reg_state(relay_app_client_core(a), &pub)) {
     case RELAY_REG_OK: simlua_push_ep(L, &pub); return 1;
@@ -329,8 +305,9 @@ static void push_session(lua_State *L, const relay_session *x)
 }
 
 /* Done when the session with the peer at [2] has succeeded or failed. */
-static int pred_session(lua_State *L, relay_app *a)
+static int pred_session(lua_State *L)
 {
+    relay_app *a = wait_app(L);
     const relay_session *x = relay_client_session(relay_app_client_core(a), lua_tostring(L, 2));
     if (!x || (x->state != RELAY_PUNCH_OK && x->state != RELAY_PUNCH_FAILED))
         return 0;
@@ -428,8 +405,9 @@ static int client_relay_send(lua_State *L)
     return 1;
 }
 
-static int pred_rx(lua_State *L, relay_app *a, bool relayed)
+static int pred_rx(lua_State *L, bool relayed)
 {
+    relay_app *a = wait_app(L);
     relay_rx rx;
     if (!relay_client_pop_rx(relay_app_client_core(a), relayed, &rx))
         return 0;
@@ -439,8 +417,8 @@ static int pred_rx(lua_State *L, relay_app *a, bool relayed)
     return 3;
 }
 
-static int pred_data(lua_State *L, relay_app *a) { return pred_rx(L, a, false); }
-static int pred_relayed(lua_State *L, relay_app *a) { return pred_rx(L, a, true); }
+static int pred_data(lua_State *L) { return pred_rx(L, false); }
+static int pred_relayed(lua_State *L) { return pred_rx(L, true); }
 
 /* c:recv([timeout]) -> data, from, ep | nil, "timeout" (DATA over a punched path) */
 static int client_recv(lua_State *L)

@@ -179,57 +179,51 @@ static const luaL_Reg server_meta[] = { { "__tostring", server_tostring }, { NUL
 
 /* ---------------------------------------------------------------- blocking clients */
 
-/* A wait keeps its state on the stack: [1] app ref id, [2] ref generation, [3] deadline
- * (sim_time_t bits), [4] transaction id (binding). A predicate pushes its results and returns
- * their count when the app's work is over (the app is then freed), or 0 to keep waiting. */
+/* A wait keeps its state in stack slots [1] app ref id, [2] ref generation, [3] transaction
+ * id (binding). A predicate pushes its results and returns their count when the app's work is
+ * over (the app is then freed), or 0 to keep waiting. */
 typedef int (*wait_pred)(lua_State *L, stun_app *a);
 
-static int wait_loop(lua_State *L, wait_pred pred);
-
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
+/* The app a wait is for, or NULL once it is gone. */
+static stun_app *wait_app(lua_State *L)
 {
-    lua_settop(L, 4); /* drop the condition's true/false: the predicate decides */
-    return wait_loop(L, (wait_pred)ctx);
+    sim_ref ref = { (uint32_t)lua_tointeger(L, 1), (uint32_t)lua_tointeger(L, 2) };
+    return sim_world_ref_get(simlua_world(L), ref, STUN_REF_KIND);
 }
 
-static int wait_loop(lua_State *L, wait_pred pred)
+/* simlua_wait's test around pred: "stopped" when the app went away; frees it when done. */
+static int wait_test(lua_State *L, wait_pred pred)
 {
-    sim_world *w = simlua_world(L);
-    sim_ref ref = { (uint32_t)lua_tointeger(L, 1), (uint32_t)lua_tointeger(L, 2) };
-    stun_app *a = sim_world_ref_get(w, ref, STUN_REF_KIND);
+    stun_app *a = wait_app(L);
     if (!a) {
         lua_pushnil(L);
         lua_pushliteral(L, "stopped");
         return 2;
     }
     int n = pred(L, a);
-    if (n) {
+    if (n)
         stun_app_free(a);
-        return n;
-    }
-    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 3);
-    if (sim_world_now(w) >= deadline) {
-        stun_app_free(a);
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    return simlua_cond_wait_until(L, simlua_apps_cond(slua_get(L)), deadline,
-                                  (lua_KContext)pred, wait_k);
+    return n;
+}
+
+/* At the deadline the app is of no further use. */
+static int wait_expire(lua_State *L)
+{
+    stun_app_free(wait_app(L));
+    return 0;
 }
 
 /* Replaces the stack with the wait state for app a and starts waiting. */
 static int wait_start(lua_State *L, stun_app *a, sim_time_t timeout, unsigned txid,
-                      wait_pred pred)
+                      lua_CFunction test)
 {
     sim_time_t deadline = simlua_deadline(L, timeout);
     sim_ref ref = stun_app_ref(a);
     lua_settop(L, 0);
     lua_pushinteger(L, ref.id);
     lua_pushinteger(L, ref.gen);
-    lua_pushinteger(L, (lua_Integer)deadline);
     lua_pushinteger(L, txid);
-    return wait_loop(L, pred);
+    return simlua_wait(L, simlua_apps_cond(slua_get(L)), 3, deadline, test, wait_expire);
 }
 
 /* The server argument at idx ("ip:port", or ip, port); returns the index after it. */
@@ -252,10 +246,10 @@ static void client_cfg(lua_State *L, int idx, stun_client_cfg *cfg)
     cfg->fingerprint = simlua_opt_bool(L, idx, "fingerprint", true);
 }
 
-/* Done when the transaction [4] has finished. */
+/* Done when the transaction [3] has finished. */
 static int pred_binding(lua_State *L, stun_app *a)
 {
-    const stun_tx *t = stun_client_tx(stun_app_client_core(a), (unsigned)lua_tointeger(L, 4));
+    const stun_tx *t = stun_client_tx(stun_app_client_core(a), (unsigned)lua_tointeger(L, 3));
     if (!t || t->state == STUN_TX_RUNNING)
         return 0;
     sim_ep mapped;
@@ -279,6 +273,8 @@ static int pred_binding(lua_State *L, stun_app *a)
         lua_pushstring(L, stun_tx_state_name(t->state));
     return 2;
 }
+
+static int test_binding(lua_State *L) { return wait_test(L, pred_binding); }
 
 static const char *const binding_keys[] = { "port", "timeout", "rto", "rc", "software",
                                             "fingerprint", "change_ip", "change_port", NULL };
@@ -307,7 +303,7 @@ static int l_binding(lua_State *L)
         stun_app_free(a);
         return luaL_error(L, "cannot build the Binding request");
     }
-    return wait_start(L, a, timeout, id, pred_binding);
+    return wait_start(L, a, timeout, id, test_binding);
 }
 
 static void push_result(lua_State *L, const stun_discovery_result *r)
@@ -351,6 +347,8 @@ static int pred_discover(lua_State *L, stun_app *a)
     return 2;
 }
 
+static int test_discover(lua_State *L) { return wait_test(L, pred_discover); }
+
 static const char *const discover_keys[] = { "port", "timeout", "rto", "rc", "software",
                                              "fingerprint", "hairpin", NULL };
 
@@ -371,7 +369,7 @@ static int l_discover(lua_State *L)
     if (!a)
         simlua_raise_gerror(L, err);
     adopt(L, a);
-    return wait_start(L, a, timeout, 0, pred_discover);
+    return wait_start(L, a, timeout, 0, test_discover);
 }
 
 static const luaL_Reg module_funcs[] = {

@@ -219,48 +219,24 @@ static const luaL_Reg server_meta[] = { { "__tostring", server_tostring }, { NUL
 
 /* ---------------------------------------------------------------- blocking waits */
 
-/* A wait keeps [1] handle, [2] key (string or nil), [3] deadline, [4] first event index to
- * look at. A predicate pushes its results and returns their count when done, else 0. */
-typedef int (*wait_pred)(lua_State *L, turn_app *a);
+/* A wait keeps [1] handle, [2] key (string or nil), [3] first event index to look at. Its
+ * test (simlua_wait) pushes the results and returns their count when done, else 0. */
 
-static int wait_loop(lua_State *L, wait_pred pred);
+/* The allocation a wait is for; a Lua error if its handle went stale meanwhile. */
+static turn_app *wait_app(lua_State *L) { return check_app(L, 1, TURN_ALLOC_CLASS); }
 
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
-{
-    (void)status;
-    lua_settop(L, 4);
-    return wait_loop(L, (wait_pred)ctx);
-}
-
-static int wait_loop(lua_State *L, wait_pred pred)
-{
-    turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
-    int n = pred(L, a);
-    if (n)
-        return n;
-    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 3);
-    if (sim_world_now(simlua_world(L)) >= deadline) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    return simlua_cond_wait_until(L, simlua_apps_cond(tlua_get(L)), deadline,
-                                  (lua_KContext)pred, wait_k);
-}
-
-/* Normalises the stack to [handle, key, deadline, event index] and starts waiting. */
-static int wait_start(lua_State *L, int key_idx, sim_time_t timeout, size_t first, wait_pred pred)
+/* Normalises the stack to [handle, key, event index] and starts waiting. */
+static int wait_start(lua_State *L, int key_idx, sim_time_t timeout, size_t first,
+                      lua_CFunction test)
 {
     sim_time_t deadline = simlua_deadline(L, timeout);
     if (key_idx)
         lua_pushvalue(L, key_idx);
     else
         lua_pushnil(L);
-    lua_pushinteger(L, (lua_Integer)deadline);
     lua_pushinteger(L, (lua_Integer)first);
-    lua_rotate(L, 2, 3);
-    lua_settop(L, 4);
-    return wait_loop(L, pred);
+    lua_rotate(L, 2, 2);
+    return simlua_wait(L, simlua_apps_cond(tlua_get(L)), 3, deadline, test, NULL);
 }
 
 static size_t n_events(turn_app *a)
@@ -280,7 +256,7 @@ static void push_error(lua_State *L, uint16_t code)
         lua_pushliteral(L, "timeout");
 }
 
-/* Finds the first event since [4] of kind ok or bad whose endpoint matches the key ([2]: the
+/* Finds the first event since [3] of kind ok or bad whose endpoint matches the key ([2]: the
  * formatted "ip" for permissions, "ip:port" for channels, nil for the allocation). */
 static const turn_event *find_event(lua_State *L, turn_app *a, turn_event_kind ok,
                                     turn_event_kind bad)
@@ -288,7 +264,7 @@ static const turn_event *find_event(lua_State *L, turn_app *a, turn_event_kind o
     size_t n;
     const turn_event *ev = turn_app_events(a, &n);
     const char *key = lua_tostring(L, 2);
-    for (size_t i = (size_t)lua_tointeger(L, 4); i < n; i++) {
+    for (size_t i = (size_t)lua_tointeger(L, 3); i < n; i++) {
         if (ev[i].kind != ok && ev[i].kind != bad)
             continue;
         char e[SIM_EP_STRLEN], ip[SIM_IP_STRLEN];
@@ -305,8 +281,9 @@ static const turn_event *find_event(lua_State *L, turn_app *a, turn_event_kind o
 static const char *const alloc_keys[] = { "user", "password", "timeout", "lifetime", "pad",
                                           NULL };
 
-static int pred_allocate(lua_State *L, turn_app *a)
+static int pred_allocate(lua_State *L)
 {
+    turn_app *a = wait_app(L);
     const turn_event *ev = find_event(L, a, TURN_EV_ALLOCATED, TURN_EV_ALLOCATE_FAILED);
     if (!ev)
         return 0;
@@ -377,23 +354,24 @@ static int request_outcome(lua_State *L, turn_app *a, turn_event_kind ok, turn_e
     return 1;
 }
 
-static int pred_permit(lua_State *L, turn_app *a)
+static int pred_permit(lua_State *L)
 {
-    return request_outcome(L, a, TURN_EV_PERMITTED, TURN_EV_PERMIT_FAILED);
+    return request_outcome(L, wait_app(L), TURN_EV_PERMITTED, TURN_EV_PERMIT_FAILED);
 }
 
-static int pred_bind(lua_State *L, turn_app *a)
+static int pred_bind(lua_State *L)
 {
-    return request_outcome(L, a, TURN_EV_BOUND, TURN_EV_BIND_FAILED);
+    return request_outcome(L, wait_app(L), TURN_EV_BOUND, TURN_EV_BIND_FAILED);
 }
 
-static int pred_refresh(lua_State *L, turn_app *a)
+static int pred_refresh(lua_State *L)
 {
-    return request_outcome(L, a, TURN_EV_REFRESHED, TURN_EV_REFRESH_FAILED);
+    return request_outcome(L, wait_app(L), TURN_EV_REFRESHED, TURN_EV_REFRESH_FAILED);
 }
 
-static int pred_close(lua_State *L, turn_app *a)
+static int pred_close(lua_State *L)
 {
+    turn_app *a = wait_app(L);
     int n = request_outcome(L, a, TURN_EV_CLOSED, TURN_EV_REFRESH_FAILED);
     if (n)
         turn_app_free(a);
@@ -476,8 +454,9 @@ static int alloc_send(lua_State *L)
     return 1;
 }
 
-static int pred_recv(lua_State *L, turn_app *a)
+static int pred_recv(lua_State *L)
 {
+    turn_app *a = wait_app(L);
     turn_rx rx;
     if (!turn_client_pop_rx(turn_app_client_core(a), &rx))
         return 0;

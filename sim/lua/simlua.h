@@ -147,9 +147,14 @@ int simlua_raise_gerror_msg(lua_State *L, GError *err);
 sim_time_t simlua_opt_time_arg(lua_State *L, int idx, sim_time_t def);
 /* The absolute time `timeout` from now; SIM_TIME_NEVER when that would not fit. */
 sim_time_t simlua_deadline(lua_State *L, sim_time_t timeout);
-/* Like simlua_cond_wait until the absolute time `deadline` (SIM_TIME_NEVER: forever), which
- * must still be ahead. Use as `return simlua_cond_wait_until(...)`. */
-int simlua_cond_wait_until(lua_State *L, simlua_cond *c, sim_time_t deadline,
-                           lua_KContext ctx, lua_KFunction k);
+/* Blocks the running task until a test passes or `deadline` (absolute; SIM_TIME_NEVER:
+ * none) has passed. The wait's state is stack slots 1..n (the rest is dropped). test runs now
+ * and after every signal of c, with that state in place: it pushes its results and returns
+ * their count (> 0) when the wait is over, else returns 0 having pushed nothing. At the
+ * deadline, expire (may be NULL) runs first, then the results are nil, "timeout". test and
+ * expire are called directly, not through Lua. Raises a Lua error when not called from a
+ * task. Use as `return simlua_wait(...)`. */
+int simlua_wait(lua_State *L, simlua_cond *c, int n, sim_time_t deadline, lua_CFunction test,
+                lua_CFunction expire);
 
 #endif

@@ -104,10 +104,47 @@ sim_time_t simlua_deadline(lua_State *L, sim_time_t timeout)
     return timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + timeout;
 }
 
-int simlua_cond_wait_until(lua_State *L, simlua_cond *c, sim_time_t deadline,
-                           lua_KContext ctx, lua_KFunction k)
+/* simlua_wait keeps, above the n state slots: n+1 deadline, n+2 the condition, n+3 test,
+ * n+4 expire (or nil). The continuation's context is n. */
+static int wait_step(lua_State *L, int n);
+
+static int wait_k(lua_State *L, int status, lua_KContext ctx)
 {
+    (void)status;
+    lua_settop(L, (int)ctx + 4); /* drop the condition's true/false: the test decides */
+    return wait_step(L, (int)ctx);
+}
+
+static int wait_step(lua_State *L, int n)
+{
+    int r = lua_tocfunction(L, n + 3)(L);
+    if (r)
+        return r;
+    lua_settop(L, n + 4);
     sim_time_t now = sim_world_now(simlua_world(L));
+    sim_time_t deadline = (sim_time_t)lua_tointeger(L, n + 1);
+    if (now >= deadline) {
+        lua_CFunction expire = lua_tocfunction(L, n + 4);
+        if (expire)
+            expire(L);
+        lua_pushnil(L);
+        lua_pushliteral(L, "timeout");
+        return 2;
+    }
     sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
-    return simlua_cond_wait(L, c, left, ctx, k);
+    return simlua_cond_wait(L, lua_touserdata(L, n + 2), left, n, wait_k);
+}
+
+int simlua_wait(lua_State *L, simlua_cond *c, int n, sim_time_t deadline, lua_CFunction test,
+                lua_CFunction expire)
+{
+    lua_settop(L, n);
+    lua_pushinteger(L, (lua_Integer)deadline);
+    lua_pushlightuserdata(L, c);
+    lua_pushcfunction(L, test);
+    if (expire)
+        lua_pushcfunction(L, expire);
+    else
+        lua_pushnil(L);
+    return wait_step(L, n);
 }
