@@ -593,13 +593,7 @@ static void test_gw_log(void)
     sim_pkt_free(sim_world_pool(x.w), fwd(&x, x.lan, IN, R1, TCP_SYN));
     sim_pkt_free(sim_world_pool(x.w), fwd(&x, x.wan, R1, OUT_IP ":1211", TCP_SYN | TCP_ACK));
     sim_world_run(x.w, c.tcp_established);
-    char *path = g_build_filename(x.dir, "events.jsonl", NULL);
-    sim_world *w = x.w;
-    x.w = NULL;
-    sim_world_free(w); /* flushes the log */
-    char *text = NULL;
-    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    g_test_message("%s", text);
+    char *text = gfx_read_log(&x);
     const char *cr = strstr(text, "\"nat.create\"");
     g_assert_nonnull(cr);
     g_assert_nonnull(strstr(cr, "\"state\":\"syn-sent\""));
@@ -608,7 +602,6 @@ static void test_gw_log(void)
     g_assert_nonnull(strstr(rf, "\"state\":\"established\""));
     g_assert_nonnull(strstr(text, "\"nat.expire\""));
     g_free(text);
-    g_free(path);
     gfx_close(&x);
 }
 
