@@ -230,7 +230,7 @@ static int app_close(lua_State *L)
 {
     const char *cls = luaL_testudata(L, 1, DNS_SERVER_CLASS) ? DNS_SERVER_CLASS
                                                              : DNS_RESOLVER_CLASS;
-    dns_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, cls), DNS_REF_KIND);
+    dns_app *a = simlua_handle_get(L, 1, cls, DNS_REF_KIND);
     if (!a)
         return 0;
     dns_app_free(a);
@@ -253,8 +253,7 @@ static int app_close(lua_State *L)
 
 static int server_tostring(lua_State *L)
 {
-    dns_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, DNS_SERVER_CLASS),
-                                   DNS_REF_KIND);
+    dns_app *a = simlua_handle_get(L, 1, DNS_SERVER_CLASS, DNS_REF_KIND);
     if (!a || !dns_app_server_core(a)) {
         lua_pushliteral(L, "<dns server (closed)>");
         return 1;
@@ -470,8 +469,7 @@ static int resolver_flush(lua_State *L)
 
 static int resolver_tostring(lua_State *L)
 {
-    dns_app *a = sim_world_ref_get(simlua_world(L),
-                                   simlua_handle_ref(L, 1, DNS_RESOLVER_CLASS), DNS_REF_KIND);
+    dns_app *a = simlua_handle_get(L, 1, DNS_RESOLVER_CLASS, DNS_REF_KIND);
     if (!a || !dns_app_resolver_core(a)) {
         lua_pushliteral(L, "<dns resolver (closed)>");
         return 1;

@@ -153,16 +153,13 @@ static int app_close(lua_State *L)
 {
     const char *cls = luaL_testudata(L, 1, RELAY_SERVER_CLASS) ? RELAY_SERVER_CLASS
                                                                : RELAY_CLIENT_CLASS;
-    relay_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, cls),
-                                     RELAY_REF_KIND);
-    relay_app_free(a);
+    relay_app_free(simlua_handle_get(L, 1, cls, RELAY_REF_KIND));
     return 0;
 }
 
 static int server_tostring(lua_State *L)
 {
-    relay_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, RELAY_SERVER_CLASS),
-                                     RELAY_REF_KIND);
+    relay_app *a = simlua_handle_get(L, 1, RELAY_SERVER_CLASS, RELAY_REF_KIND);
     if (!a || !relay_app_server_core(a)) {
         lua_pushliteral(L, "<relay server (closed)>");
         return 1;
@@ -466,8 +463,7 @@ static int client_last_error(lua_State *L)
 
 static int client_tostring(lua_State *L)
 {
-    relay_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, RELAY_CLIENT_CLASS),
-                                     RELAY_REF_KIND);
+    relay_app *a = simlua_handle_get(L, 1, RELAY_CLIENT_CLASS, RELAY_REF_KIND);
     if (!a || !relay_app_client_core(a)) {
         lua_pushliteral(L, "<relay client (closed)>");
         return 1;

@@ -115,16 +115,13 @@ static int session_bye(lua_State *L)
 
 static int session_close(lua_State *L)
 {
-    rtp_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, RTP_SESSION_CLASS),
-                                   RTP_REF_KIND);
-    rtp_app_free(a);
+    rtp_app_free(simlua_handle_get(L, 1, RTP_SESSION_CLASS, RTP_REF_KIND));
     return 0;
 }
 
 static int session_tostring(lua_State *L)
 {
-    rtp_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, RTP_SESSION_CLASS),
-                                   RTP_REF_KIND);
+    rtp_app *a = simlua_handle_get(L, 1, RTP_SESSION_CLASS, RTP_REF_KIND);
     if (!a || !rtp_app_session(a)) {
         lua_pushliteral(L, "<rtp session (closed)>");
         return 1;

@@ -142,15 +142,13 @@ static int server_endpoints(lua_State *L)
 
 static int server_close(lua_State *L)
 {
-    stun_app_free(sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, STUN_SERVER_CLASS),
-                                    STUN_REF_KIND));
+    stun_app_free(simlua_handle_get(L, 1, STUN_SERVER_CLASS, STUN_REF_KIND));
     return 0;
 }
 
 static int server_tostring(lua_State *L)
 {
-    stun_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, STUN_SERVER_CLASS),
-                                    STUN_REF_KIND);
+    stun_app *a = simlua_handle_get(L, 1, STUN_SERVER_CLASS, STUN_REF_KIND);
     if (!a || !stun_app_server_core(a)) {
         lua_pushliteral(L, "<stun server (closed)>");
         return 1;

@@ -184,20 +184,15 @@ static int server_endpoint(lua_State *L)
     return 1;
 }
 
-static int app_close_handle(lua_State *L, const char *cls)
+static int server_close(lua_State *L)
 {
-    turn_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, cls),
-                                    TURN_REF_KIND);
-    turn_app_free(a);
+    turn_app_free(simlua_handle_get(L, 1, TURN_SERVER_CLASS, TURN_REF_KIND));
     return 0;
 }
 
-static int server_close(lua_State *L) { return app_close_handle(L, TURN_SERVER_CLASS); }
-
 static int server_tostring(lua_State *L)
 {
-    turn_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, TURN_SERVER_CLASS),
-                                    TURN_REF_KIND);
+    turn_app *a = simlua_handle_get(L, 1, TURN_SERVER_CLASS, TURN_REF_KIND);
     if (!a || !turn_app_server_core(a)) {
         lua_pushliteral(L, "<turn server (closed)>");
         return 1;
@@ -491,8 +486,7 @@ static int alloc_stats(lua_State *L)
 
 static int alloc_tostring(lua_State *L)
 {
-    turn_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, TURN_ALLOC_CLASS),
-                                    TURN_REF_KIND);
+    turn_app *a = simlua_handle_get(L, 1, TURN_ALLOC_CLASS, TURN_REF_KIND);
     turn_client *c = a ? turn_app_client_core(a) : NULL;
     sim_ep relayed;
     if (!c || turn_client_relayed(c, &relayed, NULL) != 0) {

@@ -135,6 +135,10 @@ void *simlua_apps_data(simlua_apps *m);
 
 /* ---- small helpers shared by protocol bindings (simlua_apps.c) ---- */
 
+/* The object behind handle argument idx of class tname and world kind `kind`, or NULL once
+ * it is gone (closed or freed): for close and __tostring, which accept a stale handle. A
+ * wrong type is a Lua error naming the argument. Borrowed. */
+void *simlua_handle_get(lua_State *L, int idx, const char *tname, int kind);
 /* Sets field k of the table on top of the stack to integer / number v. */
 void simlua_set_int(lua_State *L, const char *k, lua_Integer v);
 void simlua_set_num(lua_State *L, const char *k, double v);

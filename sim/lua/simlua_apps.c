@@ -74,6 +74,11 @@ void *simlua_apps_data(simlua_apps *m) { return m->data; }
 
 /* ---------------------------------------------------------------- helpers */
 
+void *simlua_handle_get(lua_State *L, int idx, const char *tname, int kind)
+{
+    return sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, idx, tname), kind);
+}
+
 void simlua_set_int(lua_State *L, const char *k, lua_Integer v)
 {
     lua_pushinteger(L, v);
