@@ -73,12 +73,10 @@ static int server_new(lua_State *L, unsigned roles)
 {
     sim_node *n = simlua_check_node(L, 1);
     simlua_check_options(L, 2, server_keys);
-    lua_Integer port = simlua_opt_int(L, 2, "port", 0);
-    if (port < 0 || port > 65535)
-        return luaL_argerror(L, 2, "option 'port': 0..65535");
+    uint16_t port = simlua_opt_port(L, 2, "port", 0, 0);
     relay_server_cfg cfg = { .roles = roles, .lifetime = simlua_opt_time(L, 2, "lifetime", 0) };
     GError *err = NULL;
-    relay_app *a = relay_app_server(n, (uint16_t)port, &cfg, &err);
+    relay_app *a = relay_app_server(n, port, &cfg, &err);
     if (!a)
         return simlua_raise_gerror_msg(L, err);
     adopt(L, a, RELAY_SERVER_CLASS);
@@ -192,9 +190,7 @@ static int l_client(lua_State *L)
     if (!server || sim_ep_parse(server, &cfg.server) != 0)
         return luaL_argerror(L, 2, "option 'server': \"ip:port\" of the server is required");
     cfg.name = simlua_opt_str(L, 2, "name", n->name);
-    lua_Integer port = simlua_opt_int(L, 2, "port", 0);
-    if (port < 0 || port > 65535)
-        return luaL_argerror(L, 2, "option 'port': 0..65535");
+    uint16_t port = simlua_opt_port(L, 2, "port", 0, 0);
     cfg.keepalive = simlua_opt_time(L, 2, "keepalive", 0);
     cfg.rto = simlua_opt_time(L, 2, "rto", 0);
     cfg.max_tries = (unsigned)CLAMP(simlua_opt_int(L, 2, "tries", 0), 0, 100);
@@ -202,7 +198,7 @@ static int l_client(lua_State *L)
     cfg.punch_timeout = simlua_opt_time(L, 2, "punch_timeout", 0);
     cfg.accept = simlua_opt_bool(L, 2, "accept", true);
     GError *err = NULL;
-    relay_app *a = relay_app_client(n, (uint16_t)port, &cfg, &err);
+    relay_app *a = relay_app_client(n, port, &cfg, &err);
     if (!a)
         return simlua_raise_gerror_msg(L, err);
     adopt(L, a, RELAY_CLIENT_CLASS);

@@ -57,14 +57,6 @@ static void opt_table(lua_State *L, int idx)
     luaL_checktype(L, idx, LUA_TTABLE);
 }
 
-static uint16_t opt_port(lua_State *L, int idx, const char *key, lua_Integer def, lua_Integer lo)
-{
-    lua_Integer p = simlua_opt_int(L, idx, key, def);
-    if (p < lo || p > 65535)
-        luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': %d..65535", key, (int)lo));
-    return (uint16_t)p;
-}
-
 static sim_ip opt_ip(lua_State *L, int idx, const char *key, sim_ip def)
 {
     const char *s = simlua_opt_str(L, idx, key, NULL);
@@ -92,9 +84,10 @@ static int l_server(lua_State *L)
     cfg.primary.ip = opt_ip(L, 2, "ip", sim_node_first_addr(n, SIM_AF_INET));
     if (!cfg.primary.ip.family)
         return luaL_argerror(L, 1, "the host has no IPv4 address (give option 'ip')");
-    cfg.primary.port = opt_port(L, 2, "port", 3478, 1);
+    cfg.primary.port = simlua_opt_port(L, 2, "port", 3478, 1);
     cfg.alt_ip = opt_ip(L, 2, "alt_ip", (sim_ip){ 0 });
-    cfg.alt_port = cfg.alt_ip.family ? opt_port(L, 2, "alt_port", cfg.primary.port + 1, 1) : 0;
+    cfg.alt_port = cfg.alt_ip.family
+                       ? simlua_opt_port(L, 2, "alt_port", cfg.primary.port + 1, 1) : 0;
     if (!cfg.alt_ip.family && lua_getfield(L, 2, "alt_port") != LUA_TNIL)
         return luaL_argerror(L, 2, "option 'alt_port' needs option 'alt_ip'");
     lua_pop(L, 1);
@@ -285,7 +278,7 @@ static int l_binding(lua_State *L)
     int o = check_server_ep(L, 2, &server);
     opt_table(L, o);
     simlua_check_options(L, o, binding_keys);
-    uint16_t port = opt_port(L, o, "port", 0, 0);
+    uint16_t port = simlua_opt_port(L, o, "port", 0, 0);
     sim_time_t timeout = simlua_opt_time(L, o, "timeout", SIM_TIME_NEVER);
     uint32_t change = (simlua_opt_bool(L, o, "change_ip", false) ? STUN_CHANGE_IP : 0) |
                       (simlua_opt_bool(L, o, "change_port", false) ? STUN_CHANGE_PORT : 0);
@@ -358,7 +351,7 @@ static int l_discover(lua_State *L)
     int o = check_server_ep(L, 2, &cfg.server);
     opt_table(L, o);
     simlua_check_options(L, o, discover_keys);
-    uint16_t port = opt_port(L, o, "port", 0, 0);
+    uint16_t port = simlua_opt_port(L, o, "port", 0, 0);
     sim_time_t timeout = simlua_opt_time(L, o, "timeout", SIM_TIME_NEVER);
     bool hairpin = simlua_opt_bool(L, o, "hairpin", false);
     client_cfg(L, o, &cfg.client);

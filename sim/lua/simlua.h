@@ -147,6 +147,10 @@ void simlua_set_num(lua_State *L, const char *k, double v);
  * Never return (typed int for `return`). */
 int simlua_raise_gerror(lua_State *L, GError *e);
 int simlua_raise_gerror_msg(lua_State *L, GError *err);
+/* Option `key` of table idx as a port number lo..65535 (def when absent); out of range is a
+ * Lua error "option 'key': lo..65535" naming the argument. */
+uint16_t simlua_opt_port(lua_State *L, int idx, const char *key, lua_Integer def,
+                         lua_Integer lo);
 /* Optional argument idx as a duration (see simlua_check_time); def when absent or nil. */
 sim_time_t simlua_opt_time_arg(lua_State *L, int idx, sim_time_t def);
 /* The absolute time `timeout` from now; SIM_TIME_NEVER when that would not fit. */

@@ -98,6 +98,15 @@ int simlua_raise_gerror_msg(lua_State *L, GError *err)
     return lua_error(L);
 }
 
+uint16_t simlua_opt_port(lua_State *L, int idx, const char *key, lua_Integer def,
+                         lua_Integer lo)
+{
+    lua_Integer p = simlua_opt_int(L, idx, key, def);
+    if (p < lo || p > 65535)
+        luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': %d..65535", key, (int)lo));
+    return (uint16_t)p;
+}
+
 sim_time_t simlua_opt_time_arg(lua_State *L, int idx, sim_time_t def)
 {
     return lua_isnoneornil(L, idx) ? def : simlua_check_time(L, idx);
