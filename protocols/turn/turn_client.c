@@ -118,22 +118,6 @@ static void event(turn_client *c, turn_event_kind kind, const sim_ep *ep, uint16
     g_queue_push_tail(&c->events, e);
 }
 
-#define SPARE_MAX 64
-
-/* A turn_rx buffer from spare (or a new one of `size` bytes); back to spare after use. */
-static void *buf_take(GPtrArray *spare, size_t size)
-{
-    return spare->len ? g_ptr_array_steal_index_fast(spare, spare->len - 1) : g_malloc(size);
-}
-
-static void buf_give(GPtrArray *spare, void *p)
-{
-    if (spare->len < SPARE_MAX)
-        g_ptr_array_add(spare, p);
-    else
-        g_free(p);
-}
-
 static turn_out *out_new(turn_client *c)
 {
     turn_out *o = turn_outq_take(&c->out);
@@ -496,7 +480,7 @@ static void push_rx(turn_client *c, const sim_ep *peer, uint16_t ch, const uint8
 {
     if (len > TURN_DATA_MAX || g_queue_get_length(&c->rx) >= RX_MAX)
         return;
-    turn_rx *rx = buf_take(c->spare_rx, sizeof(turn_rx));
+    turn_rx *rx = turn_spare_take(c->spare_rx, sizeof(turn_rx));
     rx->peer = *peer;
     rx->channel = ch;
     rx->len = len;
@@ -618,7 +602,7 @@ bool turn_client_pop_rx(turn_client *c, turn_rx *rx)
     rx->channel = r->channel;
     rx->len = r->len;
     memcpy(rx->data, r->data, r->len);
-    buf_give(c->spare_rx, r);
+    turn_spare_give(c->spare_rx, r);
     return true;
 }
 

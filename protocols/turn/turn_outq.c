@@ -1,5 +1,6 @@
 /* protocols/turn/turn_outq.c — the outbox of a TURN core (server or client): datagrams in
- * sending order, in buffers kept for reuse so that relaying does not allocate per datagram. */
+ * sending order, in buffers kept for reuse so that relaying does not allocate per datagram;
+ * and the spare-buffer pool it uses (the client's received-data queue uses it too). */
 #include "protocols/turn/turn_priv.h"
 
 #include <string.h>
@@ -20,20 +21,22 @@ void turn_outq_clear(turn_outq *q)
     q->spare = NULL;
 }
 
-turn_out *turn_outq_take(turn_outq *q)
+void *turn_spare_take(GPtrArray *spare, size_t size)
 {
-    if (q->spare->len)
-        return g_ptr_array_steal_index_fast(q->spare, q->spare->len - 1);
-    return g_new(turn_out, 1);
+    return spare->len ? g_ptr_array_steal_index_fast(spare, spare->len - 1) : g_malloc(size);
 }
 
-void turn_outq_give(turn_outq *q, turn_out *o)
+void turn_spare_give(GPtrArray *spare, void *p)
 {
-    if (q->spare->len < SPARE_MAX)
-        g_ptr_array_add(q->spare, o);
+    if (spare->len < SPARE_MAX)
+        g_ptr_array_add(spare, p);
     else
-        g_free(o);
+        g_free(p);
 }
+
+turn_out *turn_outq_take(turn_outq *q) { return turn_spare_take(q->spare, sizeof(turn_out)); }
+
+void turn_outq_give(turn_outq *q, turn_out *o) { turn_spare_give(q->spare, o); }
 
 void turn_outq_push(turn_outq *q, turn_out *o) { g_queue_push_tail(&q->q, o); }
 

@@ -25,6 +25,10 @@ void turn_outq_give(turn_outq *q, turn_out *o);
 void turn_outq_push(turn_outq *q, turn_out *o);
 /* Copies the oldest datagram into out and recycles its buffer; false when empty. */
 bool turn_outq_pop(turn_outq *q, turn_out *out);
+/* A recycled buffer from spare (a GPtrArray freeing with g_free), or a new one of `size`
+ * bytes; and its return to spare after use (freed when spare is full). */
+void *turn_spare_take(GPtrArray *spare, size_t size);
+void turn_spare_give(GPtrArray *spare, void *p);
 #define TURN_NONCE_LEN 32
 
 /* A permission: datagrams from / to this peer IP are relayed until `expires` (RFC 8656 §9). */
