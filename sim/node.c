@@ -249,6 +249,16 @@ sim_iface *sim_node_iface_by_name(const sim_node *n, const char *name)
     return NULL;
 }
 
+sim_ip sim_node_first_addr(const sim_node *n, int family)
+{
+    for (guint k = 0; k < n->ifaces->len; k++) {
+        const sim_ip *ip = sim_iface_addr(g_ptr_array_index(n->ifaces, k), family);
+        if (ip)
+            return *ip;
+    }
+    return (sim_ip){ 0 };
+}
+
 bool sim_node_log_on(const sim_node *n) { return trace_log_on(sim_world_log(n->world)); }
 
 void sim_node_drop(sim_node *n, sim_iface *i, sim_pkt *pkt, sim_drop_reason r, const char *detail)

@@ -124,6 +124,9 @@ bool sim_node_has_addr(const sim_node *n, const sim_ip *ip);
 sim_iface *sim_node_iface_by_addr(const sim_node *n, const sim_ip *ip);
 /* Interface by name, or NULL. */
 sim_iface *sim_node_iface_by_name(const sim_node *n, const char *name);
+/* The first address of a family over the node's interfaces in attach order (what a program
+ * on a wildcard socket calls its local address), or an all-zero sim_ip (family 0) if none. */
+sim_ip sim_node_first_addr(const sim_node *n, int family);
 /* Accounts for a dropped packet: counts it on the node, logs it (with detail, if the log is on)
  * and frees pkt (taken; may be NULL when there is no buffer to free). */
 void sim_node_drop(sim_node *n, sim_iface *i, sim_pkt *pkt, sim_drop_reason r, const char *detail);

@@ -63,3 +63,11 @@ void sim_timer_in(sim_timer *t, sim_time_t delay)
 bool sim_timer_armed(const sim_timer *t) { return t->deadline != SIM_TIME_NEVER; }
 
 sim_time_t sim_timer_deadline(const sim_timer *t) { return t->deadline; }
+
+void sim_timer_set(sim_timer *t, sim_time_t when)
+{
+    if (when == SIM_TIME_NEVER)
+        sim_timer_cancel(t);
+    else if (t->deadline != when)
+        sim_timer_at(t, when);
+}

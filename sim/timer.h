@@ -24,5 +24,9 @@ void sim_timer_cancel(sim_timer *t);
 bool sim_timer_armed(const sim_timer *t);
 /* The armed deadline, or SIM_TIME_NEVER. */
 sim_time_t sim_timer_deadline(const sim_timer *t);
+/* Keeps the timer armed at `when`, or disarmed for SIM_TIME_NEVER: what a driver does after
+ * each step of a core with its next deadline. Already armed at `when`, it is left alone, so it
+ * keeps its place among timers of the same deadline. */
+void sim_timer_set(sim_timer *t, sim_time_t when);
 
 #endif

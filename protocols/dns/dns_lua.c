@@ -38,10 +38,9 @@ typedef struct lwait {
     GArray *rrs; /* of dns_rr */
 } lwait;
 
-/* Per Lua state. */
+/* Per Lua state: the data attached to the module state (simlua_apps). */
 typedef struct dlua {
-    simlua_cond *cond;
-    sim_world *world;
+    simlua_cond *cond;    /* the module state's (borrowed) */
     GPtrArray *waits;     /* of lwait* */
     GHashTable *defaults; /* "node|server" -> sim_ref* of the resolver dns.resolve uses */
 } dlua;
@@ -55,52 +54,26 @@ static void lwait_free(void *p)
     g_free(w);
 }
 
-static int dlua_gc(lua_State *L)
+static void dlua_free(void *p)
 {
-    dlua *d = lua_touserdata(L, 1);
-    if (d->waits)
-        g_ptr_array_free(d->waits, TRUE);
-    d->waits = NULL;
-    if (d->defaults)
-        g_hash_table_destroy(d->defaults);
-    d->defaults = NULL;
-    simlua_cond_free(d->cond);
-    d->cond = NULL;
-    return 0;
+    dlua *d = p;
+    g_ptr_array_free(d->waits, TRUE);
+    g_hash_table_destroy(d->defaults);
+    g_free(d);
 }
 
 static dlua *dlua_get(lua_State *L)
 {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, DNS_STATE_KEY) == LUA_TUSERDATA) {
-        dlua *d = lua_touserdata(L, -1);
-        lua_pop(L, 1);
-        return d;
+    simlua_apps *m = simlua_module_state(L, DNS_STATE_KEY, DNS_REF_KIND, NULL);
+    dlua *d = simlua_apps_data(m);
+    if (!d) {
+        d = g_new0(dlua, 1);
+        d->cond = simlua_apps_cond(m);
+        d->waits = g_ptr_array_new_with_free_func(lwait_free);
+        d->defaults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        simlua_apps_set_data(m, d, dlua_free);
     }
-    lua_pop(L, 1);
-    dlua *d = lua_newuserdatauv(L, sizeof *d, 0);
-    d->cond = simlua_cond_new(L);
-    d->world = simlua_world(L);
-    d->waits = g_ptr_array_new_with_free_func(lwait_free);
-    d->defaults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    lua_newtable(L);
-    lua_pushcfunction(L, dlua_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, DNS_STATE_KEY);
     return d;
-}
-
-static void raise_gerror(lua_State *L, GError *err)
-{
-    lua_pushstring(L, err->message);
-    g_error_free(err);
-    lua_error(L);
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
 }
 
 /* ---------------------------------------------------------------- server */
@@ -197,7 +170,7 @@ static int l_server(lua_State *L)
     GError *err = NULL;
     dns_app *a = dns_app_server(n, (uint16_t)port, core, &err);
     if (!a)
-        raise_gerror(L, err);
+        simlua_raise_gerror_msg(L, err);
     simlua_push_handle(L, DNS_SERVER_CLASS, dns_app_ref(a));
     return 1;
 }
@@ -237,17 +210,17 @@ static int server_stats(lua_State *L)
     dns_server *s = dns_app_server_core(a);
     const dns_server_stats *st = dns_server_get_stats(s);
     lua_createtable(L, 0, 11);
-    set_int(L, "queries", (lua_Integer)st->queries);
-    set_int(L, "answers", (lua_Integer)st->answers);
-    set_int(L, "nxdomain", (lua_Integer)st->nxdomain);
-    set_int(L, "nodata", (lua_Integer)st->nodata);
-    set_int(L, "formerr", (lua_Integer)st->formerr);
-    set_int(L, "notimp", (lua_Integer)st->notimp);
-    set_int(L, "refused", (lua_Integer)st->refused);
-    set_int(L, "truncated", (lua_Integer)st->truncated);
-    set_int(L, "ignored", (lua_Integer)st->ignored);
-    set_int(L, "zones", (lua_Integer)dns_server_n_zones(s));
-    set_int(L, "records", (lua_Integer)dns_server_n_records(s));
+    simlua_set_int(L, "queries", (lua_Integer)st->queries);
+    simlua_set_int(L, "answers", (lua_Integer)st->answers);
+    simlua_set_int(L, "nxdomain", (lua_Integer)st->nxdomain);
+    simlua_set_int(L, "nodata", (lua_Integer)st->nodata);
+    simlua_set_int(L, "formerr", (lua_Integer)st->formerr);
+    simlua_set_int(L, "notimp", (lua_Integer)st->notimp);
+    simlua_set_int(L, "refused", (lua_Integer)st->refused);
+    simlua_set_int(L, "truncated", (lua_Integer)st->truncated);
+    simlua_set_int(L, "ignored", (lua_Integer)st->ignored);
+    simlua_set_int(L, "zones", (lua_Integer)dns_server_n_zones(s));
+    simlua_set_int(L, "records", (lua_Integer)dns_server_n_records(s));
     return 1;
 }
 
@@ -257,7 +230,7 @@ static int app_close(lua_State *L)
 {
     const char *cls = luaL_testudata(L, 1, DNS_SERVER_CLASS) ? DNS_SERVER_CLASS
                                                              : DNS_RESOLVER_CLASS;
-    dns_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, cls), DNS_REF_KIND);
+    dns_app *a = simlua_handle_get(L, 1, cls, DNS_REF_KIND);
     if (!a)
         return 0;
     dns_app_free(a);
@@ -280,8 +253,7 @@ static int app_close(lua_State *L)
 
 static int server_tostring(lua_State *L)
 {
-    dns_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, DNS_SERVER_CLASS),
-                                   DNS_REF_KIND);
+    dns_app *a = simlua_handle_get(L, 1, DNS_SERVER_CLASS, DNS_REF_KIND);
     if (!a || !dns_app_server_core(a)) {
         lua_pushliteral(L, "<dns server (closed)>");
         return 1;
@@ -317,7 +289,7 @@ static dns_app *new_resolver(lua_State *L, sim_node *n, const dns_resolver_cfg *
     GError *err = NULL;
     dns_app *a = dns_app_resolver(n, cfg, &err);
     if (!a)
-        raise_gerror(L, err);
+        simlua_raise_gerror_msg(L, err);
     return a;
 }
 
@@ -385,7 +357,7 @@ static int push_result(lua_State *L, lwait *w)
     lua_createtable(L, 0, 5);
     lua_pushboolean(L, w->cached);
     lua_setfield(L, -2, "cached");
-    set_int(L, "sent", w->sent);
+    simlua_set_int(L, "sent", w->sent);
     lua_pushnumber(L, sim_time_sec(w->took));
     lua_setfield(L, -2, "time");
     lua_pushstring(L, dns_status_name(w->status));
@@ -396,32 +368,18 @@ static int push_result(lua_State *L, lwait *w)
     return nret;
 }
 
-/* The wait keeps [1] lightuserdata lwait, [2] deadline on the stack. */
-static int wait_loop(lua_State *L);
-
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
-{
-    (void)status;
-    (void)ctx;
-    lua_settop(L, 2);
-    return wait_loop(L);
-}
-
-static int wait_loop(lua_State *L)
+/* A wait keeps [1] lightuserdata lwait (simlua_wait's state). Its test: the result, once in. */
+static int wait_test(lua_State *L)
 {
     lwait *w = lua_touserdata(L, 1);
-    if (w->done)
-        return push_result(L, w);
-    sim_time_t now = sim_world_now(simlua_world(L));
-    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 2);
-    if (now >= deadline) {
-        w->abandoned = true; /* the resolver's callback frees it */
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
-    return simlua_cond_wait(L, w->d->cond, left, 0, wait_k);
+    return w->done ? push_result(L, w) : 0;
+}
+
+/* At the deadline: the resolver's callback frees the wait. */
+static int wait_expire(lua_State *L)
+{
+    ((lwait *)lua_touserdata(L, 1))->abandoned = true;
+    return 0;
 }
 
 /* Starts a lookup of (name at idx, type at idx+1, opts at idx+2) on app a and waits. */
@@ -448,11 +406,10 @@ static int resolve_on(lua_State *L, dns_app *a, int idx)
     sim_time_t now = sim_world_now(simlua_world(L));
     dns_resolver_lookup(dns_app_resolver_core(a), now, &name, type, on_lookup, w, NULL);
     dns_app_kick(a);
+    sim_time_t deadline = simlua_deadline(L, timeout);
     lua_settop(L, 0);
     lua_pushlightuserdata(L, w);
-    lua_pushinteger(L, (lua_Integer)(timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER
-                                                                     : now + timeout));
-    return wait_loop(L);
+    return simlua_wait(L, d->cond, 1, deadline, wait_test, wait_expire);
 }
 
 /* r:resolve(name, type[, {timeout=}]) */
@@ -489,17 +446,17 @@ static int resolver_stats(lua_State *L)
     dns_resolver *r = dns_app_resolver_core(a);
     const dns_resolver_stats *st = dns_resolver_get_stats(r);
     lua_createtable(L, 0, 11);
-    set_int(L, "lookups", (lua_Integer)st->lookups);
-    set_int(L, "sent", (lua_Integer)st->sent);
-    set_int(L, "retransmits", (lua_Integer)st->retransmits);
-    set_int(L, "responses", (lua_Integer)st->responses);
-    set_int(L, "stray", (lua_Integer)st->stray);
-    set_int(L, "bad", (lua_Integer)st->bad);
-    set_int(L, "timeouts", (lua_Integer)st->timeouts);
-    set_int(L, "cache_hits", (lua_Integer)st->cache_hits);
-    set_int(L, "negative_hits", (lua_Integer)st->negative_hits);
-    set_int(L, "cache_misses", (lua_Integer)st->cache_misses);
-    set_int(L, "cache_size",
+    simlua_set_int(L, "lookups", (lua_Integer)st->lookups);
+    simlua_set_int(L, "sent", (lua_Integer)st->sent);
+    simlua_set_int(L, "retransmits", (lua_Integer)st->retransmits);
+    simlua_set_int(L, "responses", (lua_Integer)st->responses);
+    simlua_set_int(L, "stray", (lua_Integer)st->stray);
+    simlua_set_int(L, "bad", (lua_Integer)st->bad);
+    simlua_set_int(L, "timeouts", (lua_Integer)st->timeouts);
+    simlua_set_int(L, "cache_hits", (lua_Integer)st->cache_hits);
+    simlua_set_int(L, "negative_hits", (lua_Integer)st->negative_hits);
+    simlua_set_int(L, "cache_misses", (lua_Integer)st->cache_misses);
+    simlua_set_int(L, "cache_size",
             (lua_Integer)dns_resolver_cache_size(r, sim_world_now(simlua_world(L))));
     return 1;
 }
@@ -512,8 +469,7 @@ static int resolver_flush(lua_State *L)
 
 static int resolver_tostring(lua_State *L)
 {
-    dns_app *a = sim_world_ref_get(simlua_world(L),
-                                   simlua_handle_ref(L, 1, DNS_RESOLVER_CLASS), DNS_REF_KIND);
+    dns_app *a = simlua_handle_get(L, 1, DNS_RESOLVER_CLASS, DNS_REF_KIND);
     if (!a || !dns_app_resolver_core(a)) {
         lua_pushliteral(L, "<dns resolver (closed)>");
         return 1;

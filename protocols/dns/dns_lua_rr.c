@@ -230,12 +230,6 @@ void dnslua_check_record(lua_State *L, int idx, const char *what, const dns_name
     *out = rr;
 }
 
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
 static void set_name(lua_State *L, const char *k, const dns_name *n)
 {
     char b[DNS_NAME_STRLEN];
@@ -259,7 +253,7 @@ void dnslua_push_rr(lua_State *L, const dns_rr *rr)
     else
         lua_pushfstring(L, "TYPE%d", (int)rr->type);
     lua_setfield(L, -2, "type");
-    set_int(L, "ttl", rr->ttl);
+    simlua_set_int(L, "ttl", rr->ttl);
     sim_ip ip;
     size_t pos = 0, n;
     const uint8_t *s;
@@ -277,14 +271,14 @@ void dnslua_push_rr(lua_State *L, const dns_rr *rr)
         set_name(L, "data", &rr->rd.target);
         break;
     case DNS_T_SRV:
-        set_int(L, "priority", rr->rd.srv.priority);
-        set_int(L, "weight", rr->rd.srv.weight);
-        set_int(L, "port", rr->rd.srv.port);
+        simlua_set_int(L, "priority", rr->rd.srv.priority);
+        simlua_set_int(L, "weight", rr->rd.srv.weight);
+        simlua_set_int(L, "port", rr->rd.srv.port);
         set_name(L, "target", &rr->rd.srv.target);
         break;
     case DNS_T_NAPTR:
-        set_int(L, "order", rr->rd.naptr.order);
-        set_int(L, "preference", rr->rd.naptr.preference);
+        simlua_set_int(L, "order", rr->rd.naptr.order);
+        simlua_set_int(L, "preference", rr->rd.naptr.preference);
         set_cstr(L, "flags", &rr->rd.naptr.flags);
         set_cstr(L, "services", &rr->rd.naptr.services);
         set_cstr(L, "regexp", &rr->rd.naptr.regexp);
@@ -293,11 +287,11 @@ void dnslua_push_rr(lua_State *L, const dns_rr *rr)
     case DNS_T_SOA:
         set_name(L, "mname", &rr->rd.soa.mname);
         set_name(L, "rname", &rr->rd.soa.rname);
-        set_int(L, "serial", rr->rd.soa.serial);
-        set_int(L, "refresh", rr->rd.soa.refresh);
-        set_int(L, "retry", rr->rd.soa.retry);
-        set_int(L, "expire", rr->rd.soa.expire);
-        set_int(L, "minimum", rr->rd.soa.minimum);
+        simlua_set_int(L, "serial", rr->rd.soa.serial);
+        simlua_set_int(L, "refresh", rr->rd.soa.refresh);
+        simlua_set_int(L, "retry", rr->rd.soa.retry);
+        simlua_set_int(L, "expire", rr->rd.soa.expire);
+        simlua_set_int(L, "minimum", rr->rd.soa.minimum);
         break;
     case DNS_T_TXT:
         lua_newtable(L);

@@ -35,10 +35,7 @@ void dns_app_kick(dns_app *a)
         sim_sock_sendto(s, o.data, o.len, &o.to); /* unreachable: lost, as on a host */
     }
     sim_time_t next = a->resolver ? dns_resolver_next_deadline(a->resolver) : SIM_TIME_NEVER;
-    if (next == SIM_TIME_NEVER)
-        sim_timer_cancel(a->timer);
-    else if (sim_timer_deadline(a->timer) != next)
-        sim_timer_at(a->timer, next);
+    sim_timer_set(a->timer, next);
     if (a->notify)
         a->notify(a, a->notify_ctx);
 }

@@ -26,59 +26,22 @@
 #define RELAY_CLIENT_CLASS "natsim.RelayClient"
 #define RELAY_STATE_KEY "natsim.relay"
 
-/* Per Lua state: the condition and the apps that signal it (cleared when the state closes). */
-typedef struct rlua {
-    simlua_cond *cond;
-    sim_world *world;
-    GArray *apps; /* of sim_ref */
-} rlua;
+static void unhook(void *a) { relay_app_on_notify(a, NULL, NULL); }
 
-static int rlua_gc(lua_State *L)
+/* The module's state in L: its condition and the apps that signal it. */
+static simlua_apps *rlua_get(lua_State *L)
 {
-    rlua *r = lua_touserdata(L, 1);
-    for (guint i = 0; r->apps && i < r->apps->len; i++) {
-        relay_app *a = sim_world_ref_get(r->world, g_array_index(r->apps, sim_ref, i),
-                                         RELAY_REF_KIND);
-        if (a)
-            relay_app_on_notify(a, NULL, NULL);
-    }
-    if (r->apps)
-        g_array_free(r->apps, TRUE);
-    r->apps = NULL;
-    simlua_cond_free(r->cond);
-    r->cond = NULL;
-    return 0;
+    return simlua_module_state(L, RELAY_STATE_KEY, RELAY_REF_KIND, unhook);
 }
 
-static rlua *rlua_get(lua_State *L)
-{
-    if (lua_getfield(L, LUA_REGISTRYINDEX, RELAY_STATE_KEY) == LUA_TUSERDATA) {
-        rlua *r = lua_touserdata(L, -1);
-        lua_pop(L, 1);
-        return r;
-    }
-    lua_pop(L, 1);
-    rlua *r = lua_newuserdatauv(L, sizeof *r, 0);
-    r->cond = simlua_cond_new(L);
-    r->world = simlua_world(L);
-    r->apps = g_array_new(FALSE, FALSE, sizeof(sim_ref));
-    lua_newtable(L);
-    lua_pushcfunction(L, rlua_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, RELAY_STATE_KEY);
-    return r;
-}
-
-static void notify(relay_app *a, void *ctx) { simlua_cond_signal(((rlua *)ctx)->cond); }
+static void notify(relay_app *a, void *ctx) { simlua_cond_signal(ctx); }
 
 static void adopt(lua_State *L, relay_app *a, const char *cls)
 {
-    rlua *r = rlua_get(L);
-    sim_ref ref = relay_app_ref(a);
-    g_array_append_val(r->apps, ref);
-    relay_app_on_notify(a, notify, r);
-    simlua_push_handle(L, cls, ref);
+    simlua_apps *m = rlua_get(L);
+    simlua_apps_track(m, relay_app_ref(a));
+    relay_app_on_notify(a, notify, simlua_apps_cond(m));
+    simlua_push_handle(L, cls, relay_app_ref(a));
 }
 
 static relay_app *check_app(lua_State *L, int idx, const char *cls)
@@ -102,12 +65,6 @@ static const char *check_name(lua_State *L, int idx)
     return s;
 }
 
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
 /* ---------------------------------------------------------------- servers */
 
 static const char *const server_keys[] = { "port", "lifetime", NULL };
@@ -116,17 +73,12 @@ static int server_new(lua_State *L, unsigned roles)
 {
     sim_node *n = simlua_check_node(L, 1);
     simlua_check_options(L, 2, server_keys);
-    lua_Integer port = simlua_opt_int(L, 2, "port", 0);
-    if (port < 0 || port > 65535)
-        return luaL_argerror(L, 2, "option 'port': 0..65535");
+    uint16_t port = simlua_opt_port(L, 2, "port", 0, 0);
     relay_server_cfg cfg = { .roles = roles, .lifetime = simlua_opt_time(L, 2, "lifetime", 0) };
     GError *err = NULL;
-    relay_app *a = relay_app_server(n, (uint16_t)port, &cfg, &err);
-    if (!a) {
-        lua_pushstring(L, err->message);
-        g_error_free(err);
-        return lua_error(L);
-    }
+    relay_app *a = relay_app_server(n, port, &cfg, &err);
+    if (!a)
+        return simlua_raise_gerror_msg(L, err);
     adopt(L, a, RELAY_SERVER_CLASS);
     return 1;
 }
@@ -140,18 +92,18 @@ static int server_stats(lua_State *L)
     relay_app *a = check_app(L, 1, RELAY_SERVER_CLASS);
     const relay_server_stats *st = relay_server_get_stats(relay_app_server_core(a));
     lua_createtable(L, 0, 12);
-    set_int(L, "msgs_in", (lua_Integer)st->msgs_in);
-    set_int(L, "msgs_out", (lua_Integer)st->msgs_out);
-    set_int(L, "bad", (lua_Integer)st->bad);
-    set_int(L, "registers", (lua_Integer)st->registers);
-    set_int(L, "connects", (lua_Integer)st->connects);
-    set_int(L, "reverses", (lua_Integer)st->reverses);
-    set_int(L, "errors", (lua_Integer)st->errors);
-    set_int(L, "relayed_msgs", (lua_Integer)st->relayed_msgs);
-    set_int(L, "relayed_bytes", (lua_Integer)st->relayed_bytes);
-    set_int(L, "bytes_in", (lua_Integer)st->bytes_in);
-    set_int(L, "bytes_out", (lua_Integer)st->bytes_out);
-    set_int(L, "registered", (lua_Integer)relay_server_count(relay_app_server_core(a)));
+    simlua_set_int(L, "msgs_in", (lua_Integer)st->msgs_in);
+    simlua_set_int(L, "msgs_out", (lua_Integer)st->msgs_out);
+    simlua_set_int(L, "bad", (lua_Integer)st->bad);
+    simlua_set_int(L, "registers", (lua_Integer)st->registers);
+    simlua_set_int(L, "connects", (lua_Integer)st->connects);
+    simlua_set_int(L, "reverses", (lua_Integer)st->reverses);
+    simlua_set_int(L, "errors", (lua_Integer)st->errors);
+    simlua_set_int(L, "relayed_msgs", (lua_Integer)st->relayed_msgs);
+    simlua_set_int(L, "relayed_bytes", (lua_Integer)st->relayed_bytes);
+    simlua_set_int(L, "bytes_in", (lua_Integer)st->bytes_in);
+    simlua_set_int(L, "bytes_out", (lua_Integer)st->bytes_out);
+    simlua_set_int(L, "registered", (lua_Integer)relay_server_count(relay_app_server_core(a)));
     return 1;
 }
 
@@ -187,12 +139,9 @@ static int app_endpoint(lua_State *L)
                                        RELAY_REF_KIND);
     sim_ep ep = relay_app_local(a);
     if (sim_ip_is_any(&ep.ip)) {
-        sim_node *n = relay_app_node(a);
-        for (guint i = 0; i < n->ifaces->len && sim_ip_is_any(&ep.ip); i++) {
-            const sim_ip *ip = sim_iface_addr(n->ifaces->pdata[i], SIM_AF_INET);
-            if (ip)
-                ep.ip = *ip;
-        }
+        sim_ip ip = sim_node_first_addr(relay_app_node(a), SIM_AF_INET);
+        if (ip.family)
+            ep.ip = ip;
     }
     simlua_push_ep(L, &ep);
     return 1;
@@ -202,16 +151,13 @@ static int app_close(lua_State *L)
 {
     const char *cls = luaL_testudata(L, 1, RELAY_SERVER_CLASS) ? RELAY_SERVER_CLASS
                                                                : RELAY_CLIENT_CLASS;
-    relay_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, cls),
-                                     RELAY_REF_KIND);
-    relay_app_free(a);
+    relay_app_free(simlua_handle_get(L, 1, cls, RELAY_REF_KIND));
     return 0;
 }
 
 static int server_tostring(lua_State *L)
 {
-    relay_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, RELAY_SERVER_CLASS),
-                                     RELAY_REF_KIND);
+    relay_app *a = simlua_handle_get(L, 1, RELAY_SERVER_CLASS, RELAY_REF_KIND);
     if (!a || !relay_app_server_core(a)) {
         lua_pushliteral(L, "<relay server (closed)>");
         return 1;
@@ -244,9 +190,7 @@ static int l_client(lua_State *L)
     if (!server || sim_ep_parse(server, &cfg.server) != 0)
         return luaL_argerror(L, 2, "option 'server': \"ip:port\" of the server is required");
     cfg.name = simlua_opt_str(L, 2, "name", n->name);
-    lua_Integer port = simlua_opt_int(L, 2, "port", 0);
-    if (port < 0 || port > 65535)
-        return luaL_argerror(L, 2, "option 'port': 0..65535");
+    uint16_t port = simlua_opt_port(L, 2, "port", 0, 0);
     cfg.keepalive = simlua_opt_time(L, 2, "keepalive", 0);
     cfg.rto = simlua_opt_time(L, 2, "rto", 0);
     cfg.max_tries = (unsigned)CLAMP(simlua_opt_int(L, 2, "tries", 0), 0, 100);
@@ -254,72 +198,38 @@ static int l_client(lua_State *L)
     cfg.punch_timeout = simlua_opt_time(L, 2, "punch_timeout", 0);
     cfg.accept = simlua_opt_bool(L, 2, "accept", true);
     GError *err = NULL;
-    relay_app *a = relay_app_client(n, (uint16_t)port, &cfg, &err);
-    if (!a) {
-        lua_pushstring(L, err->message);
-        g_error_free(err);
-        return lua_error(L);
-    }
+    relay_app *a = relay_app_client(n, port, &cfg, &err);
+    if (!a)
+        return simlua_raise_gerror_msg(L, err);
     adopt(L, a, RELAY_CLIENT_CLASS);
     return 1;
 }
 
 /* ---------------------------------------------------------------- blocking waits */
 
-/* A wait keeps its state on the stack: [1] handle, [2] key (peer name or nil), [3] deadline
- * (sim_time_t bits as an integer). A predicate pushes its results and returns their count when
- * the wait is over, or returns 0 to keep waiting. */
-typedef int (*wait_pred)(lua_State *L, relay_app *a);
+/* A wait keeps its state in stack slots [1] handle, [2] key (peer name or nil); its test
+ * (simlua_wait) pushes the results and returns their count when the wait is over, else 0. */
 
-static int wait_loop(lua_State *L, wait_pred pred);
+/* The client a wait is for; a Lua error if its handle went stale meanwhile. */
+static relay_app *wait_app(lua_State *L) { return check_app(L, 1, RELAY_CLIENT_CLASS); }
 
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
+/* Normalises the stack to [handle, key] and starts waiting. */
+static int wait_start(lua_State *L, int key_idx, sim_time_t timeout, lua_CFunction test)
 {
-    lua_settop(L, 3); /* drop the condition's true/false: the predicate decides */
-    return wait_loop(L, (wait_pred)ctx);
-}
-
-static int wait_loop(lua_State *L, wait_pred pred)
-{
-    relay_app *a = check_app(L, 1, RELAY_CLIENT_CLASS);
-    int n = pred(L, a);
-    if (n)
-        return n;
-    sim_time_t now = sim_world_now(simlua_world(L));
-    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 3);
-    if (now >= deadline) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
-    return simlua_cond_wait(L, rlua_get(L)->cond, left, (lua_KContext)pred, wait_k);
-}
-
-/* Normalises the stack to [handle, key, deadline] and starts waiting. */
-static int wait_start(lua_State *L, int key_idx, sim_time_t timeout, wait_pred pred)
-{
-    sim_time_t now = sim_world_now(simlua_world(L));
-    sim_time_t deadline = timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + timeout;
+    sim_time_t deadline = simlua_deadline(L, timeout);
     if (key_idx)
         lua_pushvalue(L, key_idx);
     else
         lua_pushnil(L);
-    lua_pushinteger(L, (lua_Integer)deadline);
-    lua_rotate(L, 2, 2);
-    lua_settop(L, 3);
-    return wait_loop(L, pred);
-}
-
-static sim_time_t opt_timeout(lua_State *L, int idx, sim_time_t def)
-{
-    return lua_isnoneornil(L, idx) ? def : simlua_check_time(L, idx);
+    lua_rotate(L, 2, 1);
+    return simlua_wait(L, simlua_apps_cond(rlua_get(L)), 2, deadline, test, NULL);
 }
 
 /* ---- register ---- */
 
-static int pred_register(lua_State *L, relay_app *a)
+static int pred_register(lua_State *L)
 {
+    relay_app *a = wait_app(L);
     sim_ep pub;
     switch (relay_client_reg_state(relay_app_client_core(a), &pub)) {
     case RELAY_REG_OK: simlua_push_ep(L, &pub); return 1;
@@ -332,7 +242,7 @@ static int pred_register(lua_State *L, relay_app *a)
 static int client_register(lua_State *L)
 {
     relay_app *a = check_app(L, 1, RELAY_CLIENT_CLASS);
-    sim_time_t timeout = opt_timeout(L, 2, 10 * SIM_SEC);
+    sim_time_t timeout = simlua_opt_time_arg(L, 2, 10 * SIM_SEC);
     relay_client_register(relay_app_client_core(a), sim_world_now(simlua_world(L)));
     relay_app_kick(a);
     return wait_start(L, 0, timeout, pred_register);
@@ -376,9 +286,9 @@ static void push_session(lua_State *L, const relay_session *x)
         lua_pushnumber(L, sim_time_sec(x->done_at - x->started));
         lua_setfield(L, -2, "time");
     }
-    set_int(L, "punches_sent", x->punches_sent);
-    set_int(L, "punches_rcvd", x->punches_rcvd);
-    set_int(L, "acks_rcvd", x->acks_rcvd);
+    simlua_set_int(L, "punches_sent", x->punches_sent);
+    simlua_set_int(L, "punches_rcvd", x->punches_rcvd);
+    simlua_set_int(L, "acks_rcvd", x->acks_rcvd);
     lua_createtable(L, (int)x->targets->len, 0);
     for (guint i = 0; i < x->targets->len; i++) {
         simlua_push_ep(L, &g_array_index(x->targets, sim_ep, i));
@@ -388,8 +298,9 @@ static void push_session(lua_State *L, const relay_session *x)
 }
 
 /* Done when the session with the peer at [2] has succeeded or failed. */
-static int pred_session(lua_State *L, relay_app *a)
+static int pred_session(lua_State *L)
 {
+    relay_app *a = wait_app(L);
     const relay_session *x = relay_client_session(relay_app_client_core(a), lua_tostring(L, 2));
     if (!x || (x->state != RELAY_PUNCH_OK && x->state != RELAY_PUNCH_FAILED))
         return 0;
@@ -433,7 +344,7 @@ static int client_wait_punch(lua_State *L)
 {
     check_client(L, 1);
     check_name(L, 2);
-    return wait_start(L, 2, opt_timeout(L, 3, SIM_TIME_NEVER), pred_session);
+    return wait_start(L, 2, simlua_opt_time_arg(L, 3, SIM_TIME_NEVER), pred_session);
 }
 
 /* c:session(peer) -> info | nil (never blocks) */
@@ -487,8 +398,9 @@ static int client_relay_send(lua_State *L)
     return 1;
 }
 
-static int pred_rx(lua_State *L, relay_app *a, bool relayed)
+static int pred_rx(lua_State *L, bool relayed)
 {
+    relay_app *a = wait_app(L);
     relay_rx rx;
     if (!relay_client_pop_rx(relay_app_client_core(a), relayed, &rx))
         return 0;
@@ -498,21 +410,21 @@ static int pred_rx(lua_State *L, relay_app *a, bool relayed)
     return 3;
 }
 
-static int pred_data(lua_State *L, relay_app *a) { return pred_rx(L, a, false); }
-static int pred_relayed(lua_State *L, relay_app *a) { return pred_rx(L, a, true); }
+static int pred_data(lua_State *L) { return pred_rx(L, false); }
+static int pred_relayed(lua_State *L) { return pred_rx(L, true); }
 
 /* c:recv([timeout]) -> data, from, ep | nil, "timeout" (DATA over a punched path) */
 static int client_recv(lua_State *L)
 {
     check_client(L, 1);
-    return wait_start(L, 0, opt_timeout(L, 2, SIM_TIME_NEVER), pred_data);
+    return wait_start(L, 0, simlua_opt_time_arg(L, 2, SIM_TIME_NEVER), pred_data);
 }
 
 /* c:recv_relayed([timeout]) -> data, from, relay ep | nil, "timeout" */
 static int client_recv_relayed(lua_State *L)
 {
     check_client(L, 1);
-    return wait_start(L, 0, opt_timeout(L, 2, SIM_TIME_NEVER), pred_relayed);
+    return wait_start(L, 0, simlua_opt_time_arg(L, 2, SIM_TIME_NEVER), pred_relayed);
 }
 
 /* ---- introspection ---- */
@@ -521,21 +433,21 @@ static int client_stats(lua_State *L)
 {
     const relay_client_stats *st = relay_client_get_stats(check_client(L, 1));
     lua_createtable(L, 0, 16);
-    set_int(L, "msgs_in", (lua_Integer)st->msgs_in);
-    set_int(L, "msgs_out", (lua_Integer)st->msgs_out);
-    set_int(L, "bad", (lua_Integer)st->bad);
-    set_int(L, "registers_sent", (lua_Integer)st->registers_sent);
-    set_int(L, "keepalives_sent", (lua_Integer)st->keepalives_sent);
-    set_int(L, "punches_sent", (lua_Integer)st->punches_sent);
-    set_int(L, "punches_rcvd", (lua_Integer)st->punches_rcvd);
-    set_int(L, "acks_sent", (lua_Integer)st->acks_sent);
-    set_int(L, "acks_rcvd", (lua_Integer)st->acks_rcvd);
-    set_int(L, "data_sent", (lua_Integer)st->data_sent);
-    set_int(L, "data_rcvd", (lua_Integer)st->data_rcvd);
-    set_int(L, "relay_sent", (lua_Integer)st->relay_sent);
-    set_int(L, "relayed_rcvd", (lua_Integer)st->relayed_rcvd);
-    set_int(L, "bytes_in", (lua_Integer)st->bytes_in);
-    set_int(L, "bytes_out", (lua_Integer)st->bytes_out);
+    simlua_set_int(L, "msgs_in", (lua_Integer)st->msgs_in);
+    simlua_set_int(L, "msgs_out", (lua_Integer)st->msgs_out);
+    simlua_set_int(L, "bad", (lua_Integer)st->bad);
+    simlua_set_int(L, "registers_sent", (lua_Integer)st->registers_sent);
+    simlua_set_int(L, "keepalives_sent", (lua_Integer)st->keepalives_sent);
+    simlua_set_int(L, "punches_sent", (lua_Integer)st->punches_sent);
+    simlua_set_int(L, "punches_rcvd", (lua_Integer)st->punches_rcvd);
+    simlua_set_int(L, "acks_sent", (lua_Integer)st->acks_sent);
+    simlua_set_int(L, "acks_rcvd", (lua_Integer)st->acks_rcvd);
+    simlua_set_int(L, "data_sent", (lua_Integer)st->data_sent);
+    simlua_set_int(L, "data_rcvd", (lua_Integer)st->data_rcvd);
+    simlua_set_int(L, "relay_sent", (lua_Integer)st->relay_sent);
+    simlua_set_int(L, "relayed_rcvd", (lua_Integer)st->relayed_rcvd);
+    simlua_set_int(L, "bytes_in", (lua_Integer)st->bytes_in);
+    simlua_set_int(L, "bytes_out", (lua_Integer)st->bytes_out);
     return 1;
 }
 
@@ -547,8 +459,7 @@ static int client_last_error(lua_State *L)
 
 static int client_tostring(lua_State *L)
 {
-    relay_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, RELAY_CLIENT_CLASS),
-                                     RELAY_REF_KIND);
+    relay_app *a = simlua_handle_get(L, 1, RELAY_CLIENT_CLASS, RELAY_REF_KIND);
     if (!a || !relay_app_client_core(a)) {
         lua_pushliteral(L, "<relay client (closed)>");
         return 1;

@@ -76,10 +76,7 @@ void relay_app_kick(relay_app *a)
         log_events(a);
     sim_time_t next = a->server ? relay_server_next_deadline(a->server)
                                 : relay_client_next_deadline(a->client);
-    if (next == SIM_TIME_NEVER)
-        sim_timer_cancel(a->timer);
-    else if (sim_timer_deadline(a->timer) != next)
-        sim_timer_at(a->timer, next);
+    sim_timer_set(a->timer, next);
     if (a->notify)
         a->notify(a, a->notify_ctx);
 }
@@ -176,17 +173,6 @@ relay_app *relay_app_server(sim_node *n, uint16_t port, const relay_server_cfg *
     return a;
 }
 
-/* The node's first IPv4 address: what a client calls its private address in REGISTER. */
-static sim_ip first_ip4(const sim_node *n)
-{
-    for (guint i = 0; i < n->ifaces->len; i++) {
-        const sim_ip *ip = sim_iface_addr(n->ifaces->pdata[i], SIM_AF_INET);
-        if (ip)
-            return *ip;
-    }
-    return (sim_ip){ 0 };
-}
-
 relay_app *relay_app_client(sim_node *n, uint16_t port, relay_client_cfg *cfg, GError **err)
 {
     int family = cfg->server.ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET;
@@ -195,7 +181,7 @@ relay_app *relay_app_client(sim_node *n, uint16_t port, relay_client_cfg *cfg, G
         return NULL;
     cfg->local = sim_sock_local(a->sock);
     if (family == SIM_AF_INET && sim_ip_is_any(&cfg->local.ip))
-        cfg->local.ip = first_ip4(n);
+        cfg->local.ip = sim_node_first_addr(n, SIM_AF_INET); /* its private address */
     a->client = relay_client_new(cfg, &n->rng);
     if (!a->client) {
         g_set_error(err, relay_quark(), EINVAL, "bad client name \"%s\"",

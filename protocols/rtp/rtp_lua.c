@@ -27,18 +27,6 @@ static rtp_app *check_app(lua_State *L, int idx)
     return simlua_check_handle(L, idx, RTP_SESSION_CLASS, RTP_REF_KIND);
 }
 
-static void set_num(lua_State *L, const char *k, double v)
-{
-    lua_pushnumber(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
 static const char *const session_keys[] = { "port", "to", "rtcp_to", "duration", "ptime",
                                             "cname", "rtcp_mux", "probation", "latch", NULL };
 
@@ -75,11 +63,8 @@ static int l_session(lua_State *L)
     cfg.session.probation = simlua_opt_bool(L, 2, "probation", false);
     GError *err = NULL;
     rtp_app *a = rtp_app_new(n, &cfg, &err);
-    if (!a) {
-        lua_pushstring(L, err->message);
-        g_error_free(err);
-        return lua_error(L);
-    }
+    if (!a)
+        return simlua_raise_gerror_msg(L, err);
     simlua_push_handle(L, RTP_SESSION_CLASS, rtp_app_ref(a));
     return 1;
 }
@@ -89,35 +74,35 @@ static int session_stats(lua_State *L)
     rtp_app *a = check_app(L, 1);
     const rtp_stats *st = rtp_session_stats(rtp_app_session(a));
     lua_createtable(L, 0, 24);
-    set_int(L, "packets_sent", (lua_Integer)st->packets_sent);
-    set_int(L, "octets_sent", (lua_Integer)st->octets_sent);
-    set_int(L, "packets_received", (lua_Integer)st->packets_received);
-    set_int(L, "octets_received", (lua_Integer)st->octets_received);
-    set_int(L, "expected", (lua_Integer)st->expected);
-    set_int(L, "lost", (lua_Integer)st->lost);
-    set_num(L, "fraction_lost", st->fraction_lost / 256.0);
-    set_int(L, "jitter_ts", st->jitter_ts);
-    set_num(L, "jitter_ms", st->jitter_ms);
-    set_int(L, "duplicates", st->duplicates);
-    set_int(L, "reordered", st->reordered);
-    set_int(L, "rtcp_sent", (lua_Integer)st->rtcp_sent);
-    set_int(L, "rtcp_received", (lua_Integer)st->rtcp_received);
-    set_int(L, "sr_received", (lua_Integer)st->sr_received);
-    set_int(L, "rr_received", (lua_Integer)st->rr_received);
-    set_int(L, "bye_received", (lua_Integer)st->bye_received);
-    set_int(L, "bad", (lua_Integer)st->bad);
-    set_int(L, "other_ssrc", (lua_Integer)st->other_ssrc);
-    set_int(L, "ssrc", st->local_ssrc);
+    simlua_set_int(L, "packets_sent", (lua_Integer)st->packets_sent);
+    simlua_set_int(L, "octets_sent", (lua_Integer)st->octets_sent);
+    simlua_set_int(L, "packets_received", (lua_Integer)st->packets_received);
+    simlua_set_int(L, "octets_received", (lua_Integer)st->octets_received);
+    simlua_set_int(L, "expected", (lua_Integer)st->expected);
+    simlua_set_int(L, "lost", (lua_Integer)st->lost);
+    simlua_set_num(L, "fraction_lost", st->fraction_lost / 256.0);
+    simlua_set_int(L, "jitter_ts", st->jitter_ts);
+    simlua_set_num(L, "jitter_ms", st->jitter_ms);
+    simlua_set_int(L, "duplicates", st->duplicates);
+    simlua_set_int(L, "reordered", st->reordered);
+    simlua_set_int(L, "rtcp_sent", (lua_Integer)st->rtcp_sent);
+    simlua_set_int(L, "rtcp_received", (lua_Integer)st->rtcp_received);
+    simlua_set_int(L, "sr_received", (lua_Integer)st->sr_received);
+    simlua_set_int(L, "rr_received", (lua_Integer)st->rr_received);
+    simlua_set_int(L, "bye_received", (lua_Integer)st->bye_received);
+    simlua_set_int(L, "bad", (lua_Integer)st->bad);
+    simlua_set_int(L, "other_ssrc", (lua_Integer)st->other_ssrc);
+    simlua_set_int(L, "ssrc", st->local_ssrc);
     if (st->remote_known)
-        set_int(L, "remote_ssrc", st->remote_ssrc);
+        simlua_set_int(L, "remote_ssrc", st->remote_ssrc);
     if (st->have_remote_report) {
-        set_int(L, "remote_lost", st->remote_lost);
-        set_num(L, "remote_fraction_lost", st->remote_fraction_lost / 256.0);
-        set_int(L, "remote_jitter_ts", st->remote_jitter_ts);
-        set_num(L, "remote_jitter_ms", st->remote_jitter_ts * 1000.0 / st->clock);
+        simlua_set_int(L, "remote_lost", st->remote_lost);
+        simlua_set_num(L, "remote_fraction_lost", st->remote_fraction_lost / 256.0);
+        simlua_set_int(L, "remote_jitter_ts", st->remote_jitter_ts);
+        simlua_set_num(L, "remote_jitter_ms", st->remote_jitter_ts * 1000.0 / st->clock);
     }
     if (st->rtt_ms >= 0)
-        set_num(L, "rtt_ms", st->rtt_ms);
+        simlua_set_num(L, "rtt_ms", st->rtt_ms);
     return 1;
 }
 
@@ -130,16 +115,13 @@ static int session_bye(lua_State *L)
 
 static int session_close(lua_State *L)
 {
-    rtp_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, RTP_SESSION_CLASS),
-                                   RTP_REF_KIND);
-    rtp_app_free(a);
+    rtp_app_free(simlua_handle_get(L, 1, RTP_SESSION_CLASS, RTP_REF_KIND));
     return 0;
 }
 
 static int session_tostring(lua_State *L)
 {
-    rtp_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, RTP_SESSION_CLASS),
-                                   RTP_REF_KIND);
+    rtp_app *a = simlua_handle_get(L, 1, RTP_SESSION_CLASS, RTP_REF_KIND);
     if (!a || !rtp_app_session(a)) {
         lua_pushliteral(L, "<rtp session (closed)>");
         return 1;

@@ -32,10 +32,7 @@ static void kick(rtp_app *a)
         sim_sock_sendto(s, o.data, o.len, o.rtcp ? &a->rtcp_to : &a->to); /* lost if unroutable */
     }
     sim_time_t next = rtp_session_next_deadline(a->core);
-    if (next == SIM_TIME_NEVER)
-        sim_timer_cancel(a->timer);
-    else if (sim_timer_deadline(a->timer) != next)
-        sim_timer_at(a->timer, next);
+    sim_timer_set(a->timer, next);
 }
 
 /* One event-log record "rtp" (only when the log is on): what happened and the counters a

@@ -22,78 +22,22 @@
 #define STUN_SERVER_CLASS "natsim.StunServer"
 #define STUN_STATE_KEY "natsim.stun"
 
-/* Per Lua state: the condition and the apps that signal it (cleared when the state closes). */
-typedef struct slua {
-    simlua_cond *cond;
-    sim_world *world;
-    GArray *apps; /* of sim_ref */
-} slua;
+static void unhook(void *a) { stun_app_on_notify(a, NULL, NULL); }
 
-static int slua_gc(lua_State *L)
+/* The module's state in L: its condition and the apps that signal it. */
+static simlua_apps *slua_get(lua_State *L)
 {
-    slua *r = lua_touserdata(L, 1);
-    for (guint i = 0; r->apps && i < r->apps->len; i++) {
-        stun_app *a = sim_world_ref_get(r->world, g_array_index(r->apps, sim_ref, i),
-                                        STUN_REF_KIND);
-        if (a)
-            stun_app_on_notify(a, NULL, NULL);
-    }
-    if (r->apps)
-        g_array_free(r->apps, TRUE);
-    r->apps = NULL;
-    simlua_cond_free(r->cond);
-    r->cond = NULL;
-    return 0;
+    return simlua_module_state(L, STUN_STATE_KEY, STUN_REF_KIND, unhook);
 }
 
-static slua *slua_get(lua_State *L)
-{
-    if (lua_getfield(L, LUA_REGISTRYINDEX, STUN_STATE_KEY) == LUA_TUSERDATA) {
-        slua *r = lua_touserdata(L, -1);
-        lua_pop(L, 1);
-        return r;
-    }
-    lua_pop(L, 1);
-    slua *r = lua_newuserdatauv(L, sizeof *r, 0);
-    r->cond = simlua_cond_new(L);
-    r->world = simlua_world(L);
-    r->apps = g_array_new(FALSE, FALSE, sizeof(sim_ref));
-    lua_newtable(L);
-    lua_pushcfunction(L, slua_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, STUN_STATE_KEY);
-    return r;
-}
+static void notify(stun_app *a, void *ctx) { simlua_cond_signal(ctx); }
 
-static void notify(stun_app *a, void *ctx) { simlua_cond_signal(((slua *)ctx)->cond); }
-
-/* Registers app a with the state; forgets refs of apps that are gone. */
+/* Registers app a with the state. */
 static void adopt(lua_State *L, stun_app *a)
 {
-    slua *r = slua_get(L);
-    for (guint i = r->apps->len; i-- > 0;)
-        if (!sim_world_ref_get(r->world, g_array_index(r->apps, sim_ref, i), STUN_REF_KIND))
-            g_array_remove_index(r->apps, i);
-    sim_ref ref = stun_app_ref(a);
-    g_array_append_val(r->apps, ref);
-    stun_app_on_notify(a, notify, r);
-}
-
-/* Raises err's message as a Lua error at the caller's file:line; frees err. */
-static void raise_gerror(lua_State *L, GError *err)
-{
-    luaL_where(L, 1);
-    lua_pushstring(L, err->message);
-    g_error_free(err);
-    lua_concat(L, 2);
-    lua_error(L);
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
+    simlua_apps *m = slua_get(L);
+    simlua_apps_track(m, stun_app_ref(a));
+    stun_app_on_notify(a, notify, simlua_apps_cond(m));
 }
 
 static void set_ep(lua_State *L, const char *k, const sim_ep *ep)
@@ -113,14 +57,6 @@ static void opt_table(lua_State *L, int idx)
     luaL_checktype(L, idx, LUA_TTABLE);
 }
 
-static uint16_t opt_port(lua_State *L, int idx, const char *key, lua_Integer def, lua_Integer lo)
-{
-    lua_Integer p = simlua_opt_int(L, idx, key, def);
-    if (p < lo || p > 65535)
-        luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': %d..65535", key, (int)lo));
-    return (uint16_t)p;
-}
-
 static sim_ip opt_ip(lua_State *L, int idx, const char *key, sim_ip def)
 {
     const char *s = simlua_opt_str(L, idx, key, NULL);
@@ -138,16 +74,6 @@ static sim_ip opt_ip(lua_State *L, int idx, const char *key, sim_ip def)
 static const char *const server_keys[] = { "ip", "alt_ip", "port", "alt_port", "software",
                                            "fingerprint", NULL };
 
-static sim_ip node_ip4(const sim_node *n)
-{
-    for (guint i = 0; i < n->ifaces->len; i++) {
-        const sim_ip *ip = sim_iface_addr(n->ifaces->pdata[i], SIM_AF_INET);
-        if (ip)
-            return *ip;
-    }
-    return (sim_ip){ 0 };
-}
-
 /* stun.server(host, {ip=, alt_ip=, port=3478, alt_port=port+1, software=, fingerprint=true}) */
 static int l_server(lua_State *L)
 {
@@ -155,12 +81,13 @@ static int l_server(lua_State *L)
     opt_table(L, 2);
     simlua_check_options(L, 2, server_keys);
     stun_server_cfg cfg = { 0 };
-    cfg.primary.ip = opt_ip(L, 2, "ip", node_ip4(n));
+    cfg.primary.ip = opt_ip(L, 2, "ip", sim_node_first_addr(n, SIM_AF_INET));
     if (!cfg.primary.ip.family)
         return luaL_argerror(L, 1, "the host has no IPv4 address (give option 'ip')");
-    cfg.primary.port = opt_port(L, 2, "port", 3478, 1);
+    cfg.primary.port = simlua_opt_port(L, 2, "port", 3478, 1);
     cfg.alt_ip = opt_ip(L, 2, "alt_ip", (sim_ip){ 0 });
-    cfg.alt_port = cfg.alt_ip.family ? opt_port(L, 2, "alt_port", cfg.primary.port + 1, 1) : 0;
+    cfg.alt_port = cfg.alt_ip.family
+                       ? simlua_opt_port(L, 2, "alt_port", cfg.primary.port + 1, 1) : 0;
     if (!cfg.alt_ip.family && lua_getfield(L, 2, "alt_port") != LUA_TNIL)
         return luaL_argerror(L, 2, "option 'alt_port' needs option 'alt_ip'");
     lua_pop(L, 1);
@@ -169,7 +96,7 @@ static int l_server(lua_State *L)
     GError *err = NULL;
     stun_app *a = stun_app_server(n, &cfg, &err);
     if (!a)
-        raise_gerror(L, err);
+        simlua_raise_gerror(L, err);
     adopt(L, a);
     simlua_push_handle(L, STUN_SERVER_CLASS, stun_app_ref(a));
     return 1;
@@ -184,11 +111,11 @@ static int server_stats(lua_State *L)
 {
     const stun_server_stats *st = stun_server_get_stats(check_server(L, 1));
     lua_createtable(L, 0, 5);
-    set_int(L, "requests", (lua_Integer)st->requests);
-    set_int(L, "success", (lua_Integer)st->success);
-    set_int(L, "errors", (lua_Integer)st->errors);
-    set_int(L, "ignored", (lua_Integer)st->ignored);
-    set_int(L, "bad", (lua_Integer)st->bad);
+    simlua_set_int(L, "requests", (lua_Integer)st->requests);
+    simlua_set_int(L, "success", (lua_Integer)st->success);
+    simlua_set_int(L, "errors", (lua_Integer)st->errors);
+    simlua_set_int(L, "ignored", (lua_Integer)st->ignored);
+    simlua_set_int(L, "bad", (lua_Integer)st->bad);
     return 1;
 }
 
@@ -208,15 +135,13 @@ static int server_endpoints(lua_State *L)
 
 static int server_close(lua_State *L)
 {
-    stun_app_free(sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, STUN_SERVER_CLASS),
-                                    STUN_REF_KIND));
+    stun_app_free(simlua_handle_get(L, 1, STUN_SERVER_CLASS, STUN_REF_KIND));
     return 0;
 }
 
 static int server_tostring(lua_State *L)
 {
-    stun_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, STUN_SERVER_CLASS),
-                                    STUN_REF_KIND);
+    stun_app *a = simlua_handle_get(L, 1, STUN_SERVER_CLASS, STUN_REF_KIND);
     if (!a || !stun_app_server_core(a)) {
         lua_pushliteral(L, "<stun server (closed)>");
         return 1;
@@ -245,59 +170,51 @@ static const luaL_Reg server_meta[] = { { "__tostring", server_tostring }, { NUL
 
 /* ---------------------------------------------------------------- blocking clients */
 
-/* A wait keeps its state on the stack: [1] app ref id, [2] ref generation, [3] deadline
- * (sim_time_t bits), [4] transaction id (binding). A predicate pushes its results and returns
- * their count when the app's work is over (the app is then freed), or 0 to keep waiting. */
+/* A wait keeps its state in stack slots [1] app ref id, [2] ref generation, [3] transaction
+ * id (binding). A predicate pushes its results and returns their count when the app's work is
+ * over (the app is then freed), or 0 to keep waiting. */
 typedef int (*wait_pred)(lua_State *L, stun_app *a);
 
-static int wait_loop(lua_State *L, wait_pred pred);
-
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
+/* The app a wait is for, or NULL once it is gone. */
+static stun_app *wait_app(lua_State *L)
 {
-    lua_settop(L, 4); /* drop the condition's true/false: the predicate decides */
-    return wait_loop(L, (wait_pred)ctx);
+    sim_ref ref = { (uint32_t)lua_tointeger(L, 1), (uint32_t)lua_tointeger(L, 2) };
+    return sim_world_ref_get(simlua_world(L), ref, STUN_REF_KIND);
 }
 
-static int wait_loop(lua_State *L, wait_pred pred)
+/* simlua_wait's test around pred: "stopped" when the app went away; frees it when done. */
+static int wait_test(lua_State *L, wait_pred pred)
 {
-    sim_world *w = simlua_world(L);
-    sim_ref ref = { (uint32_t)lua_tointeger(L, 1), (uint32_t)lua_tointeger(L, 2) };
-    stun_app *a = sim_world_ref_get(w, ref, STUN_REF_KIND);
+    stun_app *a = wait_app(L);
     if (!a) {
         lua_pushnil(L);
         lua_pushliteral(L, "stopped");
         return 2;
     }
     int n = pred(L, a);
-    if (n) {
+    if (n)
         stun_app_free(a);
-        return n;
-    }
-    sim_time_t now = sim_world_now(w);
-    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 3);
-    if (now >= deadline) {
-        stun_app_free(a);
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
-    return simlua_cond_wait(L, slua_get(L)->cond, left, (lua_KContext)pred, wait_k);
+    return n;
+}
+
+/* At the deadline the app is of no further use. */
+static int wait_expire(lua_State *L)
+{
+    stun_app_free(wait_app(L));
+    return 0;
 }
 
 /* Replaces the stack with the wait state for app a and starts waiting. */
 static int wait_start(lua_State *L, stun_app *a, sim_time_t timeout, unsigned txid,
-                      wait_pred pred)
+                      lua_CFunction test)
 {
-    sim_time_t now = sim_world_now(simlua_world(L));
-    sim_time_t deadline = timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + timeout;
+    sim_time_t deadline = simlua_deadline(L, timeout);
     sim_ref ref = stun_app_ref(a);
     lua_settop(L, 0);
     lua_pushinteger(L, ref.id);
     lua_pushinteger(L, ref.gen);
-    lua_pushinteger(L, (lua_Integer)deadline);
     lua_pushinteger(L, txid);
-    return wait_loop(L, pred);
+    return simlua_wait(L, simlua_apps_cond(slua_get(L)), 3, deadline, test, wait_expire);
 }
 
 /* The server argument at idx ("ip:port", or ip, port); returns the index after it. */
@@ -320,10 +237,10 @@ static void client_cfg(lua_State *L, int idx, stun_client_cfg *cfg)
     cfg->fingerprint = simlua_opt_bool(L, idx, "fingerprint", true);
 }
 
-/* Done when the transaction [4] has finished. */
+/* Done when the transaction [3] has finished. */
 static int pred_binding(lua_State *L, stun_app *a)
 {
-    const stun_tx *t = stun_client_tx(stun_app_client_core(a), (unsigned)lua_tointeger(L, 4));
+    const stun_tx *t = stun_client_tx(stun_app_client_core(a), (unsigned)lua_tointeger(L, 3));
     if (!t || t->state == STUN_TX_RUNNING)
         return 0;
     sim_ep mapped;
@@ -335,7 +252,7 @@ static int pred_binding(lua_State *L, stun_app *a)
         set_ep(L, "local", &local);
         lua_pushnumber(L, sim_time_sec(t->done_at - t->started));
         lua_setfield(L, -2, "rtt");
-        set_int(L, "transmissions", t->sent);
+        simlua_set_int(L, "transmissions", t->sent);
         return 2;
     }
     lua_pushnil(L);
@@ -348,6 +265,8 @@ static int pred_binding(lua_State *L, stun_app *a)
     return 2;
 }
 
+static int test_binding(lua_State *L) { return wait_test(L, pred_binding); }
+
 static const char *const binding_keys[] = { "port", "timeout", "rto", "rc", "software",
                                             "fingerprint", "change_ip", "change_port", NULL };
 
@@ -359,7 +278,7 @@ static int l_binding(lua_State *L)
     int o = check_server_ep(L, 2, &server);
     opt_table(L, o);
     simlua_check_options(L, o, binding_keys);
-    uint16_t port = opt_port(L, o, "port", 0, 0);
+    uint16_t port = simlua_opt_port(L, o, "port", 0, 0);
     sim_time_t timeout = simlua_opt_time(L, o, "timeout", SIM_TIME_NEVER);
     uint32_t change = (simlua_opt_bool(L, o, "change_ip", false) ? STUN_CHANGE_IP : 0) |
                       (simlua_opt_bool(L, o, "change_port", false) ? STUN_CHANGE_PORT : 0);
@@ -368,14 +287,14 @@ static int l_binding(lua_State *L)
     GError *err = NULL;
     stun_app *a = stun_app_client(n, server.ip.family, port, &cfg, &err);
     if (!a)
-        raise_gerror(L, err);
+        simlua_raise_gerror(L, err);
     adopt(L, a);
     unsigned id = 0;
     if (stun_app_binding(a, &server, change, &id) != 0) {
         stun_app_free(a);
         return luaL_error(L, "cannot build the Binding request");
     }
-    return wait_start(L, a, timeout, id, pred_binding);
+    return wait_start(L, a, timeout, id, test_binding);
 }
 
 static void push_result(lua_State *L, const stun_discovery_result *r)
@@ -397,7 +316,7 @@ static void push_result(lua_State *L, const stun_discovery_result *r)
         lua_pushboolean(L, r->hairpin);
         lua_setfield(L, -2, "hairpin");
     }
-    set_int(L, "transactions", r->transactions);
+    simlua_set_int(L, "transactions", r->transactions);
     lua_pushnumber(L, sim_time_sec(r->done_at - r->started));
     lua_setfield(L, -2, "time");
 }
@@ -419,6 +338,8 @@ static int pred_discover(lua_State *L, stun_app *a)
     return 2;
 }
 
+static int test_discover(lua_State *L) { return wait_test(L, pred_discover); }
+
 static const char *const discover_keys[] = { "port", "timeout", "rto", "rc", "software",
                                              "fingerprint", "hairpin", NULL };
 
@@ -430,16 +351,16 @@ static int l_discover(lua_State *L)
     int o = check_server_ep(L, 2, &cfg.server);
     opt_table(L, o);
     simlua_check_options(L, o, discover_keys);
-    uint16_t port = opt_port(L, o, "port", 0, 0);
+    uint16_t port = simlua_opt_port(L, o, "port", 0, 0);
     sim_time_t timeout = simlua_opt_time(L, o, "timeout", SIM_TIME_NEVER);
     bool hairpin = simlua_opt_bool(L, o, "hairpin", false);
     client_cfg(L, o, &cfg.client);
     GError *err = NULL;
     stun_app *a = stun_app_discovery(n, port, hairpin, &cfg, &err);
     if (!a)
-        raise_gerror(L, err);
+        simlua_raise_gerror(L, err);
     adopt(L, a);
-    return wait_start(L, a, timeout, 0, pred_discover);
+    return wait_start(L, a, timeout, 0, test_discover);
 }
 
 static const luaL_Reg module_funcs[] = {

@@ -146,10 +146,7 @@ static void kick(stun_app *a)
     if (a->disc)
         log_discovery(a);
     sim_time_t next = next_deadline(a);
-    if (next == SIM_TIME_NEVER)
-        sim_timer_cancel(a->timer);
-    else if (sim_timer_deadline(a->timer) != next)
-        sim_timer_at(a->timer, next);
+    sim_timer_set(a->timer, next);
     if (a->notify)
         a->notify(a, a->notify_ctx);
 }
@@ -282,18 +279,6 @@ stun_app *stun_app_client(sim_node *n, int family, uint16_t port, const stun_cli
     return a;
 }
 
-/* The node's first address of a family (what a client on a wildcard socket calls its local
- * address: hosts here have one interface per family that matters). */
-static sim_ip first_ip(const sim_node *n, int family)
-{
-    for (guint i = 0; i < n->ifaces->len; i++) {
-        const sim_ip *ip = sim_iface_addr(n->ifaces->pdata[i], family);
-        if (ip)
-            return *ip;
-    }
-    return (sim_ip){ 0 };
-}
-
 stun_app *stun_app_discovery(sim_node *n, uint16_t port, bool hairpin, stun_discovery_cfg *cfg,
                              GError **err)
 {
@@ -341,7 +326,7 @@ sim_ep stun_app_local(stun_app *a)
     sim_ep ep = sim_sock_local(a->socks[0]);
     if (sim_ip_is_any(&ep.ip)) {
         int family = ep.ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET;
-        ep.ip = first_ip(a->node, family);
+        ep.ip = sim_node_first_addr(a->node, family);
     }
     return ep;
 }

@@ -370,14 +370,14 @@ int turn_alloc_from_peer(turn_server *s, sim_time_t now, turn_alloc *a, const si
     turn_chan *c = find_chan(a, 0, peer);
     turn_out *o;
     if (c && now < c->expires) { /* §12.7: ChannelData, not padded over UDP */
-        o = turn_srv_out(s);
+        o = turn_outq_take(&s->out);
         if (turn_chandata_encode(c->ch, buf, len, false, o->data, sizeof o->data, &o->len)) {
-            turn_srv_recycle(s, o);
+            turn_outq_give(&s->out, o);
             return -ENOENT;
         }
         o->from = s->cfg.listen;
         o->to = a->client;
-        g_queue_push_tail(&s->out, o);
+        turn_outq_push(&s->out, o);
     } else { /* §11.3: Data indication */
         stun_msg ind = { .method = TURN_DATA }; /* random transaction id (RFC 8489 §6) */
         for (size_t i = 0; i < STUN_TXID_LEN; i++)

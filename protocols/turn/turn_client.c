@@ -5,7 +5,7 @@
  * channels alive (Refresh 60 s before expiry, CreatePermission every 240 s, ChannelBind every
  * 540 s) and moves application data: Send indications, or ChannelData once a channel is bound;
  * Data indications and ChannelData in. */
-#include "protocols/turn/turn.h"
+#include "protocols/turn/turn_priv.h"
 
 #include <errno.h>
 #include <string.h>
@@ -54,8 +54,8 @@ struct turn_client {
     bool refreshing;
     GArray *perms, *chans, *pending;
     uint16_t next_ch;
-    GQueue out, events, rx;
-    GPtrArray *spare;           /* recycled turn_out buffers: no malloc per datagram */
+    turn_outq out;
+    GQueue events, rx;
     GPtrArray *spare_rx;        /* recycled turn_rx buffers */
     uint16_t last_error;
     turn_client_stats stats;
@@ -79,10 +79,9 @@ turn_client *turn_client_new(const turn_client_cfg *cfg, sim_rng *rng)
     c->chans = g_array_new(FALSE, FALSE, sizeof(cchan));
     c->pending = g_array_new(FALSE, FALSE, sizeof(pending));
     c->next_ch = TURN_CHANNEL_MIN;
-    g_queue_init(&c->out);
+    turn_outq_init(&c->out);
     g_queue_init(&c->events);
     g_queue_init(&c->rx);
-    c->spare = g_ptr_array_new_with_free_func(g_free);
     c->spare_rx = g_ptr_array_new_with_free_func(g_free);
     return c;
 }
@@ -95,10 +94,9 @@ void turn_client_free(turn_client *c)
     g_array_free(c->perms, TRUE);
     g_array_free(c->chans, TRUE);
     g_array_free(c->pending, TRUE);
-    g_queue_clear_full(&c->out, g_free);
+    turn_outq_clear(&c->out);
     g_queue_clear_full(&c->events, g_free);
     g_queue_clear_full(&c->rx, g_free);
-    g_ptr_array_free(c->spare, TRUE);
     g_ptr_array_free(c->spare_rx, TRUE);
     g_free(c->user);
     g_free(c->pass);
@@ -120,30 +118,14 @@ static void event(turn_client *c, turn_event_kind kind, const sim_ep *ep, uint16
     g_queue_push_tail(&c->events, e);
 }
 
-#define SPARE_MAX 64
-
-/* A buffer from spare (or a new one of `size` bytes); back to spare after use. */
-static void *buf_take(GPtrArray *spare, size_t size)
-{
-    return spare->len ? g_ptr_array_steal_index_fast(spare, spare->len - 1) : g_malloc(size);
-}
-
-static void buf_give(GPtrArray *spare, void *p)
-{
-    if (spare->len < SPARE_MAX)
-        g_ptr_array_add(spare, p);
-    else
-        g_free(p);
-}
-
 static turn_out *out_new(turn_client *c)
 {
-    turn_out *o = buf_take(c->spare, sizeof(turn_out));
+    turn_out *o = turn_outq_take(&c->out);
     o->from = (sim_ep){ 0 };
     return o;
 }
 
-static void out_recycle(turn_client *c, turn_out *o) { buf_give(c->spare, o); }
+static void out_recycle(turn_client *c, turn_out *o) { turn_outq_give(&c->out, o); }
 
 /* Moves what the STUN transaction core wants sent into our outbox (one order for both). */
 static void drain_stun(turn_client *c)
@@ -154,7 +136,7 @@ static void drain_stun(turn_client *c)
         o->to = so.to;
         o->len = so.len;
         memcpy(o->data, so.data, so.len);
-        g_queue_push_tail(&c->out, o);
+        turn_outq_push(&c->out, o);
     }
 }
 
@@ -318,7 +300,7 @@ int turn_client_send(turn_client *c, sim_time_t now, const sim_ep *peer, const u
         out_recycle(c, o);
         return rc;
     }
-    g_queue_push_tail(&c->out, o);
+    turn_outq_push(&c->out, o);
     return 0;
 }
 
@@ -498,7 +480,7 @@ static void push_rx(turn_client *c, const sim_ep *peer, uint16_t ch, const uint8
 {
     if (len > TURN_DATA_MAX || g_queue_get_length(&c->rx) >= RX_MAX)
         return;
-    turn_rx *rx = buf_take(c->spare_rx, sizeof(turn_rx));
+    turn_rx *rx = turn_spare_take(c->spare_rx, sizeof(turn_rx));
     rx->peer = *peer;
     rx->channel = ch;
     rx->len = len;
@@ -599,18 +581,7 @@ sim_time_t turn_client_next_deadline(const turn_client *c)
 
 /* ---------------------------------------------------------------- outputs */
 
-bool turn_client_pop(turn_client *c, turn_out *out)
-{
-    turn_out *o = g_queue_pop_head(&c->out);
-    if (!o)
-        return false;
-    out->from = o->from;
-    out->to = o->to;
-    out->len = o->len;
-    memcpy(out->data, o->data, o->len);
-    out_recycle(c, o);
-    return true;
-}
+bool turn_client_pop(turn_client *c, turn_out *out) { return turn_outq_pop(&c->out, out); }
 
 bool turn_client_pop_event(turn_client *c, turn_event *ev)
 {
@@ -631,7 +602,7 @@ bool turn_client_pop_rx(turn_client *c, turn_rx *rx)
     rx->channel = r->channel;
     rx->len = r->len;
     memcpy(rx->data, r->data, r->len);
-    buf_give(c->spare_rx, r);
+    turn_spare_give(c->spare_rx, r);
     return true;
 }
 

@@ -28,58 +28,22 @@
 #define TURN_ALLOC_CLASS "natsim.TurnAllocation"
 #define TURN_STATE_KEY "natsim.turn"
 
-typedef struct tlua {
-    simlua_cond *cond;
-    sim_world *world;
-    GArray *apps; /* of sim_ref */
-} tlua;
+static void unhook(void *a) { turn_app_on_notify(a, NULL, NULL); }
 
-static int tlua_gc(lua_State *L)
+/* The module's state in L: its condition and the apps that signal it. */
+static simlua_apps *tlua_get(lua_State *L)
 {
-    tlua *t = lua_touserdata(L, 1);
-    for (guint i = 0; t->apps && i < t->apps->len; i++) {
-        turn_app *a = sim_world_ref_get(t->world, g_array_index(t->apps, sim_ref, i),
-                                        TURN_REF_KIND);
-        if (a)
-            turn_app_on_notify(a, NULL, NULL);
-    }
-    if (t->apps)
-        g_array_free(t->apps, TRUE);
-    t->apps = NULL;
-    simlua_cond_free(t->cond);
-    t->cond = NULL;
-    return 0;
+    return simlua_module_state(L, TURN_STATE_KEY, TURN_REF_KIND, unhook);
 }
 
-static tlua *tlua_get(lua_State *L)
-{
-    if (lua_getfield(L, LUA_REGISTRYINDEX, TURN_STATE_KEY) == LUA_TUSERDATA) {
-        tlua *t = lua_touserdata(L, -1);
-        lua_pop(L, 1);
-        return t;
-    }
-    lua_pop(L, 1);
-    tlua *t = lua_newuserdatauv(L, sizeof *t, 0);
-    t->cond = simlua_cond_new(L);
-    t->world = simlua_world(L);
-    t->apps = g_array_new(FALSE, FALSE, sizeof(sim_ref));
-    lua_newtable(L);
-    lua_pushcfunction(L, tlua_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, TURN_STATE_KEY);
-    return t;
-}
-
-static void notify(turn_app *a, void *ctx) { simlua_cond_signal(((tlua *)ctx)->cond); }
+static void notify(turn_app *a, void *ctx) { simlua_cond_signal(ctx); }
 
 static void adopt(lua_State *L, turn_app *a, const char *cls)
 {
-    tlua *t = tlua_get(L);
-    sim_ref ref = turn_app_ref(a);
-    g_array_append_val(t->apps, ref);
-    turn_app_on_notify(a, notify, t);
-    simlua_push_handle(L, cls, ref);
+    simlua_apps *m = tlua_get(L);
+    simlua_apps_track(m, turn_app_ref(a));
+    turn_app_on_notify(a, notify, simlua_apps_cond(m));
+    simlua_push_handle(L, cls, turn_app_ref(a));
 }
 
 static turn_app *check_app(lua_State *L, int idx, const char *cls)
@@ -90,19 +54,6 @@ static turn_app *check_app(lua_State *L, int idx, const char *cls)
 static turn_client *check_alloc(lua_State *L, int idx)
 {
     return turn_app_client_core(check_app(L, idx, TURN_ALLOC_CLASS));
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static int raise_gerror(lua_State *L, GError *err)
-{
-    lua_pushstring(L, err->message);
-    g_error_free(err);
-    return lua_error(L);
 }
 
 /* ---------------------------------------------------------------- server */
@@ -182,7 +133,7 @@ static int l_server(lua_State *L)
     GError *err = NULL;
     turn_app *a = turn_app_server(n, &cfg, &err);
     if (!a)
-        return raise_gerror(L, err);
+        return simlua_raise_gerror_msg(L, err);
     opt_users(L, turn_app_server_core(a));
     adopt(L, a, TURN_SERVER_CLASS);
     return 1;
@@ -193,18 +144,18 @@ static int server_stats(lua_State *L)
     turn_server *s = turn_app_server_core(check_app(L, 1, TURN_SERVER_CLASS));
     const turn_server_stats *st = turn_server_get_stats(s);
     lua_createtable(L, 0, 12);
-    set_int(L, "requests", (lua_Integer)st->requests);
-    set_int(L, "success", (lua_Integer)st->success);
-    set_int(L, "errors", (lua_Integer)st->errors);
-    set_int(L, "bad", (lua_Integer)st->bad);
-    set_int(L, "ignored", (lua_Integer)st->ignored);
-    set_int(L, "allocations", (lua_Integer)st->allocations);
-    set_int(L, "expired", (lua_Integer)st->expired);
-    set_int(L, "relayed_to_peer", (lua_Integer)st->relayed_to_peer);
-    set_int(L, "relayed_to_client", (lua_Integer)st->relayed_to_client);
-    set_int(L, "no_permission", (lua_Integer)st->no_permission);
-    set_int(L, "no_channel", (lua_Integer)st->no_channel);
-    set_int(L, "active", (lua_Integer)turn_server_n_allocations(s));
+    simlua_set_int(L, "requests", (lua_Integer)st->requests);
+    simlua_set_int(L, "success", (lua_Integer)st->success);
+    simlua_set_int(L, "errors", (lua_Integer)st->errors);
+    simlua_set_int(L, "bad", (lua_Integer)st->bad);
+    simlua_set_int(L, "ignored", (lua_Integer)st->ignored);
+    simlua_set_int(L, "allocations", (lua_Integer)st->allocations);
+    simlua_set_int(L, "expired", (lua_Integer)st->expired);
+    simlua_set_int(L, "relayed_to_peer", (lua_Integer)st->relayed_to_peer);
+    simlua_set_int(L, "relayed_to_client", (lua_Integer)st->relayed_to_client);
+    simlua_set_int(L, "no_permission", (lua_Integer)st->no_permission);
+    simlua_set_int(L, "no_channel", (lua_Integer)st->no_channel);
+    simlua_set_int(L, "active", (lua_Integer)turn_server_n_allocations(s));
     return 1;
 }
 
@@ -233,20 +184,15 @@ static int server_endpoint(lua_State *L)
     return 1;
 }
 
-static int app_close_handle(lua_State *L, const char *cls)
+static int server_close(lua_State *L)
 {
-    turn_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, cls),
-                                    TURN_REF_KIND);
-    turn_app_free(a);
+    turn_app_free(simlua_handle_get(L, 1, TURN_SERVER_CLASS, TURN_REF_KIND));
     return 0;
 }
 
-static int server_close(lua_State *L) { return app_close_handle(L, TURN_SERVER_CLASS); }
-
 static int server_tostring(lua_State *L)
 {
-    turn_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, TURN_SERVER_CLASS),
-                                    TURN_REF_KIND);
+    turn_app *a = simlua_handle_get(L, 1, TURN_SERVER_CLASS, TURN_REF_KIND);
     if (!a || !turn_app_server_core(a)) {
         lua_pushliteral(L, "<turn server (closed)>");
         return 1;
@@ -268,55 +214,24 @@ static const luaL_Reg server_meta[] = { { "__tostring", server_tostring }, { NUL
 
 /* ---------------------------------------------------------------- blocking waits */
 
-/* A wait keeps [1] handle, [2] key (string or nil), [3] deadline, [4] first event index to
- * look at. A predicate pushes its results and returns their count when done, else 0. */
-typedef int (*wait_pred)(lua_State *L, turn_app *a);
+/* A wait keeps [1] handle, [2] key (string or nil), [3] first event index to look at. Its
+ * test (simlua_wait) pushes the results and returns their count when done, else 0. */
 
-static int wait_loop(lua_State *L, wait_pred pred);
+/* The allocation a wait is for; a Lua error if its handle went stale meanwhile. */
+static turn_app *wait_app(lua_State *L) { return check_app(L, 1, TURN_ALLOC_CLASS); }
 
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
+/* Normalises the stack to [handle, key, event index] and starts waiting. */
+static int wait_start(lua_State *L, int key_idx, sim_time_t timeout, size_t first,
+                      lua_CFunction test)
 {
-    (void)status;
-    lua_settop(L, 4);
-    return wait_loop(L, (wait_pred)ctx);
-}
-
-static int wait_loop(lua_State *L, wait_pred pred)
-{
-    turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
-    int n = pred(L, a);
-    if (n)
-        return n;
-    sim_time_t now = sim_world_now(simlua_world(L));
-    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 3);
-    if (now >= deadline) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
-    return simlua_cond_wait(L, tlua_get(L)->cond, left, (lua_KContext)pred, wait_k);
-}
-
-/* Normalises the stack to [handle, key, deadline, event index] and starts waiting. */
-static int wait_start(lua_State *L, int key_idx, sim_time_t timeout, size_t first, wait_pred pred)
-{
-    sim_time_t now = sim_world_now(simlua_world(L));
-    sim_time_t deadline = timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + timeout;
+    sim_time_t deadline = simlua_deadline(L, timeout);
     if (key_idx)
         lua_pushvalue(L, key_idx);
     else
         lua_pushnil(L);
-    lua_pushinteger(L, (lua_Integer)deadline);
     lua_pushinteger(L, (lua_Integer)first);
-    lua_rotate(L, 2, 3);
-    lua_settop(L, 4);
-    return wait_loop(L, pred);
-}
-
-static sim_time_t opt_timeout(lua_State *L, int idx, sim_time_t def)
-{
-    return lua_isnoneornil(L, idx) ? def : simlua_check_time(L, idx);
+    lua_rotate(L, 2, 2);
+    return simlua_wait(L, simlua_apps_cond(tlua_get(L)), 3, deadline, test, NULL);
 }
 
 static size_t n_events(turn_app *a)
@@ -336,7 +251,7 @@ static void push_error(lua_State *L, uint16_t code)
         lua_pushliteral(L, "timeout");
 }
 
-/* Finds the first event since [4] of kind ok or bad whose endpoint matches the key ([2]: the
+/* Finds the first event since [3] of kind ok or bad whose endpoint matches the key ([2]: the
  * formatted "ip" for permissions, "ip:port" for channels, nil for the allocation). */
 static const turn_event *find_event(lua_State *L, turn_app *a, turn_event_kind ok,
                                     turn_event_kind bad)
@@ -344,7 +259,7 @@ static const turn_event *find_event(lua_State *L, turn_app *a, turn_event_kind o
     size_t n;
     const turn_event *ev = turn_app_events(a, &n);
     const char *key = lua_tostring(L, 2);
-    for (size_t i = (size_t)lua_tointeger(L, 4); i < n; i++) {
+    for (size_t i = (size_t)lua_tointeger(L, 3); i < n; i++) {
         if (ev[i].kind != ok && ev[i].kind != bad)
             continue;
         char e[SIM_EP_STRLEN], ip[SIM_IP_STRLEN];
@@ -361,8 +276,9 @@ static const turn_event *find_event(lua_State *L, turn_app *a, turn_event_kind o
 static const char *const alloc_keys[] = { "user", "password", "timeout", "lifetime", "pad",
                                           NULL };
 
-static int pred_allocate(lua_State *L, turn_app *a)
+static int pred_allocate(lua_State *L)
 {
+    turn_app *a = wait_app(L);
     const turn_event *ev = find_event(L, a, TURN_EV_ALLOCATED, TURN_EV_ALLOCATE_FAILED);
     if (!ev)
         return 0;
@@ -397,7 +313,7 @@ static int l_allocate(lua_State *L)
     GError *err = NULL;
     turn_app *a = turn_app_client(n, &cfg, &err);
     if (!a)
-        return raise_gerror(L, err);
+        return simlua_raise_gerror_msg(L, err);
     lua_settop(L, 0);
     adopt(L, a, TURN_ALLOC_CLASS);
     turn_client_allocate(turn_app_client_core(a), sim_world_now(simlua_world(L)));
@@ -433,23 +349,24 @@ static int request_outcome(lua_State *L, turn_app *a, turn_event_kind ok, turn_e
     return 1;
 }
 
-static int pred_permit(lua_State *L, turn_app *a)
+static int pred_permit(lua_State *L)
 {
-    return request_outcome(L, a, TURN_EV_PERMITTED, TURN_EV_PERMIT_FAILED);
+    return request_outcome(L, wait_app(L), TURN_EV_PERMITTED, TURN_EV_PERMIT_FAILED);
 }
 
-static int pred_bind(lua_State *L, turn_app *a)
+static int pred_bind(lua_State *L)
 {
-    return request_outcome(L, a, TURN_EV_BOUND, TURN_EV_BIND_FAILED);
+    return request_outcome(L, wait_app(L), TURN_EV_BOUND, TURN_EV_BIND_FAILED);
 }
 
-static int pred_refresh(lua_State *L, turn_app *a)
+static int pred_refresh(lua_State *L)
 {
-    return request_outcome(L, a, TURN_EV_REFRESHED, TURN_EV_REFRESH_FAILED);
+    return request_outcome(L, wait_app(L), TURN_EV_REFRESHED, TURN_EV_REFRESH_FAILED);
 }
 
-static int pred_close(lua_State *L, turn_app *a)
+static int pred_close(lua_State *L)
 {
+    turn_app *a = wait_app(L);
     int n = request_outcome(L, a, TURN_EV_CLOSED, TURN_EV_REFRESH_FAILED);
     if (n)
         turn_app_free(a);
@@ -469,7 +386,7 @@ static int alloc_permit(lua_State *L)
 {
     turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
     sim_ip ip = simlua_check_ip(L, 2);
-    sim_time_t timeout = opt_timeout(L, 3, 60 * SIM_SEC);
+    sim_time_t timeout = simlua_opt_time_arg(L, 3, 60 * SIM_SEC);
     size_t first = n_events(a);
     int rc = turn_client_permit(turn_app_client_core(a), sim_world_now(simlua_world(L)), &ip);
     turn_app_kick(a);
@@ -486,7 +403,7 @@ static int alloc_bind(lua_State *L)
     turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
     sim_ep peer;
     int used = simlua_check_ep(L, 2, &peer);
-    sim_time_t timeout = opt_timeout(L, 2 + used, 60 * SIM_SEC);
+    sim_time_t timeout = simlua_opt_time_arg(L, 2 + used, 60 * SIM_SEC);
     size_t first = n_events(a);
     int rc = turn_client_bind(turn_app_client_core(a), sim_world_now(simlua_world(L)), &peer,
                               NULL);
@@ -532,8 +449,9 @@ static int alloc_send(lua_State *L)
     return 1;
 }
 
-static int pred_recv(lua_State *L, turn_app *a)
+static int pred_recv(lua_State *L)
 {
+    turn_app *a = wait_app(L);
     turn_rx rx;
     if (!turn_client_pop_rx(turn_app_client_core(a), &rx))
         return 0;
@@ -547,29 +465,28 @@ static int pred_recv(lua_State *L, turn_app *a)
 static int alloc_recv(lua_State *L)
 {
     turn_app *a = check_app(L, 1, TURN_ALLOC_CLASS);
-    return wait_start(L, 0, opt_timeout(L, 2, SIM_TIME_NEVER), n_events(a), pred_recv);
+    return wait_start(L, 0, simlua_opt_time_arg(L, 2, SIM_TIME_NEVER), n_events(a), pred_recv);
 }
 
 static int alloc_stats(lua_State *L)
 {
     const turn_client_stats *st = turn_client_get_stats(check_alloc(L, 1));
     lua_createtable(L, 0, 10);
-    set_int(L, "requests", (lua_Integer)st->requests);
-    set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
-    set_int(L, "stale_nonces", (lua_Integer)st->stale_nonces);
-    set_int(L, "errors", (lua_Integer)st->errors);
-    set_int(L, "bad", (lua_Integer)st->bad);
-    set_int(L, "sends", (lua_Integer)st->sends);
-    set_int(L, "chandata_sent", (lua_Integer)st->chandata_sent);
-    set_int(L, "data_rcvd", (lua_Integer)st->data_rcvd);
-    set_int(L, "chandata_rcvd", (lua_Integer)st->chandata_rcvd);
+    simlua_set_int(L, "requests", (lua_Integer)st->requests);
+    simlua_set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
+    simlua_set_int(L, "stale_nonces", (lua_Integer)st->stale_nonces);
+    simlua_set_int(L, "errors", (lua_Integer)st->errors);
+    simlua_set_int(L, "bad", (lua_Integer)st->bad);
+    simlua_set_int(L, "sends", (lua_Integer)st->sends);
+    simlua_set_int(L, "chandata_sent", (lua_Integer)st->chandata_sent);
+    simlua_set_int(L, "data_rcvd", (lua_Integer)st->data_rcvd);
+    simlua_set_int(L, "chandata_rcvd", (lua_Integer)st->chandata_rcvd);
     return 1;
 }
 
 static int alloc_tostring(lua_State *L)
 {
-    turn_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, TURN_ALLOC_CLASS),
-                                    TURN_REF_KIND);
+    turn_app *a = simlua_handle_get(L, 1, TURN_ALLOC_CLASS, TURN_REF_KIND);
     turn_client *c = a ? turn_app_client_core(a) : NULL;
     sim_ep relayed;
     if (!c || turn_client_relayed(c, &relayed, NULL) != 0) {

@@ -1,12 +1,34 @@
 /* protocols/turn/turn_priv.h — internals shared by the TURN server files: turn_server.c
  * (authentication, dispatch, responses, nonces) and turn_alloc.c (allocations, permissions,
- * channels, relaying, expiry). */
+ * channels, relaying, expiry); and the outbox both cores use (turn_outq.c). */
 #ifndef PROTOCOLS_TURN_TURN_PRIV_H
 #define PROTOCOLS_TURN_TURN_PRIV_H
 
 #include "protocols/turn/turn.h"
 
 #define TURN_KEY_LEN 16
+
+/* ---- turn_outq.c: an outbox of datagrams whose buffers are recycled (no malloc per
+ * datagram once warm); the server and the client core each have one ---- */
+typedef struct turn_outq {
+    GQueue q;          /* of turn_out *, in sending order */
+    GPtrArray *spare;  /* recycled buffers */
+} turn_outq;
+void turn_outq_init(turn_outq *q);
+/* Frees queued and spare buffers. */
+void turn_outq_clear(turn_outq *q);
+/* A buffer to fill (contents undefined), owned by the caller until pushed or given back. */
+turn_out *turn_outq_take(turn_outq *q);
+/* Returns an unused buffer from turn_outq_take. */
+void turn_outq_give(turn_outq *q, turn_out *o);
+/* Queues a filled buffer (takes ownership). */
+void turn_outq_push(turn_outq *q, turn_out *o);
+/* Copies the oldest datagram into out and recycles its buffer; false when empty. */
+bool turn_outq_pop(turn_outq *q, turn_out *out);
+/* A recycled buffer from spare (a GPtrArray freeing with g_free), or a new one of `size`
+ * bytes; and its return to spare after use (freed when spare is full). */
+void *turn_spare_take(GPtrArray *spare, size_t size);
+void turn_spare_give(GPtrArray *spare, void *p);
 #define TURN_NONCE_LEN 32
 
 /* A permission: datagrams from / to this peer IP are relayed until `expires` (RFC 8656 §9). */
@@ -45,17 +67,13 @@ struct turn_server {
     GPtrArray *allocs;             /* of turn_alloc *, creation order (owned) */
     GHashTable *by_client;         /* sim_ep * -> turn_alloc * (borrowed) */
     GHashTable *by_relay;
-    GQueue out;                    /* of turn_out * */
+    turn_outq out;
     GQueue events;                 /* of turn_server_event * */
-    GPtrArray *spare;              /* recycled turn_out buffers: no malloc per datagram */
     turn_server_stats stats;
 };
 
 /* ---- turn_server.c: responses ---- */
 
-/* An outbox buffer (recycled when one is spare) and its return after use or failure. */
-turn_out *turn_srv_out(turn_server *s);
-void turn_srv_recycle(turn_server *s, turn_out *o);
 /* Starts a response to request m into a new outbox entry. */
 turn_out *turn_srv_begin(turn_server *s, stun_enc *e, const stun_msg *m, stun_class cls);
 /* Adds SOFTWARE, MESSAGE-INTEGRITY (key non-NULL) and FINGERPRINT, and queues o from the

@@ -50,9 +50,8 @@ turn_server *turn_server_new(const turn_server_cfg *cfg, sim_rng *rng)
     s->allocs = g_ptr_array_new_with_free_func(turn_alloc_free);
     s->by_client = g_hash_table_new(ep_hash, ep_equal);
     s->by_relay = g_hash_table_new(ep_hash, ep_equal);
-    g_queue_init(&s->out);
+    turn_outq_init(&s->out);
     g_queue_init(&s->events);
-    s->spare = g_ptr_array_new_with_free_func(g_free);
     return s;
 }
 
@@ -64,9 +63,8 @@ void turn_server_free(turn_server *s)
     g_hash_table_destroy(s->by_relay);
     g_ptr_array_free(s->allocs, TRUE);
     g_hash_table_destroy(s->users);
-    g_queue_clear_full(&s->out, g_free);
+    turn_outq_clear(&s->out);
     g_queue_clear_full(&s->events, g_free);
-    g_ptr_array_free(s->spare, TRUE);
     g_free(s->realm);
     g_free(s->software);
     g_free(s);
@@ -86,26 +84,9 @@ sim_ep turn_server_listen(const turn_server *s) { return s->cfg.listen; }
 
 /* ---------------------------------------------------------------- responses */
 
-#define SPARE_MAX 64
-
-turn_out *turn_srv_out(turn_server *s)
-{
-    if (s->spare->len)
-        return g_ptr_array_steal_index_fast(s->spare, s->spare->len - 1);
-    return g_new(turn_out, 1);
-}
-
-void turn_srv_recycle(turn_server *s, turn_out *o)
-{
-    if (s->spare->len < SPARE_MAX)
-        g_ptr_array_add(s->spare, o);
-    else
-        g_free(o);
-}
-
 turn_out *turn_srv_begin(turn_server *s, stun_enc *e, const stun_msg *m, stun_class cls)
 {
-    turn_out *o = turn_srv_out(s);
+    turn_out *o = turn_outq_take(&s->out);
     stun_enc_init(e, o->data, sizeof o->data, m->method, cls, m->txid);
     return o;
 }
@@ -120,12 +101,12 @@ void turn_srv_finish(turn_server *s, stun_enc *e, turn_out *o, const uint8_t *ke
     if (s->cfg.fingerprint)
         stun_enc_fingerprint(e);
     if (stun_enc_finish(e, &o->len) != 0) {
-        turn_srv_recycle(s, o);
+        turn_outq_give(&s->out, o);
         return;
     }
     o->from = s->cfg.listen;
     o->to = *to;
-    g_queue_push_tail(&s->out, o);
+    turn_outq_push(&s->out, o);
 }
 
 void turn_srv_error(turn_server *s, const sim_ep *to, const stun_msg *m, uint16_t code,
@@ -145,12 +126,12 @@ void turn_srv_queue(turn_server *s, const sim_ep *from, const sim_ep *to, const 
 {
     if (len > sizeof ((turn_out *)NULL)->data)
         return;
-    turn_out *o = turn_srv_out(s);
+    turn_out *o = turn_outq_take(&s->out);
     o->from = *from;
     o->to = *to;
     o->len = len;
     memcpy(o->data, data, len);
-    g_queue_push_tail(&s->out, o);
+    turn_outq_push(&s->out, o);
 }
 
 /* ---------------------------------------------------------------- nonces */
@@ -342,18 +323,7 @@ void turn_server_timeout(turn_server *s, sim_time_t now) { turn_alloc_expire(s, 
 
 sim_time_t turn_server_next_deadline(const turn_server *s) { return turn_alloc_next_deadline(s); }
 
-bool turn_server_pop(turn_server *s, turn_out *out)
-{
-    turn_out *o = g_queue_pop_head(&s->out);
-    if (!o)
-        return false;
-    out->from = o->from;
-    out->to = o->to;
-    out->len = o->len;
-    memcpy(out->data, o->data, o->len);
-    turn_srv_recycle(s, o);
-    return true;
-}
+bool turn_server_pop(turn_server *s, turn_out *out) { return turn_outq_pop(&s->out, out); }
 
 bool turn_server_pop_event(turn_server *s, turn_server_event *ev)
 {

@@ -164,10 +164,7 @@ void turn_app_kick(turn_app *a)
     }
     sim_time_t next = a->server ? turn_server_next_deadline(a->server)
                                 : turn_client_next_deadline(a->client);
-    if (next == SIM_TIME_NEVER)
-        sim_timer_cancel(a->timer);
-    else if (sim_timer_deadline(a->timer) != next)
-        sim_timer_at(a->timer, next);
+    sim_timer_set(a->timer, next);
     if (a->notify)
         a->notify(a, a->notify_ctx);
 }
@@ -258,22 +255,11 @@ static turn_app *app_open(sim_node *n, const sim_ep *local, GError **err)
     return a;
 }
 
-/* The node's first IPv4 address. */
-static sim_ip first_ip4(const sim_node *n)
-{
-    for (guint i = 0; i < n->ifaces->len; i++) {
-        const sim_ip *ip = sim_iface_addr(n->ifaces->pdata[i], SIM_AF_INET);
-        if (ip)
-            return *ip;
-    }
-    return (sim_ip){ 0 };
-}
-
 turn_app *turn_app_server(sim_node *n, const turn_server_cfg *cfg, GError **err)
 {
     turn_server_cfg c = *cfg;
     if (c.listen.ip.family == SIM_AF_NONE)
-        c.listen.ip = first_ip4(n);
+        c.listen.ip = sim_node_first_addr(n, SIM_AF_INET);
     if (!c.listen.port)
         c.listen.port = 3478;
     if (c.listen.ip.family == SIM_AF_NONE) {

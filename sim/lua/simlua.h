@@ -110,4 +110,59 @@ int simlua_cond_wait(lua_State *L, simlua_cond *c, sim_time_t timeout, lua_KCont
 /* Wakes every task waiting on c (they resume in an event at the current time, in wait order). */
 void simlua_cond_signal(simlua_cond *c);
 
+/* ---- shared state of a protocol module (simlua_apps.c) ----
+ * A binding's blocking calls wait on one condition per Lua state that every app of the module
+ * signals after each step (waiters re-check their own predicate). The state also remembers the
+ * module's apps so that, when the Lua state closes, their notify hooks into Lua are removed. */
+
+/* Removes the notify hook of app `obj` (an object of the module's ref kind). */
+typedef void (*simlua_unhook_fn)(void *obj);
+typedef struct simlua_apps simlua_apps;
+/* The state of the module registered under `key` (e.g. "natsim.relay") in L, created on first
+ * use and freed when L closes: then unhook (may be NULL) runs on every tracked app of ref kind
+ * `kind` still alive, the attached data is freed, and the condition is freed. Borrowed. */
+simlua_apps *simlua_module_state(lua_State *L, const char *key, int kind,
+                                 simlua_unhook_fn unhook);
+/* The module's condition (borrowed; lives as long as the state). */
+simlua_cond *simlua_apps_cond(simlua_apps *m);
+/* Tracks app `ref` for unhooking at close; forgets refs of apps already gone. */
+void simlua_apps_track(simlua_apps *m, sim_ref ref);
+/* Attaches module data (takes ownership; freed with free_fn when L closes, before the
+ * condition). Replaces nothing: call once, right after creating the state. */
+void simlua_apps_set_data(simlua_apps *m, void *data, GDestroyNotify free_fn);
+/* The attached data (borrowed), or NULL. */
+void *simlua_apps_data(simlua_apps *m);
+
+/* ---- small helpers shared by protocol bindings (simlua_apps.c) ---- */
+
+/* The object behind handle argument idx of class tname and world kind `kind`, or NULL once
+ * it is gone (closed or freed): for close and __tostring, which accept a stale handle. A
+ * wrong type is a Lua error naming the argument. Borrowed. */
+void *simlua_handle_get(lua_State *L, int idx, const char *tname, int kind);
+/* Sets field k of the table on top of the stack to integer / number v. */
+void simlua_set_int(lua_State *L, const char *k, lua_Integer v);
+void simlua_set_num(lua_State *L, const char *k, double v);
+/* Raise err's message as a Lua error and free err; simlua_raise_gerror prefixes it with the
+ * calling Lua function's "file:line: ", simlua_raise_gerror_msg raises the message alone.
+ * Never return (typed int for `return`). */
+int simlua_raise_gerror(lua_State *L, GError *e);
+int simlua_raise_gerror_msg(lua_State *L, GError *err);
+/* Option `key` of table idx as a port number lo..65535 (def when absent); out of range is a
+ * Lua error "option 'key': lo..65535" naming the argument. */
+uint16_t simlua_opt_port(lua_State *L, int idx, const char *key, lua_Integer def,
+                         lua_Integer lo);
+/* Optional argument idx as a duration (see simlua_check_time); def when absent or nil. */
+sim_time_t simlua_opt_time_arg(lua_State *L, int idx, sim_time_t def);
+/* The absolute time `timeout` from now; SIM_TIME_NEVER when that would not fit. */
+sim_time_t simlua_deadline(lua_State *L, sim_time_t timeout);
+/* Blocks the running task until a test passes or `deadline` (absolute; SIM_TIME_NEVER:
+ * none) has passed. The wait's state is stack slots 1..n (the rest is dropped). test runs now
+ * and after every signal of c, with that state in place: it pushes its results and returns
+ * their count (> 0) when the wait is over, else returns 0 having pushed nothing. At the
+ * deadline, expire (may be NULL) runs first, then the results are nil, "timeout". test and
+ * expire are called directly, not through Lua. Raises a Lua error when not called from a
+ * task. Use as `return simlua_wait(...)`. */
+int simlua_wait(lua_State *L, simlua_cond *c, int n, sim_time_t deadline, lua_CFunction test,
+                lua_CFunction expire);
+
 #endif

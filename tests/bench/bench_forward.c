@@ -15,6 +15,7 @@
 #include "sim/socket.h"
 #include "sim/timer.h"
 #include "sim/world.h"
+#include "bench_util.h"
 
 typedef struct sender {
     sim_sock *sock;
@@ -38,44 +39,6 @@ static void on_tick(sim_timer *t, void *ctx)
     sim_sock_sendto(s->sock, payload, sizeof payload, &s->peer);
     if (sim_world_now(sim_sock_node(s->sock)->world) + 20 * SIM_MS < s->stop)
         sim_timer_in(t, 20 * SIM_MS);
-}
-
-static sim_node *must_node(sim_world *w, const char *name, sim_node_kind k)
-{
-    GError *err = NULL;
-    sim_node *n = sim_node_new(w, name, k, &err);
-    if (!n)
-        g_error("%s", err->message);
-    return n;
-}
-
-static sim_link *must_link(sim_world *w, const char *name, sim_link_kind k,
-                           const sim_link_props *p)
-{
-    GError *err = NULL;
-    sim_link *l = sim_link_new(w, name, k, p, &err);
-    if (!l)
-        g_error("%s", err->message);
-    return l;
-}
-
-static sim_iface *must_attach(sim_node *n, sim_link *l, uint32_t ip, unsigned plen)
-{
-    GError *err = NULL;
-    sim_iface *i = sim_node_attach(n, l, NULL, &err);
-    if (!i)
-        g_error("%s", err->message);
-    sim_ip a = sim_ip4(ip);
-    if (sim_iface_add_addr(i, &a, plen))
-        g_error("address");
-    return i;
-}
-
-static void route(sim_node *n, uint32_t dst, unsigned plen, uint32_t gw)
-{
-    sim_ip d = sim_ip4(dst), g = sim_ip4(gw);
-    if (sim_node_add_route(n, &d, plen, &g, NULL))
-        g_error("route");
 }
 
 static long peak_rss_kib(void)
@@ -115,17 +78,17 @@ int main(int argc, char **argv)
     core.delay = 5 * SIM_MS;
     core.bandwidth = 1000000000ULL;
     core.queue_bytes = 1 << 22;
-    sim_link *left = must_link(w, "left", SIM_LINK_LAN, &lan);
-    sim_link *right = must_link(w, "right", SIM_LINK_LAN, &lan);
-    sim_link *mid = must_link(w, "core", SIM_LINK_P2P, &core);
-    sim_node *rl = must_node(w, "RL", nat ? SIM_NODE_NAT : SIM_NODE_ROUTER);
-    sim_node *rr = must_node(w, "RR", SIM_NODE_ROUTER);
-    sim_iface *rl_in = must_attach(rl, left, 0x0A010001, 16);  /* 10.1.0.1 */
-    sim_iface *rl_out = must_attach(rl, mid, 0xC6336401, 30);  /* 198.51.100.1 */
-    must_attach(rr, mid, 0xC6336402, 30);
-    must_attach(rr, right, 0x0A020001, 16);
-    route(rr, 0x0A010000, 16, 0xC6336401);
-    route(rl, 0x0A020000, 16, 0xC6336402);
+    sim_link *left = bench_link(w, "left", SIM_LINK_LAN, &lan);
+    sim_link *right = bench_link(w, "right", SIM_LINK_LAN, &lan);
+    sim_link *mid = bench_link(w, "core", SIM_LINK_P2P, &core);
+    sim_node *rl = bench_node(w, "RL", nat ? SIM_NODE_NAT : SIM_NODE_ROUTER);
+    sim_node *rr = bench_node(w, "RR", SIM_NODE_ROUTER);
+    sim_iface *rl_in = bench_attach(rl, left, 0x0A010001, 16);  /* 10.1.0.1 */
+    sim_iface *rl_out = bench_attach(rl, mid, 0xC6336401, 30);  /* 198.51.100.1 */
+    bench_attach(rr, mid, 0xC6336402, 30);
+    bench_attach(rr, right, 0x0A020001, 16);
+    bench_route(rr, 0x0A010000, 16, 0xC6336401);
+    bench_route(rl, 0x0A020000, 16, 0xC6336402);
     if (nat) {
         nat_config c;
         nat_config_default(&c);
@@ -139,14 +102,14 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < h; i++) {
         char name[32];
         g_snprintf(name, sizeof name, "L%u", i);
-        sim_node *a = must_node(w, name, SIM_NODE_HOST);
+        sim_node *a = bench_node(w, name, SIM_NODE_HOST);
         g_snprintf(name, sizeof name, "R%u", i);
-        sim_node *b = must_node(w, name, SIM_NODE_HOST);
+        sim_node *b = bench_node(w, name, SIM_NODE_HOST);
         uint32_t host = 0x100 + i; /* 10.x.1.0 + i */
-        must_attach(a, left, 0x0A010000 + host, 16);
-        must_attach(b, right, 0x0A020000 + host, 16);
-        route(a, 0, 0, 0x0A010001);
-        route(b, 0, 0, 0x0A020001);
+        bench_attach(a, left, 0x0A010000 + host, 16);
+        bench_attach(b, right, 0x0A020000 + host, 16);
+        bench_route(a, 0, 0, 0x0A010001);
+        bench_route(b, 0, 0, 0x0A020001);
         sim_sock *rx = sim_udp_open(b, SIM_AF_INET);
         sim_ep any = { .ip = { 0 }, .port = 9000 };
         sim_sock_bind(rx, &any);

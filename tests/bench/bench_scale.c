@@ -13,6 +13,7 @@
 #include "sim/node.h"
 #include "sim/socket.h"
 #include "sim/world.h"
+#include "bench_util.h"
 
 static uint64_t received;
 
@@ -57,11 +58,7 @@ static sim_node *node(sim_world *w, sim_node_kind k, const char *fmt, unsigned a
 {
     char name[48];
     g_snprintf(name, sizeof name, fmt, a, b);
-    GError *err = NULL;
-    sim_node *n = sim_node_new(w, name, k, &err);
-    if (!n)
-        g_error("%s", err->message);
-    return n;
+    return bench_node(w, name, k);
 }
 
 static sim_link *link_new(sim_world *w, sim_link_kind k, const char *fmt, unsigned a, unsigned b)
@@ -70,28 +67,7 @@ static sim_link *link_new(sim_world *w, sim_link_kind k, const char *fmt, unsign
     g_snprintf(name, sizeof name, fmt, a, b);
     sim_link_props p;
     sim_link_props_default(&p);
-    GError *err = NULL;
-    sim_link *l = sim_link_new(w, name, k, &p, &err);
-    if (!l)
-        g_error("%s", err->message);
-    return l;
-}
-
-static sim_iface *attach(sim_node *n, sim_link *l, uint32_t ip, unsigned plen)
-{
-    GError *err = NULL;
-    sim_iface *i = sim_node_attach(n, l, NULL, &err);
-    if (!i)
-        g_error("%s", err->message);
-    sim_ip a = sim_ip4(ip);
-    sim_iface_add_addr(i, &a, plen);
-    return i;
-}
-
-static void route(sim_node *n, uint32_t dst, unsigned plen, uint32_t gw)
-{
-    sim_ip d = sim_ip4(dst), g = sim_ip4(gw);
-    sim_node_add_route(n, &d, plen, &g, NULL);
+    return bench_link(w, name, k, &p);
 }
 
 int main(int argc, char **argv)
@@ -105,9 +81,9 @@ int main(int argc, char **argv)
     sim_node *top = node(w, SIM_NODE_ROUTER, "T", 0, 0);
     sim_node *srv = node(w, SIM_NODE_HOST, "S", 0, 0);
     sim_link *ls = link_new(w, SIM_LINK_P2P, "T-S", 0, 0);
-    attach(top, ls, 0xCB007101, 30); /* 203.0.113.1 */
-    attach(srv, ls, 0xCB007102, 30);
-    route(srv, 0, 0, 0xCB007101);
+    bench_attach(top, ls, 0xCB007101, 30); /* 203.0.113.1 */
+    bench_attach(srv, ls, 0xCB007102, 30);
+    bench_route(srv, 0, 0, 0xCB007101);
     sim_sock *rx = sim_udp_open(srv, SIM_AF_INET);
     sim_ep any = { .port = 9000 };
     sim_sock_bind(rx, &any);
@@ -118,26 +94,26 @@ int main(int argc, char **argv)
     for (unsigned d = 0; d < districts; d++) {
         sim_node *c = node(w, SIM_NODE_ROUTER, "C%u", d, 0);
         sim_link *up = link_new(w, SIM_LINK_P2P, "T-C%u", d, 0);
-        attach(top, up, 0xAC100001 + (d << 8), 24); /* 172.16.d.1 */
-        attach(c, up, 0xAC100002 + (d << 8), 24);
-        route(c, 0, 0, 0xAC100001 + (d << 8));
-        route(top, 0x0A000000 + (d << 16), 16, 0xAC100002 + (d << 8));
+        bench_attach(top, up, 0xAC100001 + (d << 8), 24); /* 172.16.d.1 */
+        bench_attach(c, up, 0xAC100002 + (d << 8), 24);
+        bench_route(c, 0, 0, 0xAC100001 + (d << 8));
+        bench_route(top, 0x0A000000 + (d << 16), 16, 0xAC100002 + (d << 8));
         sim_link *dl = link_new(w, SIM_LINK_LAN, "D%u", d, 0);
-        attach(c, dl, 0x0A000001 + (d << 16), 16); /* 10.d.0.1 */
+        bench_attach(c, dl, 0x0A000001 + (d << 16), 16); /* 10.d.0.1 */
         for (unsigned j = 0; j < 100 && d * 100 + j < nats; j++) {
             sim_node *nat = node(w, SIM_NODE_NAT, "N%u", d * 100 + j, 0);
             sim_link *home = link_new(w, SIM_LINK_LAN, "H%u", d * 100 + j, 0);
-            sim_iface *in = attach(nat, home, 0xC0A80001, 24); /* 192.168.0.1 */
-            sim_iface *out = attach(nat, dl, 0x0A000002 + (d << 16) + j, 16);
-            route(nat, 0, 0, 0x0A000001 + (d << 16));
+            sim_iface *in = bench_attach(nat, home, 0xC0A80001, 24); /* 192.168.0.1 */
+            sim_iface *out = bench_attach(nat, dl, 0x0A000002 + (d << 16) + j, 16);
+            bench_route(nat, 0, 0, 0x0A000001 + (d << 16));
             if (nat_gw_install(nat, &cfg, NULL) < 0)
                 g_error("nat install");
             nat_gw_set_side(nat->nat, in, SIM_NAT_INSIDE);
             nat_gw_set_side(nat->nat, out, SIM_NAT_OUTSIDE);
             for (unsigned k = 0; k < per; k++) {
                 sim_node *h = node(w, SIM_NODE_HOST, "h%u.%u", d * 100 + j, k);
-                attach(h, home, 0xC0A80002 + k, 24);
-                route(h, 0, 0, 0xC0A80001);
+                bench_attach(h, home, 0xC0A80002 + k, 24);
+                bench_route(h, 0, 0, 0xC0A80001);
                 g_ptr_array_add(socks, sim_udp_open(h, SIM_AF_INET));
             }
         }

@@ -12,6 +12,7 @@
 #include "protocols/stun/stun.h"
 #include "sim/link.h"
 #include "sim/nat.h"
+#include "bench_util.h"
 
 typedef struct bench {
     sim_ep server;
@@ -29,26 +30,6 @@ static void on_done(stun_app *a, const stun_tx *t, void *ctx)
     stun_client_forget(stun_app_client_core(a), t->id);
     if (sim_world_now(stun_app_node(a)->world) < b->stop)
         stun_app_binding(a, &b->server, 0, NULL);
-}
-
-static sim_node *must_node(sim_world *w, const char *name, sim_node_kind k)
-{
-    GError *err = NULL;
-    sim_node *n = sim_node_new(w, name, k, &err);
-    if (!n)
-        g_error("%s", err->message);
-    return n;
-}
-
-static sim_iface *must_attach(sim_node *n, sim_link *l, uint32_t ip, unsigned plen)
-{
-    GError *err = NULL;
-    sim_iface *i = sim_node_attach(n, l, NULL, &err);
-    if (!i)
-        g_error("%s", err->message);
-    sim_ip a = sim_ip4(ip);
-    sim_iface_add_addr(i, &a, plen);
-    return i;
 }
 
 int main(int argc, char **argv)
@@ -69,13 +50,11 @@ int main(int argc, char **argv)
     sim_link_props_default(&wp);
     wp.delay = 5 * SIM_MS;
     wp.bandwidth = 1000000000ULL;
-    sim_link *lan = sim_link_new(w, "lan", SIM_LINK_LAN, &lp, &err);
-    sim_link *wan = sim_link_new(w, "wan", SIM_LINK_LAN, &wp, &err);
-    if (!lan || !wan)
-        g_error("%s", err->message);
+    sim_link *lan = bench_link(w, "lan", SIM_LINK_LAN, &lp);
+    sim_link *wan = bench_link(w, "wan", SIM_LINK_LAN, &wp);
 
-    sim_node *s = must_node(w, "S", SIM_NODE_HOST);
-    sim_iface *si = must_attach(s, wan, 0xCB00710A, 24); /* 203.0.113.10 */
+    sim_node *s = bench_node(w, "S", SIM_NODE_HOST);
+    sim_iface *si = bench_attach(s, wan, 0xCB00710A, 24); /* 203.0.113.10 */
     sim_ip a2 = sim_ip4(0xCB00710B);                    /* 203.0.113.11 */
     sim_iface_add_addr(si, &a2, 24);
     stun_server_cfg sc = { .primary = { .ip = sim_ip4(0xCB00710A), .port = 3478 },
@@ -85,9 +64,9 @@ int main(int argc, char **argv)
 
     nat_config nc_cfg;
     nat_config_default(&nc_cfg);
-    sim_node *n = must_node(w, "N", SIM_NODE_NAT);
-    sim_iface *in = must_attach(n, lan, 0x0A000001, 16);  /* 10.0.0.1/16 */
-    sim_iface *out = must_attach(n, wan, 0xCB007101, 24); /* 203.0.113.1 */
+    sim_node *n = bench_node(w, "N", SIM_NODE_NAT);
+    sim_iface *in = bench_attach(n, lan, 0x0A000001, 16);  /* 10.0.0.1/16 */
+    sim_iface *out = bench_attach(n, wan, 0xCB007101, 24); /* 203.0.113.1 */
     if (nat_gw_install(n, &nc_cfg, &err) != 0)
         g_error("%s", err->message);
     nat_gw_set_side(n->nat, in, SIM_NAT_INSIDE);
@@ -99,8 +78,8 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < nc; i++) {
         char name[32];
         g_snprintf(name, sizeof name, "C%u", i);
-        sim_node *c = must_node(w, name, SIM_NODE_HOST);
-        must_attach(c, lan, 0x0A000100 + i, 16); /* 10.0.1.0 + i */
+        sim_node *c = bench_node(w, name, SIM_NODE_HOST);
+        bench_attach(c, lan, 0x0A000100 + i, 16); /* 10.0.1.0 + i */
         sim_node_add_route(c, &any, 0, &gw, NULL);
         stun_app *a = stun_app_client(c, SIM_AF_INET, 4000, &cc, &err);
         if (!a)

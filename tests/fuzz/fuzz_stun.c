@@ -6,34 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include "protocols/stun/stun.h"
+#include "stun_roundtrip.h"
 
 static void check_codec(const uint8_t *data, size_t size)
 {
     stun_msg m;
     if (stun_msg_decode(data, size, &m, NULL) != 0)
         return;
-    uint8_t *want = g_memdup2(data, size), *again = g_malloc(size + 1);
-    for (size_t i = 0; i < m.n_attrs; i++) {
-        size_t end = (size_t)m.attrs[i].off + 4 + m.attrs[i].len;
-        memset(want + end, 0, (4 - (m.attrs[i].len & 3)) & 3);
-    }
-    size_t len;
-    if (stun_msg_encode(&m, again, size + 1, &len) != 0 || len != size ||
-        memcmp(again, want, size) != 0)
-        abort();
+    fuzz_stun_roundtrip(&m, data, size);
     static const uint8_t key[4] = { 1, 2, 3, 4 };
     stun_msg_check_integrity(&m, key, sizeof key);
     stun_msg_check_integrity_sha256(&m, key, sizeof key);
     stun_msg_check_fingerprint(&m);
     sim_ep ep;
     uint16_t code, types[8];
+    size_t len;
     char s[STUN_TEXT_MAX + 1];
     stun_msg_get_addr(&m, STUN_ATTR_XOR_MAPPED_ADDRESS, &ep);
     stun_msg_get_error(&m, &code, s, sizeof s);
     stun_msg_get_unknown(&m, types, 8, &len);
     stun_binding_mapped(data, size, &ep);
-    g_free(want);
-    g_free(again);
 }
 
 static void check_cli(const uint8_t *data, size_t size)

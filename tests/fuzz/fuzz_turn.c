@@ -8,22 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "protocols/turn/turn.h"
+#include "stun_roundtrip.h"
 
 static void check_codec(const uint8_t *data, size_t size)
 {
     stun_msg m;
     if (turn_msg_decode(data, size, &m, NULL) == 0) {
-        uint8_t *want = g_memdup2(data, size), *again = g_malloc(size + 1);
-        for (size_t i = 0; i < m.n_attrs; i++) {
-            size_t end = (size_t)m.attrs[i].off + 4 + m.attrs[i].len;
-            memset(want + end, 0, (4 - (m.attrs[i].len & 3)) & 3);
-        }
+        fuzz_stun_roundtrip(&m, data, size);
         size_t len;
-        if (stun_msg_encode(&m, again, size + 1, &len) != 0 || len != size ||
-            memcmp(again, want, size) != 0)
-            abort();
-        g_free(want);
-        g_free(again);
         uint16_t ch, code;
         uint32_t u;
         uint8_t b, t;

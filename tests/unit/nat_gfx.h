@@ -88,6 +88,21 @@ G_GNUC_UNUSED static void gfx_close(gfx *x)
     }
 }
 
+/* Frees the world of a gfx opened with the log on (flushing the log) and returns the text of
+ * its events.jsonl (owned), also shown with g_test_message. gfx_close still cleans up. */
+G_GNUC_UNUSED static char *gfx_read_log(gfx *x)
+{
+    char *path = g_build_filename(x->dir, "events.jsonl", NULL);
+    sim_world *w = x->w;
+    x->w = NULL;
+    sim_world_free(w);
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_test_message("%s", text);
+    g_free(path);
+    return text;
+}
+
 G_GNUC_UNUSED static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 G_GNUC_UNUSED static void wr16(uint8_t *p, uint16_t v)

@@ -4,19 +4,7 @@
 #include <glib.h>
 #include <string.h>
 #include "protocols/dns/dns.h"
-
-static dns_name name(const char *s)
-{
-    dns_name n;
-    g_assert_cmpint(dns_name_from_str(s, &n), ==, 0);
-    return n;
-}
-
-static char *fmt(const dns_name *n)
-{
-    static char b[DNS_NAME_STRLEN];
-    return dns_name_fmt(n, b, sizeof b);
-}
+#include "dns_fx.h"
 
 /* Decodes, expecting success. */
 static void decode_ok(const uint8_t *buf, size_t len, dns_msg *m)

@@ -4,25 +4,13 @@
 #include <glib.h>
 #include <string.h>
 #include "protocols/dns/dns.h"
-
-static dns_name name(const char *s)
-{
-    dns_name n;
-    g_assert_cmpint(dns_name_from_str(s, &n), ==, 0);
-    return n;
-}
+#include "dns_fx.h"
 
 static sim_ep ep(const char *s)
 {
     sim_ep e;
     g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
     return e;
-}
-
-static char *fmt(const dns_name *n)
-{
-    static char b[DNS_NAME_STRLEN];
-    return dns_name_fmt(n, b, sizeof b);
 }
 
 /* ---------------------------------------------------------------- a zone */

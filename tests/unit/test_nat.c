@@ -830,20 +830,13 @@ static void test_gw_expiry_log(void)
     g_assert_cmpuint(nat_table_size(nat_gw_table(x.g)), ==, 1);
     sim_world_run(x.w, 40 * SIM_SEC);
     g_assert_cmpuint(nat_table_size(nat_gw_table(x.g)), ==, 0);
-    char *path = g_build_filename(x.dir, "events.jsonl", NULL);
-    sim_world *w = x.w;
-    x.w = NULL;
-    sim_world_free(w); /* flushes the log */
-    char *text = NULL;
-    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    g_test_message("%s", text);
+    char *text = gfx_read_log(&x);
     g_assert_nonnull(strstr(text, "\"nat.create\""));
     g_assert_nonnull(strstr(text, "\"nat.refresh\""));
     const char *ex = strstr(text, "\"nat.expire\"");
     g_assert_nonnull(ex);
     g_assert_nonnull(strstr(text, "\"remote\":\"138.76.29.7:31000\""));
     g_free(text);
-    g_free(path);
     gfx_close(&x);
 }
 

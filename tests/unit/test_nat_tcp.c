@@ -221,6 +221,16 @@ static void wfx_close(wfx *f)
     gfx_close(&f->x);
 }
 
+/* wfx_open with the default NAT config but for what unsolicited SYNs get; returns &f->x. */
+static gfx *wfx_default(wfx *f, nat_unsolicited unsolicited)
+{
+    nat_config c;
+    nat_config_default(&c);
+    c.unsolicited = unsolicited;
+    wfx_open(f, &c);
+    return &f->x;
+}
+
 /* A TCP segment s -> d (an MSS option on SYNs), data at the IPv4 header. */
 static sim_pkt *mk_seg(gfx *x, const char *s, const char *d, uint8_t flags, uint32_t seq,
                        uint32_t ack)
@@ -286,10 +296,7 @@ static const nat_entry *entry(gfx *x, guint k)
 static void test_gw_translate(void)
 {
     wfx f;
-    nat_config c;
-    nat_config_default(&c);
-    wfx_open(&f, &c);
-    gfx *x = &f.x;
+    gfx *x = wfx_default(&f, NAT_UNSOLICITED_DROP);
     check_free(x, fwd(x, x->lan, IN, R1, TCP_SYN), OUT_IP ":1211", R1);
     check_free(x, fwd(x, x->wan, R1, OUT_IP ":1211", TCP_SYN | TCP_ACK), R1, IN);
     check_free(x, fwd(x, x->lan, IN, R1, TCP_ACK), OUT_IP ":1211", R1);
@@ -350,9 +357,7 @@ static void test_gw_filtering(gconstpointer data)
 static void test_gw_unsolicited_drop(void)
 {
     wfx f;
-    nat_config c;
-    nat_config_default(&c);
-    wfx_open(&f, &c);
+    wfx_default(&f, NAT_UNSOLICITED_DROP);
     eaten(&f.x, f.x.wan, "68.36.210.1:5555", OUT_IP ":7000", TCP_SYN);
     sim_world_run(f.x.w, 10 * SEC);
     g_assert_cmpuint(f.cap->len, ==, 0);
@@ -385,11 +390,7 @@ static void check_rst(wfx *f, guint k, uint16_t oport, uint16_t rport, uint32_t 
 static void test_gw_unsolicited_rst(void)
 {
     wfx f;
-    nat_config c;
-    nat_config_default(&c);
-    c.unsolicited = NAT_UNSOLICITED_RST;
-    wfx_open(&f, &c);
-    gfx *x = &f.x;
+    gfx *x = wfx_default(&f, NAT_UNSOLICITED_RST);
     sim_pkt *p = mk_seg(x, "68.36.210.1:5555", OUT_IP ":7000", TCP_SYN, 1000, 0);
     g_assert_cmpint(nat_gw_input(x->g, x->wan, p), ==, NAT_VERDICT_CONSUMED);
     sim_world_run(x->w, SEC);
@@ -446,11 +447,7 @@ static void check_icmp(wfx *f, guint k, uint16_t rport, uint16_t oport)
 static void test_gw_unsolicited_icmp(void)
 {
     wfx f;
-    nat_config c;
-    nat_config_default(&c);
-    c.unsolicited = NAT_UNSOLICITED_ICMP;
-    wfx_open(&f, &c);
-    gfx *x = &f.x;
+    gfx *x = wfx_default(&f, NAT_UNSOLICITED_ICMP);
     eaten(x, x->wan, "68.36.210.1:5555", OUT_IP ":7000", TCP_SYN);
     g_assert_cmpuint(nat_gw_tcp_stats(x->g)->syn_held, ==, 1);
     g_assert_cmpuint(x->n->drops[SIM_DROP_NAT_NO_MAPPING], ==, 0); /* held, not yet dropped */
@@ -470,11 +467,7 @@ static void test_gw_unsolicited_icmp(void)
 static void test_gw_icmp_crossed(void)
 {
     wfx f;
-    nat_config c;
-    nat_config_default(&c);
-    c.unsolicited = NAT_UNSOLICITED_ICMP;
-    wfx_open(&f, &c);
-    gfx *x = &f.x;
+    gfx *x = wfx_default(&f, NAT_UNSOLICITED_ICMP);
     eaten(x, x->wan, "68.36.210.1:5555", OUT_IP ":1211", TCP_SYN);
     eaten(x, x->wan, "68.36.210.1:5556", OUT_IP ":1211", TCP_SYN); /* another connection */
     sim_world_run(x->w, 2 * SEC);
@@ -499,10 +492,7 @@ static void test_gw_icmp_crossed(void)
 static void test_gw_held_overflow(void)
 {
     wfx f;
-    nat_config c;
-    nat_config_default(&c);
-    c.unsolicited = NAT_UNSOLICITED_ICMP;
-    wfx_open(&f, &c);
+    wfx_default(&f, NAT_UNSOLICITED_ICMP);
     for (unsigned k = 0; k <= NAT_TCP_HELD_MAX; k++) {
         char s[32];
         g_snprintf(s, sizeof s, "68.36.210.1:%u", 10000 + k);
@@ -543,9 +533,7 @@ static void test_gw_hairpin(void)
     wfx_close(&f);
 
     /* port-restricted: B's SYN to A's mapping is filtered until A sends to B's outside ep */
-    nat_config_default(&c);
-    wfx_open(&f, &c);
-    x = &f.x;
+    x = wfx_default(&f, NAT_UNSOLICITED_DROP);
     check_free(x, fwd(x, x->lan, IN, R1, TCP_SYN), OUT_IP ":1211", R1);
     eaten(x, x->lan, b, OUT_IP ":1211", TCP_SYN);
     g_assert_cmpuint(x->n->drops[SIM_DROP_NAT_FILTERED], ==, 1);
@@ -559,11 +547,7 @@ static void test_gw_hairpin(void)
 static void test_gw_hairpin_crossed(void)
 {
     wfx f;
-    nat_config c;
-    nat_config_default(&c);
-    c.unsolicited = NAT_UNSOLICITED_ICMP;
-    wfx_open(&f, &c);
-    gfx *x = &f.x;
+    gfx *x = wfx_default(&f, NAT_UNSOLICITED_ICMP);
     const char *b = "192.168.60.154:5000";
     check_free(x, fwd(x, x->lan, IN, R1, TCP_SYN), OUT_IP ":1211", R1);
     eaten(x, x->lan, b, OUT_IP ":1211", TCP_SYN);
@@ -581,10 +565,7 @@ static void test_gw_hairpin_crossed(void)
 static void test_gw_short(void)
 {
     wfx f;
-    nat_config c;
-    nat_config_default(&c);
-    wfx_open(&f, &c);
-    gfx *x = &f.x;
+    gfx *x = wfx_default(&f, NAT_UNSOLICITED_DROP);
     check_free(x, fwd(x, x->lan, IN, R1, TCP_SYN), OUT_IP ":1211", R1);
     const char *pairs[][2] = { { IN, R1 }, { R1, OUT_IP ":1211" }, { "192.168.60.154:9",
                                                                       OUT_IP ":1211" } };
@@ -612,13 +593,7 @@ static void test_gw_log(void)
     sim_pkt_free(sim_world_pool(x.w), fwd(&x, x.lan, IN, R1, TCP_SYN));
     sim_pkt_free(sim_world_pool(x.w), fwd(&x, x.wan, R1, OUT_IP ":1211", TCP_SYN | TCP_ACK));
     sim_world_run(x.w, c.tcp_established);
-    char *path = g_build_filename(x.dir, "events.jsonl", NULL);
-    sim_world *w = x.w;
-    x.w = NULL;
-    sim_world_free(w); /* flushes the log */
-    char *text = NULL;
-    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    g_test_message("%s", text);
+    char *text = gfx_read_log(&x);
     const char *cr = strstr(text, "\"nat.create\"");
     g_assert_nonnull(cr);
     g_assert_nonnull(strstr(cr, "\"state\":\"syn-sent\""));
@@ -627,7 +602,6 @@ static void test_gw_log(void)
     g_assert_nonnull(strstr(rf, "\"state\":\"established\""));
     g_assert_nonnull(strstr(text, "\"nat.expire\""));
     g_free(text);
-    g_free(path);
     gfx_close(&x);
 }
 
@@ -636,10 +610,7 @@ static void test_gw_log(void)
 static void test_gw_icmp_error(void)
 {
     wfx f;
-    nat_config c;
-    nat_config_default(&c);
-    wfx_open(&f, &c);
-    gfx *x = &f.x;
+    gfx *x = wfx_default(&f, NAT_UNSOLICITED_DROP);
     sim_pkt *q = fwd(x, x->lan, IN, R1, TCP_SYN);
     sim_ip a = ip4("138.76.29.7"), o = ip4(OUT_IP);
     sim_pkt *p = sim_pkt_alloc(sim_world_pool(x->w));
@@ -702,11 +673,7 @@ static char *lua_try(lua_State *L, const char *chunk)
 static void test_lua(void)
 {
     wfx f;
-    nat_config c;
-    nat_config_default(&c);
-    c.unsolicited = NAT_UNSOLICITED_RST;
-    wfx_open(&f, &c);
-    gfx *x = &f.x;
+    gfx *x = wfx_default(&f, NAT_UNSOLICITED_RST);
     check_free(x, fwd(x, x->lan, IN, R1, TCP_SYN), OUT_IP ":1211", R1);
     check_free(x, fwd(x, x->wan, R1, OUT_IP ":1211", TCP_SYN | TCP_ACK), R1, IN);
     eaten(x, x->wan, "68.36.210.1:9", OUT_IP ":7000", TCP_SYN);
