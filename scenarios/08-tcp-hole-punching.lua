@@ -2,7 +2,7 @@
 -- (RFC 5128 §3.4; RFC 5382 REQ-4; Ford, Srisuresh, Kegel, "Peer-to-Peer Communication Across
 -- Network Address Translators", 2005, §4). The UDP version is scenario 04.
 --
--- The picture, drawn once and built six times (one pair of sites per case, all on one
+-- The picture, drawn once and built eight times (one pair of sites per case, all on one
 -- Internet router R, run one after the other):
 --
 --                         S 18.181.0.31:5000  (rendezvous, a few lines of Lua below)
@@ -65,12 +65,23 @@
 --   before either arrives. Both meet open filters and find their host in SYN-SENT: both
 --   sides answer SYN-ACK, the textbook simultaneous open. (19 ms late still works, 21 ms
 --   is case 4.)
+-- Case 5, two full cones (EIM + EIF), no listeners: failure, and the NATs did nothing wrong.
+--   An endpoint-independent filter admits anyone, so M's early SYN goes all the way to N,
+--   which has not connected yet and has no listener: N's own TCP answers RST, M is refused;
+--   N's later SYN reaches M, which now has nothing on P either, and N is refused by M. The
+--   same race as case 4, lost at the hosts instead of the NATs: the most open NAT is no help
+--   to a client that does not listen.
+-- Case 5b, full cones, both clients listening on P: success. U's early SYN finds V's
+--   listener (V has not connected yet), V answers SYN-ACK, U's connect succeeds. When V
+--   connects 100 ms later the 4-tuple is already the listener's connection: "address in use",
+--   and V's accept() returns it (the rule tests/lua/ok_tcp_punch.lua shows without NATs).
 --
 -- In Wireshark: nb-up / NB-lan show A's SYN arriving at NB and going no further; na-up shows
 -- A's SYN going out, B's SYN coming in 110 ms later and A's SYN-ACK (Wireshark calls it a
 -- retransmission: it repeats the sequence number of A's lost SYN). ne-up shows E's SYNs
 -- leaving from port 1024; nh-up the RST NH made up; nk-up the two SYN-ACKs of a full
--- simultaneous open. The test suite checks these in the pcaps:
+-- simultaneous open; NN-lan M's SYN reaching N and N's RST. The test suite checks these in
+-- the pcaps:
 -- trace: na-up ip.src == 155.99.25.11 && ip.dst == 138.76.29.7 && tcp.flags.syn == 1 && tcp.flags.ack == 0
 -- trace: nb-up ip.src == 138.76.29.7 && ip.dst == 155.99.25.11 && tcp.flags.syn == 1 && tcp.flags.ack == 0
 -- trace: na-up ip.src == 155.99.25.11 && ip.dst == 138.76.29.7 && tcp.flags.syn == 1 && tcp.flags.ack == 1
@@ -89,6 +100,9 @@
 -- trace: nk-up ip.src == 155.99.30.11 && tcp.flags.syn == 1 && tcp.flags.ack == 1
 -- trace: nk-up ip.src == 138.76.34.7 && tcp.flags.syn == 1 && tcp.flags.ack == 1
 -- trace-none: nk-up tcp.flags.reset == 1
+-- trace: NN-lan ip.src == 155.99.31.11 && ip.dst == 10.1.1.3 && tcp.flags.syn == 1 && tcp.flags.ack == 0
+-- trace: NN-lan ip.src == 10.1.1.3 && tcp.flags.reset == 1
+-- trace: NV-lan ip.src == 10.1.1.3 && ip.dst == 155.99.32.11 && tcp.flags.syn == 1 && tcp.flags.ack == 1
 
 local P = 4321                        -- the one local port each client uses for everything
 local S_EP = "18.181.0.31:5000"
@@ -234,6 +248,11 @@ local NI, I = site("NI", prc_rst, "155.99.29.11", "10.0.0.1", "I")
 local NJ, J = site("NJ", prc_rst, "138.76.33.7", "10.1.1.3", "J")
 local NK, K = site("NK", prc_rst, "155.99.30.11", "10.0.0.1", "K")
 local NL, L = site("NL", prc_rst, "138.76.34.7", "10.1.1.3", "L")
+local full_cone = {preset = "full-cone"}
+local NM, M = site("NM", full_cone, "155.99.31.11", "10.0.0.1", "M")
+local NN, N = site("NN", full_cone, "138.76.35.7", "10.1.1.3", "N")
+local NU, U = site("NU", full_cone, "155.99.32.11", "10.0.0.1", "U")
+local NV, V = site("NV", full_cone, "138.76.36.7", "10.1.1.3", "V")
 
 -- Case 1: port-restricted cones, unsolicited SYNs dropped.
 local a, b = punch("1", A, B, LATE)
@@ -253,7 +272,7 @@ sim.expect(#nb == 1 and session_state(nb[1], b.peer) == "established",
            "NB: one mapping, B's session with A established")
 sim.expect((NB:drops()["nat-filtered"] or 0) == 1, "NB silently dropped A's early SYN")
 sim.expect((NA:drops()["nat-filtered"] or 0) == 0, "B's later SYN passed NA's filter")
-result("1", "cone/cone, drop", a, b, exchanged(a, A, b, B))
+result("1", "PRC/PRC, drop", a, b, exchanged(a, A, b, B))
 
 -- Case 2: port-restricted cones, unsolicited SYNs held (RFC 5382 REQ-4).
 local c, d = punch("2", C, D, LATE)
@@ -264,7 +283,7 @@ sim.expect(exchanged(c, C, d, D), "case 2: C and D connected and exchanged a lin
 sim.expect(ND:tcp_stats().syn_held == 1 and ND:tcp_stats().held_crossed == 1,
            "ND held C's early SYN and dropped it when D's own SYN crossed it")
 sim.expect(NC:tcp_stats().syn_held == 0, "D's SYN found NC's filter open: nothing held")
-result("2", "cone/cone, icmp", c, d, exchanged(c, C, d, D))
+result("2", "PRC/PRC, icmp", c, d, exchanged(c, C, d, D))
 
 -- Case 3: symmetric NAT against a port-restricted cone.
 local e, f = punch("3", E, F, LATE)
@@ -279,7 +298,7 @@ sim.expect(#ne == 2 and ne[2].outside ~= f.peer and ne[2].remote == e.peer,
            "NE: E's SYNs to F got a second mapping, on another outside port")
 sim.expect((NE:drops()["nat-filtered"] or 0) > 0, "NE filtered F's SYNs (sent to :4321)")
 sim.expect((NF:drops()["nat-filtered"] or 0) > 0, "NF filtered E's SYNs (from the new port)")
-result("3", "symmetric/cone", e, f, false)
+result("3", "symmetric/PRC", e, f, false)
 
 -- Case 4: cones that answer unsolicited SYNs with RST.
 local g, h = punch("4", G, H, LATE)
@@ -293,7 +312,7 @@ sim.expect(G:drops()["no-listener"] == 1, "G's stack had no socket for H's SYN a
 sim.expect(NG:tcp_stats().rst_sent == 0, "NG made up no RST: H's SYN passed its filter")
 sim.expect(#ng == 1 and session_state(ng[1], g.peer) == "closed",
            "NG: G's session with H ended closed (by the RSTs)")
-result("4", "cone/cone, rst", g, h, false)
+result("4", "PRC/PRC, rst", g, h, false)
 
 -- Case 4b: the same NATs, both clients listening on P too.
 local i, j = punch("4b", I, J, LATE, true)
@@ -303,7 +322,7 @@ sim.expect(i.err == "connection refused" and i.via == "accept",
            "case 4b: I's connect is refused, exactly as G's")
 sim.expect(exchanged(i, I, j, J), "case 4b: J's SYN reached I's listener; a line each way")
 sim.expect(NJ:tcp_stats().rst_sent == 1, "NJ did send its RST")
-result("4b", "cone/cone, rst + listen", i, j, exchanged(i, I, j, J))
+result("4b", "PRC/PRC, rst + listen", i, j, exchanged(i, I, j, J))
 
 -- Case 4c: the same NATs without listeners, but L only 10 ms late: inside the window.
 local k, l = punch("4c", K, L, 0.01)
@@ -312,13 +331,36 @@ show(NL)
 sim.expect(exchanged(k, K, l, L), "case 4c: K and L connected and exchanged a line each way")
 sim.expect(NK:tcp_stats().rst_sent == 0 and NL:tcp_stats().rst_sent == 0,
            "both SYNs were in flight at once: neither NAT saw an unsolicited SYN")
-result("4c", "cone/cone, rst, 10 ms", k, l, exchanged(k, K, l, L))
+result("4c", "PRC/PRC, rst, 10 ms late", k, l, exchanged(k, K, l, L))
+
+-- Case 5: full cones (EIM + EIF), the most open NATs there are, no listeners.
+local m, n = punch("5", M, N, LATE)
+show(NM)
+show(NN)
+sim.expect(m.err == "connection refused" and n.err == "connection refused",
+           "case 5: both refused, although neither NAT filters anything")
+sim.expect(N:drops()["no-listener"] == 1 and M:drops()["no-listener"] == 1,
+           "each refusal came from the other host's own TCP (no socket for that SYN)")
+sim.expect(NM:tcp_stats().rst_sent == 0 and NN:tcp_stats().rst_sent == 0,
+           "the NATs sent no RST themselves")
+result("5", "full/full cone", m, n, false)
+
+-- Case 5b: full cones, both clients listening on P.
+local u, v = punch("5b", U, V, LATE, true)
+show(NU)
+show(NV)
+sim.expect(u.conn and u.via == "connect", "case 5b: U's early SYN reached V's listener")
+sim.expect(v.err == "address in use" and v.via == "accept",
+           "V's late connect found the 4-tuple taken; V's accept returned the connection")
+sim.expect(exchanged(u, U, v, V), "case 5b: a line each way")
+result("5b", "full/full cone + listen", u, v, exchanged(u, U, v, V))
 
 -- Nothing held in case 2 is answered later: wait out the 6 s of RFC 5382 REQ-4.
 if sim.now() < held_at + 6.5 then sim.sleep(held_at + 6.5 - sim.now()) end
 sim.expect(ND:tcp_stats().held_icmp == 0, "ND never sent ICMP for the held SYN")
 
-print("\ncase  NATs                      first client        late client         result")
+print("\nPRC: port-restricted cone (EIM + APDF); drop / icmp / rst: its `unsolicited`")
+print("case  NATs                      first client        late client         result")
 for _, r in ipairs(results) do
   print(string.format("%-5s %-25s %-19s %-19s %s", table.unpack(r)))
 end
