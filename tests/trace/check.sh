@@ -19,7 +19,7 @@ found=0
 for f in "$dir"/*.pcap; do
   [ -e "$f" ] || continue
   found=$((found + 1))
-  total=$(tshark -r "$f" $prefs 2>/dev/null | wc -l)
+  total=$(capinfos -T -r -c -M "$f" 2>/dev/null | cut -f2)   # counting needs no dissection
   if ! bad=$(tshark -r "$f" $prefs -Y "$bad_filter" 2>"$dir/.tshark-err"); then
     echo "FAIL $f: tshark could not read it:"; grep -v 'Running as user' "$dir/.tshark-err"
     status=1
