@@ -1,0 +1,709 @@
+/* tests/unit/test_mdns.c — the mDNS responder and querier cores and DNS-SD (RFC 6762 / 6763),
+ * driven in virtual time over an in-memory LAN (no simulator): exact probe and announcement
+ * timings, tie-breaking both ways, renaming, answers (delays, QU, legacy unicast, known-answer
+ * suppression, NSEC), goodbyes, the querier's schedule and cache, and malformed input. */
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+#include "protocols/mdns/mdns.h"
+
+static dns_name name(const char *s)
+{
+    dns_name n;
+    g_assert_cmpint(dns_name_from_str(s, &n), ==, 0);
+    return n;
+}
+
+static sim_ip ip(const char *s)
+{
+    sim_ip a;
+    g_assert_cmpint(sim_ip_parse(s, &a), ==, 0);
+    return a;
+}
+
+/* ---------------------------------------------------------------- an in-memory LAN */
+
+#define MAXN 4
+
+typedef struct sent {
+    sim_time_t t;
+    int from;
+    mdns_out o;
+    dns_msg m;
+} sent;
+
+typedef struct lan {
+    sim_rng rng[MAXN];
+    mdns_responder *r[MAXN];
+    mdns_querier *q[MAXN];
+    sim_ep ep[MAXN];
+    int n;
+    sim_time_t now;
+    GPtrArray *log; /* of sent * */
+} lan;
+
+static void sent_free(void *p)
+{
+    sent *s = p;
+    dns_msg_clear(&s->m);
+    g_free(s);
+}
+
+static void lan_init(lan *l, int n)
+{
+    memset(l, 0, sizeof *l);
+    l->n = n;
+    l->log = g_ptr_array_new_with_free_func(sent_free);
+    for (int i = 0; i < n; i++) {
+        char a[32];
+        g_snprintf(a, sizeof a, "10.0.0.%d:5353", i + 1);
+        g_assert_cmpint(sim_ep_parse(a, &l->ep[i]), ==, 0);
+        sim_rng_seed(&l->rng[i], 42 + (uint64_t)i);
+        l->q[i] = mdns_querier_new(&l->rng[i]);
+    }
+}
+
+static void lan_responder(lan *l, int i, const char *host)
+{
+    l->r[i] = mdns_responder_new(host, &l->ep[i].ip, 1, &l->rng[i]);
+    g_assert_nonnull(l->r[i]);
+}
+
+static void lan_clear(lan *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        mdns_responder_free(l->r[i]);
+        mdns_querier_free(l->q[i]);
+    }
+    g_ptr_array_free(l->log, TRUE);
+}
+
+static void deliver(lan *l, int from, const mdns_out *o)
+{
+    sent *s = g_new0(sent, 1);
+    s->t = l->now;
+    s->from = from;
+    s->o = *o;
+    g_assert_cmpint(dns_msg_decode(o->data, o->len, &s->m, NULL), ==, 0);
+    g_ptr_array_add(l->log, s);
+    for (int i = 0; i < l->n; i++) {
+        if (i == from)
+            continue;
+        if (o->to.ip.family != SIM_AF_NONE && !sim_ip_eq(&o->to.ip, &l->ep[i].ip))
+            continue;
+        if (l->r[i])
+            mdns_responder_input(l->r[i], l->now, &l->ep[from], o->data, o->len);
+        mdns_querier_input(l->q[i], l->now, &l->ep[from], o->data, o->len);
+    }
+}
+
+/* Drains every outbox (delivering), until nothing is queued. */
+static void lan_drain(lan *l)
+{
+    bool any = true;
+    while (any) {
+        any = false;
+        for (int i = 0; i < l->n; i++) {
+            mdns_out o;
+            while (l->r[i] && mdns_responder_pop(l->r[i], &o))
+                deliver(l, i, &o), any = true;
+            while (mdns_querier_pop(l->q[i], &o))
+                deliver(l, i, &o), any = true;
+        }
+    }
+}
+
+static sim_time_t lan_deadline(lan *l)
+{
+    sim_time_t t = SIM_TIME_NEVER;
+    for (int i = 0; i < l->n; i++) {
+        if (l->r[i])
+            t = MIN(t, mdns_responder_next_deadline(l->r[i]));
+        t = MIN(t, mdns_querier_next_deadline(l->q[i]));
+    }
+    return t;
+}
+
+/* Runs every core until `until` (virtual time). */
+static void lan_run(lan *l, sim_time_t until)
+{
+    lan_drain(l);
+    for (;;) {
+        sim_time_t t = lan_deadline(l);
+        if (t > until)
+            break;
+        l->now = t;
+        for (int i = 0; i < l->n; i++) {
+            if (l->r[i] && mdns_responder_next_deadline(l->r[i]) <= t)
+                mdns_responder_timeout(l->r[i], t);
+            if (mdns_querier_next_deadline(l->q[i]) <= t)
+                mdns_querier_timeout(l->q[i], t);
+        }
+        lan_drain(l);
+    }
+    l->now = until;
+}
+
+static bool is_probe(const sent *s)
+{
+    return !s->m.qr && dns_msg_count(&s->m, DNS_NS) > 0;
+}
+
+static bool is_response(const sent *s) { return s->m.qr; }
+
+/* ---------------------------------------------------------------- probing and announcing */
+
+static void test_probe_timing(void)
+{
+    lan l;
+    lan_init(&l, 1);
+    lan_responder(&l, 0, "myserver");
+    mdns_responder_start(l.r[0], 0);
+    lan_run(&l, 10 * SIM_SEC);
+    g_assert_cmpuint(l.log->len, ==, 5);
+    sent **s = (sent **)l.log->pdata;
+    g_assert_cmpuint(s[0]->t, <=, 250 * SIM_MS); /* random 0-250 ms */
+    for (int i = 0; i < 3; i++) {
+        g_assert_true(is_probe(s[i]));
+        g_assert_cmpuint(s[i]->t, ==, s[0]->t + (sim_time_t)i * 250 * SIM_MS);
+        const dns_question *q = dns_msg_question(&s[i]->m, 0);
+        g_assert_true(q->unicast_response);
+        g_assert_cmpuint(q->type, ==, DNS_T_ANY);
+        g_assert_true(dns_name_eq(&q->name, &(dns_name){ 0 }) == false);
+        const dns_rr *a = dns_msg_rrs(&s[i]->m, DNS_NS, 0);
+        g_assert_cmpuint(a->type, ==, DNS_T_A);
+        g_assert_true(s[i]->o.to.ip.family == SIM_AF_NONE);
+    }
+    g_assert_true(is_response(s[3]) && is_response(s[4]));
+    g_assert_cmpuint(s[3]->t, ==, s[2]->t + 250 * SIM_MS);
+    g_assert_cmpuint(s[4]->t, ==, s[3]->t + SIM_SEC);
+    const dns_rr *a = dns_msg_rrs(&s[3]->m, DNS_AN, 0);
+    g_assert_true(a->cache_flush);
+    g_assert_cmpuint(a->ttl, ==, MDNS_TTL_HOST);
+    g_assert_true(mdns_responder_ready(l.r[0]));
+    g_assert_cmpuint(mdns_responder_next_deadline(l.r[0]), ==, SIM_TIME_NEVER);
+    lan_clear(&l);
+}
+
+/* Two hosts probe "dup" at once: 10.0.0.1 < 10.0.0.2 bytewise, so host 0 loses (§8.2). */
+static void test_tiebreak(void)
+{
+    lan l;
+    lan_init(&l, 2);
+    lan_responder(&l, 0, "dup");
+    lan_responder(&l, 1, "dup");
+    mdns_responder_start(l.r[0], 0);
+    mdns_responder_start(l.r[1], 0);
+    lan_run(&l, 30 * SIM_SEC);
+    const mdns_responder_stats *s0 = mdns_responder_get_stats(l.r[0]);
+    const mdns_responder_stats *s1 = mdns_responder_get_stats(l.r[1]);
+    g_assert_cmpuint(s0->tiebreak_lost, >=, 1);
+    g_assert_cmpuint(s1->tiebreak_won, >=, 1);
+    g_assert_cmpuint(s1->tiebreak_lost, ==, 0);
+    g_assert_cmpstr(mdns_responder_hostname(l.r[1]), ==, "dup");
+    g_assert_cmpstr(mdns_responder_hostname(l.r[0]), ==, "dup-2");
+    g_assert_true(mdns_responder_ready(l.r[0]) && mdns_responder_ready(l.r[1]));
+
+    /* the order itself: class, type, then RDATA bytes */
+    dns_rr a = { .name = name("x.local"), .type = DNS_T_A, .rclass = DNS_C_IN, .ttl = 120,
+                 .rd.a = { 10, 0, 0, 1 } };
+    dns_rr b = a;
+    b.rd.a[3] = 2;
+    g_assert_cmpint(mdns_rr_cmp(&a, &b), <, 0);
+    g_assert_cmpint(mdns_rr_cmp(&b, &a), >, 0);
+    dns_rr aaaa = { .name = a.name, .type = DNS_T_AAAA, .rclass = DNS_C_IN };
+    g_assert_cmpint(mdns_rr_cmp(&aaaa, &b), >, 0); /* type 28 > 1, whatever the data */
+    GArray *ours = g_array_new(FALSE, FALSE, sizeof(dns_rr));
+    GArray *theirs = g_array_new(FALSE, FALSE, sizeof(dns_rr));
+    g_array_append_val(ours, b);
+    g_array_append_val(theirs, a);
+    g_assert_cmpint(mdns_tiebreak(ours, theirs), >, 0);
+    g_array_append_val(theirs, aaaa); /* {A .1, AAAA} vs {A .2}: the first record decides */
+    g_assert_cmpint(mdns_tiebreak(ours, theirs), >, 0);
+    g_array_set_size(ours, 0);
+    g_array_append_val(ours, a);
+    g_assert_cmpint(mdns_tiebreak(ours, theirs), <, 0); /* a prefix loses */
+    g_array_free(ours, TRUE);
+    g_array_free(theirs, TRUE);
+    lan_clear(&l);
+}
+
+static const char *const paper[] = { "paper=A4" };
+
+/* Host 0 holds "myhost" and "myprinter"; host 1 arrives later wanting both: it renames. */
+static void test_conflict_rename(void)
+{
+    lan l;
+    lan_init(&l, 2);
+    lan_responder(&l, 0, "myhost");
+    lan_responder(&l, 1, "myhost");
+    g_assert_cmpint(mdns_responder_publish(l.r[0], 0, "myprinter", "_printer._tcp", 5432,
+                                           paper, 1), ==, 0);
+    g_assert_cmpint(mdns_responder_publish(l.r[1], 0, "myprinter", "_printer._tcp", 631,
+                                           NULL, 0), ==, 0);
+    g_assert_cmpint(mdns_responder_publish(l.r[1], 0, "myprinter", "_printer._tcp", 1, NULL,
+                                           0), ==, -EEXIST);
+    mdns_responder_start(l.r[0], 0);
+    lan_run(&l, 5 * SIM_SEC);
+    g_assert_true(mdns_responder_ready(l.r[0]));
+    mdns_responder_start(l.r[1], l.now);
+    lan_run(&l, 20 * SIM_SEC);
+    g_assert_cmpstr(mdns_responder_hostname(l.r[0]), ==, "myhost");
+    g_assert_cmpstr(mdns_responder_hostname(l.r[1]), ==, "myhost-2");
+    g_assert_cmpstr(mdns_responder_service_name(l.r[0], 0), ==, "myprinter._printer._tcp.local");
+    g_assert_cmpstr(mdns_responder_service_name(l.r[1], 0), ==,
+                    "myprinter (2)._printer._tcp.local");
+    g_assert_cmpuint(mdns_responder_get_stats(l.r[1])->renames, ==, 2);
+    g_assert_cmpuint(mdns_responder_get_stats(l.r[0])->renames, ==, 0);
+    g_assert_true(mdns_responder_ready(l.r[1]));
+    lan_clear(&l);
+}
+
+/* §8.1: after 15 conflicts within 10 s the next probing waits 5 s. */
+static void test_conflict_rate_limit(void)
+{
+    lan l;
+    lan_init(&l, 1);
+    lan_responder(&l, 0, "h");
+    mdns_responder_start(l.r[0], 0);
+    for (int i = 0; i < 15; i++) {
+        char host[32];
+        g_snprintf(host, sizeof host, "%s.local", mdns_responder_hostname(l.r[0]));
+        dns_msg m;
+        dns_msg_init(&m);
+        m.qr = m.aa = true;
+        dns_rr *a = dns_msg_add_rr(&m, DNS_AN);
+        a->name = name(host);
+        a->type = DNS_T_A;
+        a->ttl = 120;
+        memcpy(a->rd.a, (uint8_t[]){ 10, 9, 9, 9 }, 4);
+        mdns_out o;
+        g_assert_cmpint(mdns_out_set(&o, &m, NULL), ==, 0);
+        dns_msg_clear(&m);
+        sim_ep other = { .ip = ip("10.9.9.9"), .port = MDNS_PORT };
+        l.now = (sim_time_t)i * 100 * SIM_MS;
+        mdns_responder_input(l.r[0], l.now, &other, o.data, o.len);
+        if (i < 14)
+            g_assert_cmpuint(mdns_responder_next_deadline(l.r[0]), <=, l.now + 250 * SIM_MS);
+    }
+    g_assert_cmpstr(mdns_responder_hostname(l.r[0]), ==, "h-16");
+    g_assert_cmpuint(mdns_responder_next_deadline(l.r[0]), ==, l.now + 5 * SIM_SEC);
+    lan_clear(&l);
+}
+
+/* ---------------------------------------------------------------- answers */
+
+/* Host 0 publishes the lecture's printer; returns once it is announced. */
+static void printer_lan(lan *l, int n)
+{
+    lan_init(l, n);
+    lan_responder(l, 0, "myserver");
+    mdns_responder_publish(l->r[0], 0, "myprinter", "_printer._tcp", 5432, paper, 1);
+    mdns_responder_start(l->r[0], 0);
+    lan_run(l, 5 * SIM_SEC);
+    g_assert_true(mdns_responder_ready(l->r[0]));
+    g_ptr_array_set_size(l->log, 0);
+}
+
+/* Sends one query from `from` (port) to host 0's responder and runs 1 s. */
+static void query(lan *l, uint16_t port, const char *qname, uint16_t type, bool qu,
+                  const dns_rr *known, uint16_t id)
+{
+    dns_msg m;
+    dns_msg_init(&m);
+    m.id = id;
+    dns_msg_add_question(&m, &(dns_name){ 0 }, 0, 0); /* replaced below */
+    dns_question *q = &g_array_index(m.qd, dns_question, 0);
+    q->name = name(qname);
+    q->type = type;
+    q->qclass = DNS_C_IN;
+    q->unicast_response = qu;
+    if (known)
+        dns_msg_add_copy(&m, DNS_AN, known);
+    mdns_out o;
+    g_assert_cmpint(mdns_out_set(&o, &m, NULL), ==, 0);
+    dns_msg_clear(&m);
+    sim_ep from = { .ip = ip("10.0.0.2"), .port = port };
+    mdns_responder_input(l->r[0], l->now, &from, o.data, o.len);
+    lan_run(l, l->now + SIM_SEC);
+}
+
+static void test_lecture_records(void)
+{
+    lan l;
+    printer_lan(&l, 1);
+    l.now = 100 * SIM_SEC;
+    query(&l, MDNS_PORT, "_printer._tcp.local", DNS_T_PTR, false, NULL, 0);
+    g_assert_cmpuint(l.log->len, ==, 1);
+    sent *s = l.log->pdata[0];
+    GString *dump = g_string_new(NULL);
+    dns_msg_fmt(&s->m, dump);
+    g_test_message("%s", dump->str);
+    g_string_free(dump, TRUE);
+    static const char *const want_txt[] = {
+        "_printer._tcp.local. 4500 IN PTR myprinter._printer._tcp.local.",
+        "myprinter._printer._tcp.local. 120 IN SRV 0 0 5432 myserver.local.",
+        "myprinter._printer._tcp.local. 4500 IN TXT \"paper=A4\"",
+        "myserver.local. 120 IN A 10.0.0.1",
+    };
+    const dns_rr *order[] = { dns_msg_rrs(&s->m, DNS_AN, 0), dns_msg_rrs(&s->m, DNS_AR, 0),
+                              dns_msg_rrs(&s->m, DNS_AR, 1), dns_msg_rrs(&s->m, DNS_AR, 2) };
+    g_assert_cmpuint(dns_msg_count(&s->m, DNS_AR), ==, 3);
+    for (int i = 0; i < 4; i++) {
+        dns_rr c;
+        dns_rr_copy(&c, order[i]);
+        c.cache_flush = false; /* the presentation form without the "; cache-flush" note */
+        GString *line = g_string_new(NULL);
+        dns_rr_fmt(&c, line);
+        g_strdelimit(line->str, "\t", ' ');
+        g_assert_cmpstr(line->str, ==, want_txt[i]);
+        g_string_free(line, TRUE);
+        dns_rr_clear(&c);
+    }
+    /* the SRV record's bytes, uncompressed (RFC 2782 layout) */
+    const dns_rr *srv = dns_msg_rrs(&s->m, DNS_AR, 0);
+    g_assert_cmpuint(srv->type, ==, DNS_T_SRV);
+    dns_msg one;
+    dns_msg_init(&one);
+    dns_msg_add_copy(&one, DNS_AN, srv);
+    g_array_index(one.rr[DNS_AN], dns_rr, 0).cache_flush = false;
+    uint8_t buf[512];
+    size_t len;
+    g_assert_cmpint(dns_msg_encode(&one, DNS_ENC_NO_COMPRESS, buf, sizeof buf, &len), ==, 0);
+    static const uint8_t want[] = {
+        9, 'm', 'y', 'p', 'r', 'i', 'n', 't', 'e', 'r', 8, '_', 'p', 'r', 'i', 'n', 't', 'e',
+        'r', 4, '_', 't', 'c', 'p', 5, 'l', 'o', 'c', 'a', 'l', 0, 0, 33, 0, 1, 0, 0, 0, 120,
+        0, 22, 0, 0, 0, 0, 0x15, 0x38, 8, 'm', 'y', 's', 'e', 'r', 'v', 'e', 'r', 5, 'l', 'o',
+        'c', 'a', 'l', 0
+    };
+    g_assert_cmpuint(len, ==, DNS_HDR_LEN + sizeof want);
+    g_assert_cmpmem(buf + DNS_HDR_LEN, sizeof want, want, sizeof want);
+    dns_msg_clear(&one);
+    lan_clear(&l);
+}
+
+/* Shared answers wait 20-120 ms; unique ones go at once; both multicast. */
+static void test_answer_delays(void)
+{
+    lan l;
+    printer_lan(&l, 1);
+    for (int i = 0; i < 20; i++) {
+        g_ptr_array_set_size(l.log, 0);
+        l.now = (100 + (sim_time_t)i * 5) * SIM_SEC;
+        sim_time_t asked = l.now;
+        query(&l, MDNS_PORT, "_printer._tcp.local", DNS_T_PTR, false, NULL, 0);
+        g_assert_cmpuint(l.log->len, ==, 1);
+        sent *s = l.log->pdata[0];
+        g_assert_cmpuint(s->t, >=, asked + 20 * SIM_MS);
+        g_assert_cmpuint(s->t, <=, asked + 120 * SIM_MS);
+        g_assert_true(s->o.to.ip.family == SIM_AF_NONE);
+        g_assert_false(dns_msg_rrs(&s->m, DNS_AN, 0)->cache_flush); /* PTR: shared */
+    }
+    g_ptr_array_set_size(l.log, 0);
+    l.now = 300 * SIM_SEC;
+    query(&l, MDNS_PORT, "myserver.local", DNS_T_A, false, NULL, 0);
+    g_assert_cmpuint(l.log->len, ==, 1);
+    sent *s = l.log->pdata[0];
+    g_assert_cmpuint(s->t, ==, 300 * SIM_SEC);
+    g_assert_true(dns_msg_rrs(&s->m, DNS_AN, 0)->cache_flush);
+    g_assert_cmpuint(s->m.id, ==, 0);
+    g_assert_cmpuint(s->m.qd->len, ==, 0);
+    lan_clear(&l);
+}
+
+static void test_known_answer(void)
+{
+    lan l;
+    printer_lan(&l, 1);
+    dns_rr ptr = { .name = name("_printer._tcp.local"), .type = DNS_T_PTR, .rclass = DNS_C_IN,
+                   .ttl = 4500, .rd.target = name("myprinter._printer._tcp.local") };
+    l.now = 100 * SIM_SEC;
+    query(&l, MDNS_PORT, "_printer._tcp.local", DNS_T_PTR, false, &ptr, 0);
+    g_assert_cmpuint(l.log->len, ==, 0);
+    g_assert_cmpuint(mdns_responder_get_stats(l.r[0])->suppressed, ==, 1);
+    ptr.ttl = 2249; /* under half our TTL: answered again */
+    query(&l, MDNS_PORT, "_printer._tcp.local", DNS_T_PTR, false, &ptr, 0);
+    g_assert_cmpuint(l.log->len, ==, 1);
+    lan_clear(&l);
+}
+
+static void test_unicast_answers(void)
+{
+    lan l;
+    printer_lan(&l, 1);
+    /* QU, the A record was multicast (announced) 1-2 s ago, within TTL/4: unicast */
+    l.now = 6 * SIM_SEC;
+    query(&l, MDNS_PORT, "myserver.local", DNS_T_A, true, NULL, 0);
+    g_assert_cmpuint(l.log->len, ==, 1);
+    sent *s = l.log->pdata[0];
+    g_assert_true(sim_ip_eq(&s->o.to.ip, &(sim_ip){ 0 }) == false);
+    g_assert_cmpuint(s->o.to.port, ==, MDNS_PORT);
+    /* QU, but not multicast for over TTL/4 (30 s): multicast instead (§5.4) */
+    g_ptr_array_set_size(l.log, 0);
+    l.now = 100 * SIM_SEC;
+    query(&l, MDNS_PORT, "myserver.local", DNS_T_A, true, NULL, 0);
+    g_assert_cmpuint(l.log->len, ==, 1);
+    g_assert_true(((sent *)l.log->pdata[0])->o.to.ip.family == SIM_AF_NONE);
+    /* legacy unicast (§6.7): source port 40000 */
+    g_ptr_array_set_size(l.log, 0);
+    l.now = 200 * SIM_SEC;
+    query(&l, 40000, "myprinter._printer._tcp.local", DNS_T_SRV, false, NULL, 0x1234);
+    g_assert_cmpuint(l.log->len, ==, 1);
+    s = l.log->pdata[0];
+    g_assert_cmpuint(s->t, ==, 200 * SIM_SEC);
+    g_assert_cmpuint(s->o.to.port, ==, 40000);
+    g_assert_cmpuint(s->m.id, ==, 0x1234);
+    g_assert_cmpuint(s->m.qd->len, ==, 1);
+    g_assert_cmpuint(dns_msg_question(&s->m, 0)->type, ==, DNS_T_SRV);
+    for (int sec = DNS_AN; sec <= DNS_AR; sec++)
+        for (size_t i = 0; i < dns_msg_count(&s->m, sec); i++) {
+            g_assert_cmpuint(dns_msg_rrs(&s->m, sec, i)->ttl, <=, 10);
+            g_assert_false(dns_msg_rrs(&s->m, sec, i)->cache_flush);
+        }
+    g_assert_cmpuint(mdns_responder_get_stats(l.r[0])->legacy, ==, 1);
+    lan_clear(&l);
+}
+
+static void test_nsec(void)
+{
+    lan l;
+    printer_lan(&l, 1);
+    l.now = 100 * SIM_SEC;
+    query(&l, MDNS_PORT, "myserver.local", DNS_T_AAAA, false, NULL, 0);
+    g_assert_cmpuint(l.log->len, ==, 1);
+    const dns_rr *nsec = dns_msg_rrs(&((sent *)l.log->pdata[0])->m, DNS_AN, 0);
+    g_assert_cmpuint(nsec->type, ==, DNS_T_NSEC);
+    g_assert_true(dns_nsec_has(nsec, DNS_T_A));
+    g_assert_false(dns_nsec_has(nsec, DNS_T_AAAA));
+    lan_clear(&l);
+}
+
+static void test_goodbye(void)
+{
+    lan l;
+    printer_lan(&l, 2);
+    dns_name svc = name("_printer._tcp.local");
+    mdns_querier_ask(l.q[1], l.now, &svc, DNS_T_PTR);
+    lan_run(&l, l.now + 2 * SIM_SEC);
+    GArray *found = g_array_new(FALSE, FALSE, sizeof(dns_name));
+    g_assert_cmpuint(mdns_sd_browse(l.q[1], l.now, &svc, found), ==, 1);
+    g_ptr_array_set_size(l.log, 0);
+    sim_time_t bye = l.now;
+    mdns_responder_stop(l.r[0], l.now);
+    lan_drain(&l);
+    g_assert_cmpuint(l.log->len, ==, 2); /* host name, instance */
+    for (guint i = 0; i < l.log->len; i++) {
+        sent *s = l.log->pdata[i];
+        for (size_t k = 0; k < dns_msg_count(&s->m, DNS_AN); k++)
+            g_assert_cmpuint(dns_msg_rrs(&s->m, DNS_AN, k)->ttl, ==, 0);
+    }
+    lan_run(&l, bye + SIM_SEC - 1);
+    g_array_set_size(found, 0);
+    g_assert_cmpuint(mdns_sd_browse(l.q[1], l.now, &svc, found), ==, 1);
+    lan_run(&l, bye + SIM_SEC);
+    g_array_set_size(found, 0);
+    g_assert_cmpuint(mdns_sd_browse(l.q[1], l.now, &svc, found), ==, 0); /* §10.1: 1 s */
+    g_array_free(found, TRUE);
+    lan_clear(&l);
+}
+
+/* ---------------------------------------------------------------- querier */
+
+static void test_query_backoff(void)
+{
+    lan l;
+    lan_init(&l, 1);
+    dns_name n = name("_http._tcp.local");
+    mdns_querier_ask(l.q[0], 0, &n, DNS_T_PTR);
+    lan_run(&l, 200 * SIM_SEC);
+    g_assert_cmpuint(l.log->len, ==, 8); /* t0, +1, +2, +4, +8, +16, +32, +64 */
+    sent **s = (sent **)l.log->pdata;
+    g_assert_cmpuint(s[0]->t, >=, 20 * SIM_MS);
+    g_assert_cmpuint(s[0]->t, <=, 120 * SIM_MS);
+    for (int i = 1; i < 8; i++)
+        g_assert_cmpuint(s[i]->t - s[i - 1]->t, ==, (sim_time_t)SIM_SEC << (i - 1));
+    g_assert_false(dns_msg_question(&s[0]->m, 0)->unicast_response);
+    lan_run(&l, 100000 * SIM_SEC);
+    s = (sent **)l.log->pdata;
+    g_assert_cmpuint(s[l.log->len - 1]->t - s[l.log->len - 2]->t, ==, 3600 * SIM_SEC);
+    lan_clear(&l);
+}
+
+static int changes_added, changes_removed;
+
+static void on_change(void *ctx, const dns_rr *rr, bool added)
+{
+    (void)ctx;
+    (void)rr;
+    added ? changes_added++ : changes_removed++;
+}
+
+/* A response with one record (flush: cache-flush bit), given to querier 0 at now. */
+static void respond(lan *l, const char *owner, uint8_t last, uint32_t ttl, bool flush)
+{
+    dns_msg m;
+    dns_msg_init(&m);
+    m.qr = m.aa = true;
+    dns_rr *a = dns_msg_add_rr(&m, DNS_AN);
+    a->name = name(owner);
+    a->type = DNS_T_A;
+    a->ttl = ttl;
+    a->cache_flush = flush;
+    memcpy(a->rd.a, (uint8_t[]){ 10, 0, 0, last }, 4);
+    mdns_out o;
+    g_assert_cmpint(mdns_out_set(&o, &m, NULL), ==, 0);
+    dns_msg_clear(&m);
+    sim_ep from = { .ip = ip("10.0.0.9"), .port = MDNS_PORT };
+    g_assert_cmpint(mdns_querier_input(l->q[0], l->now, &from, o.data, o.len), ==, 0);
+}
+
+/* Refresh queries at 80/85/90/95 % (+0-2 %) of a 120 s TTL, expiry at 100 %. */
+static void test_refresh_expiry(void)
+{
+    lan l;
+    lan_init(&l, 1);
+    changes_added = changes_removed = 0;
+    mdns_querier_on_change(l.q[0], on_change, NULL);
+    dns_name n = name("p.local");
+    mdns_querier_ask(l.q[0], 0, &n, DNS_T_A);
+    lan_run(&l, 1024 * SIM_SEC); /* just after the query at ~1023.1 s; the next is at ~2047 s */
+    respond(&l, "p.local", 7, 120, true);
+    g_assert_cmpint(changes_added, ==, 1);
+    g_ptr_array_set_size(l.log, 0);
+    lan_run(&l, 1024 * SIM_SEC + 119 * SIM_SEC);
+    g_assert_cmpuint(l.log->len, ==, 4);
+    for (int k = 0; k < 4; k++) {
+        sim_time_t t = ((sent *)l.log->pdata[k])->t - 1024 * SIM_SEC;
+        g_assert_cmpuint(t, >=, (sim_time_t)(96 + 6 * k) * SIM_SEC);      /* 80 + 5k % */
+        g_assert_cmpuint(t, <=, (sim_time_t)(96 + 6 * k) * SIM_SEC + 2400 * SIM_MS); /* +2 % */
+        sent *s = l.log->pdata[k];
+        g_assert_cmpuint(dns_msg_count(&s->m, DNS_AN), ==, 0); /* under half TTL: no KA */
+    }
+    g_assert_cmpint(changes_removed, ==, 0);
+    lan_run(&l, 1144 * SIM_SEC);
+    g_assert_cmpint(changes_removed, ==, 1);
+    g_assert_cmpuint(mdns_querier_cache_size(l.q[0]), ==, 0);
+    lan_clear(&l);
+}
+
+/* Known answers in our queries; §10.2 cache flush; §7.3 duplicate question suppression. */
+static void test_cache_flush_and_known_answers(void)
+{
+    lan l;
+    lan_init(&l, 1);
+    dns_name n = name("p.local");
+    l.now = 10 * SIM_SEC;
+    respond(&l, "p.local", 1, 120, false);
+    l.now = 10 * SIM_SEC + 500 * SIM_MS;
+    respond(&l, "p.local", 2, 120, false);
+    l.now = 11 * SIM_SEC + 200 * SIM_MS;
+    respond(&l, "p.local", 3, 120, true); /* .1 is 1.2 s old: flushed; .2 0.7 s: kept */
+    GArray *rrs = g_array_new(FALSE, TRUE, sizeof(dns_rr));
+    lan_run(&l, 12 * SIM_SEC + 200 * SIM_MS - 1);
+    g_assert_cmpuint(mdns_querier_find(l.q[0], l.now, &n, DNS_T_A, rrs), ==, 3);
+    lan_run(&l, 12 * SIM_SEC + 200 * SIM_MS);
+    g_array_set_size(rrs, 0);
+    g_assert_cmpuint(mdns_querier_find(l.q[0], l.now, &n, DNS_T_A, rrs), ==, 2);
+    g_assert_cmpuint(mdns_querier_get_stats(l.q[0])->flushed, ==, 1);
+    g_array_set_size(rrs, 0);
+    g_array_free(rrs, TRUE);
+    /* a query now carries both as known answers */
+    mdns_querier_ask(l.q[0], l.now, &n, DNS_T_A);
+    lan_run(&l, l.now + 500 * SIM_MS);
+    g_assert_cmpuint(l.log->len, ==, 1);
+    g_assert_cmpuint(dns_msg_count(&((sent *)l.log->pdata[0])->m, DNS_AN), ==, 2);
+    /* another host asks the same (its known answers are ours): ours waits a full interval */
+    sim_time_t next = mdns_querier_next_deadline(l.q[0]);
+    dns_msg m;
+    dns_msg_init(&m);
+    dns_msg_add_question(&m, &n, DNS_T_A, DNS_C_IN);
+    mdns_out o;
+    mdns_out_set(&o, &m, NULL);
+    dns_msg_clear(&m);
+    sim_ep from = { .ip = ip("10.0.0.9"), .port = MDNS_PORT };
+    l.now = next - 100 * SIM_MS;
+    mdns_querier_input(l.q[0], l.now, &from, o.data, o.len);
+    g_assert_cmpuint(mdns_querier_get_stats(l.q[0])->suppressed_questions, ==, 1);
+    g_assert_cmpuint(mdns_querier_next_deadline(l.q[0]), >, next);
+    lan_clear(&l);
+}
+
+/* ---------------------------------------------------------------- DNS-SD, malformed input */
+
+static void test_browse_resolve(void)
+{
+    lan l;
+    printer_lan(&l, 2);
+    dns_name svc, inst = name("myprinter._printer._tcp.local");
+    g_assert_cmpint(mdns_sd_service_name("_printer._tcp", &svc), ==, 0);
+    g_assert_cmpint(mdns_sd_service_name("printer", &svc), ==, -EINVAL);
+    g_assert_cmpint(mdns_sd_service_name("_printer._tcp", &svc), ==, 0);
+    mdns_querier_ask(l.q[1], l.now, &svc, DNS_T_PTR);
+    lan_run(&l, l.now + SIM_SEC);
+    GArray *found = g_array_new(FALSE, FALSE, sizeof(dns_name));
+    g_assert_cmpuint(mdns_sd_browse(l.q[1], l.now, &svc, found), ==, 1);
+    g_assert_true(dns_name_eq(&g_array_index(found, dns_name, 0), &inst));
+    g_array_free(found, TRUE);
+    mdns_sd_info info;
+    g_assert_cmpint(mdns_sd_resolve(l.q[1], l.now, &inst, &info), ==, 0); /* additionals */
+    g_assert_cmpuint(info.port, ==, 5432);
+    g_assert_true(dns_name_eq(&info.target, &(dns_name){ 0 }) == false);
+    g_assert_cmpuint(info.addrs->len, ==, 1);
+    g_assert_true(sim_ip_eq(&g_array_index(info.addrs, sim_ip, 0), &l.ep[0].ip));
+    const uint8_t *v;
+    size_t vl;
+    g_assert_cmpint(dns_txt_get(&info.txt, "paper", &v, &vl), ==, 1);
+    g_assert_cmpmem(v, vl, "A4", 2);
+    mdns_sd_info_clear(&info);
+    dns_name nope = name("other._printer._tcp.local");
+    g_assert_cmpint(mdns_sd_resolve(l.q[1], l.now, &nope, &info), ==, -ENOENT);
+    lan_clear(&l);
+}
+
+static void test_malformed(void)
+{
+    lan l;
+    printer_lan(&l, 1);
+    sim_ep from = { .ip = ip("10.0.0.2"), .port = MDNS_PORT };
+    /* a question whose name is a pointer to itself, then one that loops back to it */
+    static const uint8_t loop[] = { 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1 };
+    static const uint8_t loop2[] = { 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+                                     1, 'a', 0xC0, 12, 0, 1, 0, 1 };
+    static const uint8_t shortp[] = { 0, 0, 0, 0, 0, 1 };
+    static const uint8_t counts[] = { 0, 0, 0x84, 0, 0, 0, 0, 9, 0, 0, 0, 0 };
+    const uint8_t *bad[] = { loop, loop2, shortp, counts };
+    size_t lens[] = { sizeof loop, sizeof loop2, sizeof shortp, sizeof counts };
+    for (int i = 0; i < 4; i++) {
+        g_assert_cmpint(mdns_responder_input(l.r[0], l.now, &from, bad[i], lens[i]), ==,
+                        -EBADMSG);
+        g_assert_cmpint(mdns_querier_input(l.q[0], l.now, &from, bad[i], lens[i]), ==,
+                        -EBADMSG);
+    }
+    g_assert_cmpuint(mdns_responder_get_stats(l.r[0])->bad, ==, 4);
+    g_assert_cmpuint(mdns_querier_get_stats(l.q[0])->bad, ==, 4);
+    lan_drain(&l);
+    g_assert_cmpuint(l.log->len, ==, 0);
+    g_assert_true(mdns_responder_ready(l.r[0])); /* unharmed */
+    lan_clear(&l);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/mdns/probe/timing", test_probe_timing);
+    g_test_add_func("/mdns/probe/tiebreak", test_tiebreak);
+    g_test_add_func("/mdns/conflict/rename", test_conflict_rename);
+    g_test_add_func("/mdns/conflict/rate-limit", test_conflict_rate_limit);
+    g_test_add_func("/mdns/answer/lecture-records", test_lecture_records);
+    g_test_add_func("/mdns/answer/delays", test_answer_delays);
+    g_test_add_func("/mdns/answer/known-answer", test_known_answer);
+    g_test_add_func("/mdns/answer/unicast-legacy", test_unicast_answers);
+    g_test_add_func("/mdns/answer/nsec", test_nsec);
+    g_test_add_func("/mdns/answer/goodbye", test_goodbye);
+    g_test_add_func("/mdns/querier/backoff", test_query_backoff);
+    g_test_add_func("/mdns/querier/refresh-expiry", test_refresh_expiry);
+    g_test_add_func("/mdns/querier/flush-known-dup", test_cache_flush_and_known_answers);
+    g_test_add_func("/mdns/sd/browse-resolve", test_browse_resolve);
+    g_test_add_func("/mdns/malformed", test_malformed);
+    return g_test_run();
+}
