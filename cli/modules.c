@@ -9,6 +9,7 @@
  * where relay_lua_open is a simlua_module_open and relay_decode a natsim_decode_fn (cli.h). */
 #include "cli/cli.h"
 #include "protocols/dns/dns.h"
+#include "protocols/mdns/mdns.h"
 #include "protocols/relay/relay.h"
 #include "protocols/stun/stun.h"
 #include "protocols/turn/turn.h"
@@ -18,5 +19,6 @@ const natsim_module natsim_modules[] = {
     { "stun", stun_lua_open, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
     { "turn", turn_lua_open, turn_decode, "TURN messages and ChannelData (RFC 8656 / 5766)" },
     { "dns", dns_lua_open, dns_decode, "DNS / mDNS messages (RFC 1035, 2782, 3403, 6762)" },
+    { "mdns", mdns_lua_open, mdns_decode, "mDNS / DNS-SD messages (RFC 6762 / 6763)" },
     { NULL, NULL, NULL, NULL },
 };

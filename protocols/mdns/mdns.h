@@ -96,7 +96,8 @@ typedef void (*mdns_event_fn)(void *ctx, const mdns_event *ev);
 
 typedef struct mdns_responder_stats {
     uint64_t probes, announcements, conflicts, renames, tiebreak_lost, tiebreak_won;
-    uint64_t queries, answered, multicast, unicast, legacy, suppressed, goodbyes, nsec;
+    uint64_t queries, answered, multicast, unicast, legacy, suppressed, rate_limited, goodbyes;
+    uint64_t nsec;
     uint64_t bad;
 } mdns_responder_stats;
 
@@ -250,6 +251,16 @@ sim_ref mdns_app_ref(mdns_app *a);
 void mdns_app_on_notify(mdns_app *a, mdns_app_notify_fn fn, void *ctx);
 /* Sends what the cores queued and re-arms the timer; call after calling into a core. */
 void mdns_app_kick(mdns_app *a);
+
+/* ---------------------------------------------------------------- CLI (mdns_decode.c) */
+
+/* What m is in mDNS terms: "probe", "query", "query with known answers", "query (legacy
+ * unicast id)", "response", "response (legacy unicast)", "goodbye". Static string. */
+const char *mdns_msg_kind(const dns_msg *m);
+/* `natsim decode mdns FILE` (natsim_decode_fn): the kind, then the dig-like dump. Returns 0,
+ * or -1 with err set (an option was given, or the message is malformed: offset and reason). */
+int mdns_decode(const uint8_t *data, size_t len, int argc, char **argv, GString *out,
+                GError **err);
 
 /* ---------------------------------------------------------------- Lua (mdns_lua.c) */
 

@@ -10,7 +10,8 @@
  *   query from another port (legacy unicast, §6.7) -> unicast to it, now, with its id and
  *     questions, TTLs capped at 10 s, no cache-flush bits
  *   a record the query lists as a known answer with at least half our TTL left is left out
- *   (§7.1); a question for a name we own with a type we do not have gets an NSEC record
+ *   (§7.1); a record multicast less than a second ago (a quarter second when defending
+ *   against a probe) is not multicast again (§6); a question for a name we own with a type we do not have gets an NSEC record
  *   listing the types we do have (§6.1).
  * PTR answers carry the instance's SRV, TXT and the host's addresses as additional records,
  * SRV answers the addresses (RFC 6763 §12). */
@@ -62,6 +63,7 @@ static void make_nsec(const mdns_entry *e, dns_rr *out)
 static void answer_question(mdns_responder *r, const dns_msg *q, const dns_question *qn,
                             bool legacy, sim_time_t now, GArray *uc, GArray *mc)
 {
+    bool probe = dns_msg_count(q, DNS_NS) > 0;
     if (qn->qclass != DNS_C_IN && qn->qclass != DNS_C_ANY)
         return;
     for (guint i = 0; i < r->entries->len; i++) {
@@ -81,8 +83,13 @@ static void answer_question(mdns_responder *r, const dns_msg *q, const dns_quest
             }
             bool recent = rec->last_mcast != SIM_TIME_NEVER &&
                           now - rec->last_mcast < (sim_time_t)rec->rr.ttl * SIM_SEC / 4;
-            add_unique(legacy || (qn->unicast_response && recent) ? uc : mc, &rec->rr,
-                       rec->unique);
+            bool unicast = legacy || (qn->unicast_response && recent);
+            if (!unicast && rec->last_mcast != SIM_TIME_NEVER &&
+                now - rec->last_mcast < (probe ? SIM_SEC / 4 : SIM_SEC)) {
+                r->stats.rate_limited++; /* §6: once per second, a quarter for probes */
+                continue;
+            }
+            add_unique(unicast ? uc : mc, &rec->rr, rec->unique);
         }
         if (!matched && dns_name_eq(&e->name, &qn->name)) {
             dns_rr nsec;
