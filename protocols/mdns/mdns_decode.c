@@ -25,7 +25,7 @@ int mdns_decode(const uint8_t *data, size_t len, int argc, char **argv, GString 
                 GError **err)
 {
     (void)argv;
-    if (argc > 0) {
+    if (argc > 1) { /* argv[0] is the file */
         g_set_error(err, g_quark_from_static_string("mdns-decode"), EINVAL,
                     "mdns takes no options");
         return -1;
