@@ -507,6 +507,148 @@ static void test_goodbye(void)
     lan_clear(&l);
 }
 
+
+/* A probe from another host (10.0.0.`last`) for "dup.local", as a packet. */
+static mdns_out probe_from(uint8_t last)
+{
+    dns_msg m;
+    dns_msg_init(&m);
+    dns_msg_add_question(&m, &(dns_name){ 0 }, 0, 0);
+    dns_question *q = &g_array_index(m.qd, dns_question, 0);
+    q->name = name("dup.local");
+    q->type = DNS_T_ANY;
+    q->qclass = DNS_C_IN;
+    q->unicast_response = true;
+    dns_rr *a = dns_msg_add_rr(&m, DNS_NS);
+    a->name = name("dup.local");
+    a->type = DNS_T_A;
+    a->ttl = 120;
+    memcpy(a->rd.a, (uint8_t[]){ 10, 0, 0, last }, 4);
+    mdns_out o;
+    g_assert_cmpint(mdns_out_set(&o, &m, NULL), ==, 0);
+    dns_msg_clear(&m);
+    return o;
+}
+
+/* §8.2 both ways, exactly: losing defers the next probe to now + 1 s; winning changes
+ * nothing; our own probe (identical records) is neither. */
+static void test_tiebreak_exact(void)
+{
+    lan l;
+    lan_init(&l, 1);
+    lan_responder(&l, 0, "dup"); /* A 10.0.0.1 */
+    mdns_responder_start(l.r[0], 0);
+    lan_run(&l, 300 * SIM_MS); /* one or two probes sent */
+    sim_ep peer = { .ip = ip("10.0.0.9"), .port = MDNS_PORT };
+    sim_time_t next = mdns_responder_next_deadline(l.r[0]);
+    mdns_out lower = probe_from(0), same = probe_from(1), higher = probe_from(2);
+    l.now = 310 * SIM_MS;
+    mdns_responder_input(l.r[0], l.now, &peer, lower.data, lower.len);
+    g_assert_cmpuint(mdns_responder_next_deadline(l.r[0]), ==, next); /* we win */
+    g_assert_cmpuint(mdns_responder_get_stats(l.r[0])->tiebreak_won, ==, 1);
+    mdns_responder_input(l.r[0], l.now, &peer, same.data, same.len);
+    g_assert_cmpuint(mdns_responder_next_deadline(l.r[0]), ==, next);
+    g_assert_cmpuint(mdns_responder_get_stats(l.r[0])->tiebreak_won, ==, 1);
+    g_assert_cmpuint(mdns_responder_get_stats(l.r[0])->tiebreak_lost, ==, 0);
+    mdns_responder_input(l.r[0], l.now, &peer, higher.data, higher.len);
+    g_assert_cmpuint(mdns_responder_get_stats(l.r[0])->tiebreak_lost, ==, 1);
+    g_assert_cmpuint(mdns_responder_next_deadline(l.r[0]), ==, l.now + SIM_SEC);
+    g_ptr_array_set_size(l.log, 0);
+    lan_run(&l, 10 * SIM_SEC); /* three fresh probes from now + 1 s, then the name is ours */
+    g_assert_cmpuint(((sent *)l.log->pdata[0])->t, ==, 1310 * SIM_MS);
+    g_assert_true(is_probe(l.log->pdata[0]) && is_probe(l.log->pdata[2]));
+    g_assert_cmpstr(mdns_responder_hostname(l.r[0]), ==, "dup");
+    lan_clear(&l);
+}
+
+static GString *events;
+
+static void on_event(void *ctx, const mdns_event *ev)
+{
+    (void)ctx;
+    g_string_append_printf(events, "%s %s%s%s %u;", mdns_event_name(ev->kind), ev->name,
+                           ev->name2 ? " -> " : "", ev->name2 ? ev->name2 : "", ev->n);
+}
+
+static void test_events(void)
+{
+    lan l;
+    lan_init(&l, 2);
+    lan_responder(&l, 0, "h");
+    lan_responder(&l, 1, "h");
+    events = g_string_new(NULL);
+    mdns_responder_start(l.r[0], 0);
+    lan_run(&l, 5 * SIM_SEC);
+    mdns_responder_on_event(l.r[1], on_event, NULL);
+    mdns_responder_start(l.r[1], l.now);
+    lan_run(&l, 15 * SIM_SEC);
+    g_assert_cmpstr(events->str, ==, "probe h.local 1;conflict h.local 0;"
+                                     "renamed h.local -> h-2.local 0;probe h-2.local 1;"
+                                     "probe h-2.local 2;probe h-2.local 3;"
+                                     "announce h-2.local 1;announce h-2.local 2;"
+                                     "ready h-2.local 0;");
+    g_string_free(events, TRUE);
+    lan_clear(&l);
+}
+
+/* §7.4: another responder multicasts our pending shared answer first: ours is dropped. */
+static void test_duplicate_answer(void)
+{
+    lan l;
+    printer_lan(&l, 1);
+    l.now = 100 * SIM_SEC;
+    dns_msg m;
+    dns_msg_init(&m);
+    dns_msg_add_question(&m, &(dns_name){ 0 }, 0, 0);
+    dns_question *q = &g_array_index(m.qd, dns_question, 0);
+    q->name = name("_printer._tcp.local");
+    q->type = DNS_T_PTR;
+    q->qclass = DNS_C_IN;
+    mdns_out o;
+    mdns_out_set(&o, &m, NULL);
+    dns_msg_clear(&m);
+    sim_ep peer = { .ip = ip("10.0.0.2"), .port = MDNS_PORT };
+    mdns_responder_input(l.r[0], l.now, &peer, o.data, o.len);
+    g_assert_cmpuint(mdns_responder_next_deadline(l.r[0]), >=, l.now + 20 * SIM_MS);
+    dns_msg_init(&m);
+    m.qr = m.aa = true;
+    dns_rr ptr = { .name = name("_printer._tcp.local"), .type = DNS_T_PTR, .rclass = DNS_C_IN,
+                   .ttl = 4500, .rd.target = name("myprinter._printer._tcp.local") };
+    dns_msg_add_copy(&m, DNS_AN, &ptr);
+    mdns_out_set(&o, &m, NULL);
+    dns_msg_clear(&m);
+    sim_ep other = { .ip = ip("10.0.0.3"), .port = MDNS_PORT }; /* e.g. a sleep proxy */
+    l.now += 10 * SIM_MS;
+    mdns_responder_input(l.r[0], l.now, &other, o.data, o.len);
+    lan_run(&l, l.now + SIM_SEC);
+    g_assert_cmpuint(l.log->len, ==, 0);
+    lan_clear(&l);
+}
+
+/* Unpublishing one of two instances of a service keeps the shared enumeration PTR. */
+static void test_unpublish(void)
+{
+    lan l;
+    printer_lan(&l, 1);
+    mdns_responder_publish(l.r[0], l.now, "second", "_printer._tcp", 9100, NULL, 0);
+    lan_run(&l, l.now + 5 * SIM_SEC);
+    g_ptr_array_set_size(l.log, 0);
+    g_assert_cmpint(mdns_responder_unpublish(l.r[0], l.now, "second", "_printer._tcp"), ==, 0);
+    g_assert_cmpint(mdns_responder_unpublish(l.r[0], l.now, "second", "_printer._tcp"), ==,
+                    -ENOENT);
+    lan_drain(&l);
+    g_assert_cmpuint(l.log->len, ==, 1);
+    const dns_msg *m = &((sent *)l.log->pdata[0])->m;
+    g_assert_cmpuint(dns_msg_count(m, DNS_AN), ==, 3); /* SRV, TXT, PTR: not the _services PTR */
+    dns_name enumr = name(MDNS_SD_ENUM);
+    for (size_t i = 0; i < 3; i++) {
+        g_assert_cmpuint(dns_msg_rrs(m, DNS_AN, i)->ttl, ==, 0);
+        g_assert_false(dns_name_eq(&dns_msg_rrs(m, DNS_AN, i)->name, &enumr));
+    }
+    g_assert_cmpuint(mdns_responder_n_services(l.r[0]), ==, 1);
+    lan_clear(&l);
+}
+
 /* ---------------------------------------------------------------- querier */
 
 static void test_query_backoff(void)
@@ -692,6 +834,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/mdns/probe/timing", test_probe_timing);
     g_test_add_func("/mdns/probe/tiebreak", test_tiebreak);
+    g_test_add_func("/mdns/probe/tiebreak-exact", test_tiebreak_exact);
+    g_test_add_func("/mdns/probe/events", test_events);
     g_test_add_func("/mdns/conflict/rename", test_conflict_rename);
     g_test_add_func("/mdns/conflict/rate-limit", test_conflict_rate_limit);
     g_test_add_func("/mdns/answer/lecture-records", test_lecture_records);
@@ -700,6 +844,8 @@ int main(int argc, char **argv)
     g_test_add_func("/mdns/answer/unicast-legacy", test_unicast_answers);
     g_test_add_func("/mdns/answer/nsec", test_nsec);
     g_test_add_func("/mdns/answer/goodbye", test_goodbye);
+    g_test_add_func("/mdns/answer/duplicate-answer", test_duplicate_answer);
+    g_test_add_func("/mdns/answer/unpublish", test_unpublish);
     g_test_add_func("/mdns/querier/backoff", test_query_backoff);
     g_test_add_func("/mdns/querier/refresh-expiry", test_refresh_expiry);
     g_test_add_func("/mdns/querier/flush-known-dup", test_cache_flush_and_known_answers);
