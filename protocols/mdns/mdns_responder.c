@@ -194,7 +194,7 @@ static sim_time_t probe_start(mdns_responder *r, sim_time_t now)
     return now + sim_rng_below(r->rng, (uint32_t)(MDNS_PROBE_INTERVAL / SIM_US) + 1) * SIM_US;
 }
 
-static void start_probing(mdns_responder *r, mdns_entry *e, sim_time_t at)
+static void start_probing(mdns_entry *e, sim_time_t at)
 {
     e->state = MDNS_PROBING;
     e->sent = 0;
@@ -207,7 +207,7 @@ int mdns_responder_start(mdns_responder *r, sim_time_t now)
         return -EALREADY;
     r->started = true;
     for (guint i = 0; i < r->entries->len; i++)
-        start_probing(r, r->entries->pdata[i], probe_start(r, now));
+        start_probing(r->entries->pdata[i], probe_start(r, now));
     return 0;
 }
 
@@ -233,7 +233,7 @@ int mdns_responder_publish(mdns_responder *r, sim_time_t now, const char *instan
         return -EINVAL;
     }
     if (r->started)
-        start_probing(r, e, probe_start(r, now));
+        start_probing(e, probe_start(r, now));
     return 0;
 }
 
@@ -386,7 +386,7 @@ void mdns_conflict(mdns_responder *r, mdns_entry *e, sim_time_t now)
         mdns_event ev = { .kind = MDNS_EV_RENAMED, .name = old, .name2 = e->full };
         r->ev_fn(r->ev_ctx, &ev);
     }
-    start_probing(r, e, probe_start(r, now));
+    start_probing(e, probe_start(r, now));
     if (!e->is_host)
         return;
     for (guint i = 1; i < r->entries->len; i++) { /* SRV targets follow the host name */
@@ -452,7 +452,7 @@ void mdns_check_response(mdns_responder *r, const dns_msg *m, sim_time_t now)
             r->stats.conflicts++;
             g_array_append_val(r->conflicts, now);
             mdns_emit(r, MDNS_EV_CONFLICT, e, NULL, 0);
-            start_probing(r, e, probe_start(r, now));
+            start_probing(e, probe_start(r, now));
         }
     }
 }
