@@ -27,8 +27,9 @@
 --        myprinter._printer._tcp.local.  4500 IN TXT "paper=A4"
 --        myserver.local.                  120 IN A   10.0.0.10
 --   5. The phone asks "myserver.local A?": the A record is unique, so the answer comes at once.
---   6. The printer is switched off: it says goodbye (the same records with TTL 0, §10.1), and
---      a second browse from the laptop finds nothing.
+--   6. The printer is switched off: it says goodbye (the same records with TTL 0, §10.1). A
+--      standing browser on the laptop (mdns.browser) reports the instance removed one second
+--      after the goodbye arrives, and a new browse finds nothing.
 --
 -- The test suite checks these in the pcap:
 -- trace: lan mdns && dns.flags.response == 0 && dns.count.auth_rr > 0 && dns.qry.name == "myserver.local"
@@ -83,9 +84,20 @@ local took = sim.now() - t2
 print(string.format("lookup myserver.local A: %s in %.0f ms", a and a[1], took * 1000))
 sim.expect(took >= 0.020 and took <= 0.125, "first query after 20-120 ms, answered at once")
 
--- 6: goodbye
+-- 6: goodbye, seen by a standing browser on the laptop (it keeps asking, with back-off)
+local watch = mdns.browser(laptop, "_printer._tcp")
+local added = watch:wait{timeout = "1s"}
+sim.expect(added and added[1] == "myprinter._printer._tcp.local", "the browser starts with the printer")
+local t3 = sim.now()
 r:close()
-sim.sleep(2) -- the laptop's cache drops the goodbye records one second after they came
+local _, removed = watch:wait{timeout = "5s"}
+print(string.format("browser: %s removed %.3f s after the goodbye", removed and removed[1],
+                    sim.now() - t3))
+sim.expect(removed and removed[1] == "myprinter._printer._tcp.local", "the browser sees it go")
+local after = sim.now() - t3
+sim.expect(after > 1.001 and after < 1.002,
+           "removed one second after the goodbye arrives (1 ms + serialisation on the LAN, §10.1)")
+watch:close()
 local gone = mdns.browse(laptop, "_printer._tcp", {timeout = "1s"})
 sim.expect(#gone == 0, "after the goodbye the printer is gone")
 

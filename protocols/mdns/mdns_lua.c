@@ -9,6 +9,9 @@
  *
  *   mdns.browse(host, "_printer._tcp", {timeout="2s", count=1})
  *       -> {"myprinter._printer._tcp.local", ...}  (after timeout, or once `count` are found)
+ *   local b = mdns.browser(host, "_printer._tcp")  -- keeps browsing until b:close()
+ *   b:wait{timeout="5s"} -> added, removed (instance names since the last wait) | nil, "timeout"
+ *   b:instances()        -> the instances cached now
  *   mdns.resolve(host, "myprinter._printer._tcp.local", {timeout="3s"})
  *       -> {target="myserver.local", port=5432, txt={paper="A4"}, addresses={"10.0.0.1", ...}}
  *          | nil, "timeout"
@@ -26,6 +29,7 @@
 #include "sim/lua/simlua.h"
 
 #define RESPONDER_CLASS "natsim.MdnsResponder"
+#define BROWSER_CLASS "natsim.MdnsBrowser"
 #define MDNS_STATE_KEY "natsim.mdns"
 
 typedef struct mlua {
@@ -550,6 +554,171 @@ static int l_lookup(lua_State *L)
     return start_wait(L, &w, t);
 }
 
+
+/* ---------------------------------------------------------------- browser */
+
+/* A standing browse: the PTR question stays asked until close; wait() reports the instances
+ * that appeared and disappeared since the last call (RFC 6763 §4, RFC 6762 §5.2, §10.1). */
+typedef struct mbrowser {
+    sim_ref app;
+    dns_name service;
+    bool open;
+    GArray *seen; /* of dns_name: the instances reported so far */
+} mbrowser;
+
+static int b_gc(lua_State *L)
+{
+    mbrowser *b = luaL_checkudata(L, 1, BROWSER_CLASS);
+    if (b->seen)
+        g_array_free(b->seen, TRUE);
+    b->seen = NULL;
+    return 0;
+}
+
+static mbrowser *check_browser(lua_State *L, int idx)
+{
+    mbrowser *b = luaL_checkudata(L, idx, BROWSER_CLASS);
+    if (!b->open || !sim_world_ref_get(simlua_world(L), b->app, MDNS_REF_KIND))
+        luaL_error(L, "mdns browser is closed");
+    return b;
+}
+
+/* mdns.browser(host, service) -> browser */
+static int l_browser(lua_State *L)
+{
+    sim_node *n = simlua_check_node(L, 1);
+    dns_name svc;
+    if (mdns_sd_service_name(luaL_checkstring(L, 2), &svc) != 0)
+        return luaL_argerror(L, 2, "service: \"_name._tcp\" or \"_name._udp\"");
+    mdns_app *a = host_app(L, n);
+    mbrowser *b = lua_newuserdatauv(L, sizeof *b, 0);
+    memset(b, 0, sizeof *b);
+    luaL_setmetatable(L, BROWSER_CLASS);
+    b->app = mdns_app_ref(a);
+    b->service = svc;
+    b->seen = g_array_new(FALSE, FALSE, sizeof(dns_name));
+    b->open = true;
+    mdns_querier_ask(mdns_app_querier(a), now_of(L), &svc, DNS_T_PTR);
+    mdns_app_kick(a);
+    return 1;
+}
+
+static bool name_in(const GArray *names, const dns_name *n)
+{
+    for (guint i = 0; i < names->len; i++)
+        if (dns_name_eq(&g_array_index(names, dns_name, i), n))
+            return true;
+    return false;
+}
+
+/* Pushes the names of `a` missing from `b` as a list; returns how many. */
+static int push_missing(lua_State *L, const GArray *a, const GArray *b)
+{
+    lua_newtable(L);
+    int n = 0;
+    for (guint i = 0; i < a->len; i++) {
+        const dns_name *x = &g_array_index(a, dns_name, i);
+        if (name_in(b, x))
+            continue;
+        char buf[DNS_NAME_STRLEN];
+        lua_pushstring(L, dns_name_fmt(x, buf, sizeof buf));
+        lua_rawseti(L, -2, ++n);
+    }
+    return n;
+}
+
+static int b_wait_loop(lua_State *L);
+
+static int b_wait_k(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    lua_settop(L, 2);
+    return b_wait_loop(L);
+}
+
+/* Stack: [1] browser, [2] deadline. */
+static int b_wait_loop(lua_State *L)
+{
+    mbrowser *b = luaL_checkudata(L, 1, BROWSER_CLASS);
+    mdns_app *a = sim_world_ref_get(simlua_world(L), b->app, MDNS_REF_KIND);
+    if (!b->open || !a || !mdns_app_querier(a)) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "closed");
+        return 2;
+    }
+    sim_time_t now = now_of(L), deadline = (sim_time_t)lua_tointeger(L, 2);
+    GArray *cur = g_array_new(FALSE, FALSE, sizeof(dns_name));
+    mdns_sd_browse(mdns_app_querier(a), now, &b->service, cur);
+    int added = push_missing(L, cur, b->seen);
+    int removed = push_missing(L, b->seen, cur);
+    if (added || removed) {
+        g_array_free(b->seen, TRUE);
+        b->seen = cur;
+        return 2;
+    }
+    g_array_free(cur, TRUE);
+    lua_pop(L, 2);
+    if (now >= deadline) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "timeout");
+        return 2;
+    }
+    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
+    return simlua_cond_wait(L, mlua_get(L)->cond, left, 0, b_wait_k);
+}
+
+/* b:wait{timeout=} -> added, removed (lists of instance names) | nil, "timeout" */
+static int b_wait(lua_State *L)
+{
+    check_browser(L, 1);
+    sim_time_t t = opt_timeout(L, 2, (const char *const[]){ "timeout", NULL }, SIM_TIME_NEVER);
+    sim_time_t now = now_of(L);
+    lua_settop(L, 1);
+    lua_pushinteger(L, (lua_Integer)(t >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + t));
+    return b_wait_loop(L);
+}
+
+/* b:instances() -> the instances now in the cache, sorted */
+static int b_instances(lua_State *L)
+{
+    mbrowser *b = check_browser(L, 1);
+    mdns_app *a = sim_world_ref_get(simlua_world(L), b->app, MDNS_REF_KIND);
+    GArray *cur = g_array_new(FALSE, FALSE, sizeof(dns_name));
+    mdns_sd_browse(mdns_app_querier(a), now_of(L), &b->service, cur);
+    GArray *none = g_array_new(FALSE, FALSE, sizeof(dns_name));
+    push_missing(L, cur, none);
+    g_array_free(none, TRUE);
+    g_array_free(cur, TRUE);
+    return 1;
+}
+
+static int b_close(lua_State *L)
+{
+    mbrowser *b = luaL_checkudata(L, 1, BROWSER_CLASS);
+    mdns_app *a = sim_world_ref_get(simlua_world(L), b->app, MDNS_REF_KIND);
+    if (b->open && a && mdns_app_querier(a))
+        mdns_querier_stop(mdns_app_querier(a), &b->service, DNS_T_PTR);
+    b->open = false;
+    simlua_cond_signal(mlua_get(L)->cond);
+    return 0;
+}
+
+static int b_tostring(lua_State *L)
+{
+    mbrowser *b = luaL_checkudata(L, 1, BROWSER_CLASS);
+    char buf[DNS_NAME_STRLEN];
+    lua_pushfstring(L, "<mdns browser %s%s, %d seen>", dns_name_fmt(&b->service, buf, sizeof buf),
+                    b->open ? "" : " (closed)", b->seen ? (int)b->seen->len : 0);
+    return 1;
+}
+
+static const luaL_Reg browser_methods[] = {
+    { "wait", b_wait }, { "instances", b_instances }, { "close", b_close }, { NULL, NULL },
+};
+static const luaL_Reg browser_meta[] = { { "__tostring", b_tostring }, { "__gc", b_gc },
+                                         { NULL, NULL } };
+
 static const luaL_Reg responder_methods[] = {
     { "publish", r_publish }, { "unpublish", r_unpublish }, { "hostname", r_hostname },
     { "services", r_services }, { "wait", r_wait }, { "stats", r_stats },
@@ -558,13 +727,15 @@ static const luaL_Reg responder_methods[] = {
 static const luaL_Reg responder_meta[] = { { "__tostring", r_tostring }, { NULL, NULL } };
 
 static const luaL_Reg module_funcs[] = {
-    { "responder", l_responder }, { "browse", l_browse }, { "resolve", l_resolve },
+    { "responder", l_responder }, { "browse", l_browse }, { "browser", l_browser },
+    { "resolve", l_resolve },
     { "lookup", l_lookup }, { NULL, NULL },
 };
 
 int mdns_lua_open(lua_State *L)
 {
     simlua_new_class(L, RESPONDER_CLASS, responder_methods, responder_meta);
+    simlua_new_class(L, BROWSER_CLASS, browser_methods, browser_meta);
     mlua_get(L);
     luaL_newlib(L, module_funcs);
     return 1;

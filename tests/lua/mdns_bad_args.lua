@@ -1,5 +1,5 @@
 -- expect-exit: 1
--- expect-stderr: mdns_bad_args.lua:34: bad argument #1 to 'publish' (option 'service': "_name._tcp" or "_name._udp")
+-- expect-stderr: mdns_bad_args.lua:39: bad argument #1 to 'publish' (option 'service': "_name._tcp" or "_name._udp")
 -- Misuse of the mdns module is a Lua error with file:line, never a crash; each pcall below
 -- must fail with a message naming what is wrong.
 local h = sim.host("printer")
@@ -27,6 +27,11 @@ fails(function() mdns.browse(h, "printer") end, "bad argument #2 to 'browse'")
 fails(function() mdns.browse(h, "_ipp._tcp", {timeout = "1s", wait = 2}) end, "unknown option 'wait'")
 fails(function() mdns.resolve(h, "noservice") end, "bad argument #2 to 'resolve'")
 fails(function() mdns.lookup(h, "x.local", "BOGUS") end, "bad argument #3 to 'lookup'")
+fails(function() mdns.browser(h, "_ipp") end, "bad argument #2 to 'browser'")
+local b = mdns.browser(h, "_ipp._tcp")
+fails(function() b:wait{timeout = "1s", colour = 1} end, "unknown option 'colour'")
+b:close()
+fails(function() b:instances() end, "mdns browser is closed")
 r:close()
 fails(function() r:hostname() end, "gone")
 local h2 = sim.host("other")
