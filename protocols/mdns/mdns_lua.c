@@ -363,70 +363,102 @@ static void push_rr_data(lua_State *L, const dns_rr *rr)
     }
 }
 
+static void push_names(lua_State *L, const GArray *names)
+{
+    lua_createtable(L, (int)names->len, 0);
+    for (guint i = 0; i < names->len; i++) {
+        char b[DNS_NAME_STRLEN];
+        lua_pushstring(L, dns_name_fmt(&g_array_index(names, dns_name, i), b, sizeof b));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+static int check_browse(lua_State *L, mdns_querier *q, sim_time_t now, mwait *w, bool last)
+{
+    GArray *names = g_array_new(FALSE, FALSE, sizeof(dns_name));
+    size_t n = mdns_sd_browse(q, now, &w->name, names);
+    bool done = last || (w->count > 0 && (lua_Integer)n >= w->count);
+    if (done)
+        push_names(L, names);
+    g_array_free(names, TRUE);
+    return done;
+}
+
+/* Pushes {target=, port=, txt=, addresses=} */
+static void push_info(lua_State *L, const mdns_sd_info *info)
+{
+    char b[DNS_NAME_STRLEN];
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, dns_name_fmt(&info->target, b, sizeof b));
+    lua_setfield(L, -2, "target");
+    set_int(L, "port", info->port);
+    push_txt(L, &info->txt);
+    lua_setfield(L, -2, "txt");
+    lua_createtable(L, (int)info->addrs->len, 0);
+    for (guint i = 0; i < info->addrs->len; i++) {
+        simlua_push_ip(L, &g_array_index(info->addrs, sim_ip, i));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "addresses");
+}
+
+/* Once the SRV is known, asks the target's addresses too (RFC 6763 §12). */
+static int check_resolve(lua_State *L, mdns_app *a, sim_time_t now, mwait *w)
+{
+    mdns_querier *q = mdns_app_querier(a);
+    GArray *srv = g_array_new(FALSE, TRUE, sizeof(dns_rr));
+    if (!w->target_asked && mdns_querier_find(q, now, &w->name, DNS_T_SRV, srv)) {
+        w->target = g_array_index(srv, dns_rr, 0).rd.srv.target;
+        w->target_asked = true;
+        mdns_querier_ask(q, now, &w->target, DNS_T_A);
+        mdns_querier_ask(q, now, &w->target, DNS_T_AAAA);
+        mdns_app_kick(a);
+    }
+    for (guint i = 0; i < srv->len; i++)
+        dns_rr_clear(&g_array_index(srv, dns_rr, i));
+    g_array_free(srv, TRUE);
+    mdns_sd_info info;
+    if (mdns_sd_resolve(q, now, &w->name, &info) != 0)
+        return 0;
+    push_info(L, &info);
+    mdns_sd_info_clear(&info);
+    return 1;
+}
+
+static int check_lookup(lua_State *L, mdns_querier *q, sim_time_t now, mwait *w)
+{
+    GArray *rrs = g_array_new(FALSE, TRUE, sizeof(dns_rr));
+    size_t n = mdns_querier_find(q, now, &w->name, w->type, rrs);
+    if (n) {
+        lua_createtable(L, (int)n, 0);
+        for (guint i = 0; i < rrs->len; i++) {
+            push_rr_data(L, &g_array_index(rrs, dns_rr, i));
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+    }
+    for (guint i = 0; i < rrs->len; i++)
+        dns_rr_clear(&g_array_index(rrs, dns_rr, i));
+    g_array_free(rrs, TRUE);
+    return n ? 1 : 0;
+}
+
 /* Checks whether w is satisfied; pushes its results and returns their count, or 0. */
 static int wait_check(lua_State *L, mdns_app *a, mwait *w, bool last)
 {
     sim_time_t now = now_of(L);
     mdns_querier *q = mdns_app_querier(a);
-    if (w->kind == W_READY) {
-        bool ok = mdns_responder_ready(mdns_app_responder(a));
-        if (!ok && !last)
-            return 0;
-        lua_pushboolean(L, ok);
-        return 1;
-    }
-    GArray *rrs = g_array_new(FALSE, TRUE, sizeof(dns_rr));
     int nret = 0;
-    if (w->kind == W_BROWSE) {
-        GArray *names = g_array_new(FALSE, FALSE, sizeof(dns_name));
-        size_t n = mdns_sd_browse(q, now, &w->name, names);
-        if (last || (w->count > 0 && (lua_Integer)n >= w->count)) {
-            lua_createtable(L, (int)n, 0);
-            for (guint i = 0; i < names->len; i++) {
-                char b[DNS_NAME_STRLEN];
-                lua_pushstring(L, dns_name_fmt(&g_array_index(names, dns_name, i), b, sizeof b));
-                lua_rawseti(L, -2, (lua_Integer)i + 1);
-            }
+    switch (w->kind) {
+    case W_READY:
+        if (mdns_responder_ready(mdns_app_responder(a)) || last) {
+            lua_pushboolean(L, mdns_responder_ready(mdns_app_responder(a)));
             nret = 1;
         }
-        g_array_free(names, TRUE);
-    } else if (w->kind == W_RESOLVE) {
-        if (!w->target_asked && mdns_querier_find(q, now, &w->name, DNS_T_SRV, rrs)) {
-            w->target = g_array_index(rrs, dns_rr, 0).rd.srv.target;
-            w->target_asked = true;
-            mdns_querier_ask(q, now, &w->target, DNS_T_A);
-            mdns_querier_ask(q, now, &w->target, DNS_T_AAAA);
-            mdns_app_kick(a);
-        }
-        mdns_sd_info info;
-        if (mdns_sd_resolve(q, now, &w->name, &info) == 0) {
-            char b[DNS_NAME_STRLEN];
-            lua_createtable(L, 0, 4);
-            lua_pushstring(L, dns_name_fmt(&info.target, b, sizeof b));
-            lua_setfield(L, -2, "target");
-            set_int(L, "port", info.port);
-            push_txt(L, &info.txt);
-            lua_setfield(L, -2, "txt");
-            lua_createtable(L, (int)info.addrs->len, 0);
-            for (guint i = 0; i < info.addrs->len; i++) {
-                simlua_push_ip(L, &g_array_index(info.addrs, sim_ip, i));
-                lua_rawseti(L, -2, (lua_Integer)i + 1);
-            }
-            lua_setfield(L, -2, "addresses");
-            mdns_sd_info_clear(&info);
-            nret = 1;
-        }
-    } else if (mdns_querier_find(q, now, &w->name, w->type, rrs)) {
-        lua_createtable(L, (int)rrs->len, 0);
-        for (guint i = 0; i < rrs->len; i++) {
-            push_rr_data(L, &g_array_index(rrs, dns_rr, i));
-            lua_rawseti(L, -2, (lua_Integer)i + 1);
-        }
-        nret = 1;
+        break;
+    case W_BROWSE: nret = check_browse(L, q, now, w, last); break;
+    case W_RESOLVE: nret = check_resolve(L, a, now, w); break;
+    case W_LOOKUP: nret = check_lookup(L, q, now, w); break;
     }
-    for (guint i = 0; i < rrs->len; i++)
-        dns_rr_clear(&g_array_index(rrs, dns_rr, i));
-    g_array_free(rrs, TRUE);
     if (!nret && last) {
         lua_pushnil(L);
         lua_pushliteral(L, "timeout");
