@@ -14,7 +14,8 @@
  *   against a probe) is not multicast again (§6); a question for a name we own with a type we do not have gets an NSEC record
  *   listing the types we do have (§6.1).
  * PTR answers carry the instance's SRV, TXT and the host's addresses as additional records,
- * SRV answers the addresses (RFC 6763 §12). */
+ * SRV answers the addresses (RFC 6763 §12), address answers the addresses of the other
+ * family or, when the host has none, an NSEC record saying so (§6.2). */
 #include "protocols/mdns/mdns_resp_priv.h"
 
 #include <errno.h>
@@ -122,6 +123,31 @@ static void add_entry_records(const mdns_entry *e, const GArray *an, GArray *add
     }
 }
 
+/* RFC 6762 §6.2: with an address answer go the host's addresses of the other family, or an
+ * NSEC saying there are none. */
+static void add_other_addresses(const mdns_entry *host, const GArray *an, GArray *add)
+{
+    bool has_other = false;
+    for (guint j = 0; j < host->recs->len; j++) {
+        const mdns_rec *rec = &g_array_index(host->recs, mdns_rec, j);
+        if (mdns_rr_in(an, &rec->rr))
+            continue;
+        bool other = true;
+        for (guint k = 0; k < an->len && other; k++)
+            other = g_array_index(an, dns_rr, k).type != rec->rr.type;
+        if (other) {
+            add_unique(add, &rec->rr, true);
+            has_other = true;
+        }
+    }
+    if (has_other)
+        return;
+    dns_rr nsec;
+    make_nsec(host, &nsec);
+    add_unique(add, &nsec, true);
+    dns_rr_clear(&nsec);
+}
+
 /* Adds the additional records for answers `an` to m (§6, RFC 6763 §12): for a PTR the
  * instance's SRV and TXT and the host's addresses, for an SRV the addresses. */
 static void add_additionals(mdns_responder *r, const GArray *an, dns_msg *m, uint32_t ttl_cap,
@@ -132,6 +158,11 @@ static void add_additionals(mdns_responder *r, const GArray *an, dns_msg *m, uin
         const dns_rr *a = &g_array_index(an, dns_rr, i);
         const dns_name *want = a->type == DNS_T_PTR ? &a->rd.target
                              : a->type == DNS_T_SRV ? &a->rd.srv.target : NULL;
+        if ((a->type == DNS_T_A || a->type == DNS_T_AAAA) && r->host->state != MDNS_PROBING &&
+            dns_name_eq(&a->name, &r->host->name)) {
+            add_other_addresses(r->host, an, add); /* §6.2 */
+            continue;
+        }
         mdns_entry *e = want ? entry_at(r, want) : NULL;
         if (!e)
             continue;

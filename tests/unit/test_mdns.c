@@ -318,6 +318,37 @@ static void test_nsec(void)
     g_assert_cmpuint(nsec->type, ==, DNS_T_NSEC);
     g_assert_true(dns_nsec_has(nsec, DNS_T_A));
     g_assert_false(dns_nsec_has(nsec, DNS_T_AAAA));
+    g_assert_true(nsec->cache_flush);
+    /* §6.2: an A answer carries the NSEC for the missing AAAA as an additional record */
+    g_ptr_array_set_size(l.log, 0);
+    l.now = 200 * SIM_SEC;
+    query(&l, MDNS_PORT, "myserver.local", DNS_T_A, false, NULL, 0);
+    const dns_msg *m = &((sent *)l.log->pdata[0])->m;
+    g_assert_cmpuint(dns_msg_rrs(m, DNS_AN, 0)->type, ==, DNS_T_A);
+    g_assert_cmpuint(dns_msg_count(m, DNS_AR), ==, 1);
+    g_assert_cmpuint(dns_msg_rrs(m, DNS_AR, 0)->type, ==, DNS_T_NSEC);
+    g_assert_false(dns_nsec_has(dns_msg_rrs(m, DNS_AR, 0), DNS_T_AAAA));
+    lan_clear(&l);
+}
+
+/* §6.2 on a dual-stack host: an A answer carries the AAAA record. */
+static void test_other_family(void)
+{
+    lan l;
+    lan_init(&l, 1);
+    sim_ip addrs[2] = { ip("10.0.0.1"), ip("fe80::1") };
+    l.r[0] = mdns_responder_new("dual", addrs, 2, &l.rng[0]);
+    mdns_responder_start(l.r[0], 0);
+    lan_run(&l, 5 * SIM_SEC);
+    g_ptr_array_set_size(l.log, 0);
+    l.now = 100 * SIM_SEC;
+    query(&l, MDNS_PORT, "dual.local", DNS_T_A, false, NULL, 0);
+    const dns_msg *m = &((sent *)l.log->pdata[0])->m;
+    g_assert_cmpuint(dns_msg_count(m, DNS_AN), ==, 1);
+    g_assert_cmpuint(dns_msg_count(m, DNS_AR), ==, 1);
+    sim_ip got, want = ip("fe80::1");
+    g_assert_cmpint(dns_rr_addr(dns_msg_rrs(m, DNS_AR, 0), &got), ==, 0);
+    g_assert_true(sim_ip_eq(&got, &want));
     lan_clear(&l);
 }
 
@@ -506,6 +537,7 @@ int main(int argc, char **argv)
     g_test_add_func("/mdns/answer/known-answer", test_known_answer);
     g_test_add_func("/mdns/answer/unicast-legacy", test_unicast_answers);
     g_test_add_func("/mdns/answer/nsec", test_nsec);
+    g_test_add_func("/mdns/answer/other-family", test_other_family);
     g_test_add_func("/mdns/answer/goodbye", test_goodbye);
     g_test_add_func("/mdns/answer/duplicate-answer", test_duplicate_answer);
     g_test_add_func("/mdns/answer/unpublish", test_unpublish);
