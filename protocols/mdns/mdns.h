@@ -46,6 +46,7 @@
 #define MDNS_CONFLICT_WINDOW (10 * SIM_SEC)
 #define MDNS_CONFLICT_WAIT (5 * SIM_SEC) /* ... then 5 s before each further probe */
 #define MDNS_QUERY_MAX_INTERVAL (3600 * SIM_SEC) /* RFC 6762 §5.2: back-off cap, 60 min */
+#define MDNS_CACHE_MAX 4096       /* querier cache entries; more are dropped (counted) */
 #define MDNS_SD_ENUM "_services._dns-sd._udp.local"
 
 /* A datagram a core wants sent: multicast when to.ip.family == SIM_AF_NONE (see above). */
@@ -160,7 +161,7 @@ typedef void (*mdns_cache_fn)(void *ctx, const dns_rr *rr, bool added);
 
 typedef struct mdns_querier_stats {
     uint64_t queries, questions, known_answers, responses, records, added, removed, flushed;
-    uint64_t suppressed_questions, ignored, bad;
+    uint64_t suppressed_questions, ignored, bad, cache_full;
 } mdns_querier_stats;
 
 typedef struct mdns_querier mdns_querier;

@@ -13,7 +13,8 @@
  * 0, §10.1) removes it one second later; a record with the cache-flush bit makes the other
  * records of its name, type and class that are over one second old expire one second later
  * (§10.2). Additions and removals are reported to the change callback. The cache is a flat
- * array searched linearly: a LAN's worth of records. */
+ * array searched linearly: a LAN's worth of records, at most MDNS_CACHE_MAX (new records
+ * beyond that are counted and dropped). */
 #include "protocols/mdns/mdns_priv.h"
 
 #include <errno.h>
@@ -184,6 +185,10 @@ static void cache_record(mdns_querier *q, sim_time_t now, const dns_rr *rr)
     if (c) {
         c->rr.ttl = rr->ttl;
         set_lifetime(q, c, now);
+        return;
+    }
+    if (q->cache->len >= MDNS_CACHE_MAX) { /* a flood of records: keep what we have */
+        q->stats.cache_full++;
         return;
     }
     c = g_new0(centry, 1);

@@ -184,6 +184,21 @@ static void test_malformed(void)
     lan_clear(&l);
 }
 
+/* A flood of distinct records stops at MDNS_CACHE_MAX, counted. */
+static void test_cache_cap(void)
+{
+    lan l;
+    lan_init(&l, 1);
+    for (int i = 0; i < MDNS_CACHE_MAX + 10; i++) {
+        char owner[32];
+        g_snprintf(owner, sizeof owner, "h%d.local", i);
+        respond(&l, owner, 1, 120, false);
+    }
+    g_assert_cmpuint(mdns_querier_cache_size(l.q[0]), ==, MDNS_CACHE_MAX);
+    g_assert_cmpuint(mdns_querier_get_stats(l.q[0])->cache_full, ==, 10);
+    lan_clear(&l);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -192,5 +207,6 @@ int main(int argc, char **argv)
     g_test_add_func("/mdns/querier/flush-known-dup", test_cache_flush_and_known_answers);
     g_test_add_func("/mdns/sd/browse-resolve", test_browse_resolve);
     g_test_add_func("/mdns/malformed", test_malformed);
+    g_test_add_func("/mdns/querier/cache-cap", test_cache_cap);
     return g_test_run();
 }
