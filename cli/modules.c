@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "protocols/dhcp/dhcp.h"
 #include "protocols/dns/dns.h"
+#include "protocols/mdns/mdns.h"
 #include "protocols/relay/relay.h"
 #include "protocols/rtp/rtp.h"
 #include "protocols/sdp/sdp.h"
@@ -27,5 +28,6 @@ const natsim_module natsim_modules[] = {
     { "sip", NULL, sip_decode, "SIP messages (RFC 3261)" },
     { "tcp", NULL, tcp_decode, "TCP segments (RFC 9293; --src/--dst check the checksum)" },
     { "dhcp", NULL, dhcp_decode, "DHCP messages (RFC 2131 / 2132 / 3396)" },
+    { "mdns", mdns_lua_open, mdns_decode, "mDNS / DNS-SD messages (RFC 6762 / 6763)" },
     { NULL, NULL, NULL, NULL },
 };
