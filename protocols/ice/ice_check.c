@@ -231,6 +231,15 @@ static bool comp_done(const ice_agent *a, unsigned comp)
     return a->comp[comp].selected || a->comp[comp].failed;
 }
 
+/* A queued triggered check is moot when its component failed, or when the pair succeeded
+ * meanwhile (the check it interrupted was answered) unless it is to carry USE-CANDIDATE. */
+static bool trigger_live(const ice_agent *a, const ice_pair *p)
+{
+    if (a->comp[p->component].failed)
+        return false;
+    return p->state != ICE_PAIR_SUCCEEDED || (a->controlling && p->use_candidate);
+}
+
 /* §6.1.4.2: the triggered queue first, then the best Waiting pair, then the best Frozen pair
  * whose foundation is not being checked. Components already selected get no ordinary checks. */
 static ice_pair *next_paced(ice_agent *a, bool pop)
@@ -238,13 +247,13 @@ static ice_pair *next_paced(ice_agent *a, bool pop)
     if (pop) {
         while (!g_queue_is_empty(&a->triggered)) {
             ice_pair *p = ice_pair_by_id(a, GPOINTER_TO_UINT(g_queue_pop_head(&a->triggered)));
-            if (p && !a->comp[p->component].failed)
+            if (p && trigger_live(a, p))
                 return p;
         }
     } else {
         for (GList *l = a->triggered.head; l; l = l->next) {
             ice_pair *p = ice_pair_by_id(a, GPOINTER_TO_UINT(l->data));
-            if (p && !a->comp[p->component].failed)
+            if (p && trigger_live(a, p))
                 return p;
         }
     }
