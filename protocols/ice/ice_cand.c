@@ -247,6 +247,8 @@ int ice_cand_decode(const char *s, size_t len, ice_cand *out)
             c.base.port = (uint16_t)v;
         }
     }
+    if (c.base.ip.family == SIM_AF_NONE)
+        c.base = (sim_ep){ 0 }; /* an rport without raddr relates to nothing */
     *out = c;
     return 0;
 }

@@ -621,6 +621,44 @@ static void test_malformed(void)
     ice_agent_free(a);
 }
 
+/* A check computed in Python (tests/fuzz/gen_ice_corpus.py: hmac, hashlib, zlib), not by
+ * this code: USERNAME "fuzz:peer", PRIORITY 1862270975, ICE-CONTROLLING 0x0102030405060708,
+ * USE-CANDIDATE, MESSAGE-INTEGRITY keyed "fuzzpasswordfuzzpassword", FINGERPRINT. */
+static void test_python_vector(void)
+{
+    static const char hex[] =
+        "000100482112a4423132333435363738393a3b3c0006000966757a7a3a70656572000000002400046effffff"
+        "802a00080102030405060708002500000008001442a19ade3682ab82cace0623af210f1585a35779802800"
+        "04df34c6f1";
+    uint8_t v[sizeof hex / 2];
+    for (size_t i = 0; i < sizeof v; i++)
+        v[i] = (uint8_t)g_ascii_strtoull((char[]){ hex[2 * i], hex[2 * i + 1], 0 }, NULL, 16);
+    sim_rng r;
+    sim_rng_seed(&r, 10);
+    ice_agent_cfg cfg = { .ufrag = "fuzz", .pwd = "fuzzpasswordfuzzpassword" };
+    ice_agent *a = ice_agent_new(&cfg, &r);
+    add_local(a, ICE_CAND_HOST, "10.0.0.1:5000", "10.0.0.1:5000", 1, NULL, 1, NULL);
+    sim_ep from = ep("10.9.0.1:7000");
+    g_assert_cmpint(ice_agent_input(a, 0, 1, &from, v, sizeof v), ==, 0);
+    ice_out o;
+    g_assert_true(ice_agent_pop(a, &o));
+    stun_msg m;
+    sim_ep mapped;
+    g_assert_cmpint(stun_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+    g_assert_cmpint(m.cls, ==, STUN_SUCCESS);
+    g_assert_true(memcmp(m.txid, v + 8, 12) == 0);
+    g_assert_cmpint(stun_msg_get_addr(&m, STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped), ==, 0);
+    g_assert_true(sim_ep_eq(&mapped, &from));
+    g_assert_cmpint(stun_msg_check_integrity(&m, (const uint8_t *)"fuzzpasswordfuzzpassword", 24), ==, 0);
+    g_assert_cmpuint(ice_agent_remote(a, 0)->priority, ==, 1862270975u);
+    g_assert_true(ice_agent_pair_at(a, 0)->remote_nominated);
+    g_assert_false(ice_agent_controlling(a));
+    /* one bit of the HMAC flipped: the FINGERPRINT no longer matches, dropped silently */
+    v[sizeof v - 9 - 4] ^= 1;
+    g_assert_cmpint(ice_agent_input(a, 0, 1, &from, v, sizeof v), ==, -EBADMSG); /* FINGERPRINT */
+    ice_agent_free(a);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -635,5 +673,6 @@ int main(int argc, char **argv)
     g_test_add_func("/ice/stun/400-401-bad-credentials", test_bad_credentials);
     g_test_add_func("/ice/stun/487-role-conflict", test_role_conflict);
     g_test_add_func("/ice/stun/malformed", test_malformed);
+    g_test_add_func("/ice/stun/python-vector", test_python_vector);
     return g_test_run();
 }
