@@ -132,6 +132,16 @@ stun_client *ice_sock_client(ice_agent *a, unsigned sock)
     return s.c;
 }
 
+void ice_tx_drop(ice_agent *a, unsigned sock, unsigned *tx)
+{
+    if (!*tx)
+        return;
+    stun_client *c = ice_sock_client(a, sock);
+    stun_client_cancel(c, *tx);
+    stun_client_forget(c, *tx);
+    *tx = 0;
+}
+
 void ice_drain_clients(ice_agent *a)
 {
     for (guint i = 0; i < a->sockcs->len; i++) {
@@ -200,8 +210,8 @@ int ice_agent_add_local(ice_agent *a, sim_time_t now, const ice_cand *in, unsign
 
 void ice_agent_local_done(ice_agent *a, sim_time_t now)
 {
-    (void)now;
     a->local_done = true;
+    ice_checks_failed(a, now);
 }
 
 int ice_agent_set_remote(ice_agent *a, sim_time_t now, const char *ufrag, const char *pwd)
@@ -249,8 +259,8 @@ int ice_agent_add_remote(ice_agent *a, sim_time_t now, const ice_cand *in)
 
 void ice_agent_remote_done(ice_agent *a, sim_time_t now)
 {
-    (void)now;
     a->remote_done = true;
+    ice_checks_failed(a, now);
 }
 
 /* ---------------------------------------------------------------- selection, consent */
@@ -299,11 +309,7 @@ static void consent_check(ice_agent *a, sim_time_t now, unsigned k, const ice_pa
     ice_comp *c = &a->comp[k];
     const ice_cand *l = ice_lcand(a, sel->local), *r = ice_rcand(a, sel->remote);
     stun_client *sc = ice_sock_client(a, l->sock);
-    if (c->consent_tx) {
-        stun_client_cancel(ice_sock_client(a, c->consent_sock), c->consent_tx);
-        stun_client_forget(ice_sock_client(a, c->consent_sock), c->consent_tx);
-        c->consent_tx = 0;
-    }
+    ice_tx_drop(a, c->consent_sock, &c->consent_tx);
     uint8_t txid[STUN_TXID_LEN], buf[STUN_MSG_MAX];
     ice_rand_txid(a, txid);
     int len = ice_build_check(a, sel, false, txid, buf, sizeof buf);
@@ -341,7 +347,8 @@ static sim_time_t selected_timers(ice_agent *a, sim_time_t now, bool act)
             continue;
         if (!a->cfg.no_consent) {
             if (act && now >= c->consent_ok + ICE_CONSENT_TIMEOUT) {
-                c->consent_lost = true;
+                c->consent_lost = true; /* RFC 7675 §5.2: stop sending, checks included */
+                ice_tx_drop(a, c->consent_sock, &c->consent_tx);
                 ice_push_event(a, now, ICE_EV_CONSENT_LOST)->component = k;
                 continue;
             }

@@ -202,12 +202,7 @@ static void send_check(ice_agent *a, sim_time_t now, ice_pair *p)
 {
     const ice_cand *l = ice_lcand(a, p->local), *r = ice_rcand(a, p->remote);
     stun_client *c = ice_sock_client(a, l->sock);
-    if (p->tx) {
-        stun_client *old = ice_sock_client(a, p->tx_sock);
-        stun_client_cancel(old, p->tx);
-        stun_client_forget(old, p->tx);
-        p->tx = 0;
-    }
+    ice_tx_drop(a, p->tx_sock, &p->tx);
     bool use = a->controlling && p->use_candidate;
     uint8_t txid[STUN_TXID_LEN], buf[STUN_MSG_MAX];
     ice_rand_txid(a, txid);
@@ -494,7 +489,7 @@ static sim_time_t nominate(ice_agent *a, sim_time_t now, unsigned comp)
 }
 
 /* A component fails when both sides ended gathering and no pair can still succeed. */
-static void check_failed(ice_agent *a, sim_time_t now, unsigned comp)
+static void comp_check_failed(ice_agent *a, sim_time_t now, unsigned comp)
 {
     ice_comp *c = &a->comp[comp];
     if (comp_done(a, comp) || !a->local_done || !a->remote_done || !a->have_remote)
@@ -526,8 +521,13 @@ void ice_checks_timeout(ice_agent *a, sim_time_t now)
             a->next_check = now + a->cfg.ta;
         }
     }
+    ice_checks_failed(a, now);
+}
+
+void ice_checks_failed(ice_agent *a, sim_time_t now)
+{
     for (unsigned k = 1; k <= a->cfg.components; k++)
-        check_failed(a, now, k);
+        comp_check_failed(a, now, k);
 }
 
 sim_time_t ice_checks_deadline(const ice_agent *a)

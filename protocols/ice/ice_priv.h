@@ -67,6 +67,8 @@ void ice_push_out(ice_agent *a, unsigned sock, const sim_ep *to, const uint8_t *
 ice_event *ice_push_event(ice_agent *a, sim_time_t now, ice_event_kind kind);
 /* The STUN client of socket sock, created on first use. */
 stun_client *ice_sock_client(ice_agent *a, unsigned sock);
+/* Stops and frees transaction *tx of socket sock (no-op for 0) and zeroes *tx. */
+void ice_tx_drop(ice_agent *a, unsigned sock, unsigned *tx);
 /* Moves every STUN client's outbox into the agent's, socket by socket. */
 void ice_drain_clients(ice_agent *a);
 /* Fills 12 random bytes. */
@@ -107,6 +109,9 @@ int ice_check_response(ice_agent *a, sim_time_t now, unsigned sock, const sim_ep
 void ice_checks_reap(ice_agent *a, sim_time_t now);
 /* Paced checks, nomination and completion due at now. */
 void ice_checks_timeout(ice_agent *a, sim_time_t now);
+/* Declares failed every component that can no longer succeed (both sides ended gathering,
+ * every pair failed, nothing valid or queued). */
+void ice_checks_failed(ice_agent *a, sim_time_t now);
 /* Next time the checklist has paced work or a nomination is due. */
 sim_time_t ice_checks_deadline(const ice_agent *a);
 /* The local candidate that is the base of socket sock (host or relay), or -1. */

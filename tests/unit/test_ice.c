@@ -439,6 +439,7 @@ typedef struct chk {
     const char *pwd;       /* NULL: a's password; "" no MESSAGE-INTEGRITY */
     bool no_user, no_priority, no_role, use_cand;
     int role;              /* 1 controlling, 0 controlled */
+    uint16_t extra;        /* an extra empty attribute of this type (0: none) */
     uint64_t tiebreaker;
 } chk;
 
@@ -458,6 +459,8 @@ static size_t make_check(ice_agent *a, const chk *c, uint8_t *buf, uint8_t txid[
         stun_enc_u64(&e, c->role ? STUN_ATTR_ICE_CONTROLLING : STUN_ATTR_ICE_CONTROLLED, c->tiebreaker);
     if (c->use_cand)
         stun_enc_attr(&e, STUN_ATTR_USE_CANDIDATE, NULL, 0);
+    if (c->extra)
+        stun_enc_attr(&e, c->extra, NULL, 0);
     const char *pw = c->pwd ? c->pwd : ice_agent_pwd(a);
     if (*pw)
         stun_enc_integrity(&e, (const uint8_t *)pw, strlen(pw));
@@ -537,7 +540,11 @@ static void test_bad_credentials(void)
     g_assert_cmpint(code, ==, 400);
     g_assert_cmpint(deliver_check(a, &(chk){ .no_role = true }, &code, NULL), ==, -EPROTO);
     g_assert_cmpint(code, ==, 400);
-    /* only the one good check created a (peer-reflexive) remote candidate */
+    g_assert_cmpint(deliver_check(a, &(chk){ .role = 1, .extra = 0x0077 }, &code, NULL), ==, -EPROTO);
+    g_assert_cmpint(code, ==, 420); /* unknown comprehension-required attribute */
+    g_assert_cmpint(deliver_check(a, &(chk){ .role = 1, .extra = 0xC077 }, &code, NULL), ==, 0);
+    g_assert_cmpint(code, ==, 0);   /* comprehension-optional: ignored */
+    /* only the good checks created a (peer-reflexive) remote candidate, the same one */
     g_assert_cmpuint(ice_agent_n_remote(a), ==, 1);
     g_assert_cmpint(ice_agent_remote(a, 0)->type, ==, ICE_CAND_PRFLX);
     g_assert_cmpuint(ice_agent_remote(a, 0)->priority, ==, 1862270975u);
@@ -621,6 +628,28 @@ static void test_malformed(void)
     ice_agent_free(a);
 }
 
+/* No pair can ever form (IPv6 here, IPv4 there): once both sides end gathering the component
+ * fails at once, without any timer. */
+static void test_no_pairs_fail(void)
+{
+    sim_rng r;
+    sim_rng_seed(&r, 11);
+    ice_agent *a = new_agent(true, &r, 1);
+    add_local(a, ICE_CAND_HOST, "[2001:db8::1]:5000", "[2001:db8::1]:5000", 1, NULL, 1, NULL);
+    add_remote(a, ICE_CAND_HOST, "10.9.0.1:7000", 1, "1", 2130706431u);
+    ice_agent_set_remote(a, 0, "peer", PEER_PWD);
+    g_assert_cmpuint(ice_agent_n_pairs(a), ==, 0);
+    ice_agent_local_done(a, 5 * SIM_MS);
+    ice_event ev;
+    g_assert_false(ice_agent_pop_event(a, &ev)); /* the peer may still trickle */
+    ice_agent_remote_done(a, 7 * SIM_MS);
+    g_assert_true(ice_agent_pop_event(a, &ev));
+    g_assert_cmpint(ev.kind, ==, ICE_EV_FAILED);
+    g_assert_cmpuint(ev.at, ==, 7 * SIM_MS);
+    g_assert_cmpuint(ice_agent_next_deadline(a), ==, SIM_TIME_NEVER);
+    ice_agent_free(a);
+}
+
 /* A check computed in Python (tests/fuzz/gen_ice_corpus.py: hmac, hashlib, zlib), not by
  * this code: USERNAME "fuzz:peer", PRIORITY 1862270975, ICE-CONTROLLING 0x0102030405060708,
  * USE-CANDIDATE, MESSAGE-INTEGRITY keyed "fuzzpasswordfuzzpassword", FINGERPRINT. */
@@ -670,7 +699,8 @@ int main(int argc, char **argv)
     g_test_add_func("/ice/check/ta-pacing-and-failure", test_pacing);
     g_test_add_func("/ice/check/unfreeze", test_unfreeze);
     g_test_add_func("/ice/check/response-symmetric-prflx-nominate", test_response_rules);
-    g_test_add_func("/ice/stun/400-401-bad-credentials", test_bad_credentials);
+    g_test_add_func("/ice/check/no-pairs-fail", test_no_pairs_fail);
+    g_test_add_func("/ice/stun/400-401-420-bad-checks", test_bad_credentials);
     g_test_add_func("/ice/stun/487-role-conflict", test_role_conflict);
     g_test_add_func("/ice/stun/malformed", test_malformed);
     g_test_add_func("/ice/stun/python-vector", test_python_vector);
