@@ -21,6 +21,8 @@
  *   ice_stun.c   incoming checks: credentials, role conflicts, peer-reflexive remote
  *                candidates, triggered checks, USE-CANDIDATE, responses
  *   ice_agent.c  the agent: API, outbox, events, selection, keepalives, consent freshness
+ *   ice_sim.c    the driver: host sockets on a simulated node, srflx through the STUN client
+ *                core, relay through the TURN client core, timers
  *
  * Candidate priority (RFC 8445 §5.1.2.1):
  *   priority = 2^24 x type preference + 2^8 x local preference + (256 - component id)
@@ -31,10 +33,12 @@
 #ifndef PROTOCOLS_ICE_ICE_H
 #define PROTOCOLS_ICE_ICE_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "sim/addr.h"
+#include "sim/node.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 
@@ -277,5 +281,45 @@ const ice_pair *ice_agent_pair(const ice_agent *a, unsigned id);
 const ice_pair *ice_agent_selected(const ice_agent *a, unsigned comp);
 /* Counters (borrowed). */
 const ice_agent_stats *ice_agent_get_stats(const ice_agent *a);
+
+/* ---------------------------------------------------------------- driver (ice_sim.c) */
+
+typedef struct ice_app_cfg {
+    ice_agent_cfg agent;
+    sim_ep stun;            /* STUN server for server-reflexive candidates (port 0: none) */
+    sim_ep turn;            /* TURN server for relayed candidates (port 0: none) */
+    const char *turn_user, *turn_pass; /* long-term credential (copied by the TURN core) */
+} ice_app_cfg;
+
+typedef struct ice_app ice_app;
+/* An agent event (borrowed until return). */
+typedef void (*ice_app_event_fn)(ice_app *a, const ice_event *ev, void *ctx);
+/* A new local candidate to signal (trickle); c == NULL: gathering is over. */
+typedef void (*ice_app_cand_fn)(ice_app *a, const ice_cand *c, void *ctx);
+/* Application data that arrived on component comp (borrowed until return). */
+typedef void (*ice_app_data_fn)(ice_app *a, unsigned comp, const uint8_t *data, size_t len,
+                                void *ctx);
+
+/* Creates an ICE agent on node n: one UDP socket per address (IPv4 and global IPv6) of every
+ * interface and per component, bound on an ephemeral port. Gathering starts with
+ * ice_app_gather. Returns world-owned (stop it early with ice_app_free), or NULL with err set
+ * (bad cfg, no address, a socket that cannot be bound). */
+ice_app *ice_app_new(sim_node *n, const ice_app_cfg *cfg, GError **err);
+/* Closes the sockets and frees the cores. NULL-safe; the struct itself goes with the world. */
+void ice_app_free(ice_app *a);
+/* Sets the callbacks (NULL: none). */
+void ice_app_on_event(ice_app *a, ice_app_event_fn fn, void *ctx);
+void ice_app_on_cand(ice_app *a, ice_app_cand_fn fn, void *ctx);
+void ice_app_on_data(ice_app *a, ice_app_data_fn fn, void *ctx);
+/* Gathers: host candidates at once, then a STUN Binding to cfg->stun and a TURN Allocate to
+ * cfg->turn from the first IPv4 host socket of each component (their answers add srflx and
+ * relay candidates); end-of-candidates when all are answered or timed out. */
+void ice_app_gather(ice_app *a);
+/* The agent (borrowed): set the peer's credentials and candidates on it, then ice_app_kick. */
+ice_agent *ice_app_agent(ice_app *a);
+/* After calling into the agent from outside: sends what it queued and re-arms the timer. */
+void ice_app_kick(ice_app *a);
+/* Sends data on component comp's selected pair. Returns what ice_agent_send returns. */
+int ice_app_send(ice_app *a, unsigned comp, const uint8_t *data, size_t len);
 
 #endif

@@ -1,0 +1,254 @@
+/* tests/unit/test_ice_sim.c — the ICE driver on simulated nodes: real frames through the stack,
+ * real NATs (sim/nat) and a real TURN server (protocols/turn driver). Candidates trickle from
+ * one agent to the other as they are gathered (the test is the signalling channel).
+ *
+ *   A 192.168.1.2 --lana-- NA 192.168.1.1 | 203.0.113.1 --wan-- 203.0.113.2 | 192.168.2.1 NB --lanb-- B
+ *                                                          T 203.0.113.100 (TURN, port 3478)
+ */
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+#include "protocols/ice/ice.h"
+#include "protocols/turn/turn.h"
+#include "sim/link.h"
+#include "sim/nat.h"
+#include "sim/world.h"
+
+typedef struct side {
+    ice_app *app;
+    struct side *peer;
+    int selected, lost, failed, data_rx;
+    sim_time_t elapsed;
+    ice_cand_type lt, rt;
+} side;
+
+typedef struct wfx {
+    sim_world *w;
+    side s[2];
+} wfx;
+
+static sim_iface *attach(sim_node *n, sim_link *l, const char *prefix)
+{
+    GError *err = NULL;
+    sim_iface *i = sim_node_attach(n, l, NULL, &err);
+    g_assert_no_error(err);
+    sim_ip ip;
+    unsigned plen;
+    g_assert_cmpint(sim_prefix_parse(prefix, &ip, &plen), ==, 0);
+    g_assert_cmpint(sim_iface_add_addr(i, &ip, plen), ==, 0);
+    return i;
+}
+
+static sim_node *node(wfx *x, const char *name, sim_node_kind kind)
+{
+    GError *err = NULL;
+    sim_node *n = sim_node_new(x->w, name, kind, &err);
+    g_assert_no_error(err);
+    return n;
+}
+
+static void default_route(sim_node *n, const char *gw)
+{
+    sim_ip any, g;
+    sim_ip_parse("0.0.0.0", &any);
+    sim_ip_parse(gw, &g);
+    g_assert_cmpint(sim_node_add_route(n, &any, 0, &g, NULL), ==, 0);
+}
+
+static sim_link *link_new(wfx *x, const char *name)
+{
+    GError *err = NULL;
+    sim_link_props p;
+    sim_link_props_default(&p);
+    p.delay = 5 * SIM_MS;
+    sim_link *l = sim_link_new(x->w, name, SIM_LINK_LAN, &p, &err);
+    g_assert_no_error(err);
+    return l;
+}
+
+/* A NAT between lan (inside) and wan (outside); preset NULL: a plain router. */
+static void gateway(wfx *x, const char *name, sim_link *lan, const char *in, sim_link *wan,
+                    const char *out, const char *preset)
+{
+    GError *err = NULL;
+    sim_node *n = node(x, name, preset ? SIM_NODE_NAT : SIM_NODE_ROUTER);
+    sim_iface *i = attach(n, lan, in), *o = attach(n, wan, out);
+    if (!preset)
+        return;
+    nat_config c;
+    nat_config_default(&c);
+    g_assert_cmpint(nat_config_preset(&c, preset), ==, 0);
+    g_assert_cmpint(nat_gw_install(n, &c, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_cmpint(nat_gw_set_side(n->nat, i, SIM_NAT_INSIDE), ==, 0);
+    g_assert_cmpint(nat_gw_set_side(n->nat, o, SIM_NAT_OUTSIDE), ==, 0);
+}
+
+static void on_cand(ice_app *a, const ice_cand *c, void *ctx)
+{
+    (void)a;
+    side *s = ctx;
+    ice_agent *peer = ice_app_agent(s->peer->app);
+    if (c) {
+        ice_cand r = *c; /* what SDP would carry: no socket, no server */
+        r.sock = 0;
+        r.server = (sim_ep){ 0 };
+        g_assert_cmpint(ice_agent_add_remote(peer, 0, &r), >=, 0);
+    } else {
+        ice_agent_remote_done(peer, 0);
+    }
+    ice_app_kick(s->peer->app);
+}
+
+static void on_event(ice_app *a, const ice_event *ev, void *ctx)
+{
+    (void)a;
+    side *s = ctx;
+    if (ev->kind == ICE_EV_SELECTED) {
+        s->selected++;
+        s->elapsed = ev->elapsed;
+        s->lt = ev->local_type;
+        s->rt = ev->remote_type;
+    }
+    s->lost += ev->kind == ICE_EV_CONSENT_LOST;
+    s->failed += ev->kind == ICE_EV_FAILED;
+}
+
+static void on_data(ice_app *a, unsigned comp, const uint8_t *d, size_t len, void *ctx)
+{
+    (void)a;
+    side *s = ctx;
+    g_assert_cmpuint(comp, ==, 1);
+    g_assert_cmpmem(d, len, "media", 5);
+    s->data_rx++;
+}
+
+/* Builds the picture with NATs of `preset` (NULL: routers) and a TURN server; starts agents. */
+static void world(wfx *x, const char *preset, bool use_turn)
+{
+    GError *err = NULL;
+    memset(x, 0, sizeof *x);
+    x->w = sim_world_new(&(sim_world_opts){ .seed = 42 }, &err);
+    g_assert_no_error(err);
+    sim_link *lana = link_new(x, "lana"), *lanb = link_new(x, "lanb"), *wan = link_new(x, "wan");
+    sim_node *a = node(x, "A", SIM_NODE_HOST), *b = node(x, "B", SIM_NODE_HOST);
+    attach(a, lana, "192.168.1.2/24");
+    attach(b, lanb, "192.168.2.2/24");
+    default_route(a, "192.168.1.1");
+    default_route(b, "192.168.2.1");
+    gateway(x, "NA", lana, "192.168.1.1/24", wan, "203.0.113.1/24", preset);
+    gateway(x, "NB", lanb, "192.168.2.1/24", wan, "203.0.113.2/24", preset);
+    if (!preset) { /* plain routers: the LANs must be routable */
+        sim_node *na = sim_world_node(x->w, "NA"), *nb = sim_world_node(x->w, "NB");
+        sim_ip d, g;
+        sim_prefix_parse("192.168.2.0/24", &d, (unsigned[]){ 0 });
+        sim_ip_parse("203.0.113.2", &g);
+        g_assert_cmpint(sim_node_add_route(na, &d, 24, &g, NULL), ==, 0);
+        sim_prefix_parse("192.168.1.0/24", &d, (unsigned[]){ 0 });
+        sim_ip_parse("203.0.113.1", &g);
+        g_assert_cmpint(sim_node_add_route(nb, &d, 24, &g, NULL), ==, 0);
+    }
+    ice_app_cfg cfg = { 0 };
+    if (use_turn) {
+        sim_node *t = node(x, "T", SIM_NODE_HOST);
+        attach(t, wan, "203.0.113.100/24");
+        turn_server_cfg tc = { .fingerprint = true };
+        sim_ep_parse("203.0.113.100:3478", &tc.listen);
+        turn_app *srv = turn_app_server(t, &tc, &err);
+        g_assert_no_error(err);
+        g_assert_cmpint(turn_server_add_user(turn_app_server_core(srv), "alice", "pw"), ==, 0);
+        cfg.turn = tc.listen;
+        cfg.turn_user = "alice";
+        cfg.turn_pass = "pw";
+    }
+    sim_node *nodes[2] = { a, b };
+    for (int i = 0; i < 2; i++) {
+        cfg.agent.controlling = i == 0;
+        x->s[i].app = ice_app_new(nodes[i], &cfg, &err);
+        g_assert_no_error(err);
+        x->s[i].peer = &x->s[1 - i];
+        ice_app_on_cand(x->s[i].app, on_cand, &x->s[i]);
+        ice_app_on_event(x->s[i].app, on_event, &x->s[i]);
+        ice_app_on_data(x->s[i].app, on_data, &x->s[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        ice_agent *me = ice_app_agent(x->s[i].app), *peer = ice_app_agent(x->s[1 - i].app);
+        g_assert_cmpint(ice_agent_set_remote(peer, 0, ice_agent_ufrag(me), ice_agent_pwd(me)), ==, 0);
+    }
+    for (int i = 0; i < 2; i++)
+        ice_app_gather(x->s[i].app);
+}
+
+static void report(wfx *x, const char *what)
+{
+    g_test_message("%s: A %s-%s after %.0f ms, B %s-%s after %.0f ms", what,
+                   ice_cand_type_name(x->s[0].lt), ice_cand_type_name(x->s[0].rt),
+                   x->s[0].elapsed / 1e6, ice_cand_type_name(x->s[1].lt),
+                   ice_cand_type_name(x->s[1].rt), x->s[1].elapsed / 1e6);
+}
+
+static void expect(wfx *x, ice_cand_type a_local, ice_cand_type a_remote)
+{
+    g_assert_cmpint(x->s[0].selected, ==, 1);
+    g_assert_cmpint(x->s[1].selected, ==, 1);
+    g_assert_cmpint(x->s[0].lt, ==, a_local);
+    g_assert_cmpint(x->s[0].rt, ==, a_remote);
+    g_assert_cmpint(x->s[1].lt, ==, a_remote == ICE_CAND_PRFLX ? x->s[1].lt : a_remote);
+    /* media both ways */
+    for (int i = 0; i < 2; i++)
+        g_assert_cmpint(ice_app_send(x->s[i].app, 1, (const uint8_t *)"media", 5), ==, 0);
+    sim_world_run(x->w, sim_world_now(x->w) + SIM_SEC);
+    g_assert_cmpint(x->s[0].data_rx, ==, 1);
+    g_assert_cmpint(x->s[1].data_rx, ==, 1);
+}
+
+/* Routed, no NAT: host <-> host. */
+static void test_routed(void)
+{
+    wfx x;
+    world(&x, NULL, false);
+    sim_world_run(x.w, 5 * SIM_SEC);
+    report(&x, "routed");
+    expect(&x, ICE_CAND_HOST, ICE_CAND_HOST);
+    sim_world_free(x.w);
+}
+
+/* Port-restricted cones: server-reflexive on both sides (the mapping learned from the TURN
+ * server's Allocate response), preferred over the relay. */
+static void test_cones(void)
+{
+    wfx x;
+    world(&x, "port-restricted-cone", true);
+    sim_world_run(x.w, 5 * SIM_SEC);
+    report(&x, "port-restricted cones");
+    expect(&x, ICE_CAND_SRFLX, ICE_CAND_SRFLX);
+    sim_world_free(x.w);
+}
+
+/* Symmetric NATs on both sides (RFC 4787 APDM + APDF): the mapping toward the peer differs
+ * from the one the server saw, so only a relayed candidate works. */
+static void test_symmetric(void)
+{
+    wfx x;
+    world(&x, "symmetric", true);
+    sim_world_run(x.w, 10 * SIM_SEC);
+    report(&x, "symmetric");
+    g_assert_cmpint(x.s[0].selected, ==, 1);
+    g_assert_cmpint(x.s[1].selected, ==, 1);
+    g_assert_true(x.s[0].lt == ICE_CAND_RELAY || x.s[0].rt == ICE_CAND_RELAY);
+    g_assert_true(x.s[1].lt == ICE_CAND_RELAY || x.s[1].rt == ICE_CAND_RELAY);
+    for (int i = 0; i < 2; i++)
+        g_assert_cmpint(ice_app_send(x.s[i].app, 1, (const uint8_t *)"media", 5), ==, 0);
+    sim_world_run(x.w, sim_world_now(x.w) + SIM_SEC);
+    g_assert_cmpint(x.s[0].data_rx + x.s[1].data_rx, ==, 2);
+    sim_world_free(x.w);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/ice/sim/routed-host", test_routed);
+    g_test_add_func("/ice/sim/port-restricted-srflx", test_cones);
+    g_test_add_func("/ice/sim/symmetric-relay", test_symmetric);
+    return g_test_run();
+}
