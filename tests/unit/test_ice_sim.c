@@ -244,11 +244,40 @@ static void test_symmetric(void)
     sim_world_free(x.w);
 }
 
+/* Same seed, same run: the agents' draws (credentials, tie-breakers, transaction ids, consent
+ * jitter) come from the nodes' streams, so two runs select at the same virtual times with the
+ * same counters and credentials. */
+static void test_deterministic(void)
+{
+    char ufrag[2][ICE_UFRAG_MAX];
+    sim_time_t at[2][2];
+    uint64_t checks[2][2];
+    for (int run = 0; run < 2; run++) {
+        wfx x;
+        world(&x, "symmetric", true);
+        sim_world_run(x.w, 40 * SIM_SEC);
+        for (int i = 0; i < 2; i++) {
+            at[run][i] = x.s[i].elapsed;
+            checks[run][i] = ice_agent_get_stats(ice_app_agent(x.s[i].app))->checks_sent +
+                             ice_agent_get_stats(ice_app_agent(x.s[i].app))->consent_sent;
+        }
+        g_strlcpy(ufrag[run], ice_agent_ufrag(ice_app_agent(x.s[0].app)), sizeof ufrag[run]);
+        sim_world_free(x.w);
+    }
+    g_assert_cmpstr(ufrag[0], ==, ufrag[1]);
+    for (int i = 0; i < 2; i++) {
+        g_assert_cmpuint(at[0][i], ==, at[1][i]);
+        g_assert_cmpuint(checks[0][i], ==, checks[1][i]);
+        g_assert_cmpuint(checks[0][i], >, 5);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/ice/sim/routed-host", test_routed);
     g_test_add_func("/ice/sim/port-restricted-srflx", test_cones);
     g_test_add_func("/ice/sim/symmetric-relay", test_symmetric);
+    g_test_add_func("/ice/sim/deterministic", test_deterministic);
     return g_test_run();
 }
