@@ -205,8 +205,10 @@ static int decode_head(tok *t, ice_cand *c)
     if (!next_tok(t, &p, &n) || parse_uint(p, n, UINT32_MAX, &v) || v < 1)
         return -EBADMSG;
     c->priority = (uint32_t)v;
-    if (!next_tok(t, &p, &n) || (rc = parse_ip(p, n, &c->addr.ip)) != 0)
-        return rc ? rc : -EBADMSG;
+    if (!next_tok(t, &p, &n))
+        return -EBADMSG;
+    if ((rc = parse_ip(p, n, &c->addr.ip)) != 0)
+        return rc;
     if (!next_tok(t, &p, &n) || parse_uint(p, n, 65535, &v))
         return -EBADMSG;
     c->addr.port = (uint16_t)v;

@@ -107,6 +107,7 @@ static void test_cand_lines(void)
 
     static const struct { const char *s; int rc; } bad[] = {
         { "candidate:1 1 UDP 1 10.0.0.1 9 typ", -EBADMSG },
+        { "candidate:1 1 UDP 1", -EBADMSG },
         { "candidate:1 1 UDP 1 10.0.0.1 9 typ host raddr", -EBADMSG },
         { "candidate:1 0 UDP 1 10.0.0.1 9 typ host", -EBADMSG },
         { "candidate:1 257 UDP 1 10.0.0.1 9 typ host", -EBADMSG },
