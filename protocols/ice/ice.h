@@ -67,6 +67,7 @@
 #define ICE_CONSENT_INTERVAL (5 * SIM_SEC)   /* RFC 7675 §5.1, randomized x 0.8 .. 1.2 */
 #define ICE_CONSENT_TIMEOUT (30 * SIM_SEC)   /* RFC 7675 §5.1 */
 #define ICE_NOMINATE_DELAY_DEFAULT (500 * SIM_MS)
+#define ICE_MAX_PAIRS_DEFAULT 100               /* RFC 8445 §6.1.2.5 */
 
 /* STUN error code of a role conflict (RFC 8445 §7.3.1.1). */
 #define ICE_ERR_ROLE_CONFLICT 487
@@ -168,6 +169,8 @@ typedef struct ice_agent_cfg {
     unsigned rc;           /* transmissions of a check (0: 7, RFC 8489) */
     sim_time_t nominate_delay; /* controlling: nominate this long after a component's first
                                   valid pair unless no better pair is still pending (0: 500 ms) */
+    unsigned max_pairs;    /* checklist limit (0: 100, RFC 8445 §6.1.2.5); the lowest-priority
+                              Frozen/Waiting pairs are pruned beyond it */
     bool no_consent;       /* disable RFC 7675 consent checks (keepalives still go out) */
     sim_time_t keepalive;  /* Tr (0: 15 s) */
     const char *ufrag, *pwd; /* local credentials (NULL: random from the rng; copied) */
@@ -249,9 +252,11 @@ void ice_agent_remote_done(ice_agent *a, sim_time_t now);
 
 /* One datagram that arrived on socket `sock` from `from`. Returns 0 (consumed by ICE: a check,
  * a response, a keepalive), a component id > 0 (application data on a valid pair of that
- * component: the caller hands it to the application), -EBADMSG (malformed STUN: dropped),
- * -EACCES (a check with bad credentials: answered 400/401), -EPROTO (answered with another
- * error, or a response that does not match), or -ENOENT (unknown source or socket: dropped). */
+ * component: the caller hands it to the application), -EBADMSG (malformed STUN, or a bad
+ * FINGERPRINT: dropped), -EACCES (a check with bad credentials: answered 400/401), -EPROTO (a
+ * check answered 400/420/487, or a response that fails MESSAGE-INTEGRITY: ignored), or
+ * -ENOENT (data from an unknown source, a check on an unknown socket, a response to no
+ * transaction of ours: dropped). */
 int ice_agent_input(ice_agent *a, sim_time_t now, unsigned sock, const sim_ep *from,
                     const uint8_t *buf, size_t len);
 /* Sends checks, retransmissions, keepalives and consent checks due at now; declares consent

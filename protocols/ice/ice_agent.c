@@ -47,6 +47,7 @@ ice_agent *ice_agent_new(const ice_agent_cfg *cfg, sim_rng *rng)
     a->cfg.ta = cfg->ta ? cfg->ta : ICE_TA_DEFAULT;
     a->cfg.nominate_delay = cfg->nominate_delay ? cfg->nominate_delay : ICE_NOMINATE_DELAY_DEFAULT;
     a->cfg.keepalive = cfg->keepalive ? cfg->keepalive : ICE_KEEPALIVE_DEFAULT;
+    a->cfg.max_pairs = cfg->max_pairs ? cfg->max_pairs : ICE_MAX_PAIRS_DEFAULT;
     a->cfg.ufrag = a->cfg.pwd = NULL;
     a->rng = rng;
     a->controlling = cfg->controlling;

@@ -106,6 +106,18 @@ static bool pairable(const ice_cand *l, const ice_cand *r)
            l->component == r->component && l->addr.ip.family == r->addr.ip.family;
 }
 
+/* §6.1.2.5: beyond max_pairs, the lowest-priority pairs nobody depends on (Frozen or Waiting,
+ * not valid, no transaction, not queued) are dropped. */
+static void prune(ice_agent *a)
+{
+    for (guint i = a->pairs->len; i-- > 0 && a->pairs->len > a->cfg.max_pairs;) {
+        ice_pair *p = a->pairs->pdata[i];
+        if ((p->state == ICE_PAIR_FROZEN || p->state == ICE_PAIR_WAITING) && !p->valid &&
+            !p->tx && !g_queue_find(&a->triggered, GUINT_TO_POINTER(p->id)))
+            g_ptr_array_remove_index(a->pairs, i); /* keeps the order of the rest */
+    }
+}
+
 void ice_pair_candidate(ice_agent *a, sim_time_t now, unsigned idx, bool is_local)
 {
     (void)now;
@@ -115,6 +127,7 @@ void ice_pair_candidate(ice_agent *a, sim_time_t now, unsigned idx, bool is_loca
         if (pairable(ice_lcand(a, li), ice_rcand(a, ri)) && !ice_pair_find(a, li, ri))
             ice_pair_add(a, li, ri);
     }
+    prune(a);
 }
 
 static bool foundation_active(const ice_agent *a, const char *f)

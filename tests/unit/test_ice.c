@@ -224,6 +224,27 @@ static void test_pairing(void)
     ice_agent_free(a);
 }
 
+/* §6.1.2.5: the checklist keeps its max_pairs best pairs. */
+static void test_pair_limit(void)
+{
+    sim_rng r;
+    sim_rng_seed(&r, 12);
+    ice_agent *a = ice_agent_new(&(ice_agent_cfg){ .controlling = true, .max_pairs = 3 }, &r);
+    add_local(a, ICE_CAND_HOST, "10.0.0.1:5000", "10.0.0.1:5000", 1, NULL, 1, NULL);
+    for (unsigned i = 0; i < 5; i++) {
+        char addr[32], f[4];
+        g_snprintf(addr, sizeof addr, "10.9.0.%u:7000", i + 1);
+        g_snprintf(f, sizeof f, "%u", i + 1);
+        add_remote(a, ICE_CAND_HOST, addr, 1, f, 1000u + (i % 2 ? 100u * i : i));
+    }
+    g_assert_cmpuint(ice_agent_n_pairs(a), ==, 3);
+    /* remote priorities 1000, 1100, 1002, 1300, 1004: the kept ones are 1300, 1100, 1004 */
+    g_assert_cmpuint(ice_agent_remote(a, ice_agent_pair_at(a, 0)->remote)->priority, ==, 1300);
+    g_assert_cmpuint(ice_agent_remote(a, ice_agent_pair_at(a, 1)->remote)->priority, ==, 1100);
+    g_assert_cmpuint(ice_agent_remote(a, ice_agent_pair_at(a, 2)->remote)->priority, ==, 1004);
+    ice_agent_free(a);
+}
+
 /* Ta pacing: one check per Ta (50 ms), exactly, and nothing without remote credentials. Each
  * check is a Binding request with USERNAME rfrag:lfrag, PRIORITY (prflx), ICE-CONTROLLING and
  * the tie-breaker, MESSAGE-INTEGRITY with the remote password and FINGERPRINT. */
@@ -697,6 +718,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ice/cand/lines", test_cand_lines);
     g_test_add_func("/ice/cand/foundations-redundancy", test_foundations);
     g_test_add_func("/ice/check/pairing-order-initial-states", test_pairing);
+    g_test_add_func("/ice/check/pair-limit", test_pair_limit);
     g_test_add_func("/ice/check/ta-pacing-and-failure", test_pacing);
     g_test_add_func("/ice/check/unfreeze", test_unfreeze);
     g_test_add_func("/ice/check/response-symmetric-prflx-nominate", test_response_rules);
