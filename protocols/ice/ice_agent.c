@@ -264,6 +264,17 @@ void ice_agent_remote_done(ice_agent *a, sim_time_t now)
     ice_checks_failed(a, now);
 }
 
+void ice_set_role(ice_agent *a, sim_time_t now, bool controlling)
+{
+    a->controlling = controlling;
+    ice_pairs_reprioritize(a); /* G and D swap */
+    for (unsigned k = 1; k <= a->cfg.components; k++)
+        a->comp[k].nominating = 0; /* a nomination in flight is the old role's business */
+    for (guint i = 0; i < a->pairs->len; i++)
+        ((ice_pair *)a->pairs->pdata[i])->use_candidate = false;
+    ice_push_event(a, now, ICE_EV_ROLE)->controlling = controlling;
+}
+
 /* ---------------------------------------------------------------- selection, consent */
 
 static sim_time_t consent_interval(ice_agent *a)

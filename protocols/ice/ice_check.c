@@ -363,12 +363,8 @@ static void pair_done(ice_agent *a, sim_time_t now, ice_pair *p, const stun_tx *
     if (t->state == STUN_TX_ERROR) {
         if (t->code == ICE_ERR_ROLE_CONFLICT) {
             /* §7.2.5.1: take the role opposite to the one the request claimed, check again. */
-            bool role = !p->tx_controlling;
-            if (role != a->controlling) {
-                a->controlling = role;
-                ice_pairs_reprioritize(a);
-                ice_push_event(a, now, ICE_EV_ROLE)->controlling = role;
-            }
+            if (a->controlling == p->tx_controlling)
+                ice_set_role(a, now, !p->tx_controlling);
             ice_pair_set_state(a, now, p, ICE_PAIR_WAITING);
             ice_trigger(a, p);
         } else {

@@ -73,6 +73,9 @@ void ice_tx_drop(ice_agent *a, unsigned sock, unsigned *tx);
 void ice_drain_clients(ice_agent *a);
 /* Fills 12 random bytes. */
 void ice_rand_txid(ice_agent *a, uint8_t txid[STUN_TXID_LEN]);
+/* Switches role after a conflict (§7.2.5.1, §7.3.1.1): pair priorities are recomputed, a
+ * nomination in flight is forgotten, an ICE_EV_ROLE event is queued. */
+void ice_set_role(ice_agent *a, sim_time_t now, bool controlling);
 /* Called when a pair became valid and nominated: selects it for its component. */
 void ice_comp_nominated(ice_agent *a, sim_time_t now, ice_pair *v);
 /* Consent freshness: transaction t on sock finished; an authenticated success from the

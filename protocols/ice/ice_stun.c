@@ -69,13 +69,6 @@ static uint16_t authenticate(const ice_agent *a, const stun_msg *m)
     return 0;
 }
 
-static void switch_role(ice_agent *a, sim_time_t now, bool controlling)
-{
-    a->controlling = controlling;
-    ice_pairs_reprioritize(a);
-    ice_push_event(a, now, ICE_EV_ROLE)->controlling = controlling;
-}
-
 /* §7.3.1.1. Returns true when the request must be answered 487. */
 static bool role_conflict(ice_agent *a, sim_time_t now, const stun_msg *m)
 {
@@ -83,10 +76,10 @@ static bool role_conflict(ice_agent *a, sim_time_t now, const stun_msg *m)
     if (a->controlling && stun_msg_get_u64(m, STUN_ATTR_ICE_CONTROLLING, &theirs) == 0) {
         if (a->tiebreaker >= theirs)
             return true;
-        switch_role(a, now, false);
+        ice_set_role(a, now, false);
     } else if (!a->controlling && stun_msg_get_u64(m, STUN_ATTR_ICE_CONTROLLED, &theirs) == 0) {
         if (a->tiebreaker >= theirs)
-            switch_role(a, now, true);
+            ice_set_role(a, now, true);
         else
             return true;
     }
