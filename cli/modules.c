@@ -8,6 +8,7 @@
  *     { "relay", relay_lua_open, relay_decode, "relay / rendezvous messages" },
  * where relay_lua_open is a simlua_module_open and relay_decode a natsim_decode_fn (cli.h). */
 #include "cli/cli.h"
+#include "protocols/ice/ice.h"
 #include "protocols/relay/relay.h"
 #include "protocols/stun/stun.h"
 #include "protocols/turn/turn.h"
@@ -16,5 +17,6 @@ const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
     { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
     { "turn", turn_lua_open, turn_decode, "TURN messages and ChannelData (RFC 8656 / 5766)" },
+    { "ice", ice_lua_open, NULL, "ICE agents (RFC 8445, RFC 7675)" },
     { NULL, NULL, NULL, NULL },
 };

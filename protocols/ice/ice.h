@@ -23,6 +23,7 @@
  *   ice_agent.c  the agent: API, outbox, events, selection, keepalives, consent freshness
  *   ice_sim.c    the driver: host sockets on a simulated node, srflx through the STUN client
  *                core, relay through the TURN client core, timers
+ *   ice_lua.c    the `ice` module for scenarios
  *
  * Candidate priority (RFC 8445 §5.1.2.1):
  *   priority = 2^24 x type preference + 2^8 x local preference + (256 - component id)
@@ -34,6 +35,7 @@
 #define PROTOCOLS_ICE_ICE_H
 
 #include <glib.h>
+#include <lua.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -320,11 +322,18 @@ void ice_app_on_data(ice_app *a, ice_app_data_fn fn, void *ctx);
  * cfg->turn from the first IPv4 host socket of each component (their answers add srflx and
  * relay candidates); end-of-candidates when all are answered or timed out. */
 void ice_app_gather(ice_app *a);
+/* The node the agent runs on. */
+sim_node *ice_app_node(ice_app *a);
 /* The agent (borrowed): set the peer's credentials and candidates on it, then ice_app_kick. */
 ice_agent *ice_app_agent(ice_app *a);
 /* After calling into the agent from outside: sends what it queued and re-arms the timer. */
 void ice_app_kick(ice_app *a);
 /* Sends data on component comp's selected pair. Returns what ice_agent_send returns. */
 int ice_app_send(ice_app *a, unsigned comp, const uint8_t *data, size_t len);
+
+/* ---------------------------------------------------------------- Lua (ice_lua.c) */
+
+/* Opens module `ice` (simlua_module_open). */
+int ice_lua_open(lua_State *L);
 
 #endif

@@ -381,6 +381,8 @@ void ice_app_gather(ice_app *a)
 
 ice_agent *ice_app_agent(ice_app *a) { return a->agent; }
 
+sim_node *ice_app_node(ice_app *a) { return a->node; }
+
 int ice_app_send(ice_app *a, unsigned comp, const uint8_t *data, size_t len)
 {
     int rc = ice_agent_send(a->agent, sim_world_now(a->world), comp, data, len);
