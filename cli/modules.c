@@ -17,6 +17,6 @@ const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
     { "stun", NULL, stun_decode, "STUN messages (RFC 8489 / 5389 / 5780)" },
     { "turn", turn_lua_open, turn_decode, "TURN messages and ChannelData (RFC 8656 / 5766)" },
-    { "ice", ice_lua_open, NULL, "ICE agents (RFC 8445, RFC 7675)" },
+    { "ice", ice_lua_open, ice_decode, "ICE candidate lines (RFC 8839; checks: decode stun)" },
     { NULL, NULL, NULL, NULL },
 };

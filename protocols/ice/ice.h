@@ -24,6 +24,7 @@
  *   ice_sim.c    the driver: host sockets on a simulated node, srflx through the STUN client
  *                core, relay through the TURN client core, timers
  *   ice_lua.c    the `ice` module for scenarios
+ *   ice_decode.c `natsim decode ice` (candidate lines)
  *
  * Candidate priority (RFC 8445 §5.1.2.1):
  *   priority = 2^24 x type preference + 2^8 x local preference + (256 - component id)
@@ -330,6 +331,14 @@ ice_agent *ice_app_agent(ice_app *a);
 void ice_app_kick(ice_app *a);
 /* Sends data on component comp's selected pair. Returns what ice_agent_send returns. */
 int ice_app_send(ice_app *a, unsigned comp, const uint8_t *data, size_t len);
+
+/* ---------------------------------------------------------------- CLI (ice_decode.c) */
+
+/* `natsim decode ice FILE` (natsim_decode_fn of cli/cli.h): every `candidate:` / `a=candidate:`
+ * line of the file decoded, its priority taken apart. Returns 0, or -1 with err set (options
+ * given, a malformed line with its number and the reason, no candidate line at all). */
+int ice_decode(const uint8_t *data, size_t len, int argc, char **argv, GString *out,
+               GError **err);
 
 /* ---------------------------------------------------------------- Lua (ice_lua.c) */
 

@@ -106,23 +106,20 @@ char *ice_cand_fmt(const ice_cand *c, char *buf, size_t cap)
 
 /* ---------------------------------------------------------------- decode */
 
-/* A token cursor over s[0..len): tokens are separated by one or more spaces. */
-typedef struct tok {
-    const char *s;
-    size_t len, off;
-} tok;
-
-static bool next_tok(tok *t, const char **p, size_t *n)
+/* The next space-separated token of the text under cursor c (one or more spaces between
+ * tokens); false at the end. */
+static bool next_tok(cur *c, const char **p, size_t *n)
 {
-    while (t->off < t->len && t->s[t->off] == ' ')
-        t->off++;
-    if (t->off >= t->len)
+    while (cur_left(c) && *cur_ptr(c) == ' ')
+        cur_skip(c, 1);
+    if (!cur_left(c))
         return false;
-    size_t start = t->off;
-    while (t->off < t->len && t->s[t->off] != ' ')
-        t->off++;
-    *p = t->s + start;
-    *n = t->off - start;
+    const char *start = (const char *)cur_ptr(c);
+    size_t k = 0;
+    while (k < cur_left(c) && start[k] != ' ')
+        k++;
+    *p = (const char *)cur_bytes(c, k);
+    *n = k;
     return true;
 }
 
@@ -185,7 +182,7 @@ static int parse_type(const char *p, size_t n, ice_cand_type *t)
 }
 
 /* The mandatory part after "candidate:": foundation .. typ <type>. */
-static int decode_head(tok *t, ice_cand *c)
+static int decode_head(cur *t, ice_cand *c)
 {
     const char *p;
     size_t n;
@@ -230,7 +227,8 @@ int ice_cand_decode(const char *s, size_t len, ice_cand *out)
     for (size_t i = 0; i < len; i++)
         if (!g_ascii_isprint(s[i]))
             return -EBADMSG;
-    tok t = { .s = s + sizeof pfx - 1, .len = len - (sizeof pfx - 1) };
+    cur t;
+    cur_init(&t, s + sizeof pfx - 1, len - (sizeof pfx - 1));
     int rc = decode_head(&t, &c);
     if (rc)
         return rc;

@@ -3,7 +3,8 @@
  * (2) a datagram arriving at an ICE agent (ufrag "fuzz", password "fuzzpasswordfuzzpassword",
  * one host candidate, one remote candidate) from the remote candidate's address, followed by
  * the agent's timers: no crash, no leak, and a success response only to a check that carried
- * valid credentials. Corpus: tests/fuzz/gen_ice_corpus.py. */
+ * valid credentials; and (3) `natsim decode ice` on the bytes as a file. Corpus:
+ * tests/fuzz/gen_ice_corpus.py. */
 #include <stdlib.h>
 #include <string.h>
 #include "protocols/ice/ice.h"
@@ -56,10 +57,21 @@ static void check_agent(const uint8_t *data, size_t size)
     ice_agent_free(a);
 }
 
+static void check_cli(const uint8_t *data, size_t size)
+{
+    char *argv[] = { "fuzz" };
+    GString *out = g_string_new(NULL);
+    GError *err = NULL;
+    ice_decode(data, size, 1, argv, out, &err);
+    g_clear_error(&err);
+    g_string_free(out, TRUE);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     check_line(data, size);
+    check_cli(data, size);
     check_agent(data, size);
     return 0;
 }

@@ -134,6 +134,33 @@ static void test_cand_lines(void)
     g_assert_cmpint(ice_cand_decode("candidate:1 1 UDP 1 10.0.0.1 9 typ host\0x", 41, &d), ==, -EBADMSG);
 }
 
+/* natsim decode ice: candidate lines of an SDP fragment, the priority taken apart; errors name
+ * the line. */
+static void test_decode_cli(void)
+{
+    static const char sdp[] = "v=0\r\na=ice-ufrag:abcd\r\n"
+                              "a=candidate:1 1 UDP 2130706431 10.0.1.1 8998 typ host\r\n"
+                              "a=candidate:2 2 UDP 1694498814 192.0.2.3 45664 typ srflx raddr "
+                              "10.0.1.1 rport 8999\r\n";
+    char *argv[] = { "decode", "--x" };
+    GString *out = g_string_new(NULL);
+    GError *err = NULL;
+    g_assert_cmpint(ice_decode((const uint8_t *)sdp, strlen(sdp), 1, argv, out, &err), ==, 0);
+    g_assert_no_error(err);
+    g_assert_nonnull(strstr(out->str, "2130706431 = 126 x 2^24 (type preference) + 65535 x 2^8"));
+    g_assert_nonnull(strstr(out->str, "component 2 (RTCP)"));
+    g_assert_nonnull(strstr(out->str, "related: 10.0.1.1 port 8999"));
+    static const char bad[] = "candidate:1 1 UDP 1 10.0.0.1 9 typ host\ncandidate:1 1 UDP 1\n";
+    g_assert_cmpint(ice_decode((const uint8_t *)bad, strlen(bad), 1, argv, out, &err), ==, -1);
+    g_assert_nonnull(strstr(err->message, "line 2"));
+    g_clear_error(&err);
+    g_assert_cmpint(ice_decode((const uint8_t *)"v=0\n", 4, 1, argv, out, &err), ==, -1);
+    g_clear_error(&err);
+    g_assert_cmpint(ice_decode((const uint8_t *)sdp, strlen(sdp), 2, argv, out, &err), ==, -1);
+    g_clear_error(&err);
+    g_string_free(out, TRUE);
+}
+
 /* ---------------------------------------------------------------- foundations, redundancy */
 
 static void test_foundations(void)
@@ -716,6 +743,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ice/priority/candidate", test_priority);
     g_test_add_func("/ice/priority/pair", test_pair_priority);
     g_test_add_func("/ice/cand/lines", test_cand_lines);
+    g_test_add_func("/ice/cand/decode-cli", test_decode_cli);
     g_test_add_func("/ice/cand/foundations-redundancy", test_foundations);
     g_test_add_func("/ice/check/pairing-order-initial-states", test_pairing);
     g_test_add_func("/ice/check/pair-limit", test_pair_limit);
