@@ -97,6 +97,8 @@ typedef struct ice_cand {
     sim_ep addr;           /* transport address */
     sim_ep base;           /* base (local) / related address (remote, may be unset) */
     sim_ep server;         /* local srflx/relay: the server (unset otherwise) */
+    sim_ep related;        /* local relay: the mapped address, signalled as raddr/rport
+                              (RFC 8839 §5.1; unset: base is signalled) */
     unsigned sock;         /* local: the driver's socket id for base */
 } ice_cand;
 
@@ -116,7 +118,8 @@ unsigned ice_local_pref(unsigned if_rank, uint8_t family);
  * controlled agent's d. */
 uint64_t ice_pair_priority(uint32_t g, uint32_t d);
 /* Writes a candidate as the RFC 8839 §5.1 attribute value ("candidate:1 1 UDP 2130706431
- * 10.0.0.1 5000 typ host", with "raddr A rport P" for srflx/prflx/relay when base is set) into
+ * 10.0.0.1 5000 typ host", with "raddr A rport P" for srflx/prflx/relay: `related` when set,
+ * else `base`) into
  * buf[0..cap). Returns 0, -EINVAL (no foundation or a bad component), or -ENOSPC. */
 int ice_cand_encode(const ice_cand *c, char *buf, size_t cap);
 /* Parses one `candidate:` value (a leading "a=" is accepted) of s[0..len) into *c: the

@@ -87,9 +87,10 @@ int ice_cand_encode(const ice_cand *c, char *buf, size_t cap)
                      c->component, c->priority, addr, c->addr.port, ice_cand_type_name(c->type));
     if (n < 0 || (size_t)n >= cap)
         return -ENOSPC;
-    if (c->type != ICE_CAND_HOST && c->base.ip.family != SIM_AF_NONE) {
-        sim_ip_fmt(&c->base.ip, raddr, sizeof raddr);
-        int m = snprintf(buf + n, cap - (size_t)n, " raddr %s rport %u", raddr, c->base.port);
+    const sim_ep *rel = c->related.ip.family != SIM_AF_NONE ? &c->related : &c->base;
+    if (c->type != ICE_CAND_HOST && rel->ip.family != SIM_AF_NONE) {
+        sim_ip_fmt(&rel->ip, raddr, sizeof raddr);
+        int m = snprintf(buf + n, cap - (size_t)n, " raddr %s rport %u", raddr, rel->port);
         if (m < 0 || (size_t)m >= cap - (size_t)n)
             return -ENOSPC;
     }

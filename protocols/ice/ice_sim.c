@@ -74,11 +74,14 @@ static void log_event(ice_app *a, const ice_event *ev)
 /* ---------------------------------------------------------------- candidates */
 
 static void add_cand(ice_app *a, ice_cand_type t, const sim_ep *addr, const sim_ep *base,
-                     unsigned sock, const sim_ep *server, unsigned comp, unsigned rank)
+                     unsigned sock, const sim_ep *server, unsigned comp, unsigned rank,
+                     const sim_ep *related)
 {
     ice_cand c = { .type = t, .component = comp, .addr = *addr, .base = *base, .sock = sock };
     if (server)
         c.server = *server;
+    if (related)
+        c.related = *related;
     ice_cand out;
     if (ice_agent_add_local(a->agent, sim_world_now(a->world), &c,
                             ice_local_pref(rank, addr->ip.family), &out) >= 0 && a->on_cand)
@@ -102,7 +105,8 @@ static void stun_done(ice_app *a, hsock *h)
         sim_ep mapped;
         if (t && t->state == STUN_TX_SUCCESS &&
             stun_binding_mapped(t->resp, t->resp_len, &mapped) == 0)
-            add_cand(a, ICE_CAND_SRFLX, &mapped, &h->local, h->id, &a->cfg.stun, h->comp, h->rank);
+            add_cand(a, ICE_CAND_SRFLX, &mapped, &h->local, h->id, &a->cfg.stun, h->comp, h->rank,
+                     NULL);
         stun_client_forget(h->stun, id);
         gathered_one(a);
     }
@@ -114,10 +118,10 @@ static void turn_events(ice_app *a, hsock *h)
     while (turn_client_pop_event(h->turn, &ev)) {
         if (ev.kind == TURN_EV_ALLOCATED) {
             add_cand(a, ICE_CAND_RELAY, &ev.ep, &ev.ep, RELAY_ID_BASE + h->id, &a->cfg.turn,
-                     h->comp, 0);
+                     h->comp, 0, &ev.mapped);
             if (!a->cfg.stun.port) /* RFC 8445 §5.1.1.2: the Allocate also tells the mapping */
                 add_cand(a, ICE_CAND_SRFLX, &ev.mapped, &h->local, h->id, &a->cfg.turn, h->comp,
-                         h->rank);
+                         h->rank, NULL);
             gathered_one(a);
         } else if (ev.kind == TURN_EV_ALLOCATE_FAILED) {
             gathered_one(a);
@@ -369,7 +373,7 @@ void ice_app_gather(ice_app *a)
     a->gathering = true;
     for (guint i = 0; i < a->socks->len; i++) {
         hsock *h = a->socks->pdata[i];
-        add_cand(a, ICE_CAND_HOST, &h->local, &h->local, h->id, NULL, h->comp, h->rank);
+        add_cand(a, ICE_CAND_HOST, &h->local, &h->local, h->id, NULL, h->comp, h->rank, NULL);
         if (h->stun && stun_client_binding(h->stun, now, &a->cfg.stun, 0, NULL) == 0)
             a->pending++;
         if (h->turn && turn_client_allocate(h->turn, now) == 0)

@@ -97,6 +97,13 @@ static void test_cand_lines(void)
     g_assert_cmpuint(d.priority, ==, 1694498814u);
     g_assert_true(d.type == ICE_CAND_SRFLX && sim_ep_eq(&d.addr, &s.addr) && sim_ep_eq(&d.base, &s.base));
     g_assert_cmpint(ice_cand_encode(&h, buf, 20), ==, -ENOSPC);
+    /* a relayed candidate signals its mapped address as the related one (RFC 8839 §5.1) */
+    ice_cand rl = { .foundation = "3", .component = 1, .priority = 16777215u,
+                    .type = ICE_CAND_RELAY, .addr = ep("18.181.0.31:50000"),
+                    .base = ep("18.181.0.31:50000"), .related = ep("68.36.210.57:1211") };
+    g_assert_cmpint(ice_cand_encode(&rl, buf, sizeof buf), ==, 0);
+    g_assert_cmpstr(buf, ==, "candidate:3 1 UDP 16777215 18.181.0.31 50000 typ relay raddr "
+                             "68.36.210.57 rport 1211");
 
     /* IPv6, "a=" prefix, extension attributes skipped, case-insensitive keywords */
     const char *v6 = "a=candidate:abc+/ 1 udp 2130706175 2001:db8::1 5000 typ relay raddr 2001:db8::9 "
