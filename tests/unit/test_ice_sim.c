@@ -123,9 +123,18 @@ static void on_data(ice_app *a, unsigned comp, const uint8_t *d, size_t len, voi
     s->data_rx++;
 }
 
+static void world2(wfx *x, const char *preset_a, const char *preset_b, bool use_turn);
+
 /* Builds the picture with NATs of `preset` (NULL: routers) and a TURN server; starts agents. */
 static void world(wfx *x, const char *preset, bool use_turn)
 {
+    world2(x, preset, preset, use_turn);
+}
+
+/* The same with A's NAT of preset_a and B's of preset_b (both NULL or both set). */
+static void world2(wfx *x, const char *preset_a, const char *preset_b, bool use_turn)
+{
+    const char *preset = preset_a;
     GError *err = NULL;
     memset(x, 0, sizeof *x);
     x->w = sim_world_new(&(sim_world_opts){ .seed = 42 }, &err);
@@ -137,7 +146,7 @@ static void world(wfx *x, const char *preset, bool use_turn)
     default_route(a, "192.168.1.1");
     default_route(b, "192.168.2.1");
     gateway(x, "NA", lana, "192.168.1.1/24", wan, "203.0.113.1/24", preset);
-    gateway(x, "NB", lanb, "192.168.2.1/24", wan, "203.0.113.2/24", preset);
+    gateway(x, "NB", lanb, "192.168.2.1/24", wan, "203.0.113.2/24", preset_b);
     if (!preset) { /* plain routers: the LANs must be routable */
         sim_node *na = sim_world_node(x->w, "NA"), *nb = sim_world_node(x->w, "NB");
         sim_ip d, g;
@@ -272,6 +281,46 @@ static void test_deterministic(void)
     }
 }
 
+/* Every pair of presets, A (controlling) behind the row's NAT, B behind the column's, with
+ * the TURN server reachable by both. Expected from RFC 4787 (as scenario 05 reasons for hole
+ * punching): a direct path (srflx, or prflx where a symmetric NAT made a new mapping) unless
+ * one side is symmetric and the other symmetric or port-restricted; then only the relay. */
+static void test_matrix(void)
+{
+    static const char *const presets[] = { "full-cone", "restricted-cone",
+                                            "port-restricted-cone", "symmetric" };
+    static const char *const shortn[] = { "FC", "RC", "PRC", "SYM" };
+    GString *table = g_string_new("\nICE, A's NAT (rows) x B's NAT (columns): A's pair, ms\n      ");
+    for (int j = 0; j < 4; j++)
+        g_string_append_printf(table, "%-22s", shortn[j]);
+    for (int i = 0; i < 4; i++) {
+        g_string_append_printf(table, "\n%-6s", shortn[i]);
+        for (int j = 0; j < 4; j++) {
+            wfx x;
+            world2(&x, presets[i], presets[j], true);
+            sim_world_run(x.w, 10 * SIM_SEC);
+            bool sym_i = i == 3, sym_j = j == 3;
+            bool relay_needed = (sym_i && (j >= 2)) || (sym_j && (i >= 2));
+            for (int k = 0; k < 2; k++)
+                g_assert_cmpint(x.s[k].selected, ==, 1);
+            bool relayed = x.s[0].lt == ICE_CAND_RELAY || x.s[0].rt == ICE_CAND_RELAY;
+            if (relayed != relay_needed)
+                g_test_message("%s x %s: got %s-%s", presets[i], presets[j],
+                               ice_cand_type_name(x.s[0].lt), ice_cand_type_name(x.s[0].rt));
+            g_assert_cmpint(relayed, ==, relay_needed);
+            if (!sym_i && !sym_j) /* both EIM: the mappings STUN saw are the ones used */
+                g_assert_true(x.s[0].lt == ICE_CAND_SRFLX && x.s[0].rt == ICE_CAND_SRFLX);
+            char cell[32];
+            g_snprintf(cell, sizeof cell, "%s-%s %.0f", ice_cand_type_name(x.s[0].lt),
+                       ice_cand_type_name(x.s[0].rt), x.s[0].elapsed / 1e6);
+            g_string_append_printf(table, "%-22s", cell);
+            sim_world_free(x.w);
+        }
+    }
+    g_test_message("%s", table->str);
+    g_string_free(table, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -279,5 +328,6 @@ int main(int argc, char **argv)
     g_test_add_func("/ice/sim/port-restricted-srflx", test_cones);
     g_test_add_func("/ice/sim/symmetric-relay", test_symmetric);
     g_test_add_func("/ice/sim/deterministic", test_deterministic);
+    g_test_add_func("/ice/sim/nat-matrix", test_matrix);
     return g_test_run();
 }
