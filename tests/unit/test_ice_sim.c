@@ -66,6 +66,8 @@ static sim_link *link_new(wfx *x, const char *name)
     return l;
 }
 
+static bool g_hairpin = true; /* hairpinning of the NATs gateway() installs */
+
 /* A NAT between lan (inside) and wan (outside); preset NULL: a plain router. */
 static void gateway(wfx *x, const char *name, sim_link *lan, const char *in, sim_link *wan,
                     const char *out, const char *preset)
@@ -78,18 +80,23 @@ static void gateway(wfx *x, const char *name, sim_link *lan, const char *in, sim
     nat_config c;
     nat_config_default(&c);
     g_assert_cmpint(nat_config_preset(&c, preset), ==, 0);
+    c.hairpin = g_hairpin;
     g_assert_cmpint(nat_gw_install(n, &c, &err), ==, 0);
     g_assert_no_error(err);
     g_assert_cmpint(nat_gw_set_side(n->nat, i, SIM_NAT_INSIDE), ==, 0);
     g_assert_cmpint(nat_gw_set_side(n->nat, o, SIM_NAT_OUTSIDE), ==, 0);
 }
 
+static bool g_hide_host; /* signal no host candidates (as a privacy-minded agent would) */
+
 static void on_cand(ice_app *a, const ice_cand *c, void *ctx)
 {
     (void)a;
     side *s = ctx;
     ice_agent *peer = ice_app_agent(s->peer->app);
-    if (c) {
+    if (c && g_hide_host && c->type == ICE_CAND_HOST) {
+        return;
+    } else if (c) {
         ice_cand r = *c; /* what SDP would carry: no socket, no server */
         r.sock = 0;
         r.server = (sim_ep){ 0 };
@@ -321,6 +328,107 @@ static void test_matrix(void)
     g_string_free(table, TRUE);
 }
 
+/* Starts the agents of x->s[0] (controlling) on a and x->s[1] on b, TURN on 203.0.113.100. */
+static void start_agents(wfx *x, sim_node *a, sim_node *b, sim_link *wan)
+{
+    GError *err = NULL;
+    sim_node *t = node(x, "T", SIM_NODE_HOST);
+    attach(t, wan, "203.0.113.100/24");
+    turn_server_cfg tc = { .fingerprint = true };
+    sim_ep_parse("203.0.113.100:3478", &tc.listen);
+    turn_app *srv = turn_app_server(t, &tc, &err);
+    g_assert_no_error(err);
+    turn_server_add_user(turn_app_server_core(srv), "alice", "pw");
+    ice_app_cfg cfg = { .turn = tc.listen, .turn_user = "alice", .turn_pass = "pw" };
+    sim_node *nodes[2] = { a, b };
+    for (int i = 0; i < 2; i++) {
+        cfg.agent.controlling = i == 0;
+        x->s[i].app = ice_app_new(nodes[i], &cfg, &err);
+        g_assert_no_error(err);
+        x->s[i].peer = &x->s[1 - i];
+        ice_app_on_cand(x->s[i].app, on_cand, &x->s[i]);
+        ice_app_on_event(x->s[i].app, on_event, &x->s[i]);
+        ice_app_on_data(x->s[i].app, on_data, &x->s[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        ice_agent *me = ice_app_agent(x->s[i].app), *peer = ice_app_agent(x->s[1 - i].app);
+        ice_agent_set_remote(peer, 0, ice_agent_ufrag(me), ice_agent_pwd(me));
+    }
+    for (int i = 0; i < 2; i++)
+        ice_app_gather(x->s[i].app);
+}
+
+/* Both behind one port-restricted NAT, hairpinning on or off. With host candidates signalled
+ * the host pair works on the LAN and wins (type preference 126): hairpinning does not matter.
+ * Without them (hidden), the srflx pair needs the NAT to hairpin (RFC 4787 REQ-9): with it,
+ * srflx <-> srflx; without it, only the relay is left. */
+static void test_same_nat(void)
+{
+    for (int hide = 0; hide <= 1; hide++)
+        for (int hp = 0; hp <= 1; hp++) {
+            wfx x;
+            GError *err = NULL;
+            memset(&x, 0, sizeof x);
+            x.w = sim_world_new(&(sim_world_opts){ .seed = 43 }, &err);
+            sim_link *lan = link_new(&x, "lan"), *wan = link_new(&x, "wan");
+            sim_node *a = node(&x, "A", SIM_NODE_HOST), *b = node(&x, "B", SIM_NODE_HOST);
+            attach(a, lan, "192.168.1.2/24");
+            attach(b, lan, "192.168.1.3/24");
+            default_route(a, "192.168.1.1");
+            default_route(b, "192.168.1.1");
+            g_hairpin = hp;
+            gateway(&x, "N", lan, "192.168.1.1/24", wan, "203.0.113.1/24", "port-restricted-cone");
+            g_hairpin = true;
+            g_hide_host = hide;
+            start_agents(&x, a, b, wan);
+            sim_world_run(x.w, 5 * SIM_SEC);
+            g_hide_host = false;
+            char what[64];
+            g_snprintf(what, sizeof what, "same NAT, host %s, hairpinning %s",
+                       hide ? "hidden" : "signalled", hp ? "on" : "off");
+            report(&x, what);
+            if (!hide)
+                expect(&x, ICE_CAND_HOST, ICE_CAND_HOST);
+            else if (hp)
+                expect(&x, ICE_CAND_SRFLX, ICE_CAND_SRFLX);
+            else
+                g_assert_true(x.s[0].selected == 1 &&
+                              (x.s[0].lt == ICE_CAND_RELAY || x.s[0].rt == ICE_CAND_RELAY));
+            sim_world_free(x.w);
+        }
+}
+
+/* NAT444: A behind a home NAT behind a carrier-grade NAT (both port-restricted cones, so the
+ * chain maps endpoint-independently), B behind a port-restricted cone: srflx <-> srflx, the
+ * srflx address being the CGN's. */
+static void test_chained(void)
+{
+    wfx x;
+    GError *err = NULL;
+    memset(&x, 0, sizeof x);
+    x.w = sim_world_new(&(sim_world_opts){ .seed = 44 }, &err);
+    sim_link *lana = link_new(&x, "lana"), *isp = link_new(&x, "isp"), *lanb = link_new(&x, "lanb"),
+             *wan = link_new(&x, "wan");
+    sim_node *a = node(&x, "A", SIM_NODE_HOST), *b = node(&x, "B", SIM_NODE_HOST);
+    attach(a, lana, "192.168.1.2/24");
+    attach(b, lanb, "192.168.2.2/24");
+    default_route(a, "192.168.1.1");
+    default_route(b, "192.168.2.1");
+    gateway(&x, "HOME", lana, "192.168.1.1/24", isp, "100.64.0.2/24", "port-restricted-cone");
+    default_route(sim_world_node(x.w, "HOME"), "100.64.0.1");
+    gateway(&x, "CGN", isp, "100.64.0.1/24", wan, "203.0.113.1/24", "port-restricted-cone");
+    gateway(&x, "NB", lanb, "192.168.2.1/24", wan, "203.0.113.2/24", "port-restricted-cone");
+    start_agents(&x, a, b, wan);
+    sim_world_run(x.w, 5 * SIM_SEC);
+    report(&x, "NAT444");
+    expect(&x, ICE_CAND_SRFLX, ICE_CAND_SRFLX);
+    const ice_pair *p = ice_agent_selected(ice_app_agent(x.s[0].app), 1);
+    const ice_cand *l = ice_agent_local(ice_app_agent(x.s[0].app), p->local);
+    char ip[SIM_IP_STRLEN];
+    g_assert_cmpstr(sim_ip_fmt(&l->addr.ip, ip, sizeof ip), ==, "203.0.113.1");
+    sim_world_free(x.w);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -329,5 +437,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ice/sim/symmetric-relay", test_symmetric);
     g_test_add_func("/ice/sim/deterministic", test_deterministic);
     g_test_add_func("/ice/sim/nat-matrix", test_matrix);
+    g_test_add_func("/ice/sim/same-nat-hairpin", test_same_nat);
+    g_test_add_func("/ice/sim/nat444", test_chained);
     return g_test_run();
 }
