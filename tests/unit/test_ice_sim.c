@@ -12,7 +12,9 @@
 #include "protocols/turn/turn.h"
 #include "sim/link.h"
 #include "sim/nat.h"
+#include "sim/socket.h"
 #include "sim/world.h"
+#include "protocols/stun/stun.h"
 
 typedef struct side {
     ice_app *app;
@@ -429,6 +431,79 @@ static void test_chained(void)
     sim_world_free(x.w);
 }
 
+/* A STUN Binding server for the test: the stun_server core behind one simulated socket. */
+static void stun_srv_recv(sim_sock *sk, const uint8_t *d, size_t len, const sim_ep *from,
+                          const sim_ep *to, void *ctx)
+{
+    (void)to;
+    stun_server *srv = ctx;
+    stun_server_input(srv, 0, 0, from, d, len);
+    stun_out o;
+    while (stun_server_pop(srv, &o))
+        sim_sock_sendto(sk, o.data, o.len, &o.to);
+}
+
+/* srflx gathered with a STUN server (no TURN): port-restricted cones on both sides connect
+ * srflx <-> srflx, and with a symmetric NAT in front of one of them (and no relay) they fail:
+ * both agents report the component failed once every pair has timed out. */
+static void test_stun_only(void)
+{
+    for (int sym = 0; sym <= 1; sym++) {
+        wfx x;
+        GError *err = NULL;
+        memset(&x, 0, sizeof x);
+        x.w = sim_world_new(&(sim_world_opts){ .seed = 45 }, &err);
+        sim_link *lana = link_new(&x, "lana"), *lanb = link_new(&x, "lanb"), *wan = link_new(&x, "wan");
+        sim_node *a = node(&x, "A", SIM_NODE_HOST), *b = node(&x, "B", SIM_NODE_HOST);
+        attach(a, lana, "192.168.1.2/24");
+        attach(b, lanb, "192.168.2.2/24");
+        default_route(a, "192.168.1.1");
+        default_route(b, "192.168.2.1");
+        gateway(&x, "NA", lana, "192.168.1.1/24", wan, "203.0.113.1/24", "port-restricted-cone");
+        gateway(&x, "NB", lanb, "192.168.2.1/24", wan, "203.0.113.2/24",
+                sym ? "symmetric" : "port-restricted-cone");
+        sim_node *t = node(&x, "STUN", SIM_NODE_HOST);
+        attach(t, wan, "203.0.113.50/24");
+        stun_server_cfg sc = { .fingerprint = true };
+        sim_ep_parse("203.0.113.50:3478", &sc.primary);
+        stun_server *srv = stun_server_new(&sc);
+        sim_sock *sk = sim_udp_open(t, SIM_AF_INET);
+        g_assert_cmpint(sim_sock_bind(sk, &sc.primary), ==, 0);
+        sim_sock_on_recv(sk, stun_srv_recv, srv);
+        ice_app_cfg cfg = { .stun = sc.primary };
+        sim_node *nodes[2] = { a, b };
+        for (int i = 0; i < 2; i++) {
+            cfg.agent.controlling = i == 0;
+            x.s[i].app = ice_app_new(nodes[i], &cfg, &err);
+            g_assert_no_error(err);
+            x.s[i].peer = &x.s[1 - i];
+            ice_app_on_cand(x.s[i].app, on_cand, &x.s[i]);
+            ice_app_on_event(x.s[i].app, on_event, &x.s[i]);
+            ice_app_on_data(x.s[i].app, on_data, &x.s[i]);
+        }
+        for (int i = 0; i < 2; i++) {
+            ice_agent *me = ice_app_agent(x.s[i].app), *peer = ice_app_agent(x.s[1 - i].app);
+            ice_agent_set_remote(peer, 0, ice_agent_ufrag(me), ice_agent_pwd(me));
+        }
+        for (int i = 0; i < 2; i++)
+            ice_app_gather(x.s[i].app);
+        sim_world_run(x.w, 60 * SIM_SEC);
+        if (!sym) {
+            report(&x, "STUN only, cones");
+            expect(&x, ICE_CAND_SRFLX, ICE_CAND_SRFLX);
+        } else {
+            g_test_message("STUN only, cone-symmetric: failed %d / %d", x.s[0].failed, x.s[1].failed);
+            g_assert_cmpint(x.s[0].selected + x.s[1].selected, ==, 0);
+            g_assert_cmpint(x.s[0].failed, ==, 1);
+            g_assert_cmpint(x.s[1].failed, ==, 1);
+            g_assert_cmpint(ice_app_send(x.s[0].app, 1, (const uint8_t *)"x", 1), ==, -ENOTCONN);
+        }
+        sim_sock_close(sk);
+        stun_server_free(srv);
+        sim_world_free(x.w);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -439,5 +514,6 @@ int main(int argc, char **argv)
     g_test_add_func("/ice/sim/nat-matrix", test_matrix);
     g_test_add_func("/ice/sim/same-nat-hairpin", test_same_nat);
     g_test_add_func("/ice/sim/nat444", test_chained);
+    g_test_add_func("/ice/sim/stun-only", test_stun_only);
     return g_test_run();
 }
