@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "protocols/dhcp/dhcp.h"
 #include "protocols/dns/dns.h"
+#include "protocols/ice/ice.h"
 #include "protocols/mdns/mdns.h"
 #include "protocols/relay/relay.h"
 #include "protocols/rtp/rtp.h"
@@ -29,5 +30,6 @@ const natsim_module natsim_modules[] = {
     { "tcp", NULL, tcp_decode, "TCP segments (RFC 9293; --src/--dst check the checksum)" },
     { "dhcp", NULL, dhcp_decode, "DHCP messages (RFC 2131 / 2132 / 3396)" },
     { "mdns", mdns_lua_open, mdns_decode, "mDNS / DNS-SD messages (RFC 6762 / 6763)" },
+    { "ice", ice_lua_open, ice_decode, "ICE candidate lines (RFC 8839; checks: decode stun)" },
     { NULL, NULL, NULL, NULL },
 };
