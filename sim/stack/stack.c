@@ -67,6 +67,8 @@ void net_node_free(sim_node *n)
     net_ping_free_all(st);
     g_ptr_array_unref(st->pings);
     sim_timer_free(st->ping_timer);
+    net_slaac_free_all(st);
+    net_ra_free_all(st);
     g_free(st);
     n->net = NULL;
 }
