@@ -136,6 +136,8 @@ void slaac_route_set(sim_iface *i, const sim_ip *dst, unsigned plen, const sim_i
         sim_node_add_route(i->node, dst, plen, gw, i);
 }
 
+static bool expire_list(net_slaac *s, GArray *list, bool routers, sim_time_t now);
+
 /* ---- DAD ---- */
 
 static void notify(net_slaac *s)
@@ -248,6 +250,26 @@ static sim_time_t random_delay(net_slaac *s)
     return sim_rng_below(&s->iface->node->rng, (uint32_t)NET_MAX_RTR_SOLICITATION_DELAY + 1);
 }
 
+/* IPv6 off on the interface: every address but the duplicates goes, with routers and
+ * prefixes, and nothing more is sent. */
+static void disable_all(net_slaac *s)
+{
+    for (guint k = s->addrs->len; k-- > 0;) {
+        slaac_addr *a = &g_array_index(s->addrs, slaac_addr, k);
+        if (a->state == NET_ADDR_DUPLICATE)
+            continue;
+        sn_group(s, a, false);
+        ifaddr_del(s->iface, &a->ip);
+        g_array_remove_index(s->addrs, k);
+    }
+    for (guint k = 0; k < s->routers->len; k++)
+        g_array_index(s->routers, slaac_expiring, k).expires = 0;
+    for (guint k = 0; k < s->prefixes->len; k++)
+        g_array_index(s->prefixes, slaac_expiring, k).expires = 0;
+    expire_list(s, s->routers, true, 0);
+    expire_list(s, s->prefixes, false, 0);
+}
+
 /* RFC 4862 5.4.5 and RFC 7217 6: a duplicate. */
 static void dad_failed(net_slaac *s, slaac_addr *a)
 {
@@ -276,6 +298,7 @@ static void dad_failed(net_slaac *s, slaac_addr *a)
     if (o == NET_ORIGIN_LINK_LOCAL) {
         s->disabled = true; /* RFC 4862 5.4.5: IP operation on the interface disabled */
         s->rs_next = SIM_TIME_NEVER;
+        disable_all(s);
         slaac_log(s, "ipv6-disabled", &prefix,
                   "duplicate address detected, admin intervention required");
         g_message("%s %s: duplicate address detected, admin intervention required; IPv6 "
@@ -464,13 +487,7 @@ static void slaac_reset(net_slaac *s)
             ifaddr_del(s->iface, &a->ip);
     }
     g_array_set_size(s->addrs, 0);
-    sim_time_t past = 0;
-    for (guint k = 0; k < s->routers->len; k++)
-        g_array_index(s->routers, slaac_expiring, k).expires = past;
-    for (guint k = 0; k < s->prefixes->len; k++)
-        g_array_index(s->prefixes, slaac_expiring, k).expires = past;
-    expire_list(s, s->routers, true, 0);
-    expire_list(s, s->prefixes, false, 0);
+    disable_all(s); /* the routers and prefixes */
 }
 
 int net_slaac_configure(sim_iface *i, const net_slaac_opts *o)
@@ -533,6 +550,17 @@ int net_slaac_add_static(sim_iface *i, const sim_ip *ip, unsigned plen)
 }
 
 bool net_slaac_configured(const sim_iface *i) { return slaac_of(i) != NULL; }
+
+bool slaac_ll_ready(net_slaac *s)
+{
+    for (guint k = 0; k < s->addrs->len; k++) {
+        const slaac_addr *a = &g_array_index(s->addrs, slaac_addr, k);
+        if (a->origin == NET_ORIGIN_LINK_LOCAL &&
+            (a->state == NET_ADDR_PREFERRED || a->state == NET_ADDR_DEPRECATED))
+            return true;
+    }
+    return false;
+}
 
 bool net_slaac_disabled(const sim_iface *i)
 {

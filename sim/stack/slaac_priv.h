@@ -65,6 +65,9 @@ void slaac_route_set(sim_iface *i, const sim_ip *dst, unsigned plen, const sim_i
 void slaac_schedule(net_slaac *s);
 /* Calls the state-change callback. */
 void slaac_notify(net_slaac *s);
+/* True once the interface's link-local address passed DAD (RFC 4862 5.4: router discovery
+ * and global addresses come after it). */
+bool slaac_ll_ready(net_slaac *s);
 /* Re-inserts a's address into addrs6 (after a lifetime change brought it back to preferred). */
 void slaac_readd(net_slaac *s, slaac_addr *a);
 

@@ -146,7 +146,7 @@ void net_slaac_ra_input(sim_iface *in, sim_pkt *pkt, const sim_ip *src, uint8_t 
         sim_node_drop(n, in, pkt, SIM_DROP_MALFORMED, "invalid Router Advertisement");
         return;
     }
-    if (!s || !s->o.slaac || s->disabled || n->forwarding) {
+    if (!s || !s->o.slaac || s->disabled || n->forwarding || !slaac_ll_ready(s)) {
         if (s)
             s->stats.ra_ignored++;
         sim_pkt_free(net_pool(n), pkt);
