@@ -273,16 +273,13 @@ static void disable_all(net_slaac *s)
 /* RFC 4862 5.4.5 and RFC 7217 6: a duplicate. */
 static void dad_failed(net_slaac *s, slaac_addr *a)
 {
-    char buf[SIM_IP_STRLEN];
     a->state = NET_ADDR_DUPLICATE;
     sn_group(s, a, false);
     s->stats.dad_failed++;
     slaac_log(s, "ipv6-dad", &a->ip, "duplicate address detected");
-    g_message("%s %s: duplicate address %s detected", s->iface->node->name, s->iface->name,
-              sim_ip_fmt(&a->ip, buf, sizeof buf));
     if (a->origin == NET_ORIGIN_STATIC)
         return;
-    sim_ip prefix = a->prefix;
+    sim_ip prefix = a->prefix, dup = a->ip;
     net_addr_origin o = a->origin;
     unsigned counter = a->dad_counter;
     sim_time_t valid = a->valid_until, pref = a->preferred_until;
@@ -299,10 +296,8 @@ static void dad_failed(net_slaac *s, slaac_addr *a)
         s->disabled = true; /* RFC 4862 5.4.5: IP operation on the interface disabled */
         s->rs_next = SIM_TIME_NEVER;
         disable_all(s);
-        slaac_log(s, "ipv6-disabled", &prefix,
+        slaac_log(s, "ipv6-disabled", &dup,
                   "duplicate address detected, admin intervention required");
-        g_message("%s %s: duplicate address detected, admin intervention required; IPv6 "
-                  "disabled on the interface", s->iface->node->name, s->iface->name);
     }
 }
 
