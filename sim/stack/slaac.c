@@ -250,13 +250,13 @@ static sim_time_t random_delay(net_slaac *s)
     return sim_rng_below(&s->iface->node->rng, (uint32_t)NET_MAX_RTR_SOLICITATION_DELAY + 1);
 }
 
-/* IPv6 off on the interface: every address but the duplicates goes, with routers and
- * prefixes, and nothing more is sent. */
-static void disable_all(net_slaac *s)
+/* Drops every address (but the duplicates, which stay for inspection, and, with keep_static,
+ * the static ones), every default router and on-link prefix, with their routes. */
+static void forget(net_slaac *s, bool keep_static)
 {
     for (guint k = s->addrs->len; k-- > 0;) {
         slaac_addr *a = &g_array_index(s->addrs, slaac_addr, k);
-        if (a->state == NET_ADDR_DUPLICATE)
+        if (a->state == NET_ADDR_DUPLICATE || (keep_static && a->origin == NET_ORIGIN_STATIC))
             continue;
         sn_group(s, a, false);
         ifaddr_del(s->iface, &a->ip);
@@ -295,7 +295,7 @@ static void dad_failed(net_slaac *s, slaac_addr *a)
     if (o == NET_ORIGIN_LINK_LOCAL) {
         s->disabled = true; /* RFC 4862 5.4.5: IP operation on the interface disabled */
         s->rs_next = SIM_TIME_NEVER;
-        disable_all(s);
+        forget(s, false); /* IPv6 off: nothing more is sent or answered */
         slaac_log(s, "ipv6-disabled", &dup,
                   "duplicate address detected, admin intervention required");
     }
@@ -472,19 +472,6 @@ void net_slaac_free_all(net_state *st)
     st->slaac = NULL;
 }
 
-/* Forgets every autoconfigured address, router and prefix of s (reconfiguration). */
-static void slaac_reset(net_slaac *s)
-{
-    for (guint k = 0; k < s->addrs->len; k++) {
-        slaac_addr *a = &g_array_index(s->addrs, slaac_addr, k);
-        sn_group(s, a, false);
-        if (a->state == NET_ADDR_PREFERRED || a->state == NET_ADDR_DEPRECATED)
-            ifaddr_del(s->iface, &a->ip);
-    }
-    g_array_set_size(s->addrs, 0);
-    disable_all(s); /* the routers and prefixes */
-}
-
 int net_slaac_configure(sim_iface *i, const net_slaac_opts *o)
 {
     static const uint8_t zero[8];
@@ -505,7 +492,11 @@ int net_slaac_configure(sim_iface *i, const net_slaac_opts *o)
         s->timer = sim_timer_new(i->node->world, timer_fire, s);
         g_ptr_array_index(st->slaac, i->index) = s;
     } else {
-        slaac_reset(s);
+        forget(s, true); /* reconfiguration: static addresses stay */
+        for (guint k = s->addrs->len; k-- > 0;)
+            if (g_array_index(s->addrs, slaac_addr, k).state == NET_ADDR_DUPLICATE &&
+                g_array_index(s->addrs, slaac_addr, k).origin != NET_ORIGIN_STATIC)
+                g_array_remove_index(s->addrs, k);
     }
     s->o = *o;
     if (!s->o.dad_transmits)

@@ -38,6 +38,11 @@
 #define NET_MAX_INITIAL_RTR_ADVERT_INTERVAL (16 * SIM_SEC)
 #define NET_IDGEN_RETRIES 3                          /* RFC 7217 §7 */
 #define NET_TWO_HOURS (7200 * SIM_SEC)               /* RFC 4862 §5.5.3 (e) */
+/* Caps per interface, so a flood of RAs with ever new prefixes or routers cannot grow the
+ * lists without bound (what is over the cap is ignored and counted in ra_ignored). */
+#define NET_SLAAC_MAX_ADDRS 16
+#define NET_SLAAC_MAX_ROUTERS 8
+#define NET_SLAAC_MAX_PREFIXES 16
 
 /* How the interface identifier (the low 64 bits) is made. */
 typedef enum net_iid_kind {

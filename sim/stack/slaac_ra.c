@@ -33,6 +33,10 @@ static void list_update(net_slaac *s, GArray *list, const sim_ip *ip, unsigned p
     }
     if (end <= sim_world_now(s->iface->node->world))
         return;
+    if (list->len >= (router ? NET_SLAAC_MAX_ROUTERS : NET_SLAAC_MAX_PREFIXES)) {
+        s->stats.ra_ignored++;
+        return;
+    }
     slaac_expiring e = { *ip, plen, end };
     g_array_append_val(list, e);
     if (router)
@@ -103,6 +107,10 @@ static void prefix_input(net_slaac *s, cur *c, sim_time_t now)
     }
     if (valid == 0)
         return;
+    if (s->addrs->len >= NET_SLAAC_MAX_ADDRS) {
+        s->stats.ra_ignored++;
+        return;
+    }
     a = slaac_autoaddr(s, &prefix, NET_ORIGIN_SLAAC, 0);
     if (!a)
         return;
