@@ -44,3 +44,5 @@ done
 "$build/bench_scale"
 for c in 1 100 1000; do "$build/bench_stun" $c $secs; done
 "$build/bench_turn"
+"$build/bench_slaac" 1000
+"$build/bench_slaac" 1000 stable
