@@ -523,6 +523,27 @@ static void test_stable_retry(void)
     fx_clear(&x);
 }
 
+/* RFC 7527: our own DAD probe coming back (same nonce) is not a duplicate; the same probe with
+ * another nonce is someone else's. */
+static void test_dad_own_nonce(void)
+{
+    fx x;
+    fx_init(&x, 15);
+    sim_iface *h = host(&x, "h", SIM_NODE_HOST, same_mac, &dad_only);
+    while (count(&x, 135) == 0)
+        sim_world_run(x.w, sim_world_now(x.w) + SIM_MS);
+    sim_ip ll = ip("fe80::ff:fe00:42");
+    const rec *ns = nth(&x, 135, NULL, 0);
+    uint8_t body[32], f[128];
+    memcpy(body, ns->f + 54, sizeof body);
+    inject(h, f, nd_frame(f, "::", "ff02::1:ff00:42", 255, body, sizeof body));
+    g_assert_cmpint(state_of(h, &ll), ==, NET_ADDR_TENTATIVE);
+    body[31] ^= 1;
+    inject(h, f, nd_frame(f, "::", "ff02::1:ff00:42", 255, body, sizeof body));
+    g_assert_cmpint(state_of(h, &ll), ==, NET_ADDR_DUPLICATE);
+    fx_clear(&x);
+}
+
 /* Malformed RA / RS / NS are dropped with reason "malformed" and change nothing. */
 static void test_malformed(void)
 {
@@ -622,6 +643,7 @@ int main(int argc, char **argv)
     g_test_add_func("/slaac/two-hour-rule", test_two_hour_rule);
     g_test_add_func("/slaac/iid/stable", test_stable_iid);
     g_test_add_func("/slaac/iid/stable-retry", test_stable_retry);
+    g_test_add_func("/slaac/dad/own-nonce", test_dad_own_nonce);
     g_test_add_func("/slaac/malformed", test_malformed);
     g_test_add_func("/slaac/bad-config", test_bad_config);
     return g_test_run();
