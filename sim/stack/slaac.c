@@ -193,14 +193,20 @@ static void rs_start(net_slaac *s, sim_time_t delay)
     s->rs_next = sim_world_now(s->iface->node->world) + delay;
 }
 
+static sim_time_t random_delay(net_slaac *s)
+{
+    return sim_rng_below(&s->iface->node->rng, (uint32_t)NET_MAX_RTR_SOLICITATION_DELAY + 1);
+}
+
 static void dad_success(net_slaac *s, slaac_addr *a)
 {
     a->state = NET_ADDR_PREFERRED;
     sn_group(s, a, false); /* from now on addrs6 keeps the group (net_group_joined) */
     ifaddr_put(s->iface, a);
     slaac_log(s, "ipv6-address", &a->ip, "preferred");
+    /* RFC 4861 6.3.7: a random delay before the first RS, unless DAD already made one. */
     if (a->origin == NET_ORIGIN_LINK_LOCAL)
-        rs_start(s, 0); /* RFC 4861 6.3.7: the DAD delay already was the random delay */
+        rs_start(s, s->o.dad ? 0 : random_delay(s));
 }
 
 /* Starts DAD on a (already in the list, state tentative). delay: before the first NS. */
@@ -243,11 +249,6 @@ slaac_addr *slaac_autoaddr(net_slaac *s, const sim_ip *prefix, net_addr_origin o
     if (sim_node_has_addr(s->iface->node, &ip) || slaac_find(s, &ip))
         return NULL;
     return slaac_addr_new(s, &ip, 64, o, counter, prefix);
-}
-
-static sim_time_t random_delay(net_slaac *s)
-{
-    return sim_rng_below(&s->iface->node->rng, (uint32_t)NET_MAX_RTR_SOLICITATION_DELAY + 1);
 }
 
 /* Drops every address (but the duplicates, which stay for inspection, and, with keep_static,

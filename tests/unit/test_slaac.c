@@ -273,6 +273,16 @@ static void test_rs_timing(void)
                     "ff02::2");
     g_assert_cmpuint(net_slaac_get_stats(h).rs_sent, ==, 3);
     fx_clear(&x);
+
+    /* Without DAD there was no random delay yet: the first RS waits 0..1 s itself. */
+    fx_init(&x, 5);
+    host(&x, "h", SIM_NODE_HOST, NULL, &(net_slaac_opts){ .slaac = true });
+    sim_world_run(x.w, 60 * SIM_SEC);
+    g_assert_cmpuint(count(&x, 135), ==, 0);
+    g_assert_cmpuint(count(&x, 133), ==, 3);
+    g_assert_cmpuint(nth(&x, 133, NULL, 0)->t - SIM_MS, <=, NET_MAX_RTR_SOLICITATION_DELAY);
+    g_assert_cmpuint(nth(&x, 133, NULL, 0)->t, >, SIM_MS);
+    fx_clear(&x);
 }
 
 static net_ra_opts ra_opts(const char *prefix, uint32_t valid, uint32_t pref, sim_time_t max)
