@@ -523,9 +523,9 @@ int net_slaac_configure(sim_iface *i, const net_slaac_opts *o)
 int net_slaac_add_static(sim_iface *i, const sim_ip *ip, unsigned plen)
 {
     net_slaac *s = slaac_of(i);
-    if (!s || !s->o.dad)
+    if (!s || !s->o.dad || ip->family != SIM_AF_INET6) /* IPv4: ARP's business */
         return sim_iface_add_addr(i, ip, plen);
-    if (ip->family != SIM_AF_INET6 || plen > 128 || sim_ip_is_any(ip) ||
+    if (plen > 128 || sim_ip_is_any(ip) ||
         sim_ip_is_multicast(ip))
         return -EINVAL;
     if (sim_node_has_addr(i->node, ip) || slaac_find(s, ip))

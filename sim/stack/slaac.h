@@ -93,8 +93,8 @@ typedef void (*net_slaac_notify_fn)(void *ctx, sim_iface *i);
  * delay of up to MAX_RTR_SOLICITATION_DELAY); with o->slaac, RSs follow once it is preferred.
  * Returns 0, or -EINVAL for a fixed IID of all zeros. */
 int net_slaac_configure(sim_iface *i, const net_slaac_opts *o);
-/* Adds a static address: through DAD when the interface has it on, else at once (like
- * sim_iface_add_addr). Returns 0, -EINVAL or -EEXIST. */
+/* Adds a static address: an IPv6 one through DAD when the interface has it on, anything else
+ * at once (like sim_iface_add_addr). Returns 0, -EINVAL or -EEXIST. */
 int net_slaac_add_static(sim_iface *i, const sim_ip *ip, unsigned plen);
 /* True once i was configured with net_slaac_configure. */
 bool net_slaac_configured(const sim_iface *i);
