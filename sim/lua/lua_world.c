@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "sim/stack/slaac.h"
 
 static const char *const node_classes[] = { SIMLUA_HOST, SIMLUA_ROUTER, SIMLUA_NAT, NULL };
 
@@ -116,7 +117,7 @@ static void addrs_opt(lua_State *L, int idx, const sim_node *n, sim_iface *apply
         if (list)
             lua_geti(L, -1, k);
         sim_ifaddr a = check_addr(L, n, family, key);
-        if (apply && sim_iface_add_addr(apply, &a.ip, a.plen) < 0)
+        if (apply && net_slaac_add_static(apply, &a.ip, a.plen) < 0)
             luaL_error(L, "%s %s: cannot add address %s", n->name, apply->name,
                        lua_tostring(L, -1));
         if (list)
@@ -130,8 +131,11 @@ sim_iface *simlua_attach(lua_State *L)
 {
     sim_node *n = simlua_check_node(L, 1);
     sim_link *l = simlua_check_link(L, 2);
-    static const char *const keys[] = { "ip", "ip6", "mac", "mtu", "name", NULL };
+    static const char *const keys[] = { "ip", "ip6", "mac", "mtu", "name", "slaac", "dad",
+                                        "iid", "dad_transmits", NULL };
     simlua_check_options(L, 3, keys);
+    net_slaac_opts ao;
+    bool autoconf = simlua_slaac_opts(L, 3, &ao);
     uint8_t mac[6];
     const char *macs = simlua_opt_str(L, 3, "mac", NULL);
     if (macs && parse_mac(macs, mac) < 0)
@@ -151,12 +155,15 @@ sim_iface *simlua_attach(lua_State *L)
     sim_iface *i = sim_node_attach(n, l, &o, &e);
     if (!i)
         simlua_raise_gerror(L, e);
+    if (autoconf && net_slaac_configure(i, &ao) < 0)
+        luaL_argerror(L, 3, "bad autoconfiguration options");
     addrs_opt(L, 3, n, i, SIM_AF_INET, "ip");
     addrs_opt(L, 3, n, i, SIM_AF_INET6, "ip6");
     return i;
 }
 
-/* node:attach(link, {ip=, ip6=, mac=, mtu=, name=}): a new interface on the link. */
+/* node:attach(link, {ip=, ip6=, mac=, mtu=, name=, slaac=, dad=, iid=, dad_transmits=}): a new
+ * interface on the link (the last four: IPv6 autoconfiguration, lua_slaac.c). */
 static int node_attach(lua_State *L)
 {
     simlua_push_iface(L, simlua_attach(L));
@@ -328,7 +335,9 @@ static int iface_add_ip(lua_State *L)
         return luaL_argerror(L, 2, "address with prefix expected (\"10.0.0.2/24\")");
     lua_settop(L, 2);
     sim_ifaddr a = check_addr(L, i->node, ip.family, "ip");
-    if (sim_iface_add_addr(i, &a.ip, a.plen) < 0)
+    int err = ip.family == SIM_AF_INET6 ? net_slaac_add_static(i, &a.ip, a.plen)
+                                        : sim_iface_add_addr(i, &a.ip, a.plen);
+    if (err < 0)
         return luaL_error(L, "%s %s: cannot add address %s", i->node->name, i->name, str);
     return 0;
 }
@@ -393,8 +402,15 @@ static const luaL_Reg node_fields[] = { { "name", node_name }, { "kind", node_ki
 
 void simlua_open_world(lua_State *L)
 {
-    simlua_new_class_fields(L, SIMLUA_HOST, node_methods, node_meta, node_fields);
-    simlua_new_class_fields(L, SIMLUA_ROUTER, node_methods, node_meta, node_fields);
+    GArray *rm = g_array_new(TRUE, TRUE, sizeof(luaL_Reg)); /* + advertise (routers only) */
+    for (const luaL_Reg *r = node_methods; r->name; r++)
+        g_array_append_val(rm, *r);
+    for (const luaL_Reg *r = simlua_slaac_node_methods; r->name; r++)
+        g_array_append_val(rm, *r);
+    simlua_new_class_fields(L, SIMLUA_HOST, (const luaL_Reg *)rm->data, node_meta, node_fields);
+    simlua_new_class_fields(L, SIMLUA_ROUTER, (const luaL_Reg *)rm->data, node_meta,
+                            node_fields);
+    g_array_unref(rm);
     /* A NAT is a node with more methods and its own __tostring. */
     static const luaL_Reg nat_meta[] = { { "__tostring", simlua_nat_tostring }, { NULL, NULL } };
     GArray *m = g_array_new(TRUE, TRUE, sizeof(luaL_Reg));
@@ -414,7 +430,14 @@ void simlua_open_world(lua_State *L)
     static const luaL_Reg iface_fields[] = {
         { "name", iface_name }, { "mtu", iface_mtu }, { "index", iface_index }, { NULL, NULL },
     };
-    simlua_new_class_fields(L, SIMLUA_IFACE, iface_methods, iface_meta, iface_fields);
+    GArray *im = g_array_new(TRUE, TRUE, sizeof(luaL_Reg)); /* + IPv6 autoconfiguration */
+    for (const luaL_Reg *r = iface_methods; r->name; r++)
+        g_array_append_val(im, *r);
+    for (const luaL_Reg *r = simlua_slaac_iface_methods; r->name; r++)
+        g_array_append_val(im, *r);
+    simlua_new_class_fields(L, SIMLUA_IFACE, (const luaL_Reg *)im->data, iface_meta,
+                            iface_fields);
+    g_array_unref(im);
 
     static const luaL_Reg funcs[] = {
         { "host", l_host }, { "router", l_router }, { "node", l_node }, { NULL, NULL },

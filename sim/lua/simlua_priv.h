@@ -168,6 +168,13 @@ sim_link *simlua_check_link(lua_State *L, int idx);
 sim_iface *simlua_check_iface(lua_State *L, int idx);
 /* Attaches node (arg 1) to link (arg 2) with interface options (arg 3); raises on error. */
 sim_iface *simlua_attach(lua_State *L);
+/* lua_slaac.c: reads the autoconfiguration keys (slaac, dad, iid, dad_transmits) of option
+ * table idx into o; returns true when any is present (Lua error on a bad value). */
+struct net_slaac_opts;
+bool simlua_slaac_opts(lua_State *L, int idx, struct net_slaac_opts *o);
+/* lua_slaac.c: iface:autoconf/addresses/wait_address/slaac_stats, router:advertise. */
+extern const luaL_Reg simlua_slaac_iface_methods[];
+extern const luaL_Reg simlua_slaac_node_methods[];
 /* NAT node methods (N:inside, N:table ...), merged into natsim.Nat by lua_world.c. */
 extern const luaL_Reg simlua_nat_methods[];
 /* The __tostring of natsim.Nat. */

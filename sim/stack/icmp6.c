@@ -1,5 +1,5 @@
 /* sim/stack/icmp6.c — ICMPv6 (RFC 4443): echo, destination unreachable, packet too big, time
- * exceeded, parameter problem; NDP messages are handed to ndp.c. The checksum covers the IPv6
+ * exceeded, parameter problem; NS/NA are handed to ndp.c, RS to ndp_router.c, RA to slaac.c. The checksum covers the IPv6
  * pseudo-header (RFC 8200 8.1) and is mandatory.
  *
  *   +--------+--------+-----------------+
@@ -141,6 +141,12 @@ void net_icmp6_input(sim_iface *in, sim_pkt *pkt, const sim_ip *src, const sim_i
     case ICMP6_NS:
     case ICMP6_NA:
         net_ndp_input(in, pkt, src, dst, hlim);
+        return;
+    case NET_ICMP6_RS:
+        net_ra_rs_input(in, pkt, src, hlim);
+        return;
+    case NET_ICMP6_RA:
+        net_slaac_ra_input(in, pkt, src, hlim);
         return;
     default:
         sim_node_drop(n, in, pkt, SIM_DROP_UNSUPPORTED, "ICMPv6 type");

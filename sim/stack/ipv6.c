@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <string.h>
 #include "sim/stack/net_priv.h"
+#include "sim/stack/slaac.h"
 
 #define NH_HOPOPTS 0
 #define NH_ROUTING 43
@@ -184,6 +185,10 @@ static void ip6_deliver(sim_node *n, sim_iface *in, sim_pkt *pkt)
 void net_ip6_input(sim_iface *in, sim_pkt *pkt)
 {
     sim_node *n = in->node;
+    if (net_slaac_disabled(in)) { /* RFC 4862 5.4.5 */
+        sim_node_drop(n, in, pkt, SIM_DROP_UNSUPPORTED, "IPv6 disabled: duplicate link-local");
+        return;
+    }
     cur c;
     cur_init(&c, pkt->data, pkt->len);
     uint8_t v = cur_u8(&c);

@@ -1,6 +1,7 @@
 /* sim/stack/ndp.c — Neighbor Discovery address resolution (RFC 4861 §7): Neighbor Solicitation
  * to the target's solicited-node group, Neighbor Advertisement back. The cache itself is shared
- * with ARP (arp.c).
+ * with ARP (arp.c). NS/NA about tentative addresses go to DAD (slaac.c, RFC 4862 §5.4.3-4);
+ * the option reader and the raw ND sender are shared with RS/RA (slaac.c, ndp_router.c).
  *
  *   NS (135): type code cksum | reserved (4) | target (16) | option 1: source link-layer addr
  *   NA (136): type code cksum | R S O flags, reserved (4) | target (16) | option 2: target LLA
@@ -8,12 +9,13 @@
  *
  * Every ND message is sent with hop limit 255 and one received with any other value is dropped,
  * which proves it came from the link (RFC 4861 7.1.1 / 7.1.2). */
+#include <errno.h>
 #include <string.h>
 #include "sim/stack/net_priv.h"
 
-#define ND_HLIM 255
-#define ND_OPT_SLLA 1
-#define ND_OPT_TLLA 2
+#define ND_HLIM NET_ND_HLIM
+#define ND_OPT_SLLA NET_ND_OPT_SLLA
+#define ND_OPT_TLLA NET_ND_OPT_TLLA
 #define NA_ROUTER 0x80
 #define NA_SOLICITED 0x40
 #define NA_OVERRIDE 0x20
@@ -24,6 +26,39 @@ static void put_lla(uint8_t *o, uint8_t type, const uint8_t mac[6])
     o[0] = type;
     o[1] = 1;
     memcpy(o + 2, mac, 6);
+}
+
+int net_nd_opt_next(cur *c, uint8_t *type, cur *body)
+{
+    if (cur_left(c) == 0)
+        return 0;
+    uint8_t t = cur_u8(c), l = cur_u8(c);
+    if (!cur_ok(c) || l == 0 || (size_t)l * 8 - 2 > cur_left(c))
+        return -EBADMSG;
+    *type = t;
+    *body = cur_sub(c, (size_t)l * 8 - 2);
+    return 1;
+}
+
+void net_nd_send(sim_iface *i, sim_pkt *pkt, uint8_t type, const sim_ip *src, const sim_ip *dst)
+{
+    uint8_t *m = sim_pkt_push(pkt, 4);
+    m[0] = type;
+    m[1] = 0;
+    net_wr16(m + 2, 0);
+    uint32_t sum = net_csum_pseudo6(src->b, dst->b, NET_PROTO_ICMPV6, pkt->len);
+    net_wr16(m + 2, net_csum_fold(net_csum_add(sum, m, pkt->len)));
+    uint16_t plen = (uint16_t)pkt->len;
+    uint8_t *h = sim_pkt_push(pkt, NET_IP6_HLEN);
+    memset(h, 0, NET_IP6_HLEN);
+    h[0] = 0x60;
+    net_wr16(h + 4, plen);
+    h[6] = NET_PROTO_ICMPV6;
+    h[7] = ND_HLIM;
+    memcpy(h + 8, src->b, 16);
+    memcpy(h + 24, dst->b, 16);
+    pkt->in = NULL;
+    net_ip6_route_out(i->node, pkt, NULL, i);
 }
 
 void net_ndp_solicit(sim_iface *i, const sim_ip *target)
@@ -79,25 +114,35 @@ void net_ndp_input(sim_iface *in, sim_pkt *pkt, const sim_ip *src, const sim_ip 
         sim_node_drop(n, in, pkt, SIM_DROP_MALFORMED, "invalid ND message");
         return;
     }
-    const uint8_t *lla = NULL;
-    uint8_t want = type == 135 ? ND_OPT_SLLA : ND_OPT_TLLA;
-    while (cur_left(&c) > 0) {
-        uint8_t ot = cur_u8(&c), ol = cur_u8(&c);
-        if (!cur_ok(&c) || ol == 0 || (size_t)ol * 8 - 2 > cur_left(&c)) {
-            sim_node_drop(n, in, pkt, SIM_DROP_MALFORMED, "ND option length");
-            return;
+    const uint8_t *lla = NULL, *nonce = NULL;
+    size_t nonce_len = 0;
+    uint8_t want = type == 135 ? ND_OPT_SLLA : ND_OPT_TLLA, ot;
+    cur body;
+    int r;
+    while ((r = net_nd_opt_next(&c, &ot, &body)) > 0) {
+        if (ot == want && cur_left(&body) == 6)
+            lla = cur_ptr(&body);
+        else if (ot == NET_ND_OPT_NONCE && type == 135) {
+            nonce = cur_ptr(&body);
+            nonce_len = cur_left(&body);
         }
-        const uint8_t *body = cur_bytes(&c, (size_t)ol * 8 - 2);
-        if (ot == want && ol == 1)
-            lla = body;
+    }
+    if (r < 0) {
+        sim_node_drop(n, in, pkt, SIM_DROP_MALFORMED, "ND option length");
+        return;
     }
     if (type == 135) {
         bool dad = sim_ip_is_any(src);
-        if (dad && lla) {
-            sim_node_drop(n, in, pkt, SIM_DROP_MALFORMED, "NS from :: with an LLA option");
+        sim_ip sn;
+        net_solicited_node(&target, &sn);
+        if (dad && (lla || !sim_ip_eq(dst, &sn))) { /* RFC 4861 7.1.1 */
+            sim_node_drop(n, in, pkt, SIM_DROP_MALFORMED, "NS from :: with an LLA option or "
+                                                          "not to the solicited-node group");
             return;
         }
-        if (iface_has_addr6(in, &target)) {
+        if (net_slaac_ns_input(in, &target, dad, nonce, nonce_len)) {
+            /* about our tentative address: handled by DAD */
+        } else if (iface_has_addr6(in, &target)) {
             if (!dad && lla)
                 net_neigh_update(in, src, lla, true);
             ndp_advertise(in, &target, src, true);
@@ -107,7 +152,9 @@ void net_ndp_input(sim_iface *in, sim_pkt *pkt, const sim_ip *src, const sim_ip 
             sim_node_drop(n, in, pkt, SIM_DROP_MALFORMED, "solicited NA to multicast");
             return;
         }
-        if (lla)
+        if (net_slaac_na_input(in, &target))
+            ; /* our tentative address is someone else's: DAD failed */
+        else if (lla)
             net_neigh_update(in, &target, lla, false);
     }
     sim_pkt_free(net_pool(n), pkt);

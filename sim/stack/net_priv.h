@@ -94,6 +94,8 @@ struct net_state {
     struct net_tcp *tcp;   /* TCP connections and ports (sim/stack/tcp_stack.h) */
     GPtrArray *pings;      /* of net_ping*, sorted by deadline */
     sim_timer *ping_timer;
+    GPtrArray *slaac;      /* net_slaac* per interface index (NULL: not configured), slaac.c */
+    GPtrArray *ra;         /* net_ra* per interface index (NULL: not advertising), ndp_router.c */
 };
 
 /* ---- stack.c ---- */
@@ -134,6 +136,39 @@ void net_ndp_solicit(sim_iface *i, const sim_ip *target);
 /* An NS or NA (data at the ICMPv6 header, checksum verified). Takes ownership. */
 void net_ndp_input(sim_iface *in, sim_pkt *pkt, const sim_ip *src, const sim_ip *dst,
                    uint8_t hlim);
+
+#define NET_ND_HLIM 255
+#define NET_ND_OPT_SLLA 1
+#define NET_ND_OPT_TLLA 2
+#define NET_ND_OPT_PREFIX 3
+#define NET_ND_OPT_MTU 5
+#define NET_ND_OPT_NONCE 14
+#define NET_ICMP6_RS 133
+#define NET_ICMP6_RA 134
+#define NET_ICMP6_NS 135
+#define NET_ICMP6_NA 136
+/* Reads the next ND option (RFC 4861 4.6) from c: its type and its body (after type and
+ * length) as a sub-cursor. Returns 1, 0 at the end, or -EBADMSG (length 0 or past the end). */
+int net_nd_opt_next(cur *c, uint8_t *type, cur *body);
+/* Sends an ND message whose body (after type/code/checksum) is in pkt, from src (may be ::) to
+ * dst on i with hop limit 255, building the ICMPv6 and IPv6 headers here so that the
+ * unspecified source of DAD and RS survives. Takes ownership. */
+void net_nd_send(sim_iface *i, sim_pkt *pkt, uint8_t type, const sim_ip *src, const sim_ip *dst);
+
+/* ---- slaac.c / ndp_router.c (see sim/stack/slaac.h) ---- */
+/* An NS for target arrived on in: true when target is one of in's tentative addresses (the
+ * message is then fully handled: RFC 4862 5.4.3). nonce is the Nonce option body or NULL. */
+bool net_slaac_ns_input(sim_iface *in, const sim_ip *target, bool from_any,
+                        const uint8_t *nonce, size_t nonce_len);
+/* An NA for target arrived on in: true when target was tentative there (now duplicate). */
+bool net_slaac_na_input(sim_iface *in, const sim_ip *target);
+/* A Router Advertisement (data at the ICMPv6 header, checksum verified). Takes ownership. */
+void net_slaac_ra_input(sim_iface *in, sim_pkt *pkt, const sim_ip *src, uint8_t hlim);
+/* A Router Solicitation (data at the ICMPv6 header, checksum verified). Takes ownership. */
+void net_ra_rs_input(sim_iface *in, sim_pkt *pkt, const sim_ip *src, uint8_t hlim);
+/* Frees the per-interface autoconfiguration / advertising state (node teardown). */
+void net_slaac_free_all(net_state *st);
+void net_ra_free_all(net_state *st);
 
 /* ---- ipv4.c ---- */
 /* net_ip4_output with a chosen interface for multicast / broadcast (NULL: default). */

@@ -71,6 +71,8 @@ void net_node_free(sim_node *n)
     net_ping_free_all(st);
     g_ptr_array_unref(st->pings);
     sim_timer_free(st->ping_timer);
+    net_slaac_free_all(st);
+    net_ra_free_all(st);
     g_free(st);
     n->net = NULL;
 }
@@ -245,6 +247,11 @@ const sim_ip *net_iface_src(const sim_iface *i, const sim_ip *dst)
      * address, everything else a global one when the interface has it. */
     bool link_scope = sim_ip_is_link_local6(dst) ||
                       (dst->b[0] == 0xff && (dst->b[1] & 0x0f) <= 2);
+    for (guint k = 0; !link_scope && k < i->addrs6->len; k++) { /* rule 8, on-prefix first */
+        const sim_ifaddr *ia = &g_array_index(i->addrs6, sim_ifaddr, k);
+        if (sim_ip_prefix_match(&ia->ip, dst, ia->plen) && !sim_ip_is_link_local6(&ia->ip))
+            return &ia->ip;
+    }
     for (guint k = 0; k < i->addrs6->len; k++) {
         const sim_ip *a = &g_array_index(i->addrs6, sim_ifaddr, k).ip;
         if (sim_ip_is_link_local6(a) == link_scope)

@@ -47,3 +47,6 @@ for c in 1 100 1000; do "$build/bench_stun" $c $secs; done
 "$build/bench_turn"
 "$build/bench_tcp"
 "$build/bench_tcp" 1000 1000000
+"$build/bench_slaac" 1000
+"$build/bench_slaac" 1000 stable
+"$build/bench_ice" 10000
