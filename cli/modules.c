@@ -26,6 +26,6 @@ const natsim_module natsim_modules[] = {
     { "rtp", rtp_lua_open, rtp_decode_cli, "RTP packets and RTCP compounds (RFC 3550, RFC 5761 demux)" },
     { "sip", NULL, sip_decode, "SIP messages (RFC 3261)" },
     { "tcp", NULL, tcp_decode, "TCP segments (RFC 9293; --src/--dst check the checksum)" },
-    { "dhcp", NULL, dhcp_decode, "DHCP messages (RFC 2131 / 2132 / 3396)" },
+    { "dhcp", dhcp_lua_open, dhcp_decode, "DHCP messages (RFC 2131 / 2132 / 3396)" },
     { NULL, NULL, NULL, NULL },
 };

@@ -173,7 +173,11 @@ int sim_sock_sendto(sim_sock *s, const void *data, size_t len, const sim_ep *to)
         return r;
     sim_node *n = s->node;
     sim_ip src, dst = to->ip;
-    if (sock_src(s, &dst, &src) < 0)
+    sim_iface *out = NULL;
+    r = net_sock_iface_route(s, &dst, &out, &src); /* SO_BINDTODEVICE, removed addresses */
+    if (r < 0)
+        return r;
+    if (r == 0 && sock_src(s, &dst, &src) < 0)
         return -ENETUNREACH;
     sim_pkt *pkt = sim_pkt_alloc(net_pool(n));
     if (len)
@@ -193,7 +197,7 @@ int sim_sock_sendto(sim_sock *s, const void *data, size_t len, const sim_ep *to)
     uint8_t ttl = mcast ? s->mcast_ttl : s->ttl;
     if (s->family == SIM_AF_INET)
         return net_ip4_output_if(n, pkt, &src, &dst, NET_PROTO_UDP, ttl,
-                                 mcast ? s->mcast_if : NULL);
+                                 out ? out : mcast ? s->mcast_if : NULL);
     return net_ip6_output(n, pkt, &src, &dst, NET_PROTO_UDP, ttl, mcast ? s->mcast_if : NULL);
 }
 

@@ -110,4 +110,10 @@ int simlua_cond_wait(lua_State *L, simlua_cond *c, sim_time_t timeout, lua_KCont
 /* Wakes every task waiting on c (they resume in an event at the current time, in wait order). */
 void simlua_cond_signal(simlua_cond *c);
 
+/* ---- interface options (sim/lua/lua_iface_opt.c) ---- */
+/* Option `key` of table idx as an interface of node n: an Iface handle (node:attach's result)
+ * or an interface name ("eth0"); absent: n's first interface. Raises a Lua error naming the
+ * option when it is of the wrong type, of another node, unknown, or n has no interface. */
+sim_iface *simlua_opt_iface(lua_State *L, int idx, const char *key, sim_node *n);
+
 #endif

@@ -1,0 +1,32 @@
+/* sim/lua/lua_iface_opt.c — simlua_opt_iface: an interface named in a binding's option table
+ * (sim/lua/simlua.h), for daemons that run on one interface (DHCP, IPv4 link-local). */
+#include "sim/lua/simlua_priv.h"
+
+sim_iface *simlua_opt_iface(lua_State *L, int idx, const char *key, sim_node *n)
+{
+    idx = lua_absindex(L, idx);
+    int t = lua_istable(L, idx) ? lua_getfield(L, idx, key) : (lua_pushnil(L), LUA_TNIL);
+    sim_iface *i = NULL;
+    if (t == LUA_TNIL) {
+        i = n->ifaces->len ? g_ptr_array_index(n->ifaces, 0) : NULL;
+        if (!i)
+            luaL_argerror(L, idx, lua_pushfstring(L, "%s has no interface (attach it to a link first)",
+                                                  n->name));
+    } else if (t == LUA_TSTRING) {
+        i = sim_node_iface_by_name(n, lua_tostring(L, -1));
+        if (!i)
+            luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': %s has no interface \"%s\"",
+                                                  key, n->name, lua_tostring(L, -1)));
+    } else if (luaL_testudata(L, -1, SIMLUA_IFACE)) {
+        i = simlua_check_handle(L, -1, SIMLUA_IFACE, SIM_REF_IFACE);
+        if (i->node != n)
+            luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': interface %s belongs to %s, "
+                                                  "not %s", key, i->name, i->node->name, n->name));
+    } else {
+        luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': an interface (node:attach's "
+                                              "result) or its name expected, got %s", key,
+                                              luaL_typename(L, -1)));
+    }
+    lua_pop(L, 1);
+    return i;
+}
