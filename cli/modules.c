@@ -16,6 +16,7 @@
 #include "protocols/sip/sip.h"
 #include "protocols/stun/stun.h"
 #include "protocols/turn/turn.h"
+#include "protocols/zeroconf/ipv4ll.h"
 
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
@@ -27,5 +28,6 @@ const natsim_module natsim_modules[] = {
     { "sip", NULL, sip_decode, "SIP messages (RFC 3261)" },
     { "tcp", NULL, tcp_decode, "TCP segments (RFC 9293; --src/--dst check the checksum)" },
     { "dhcp", dhcp_lua_open, dhcp_decode, "DHCP messages (RFC 2131 / 2132 / 3396)" },
+    { "ipv4ll", ipv4ll_lua_open, NULL, "IPv4 link-local addresses (RFC 3927; no wire format of its own: ARP)" },
     { NULL, NULL, NULL, NULL },
 };

@@ -182,6 +182,13 @@ int sim_ping(sim_node *n, const sim_ip *dst, size_t payload_len, sim_time_t time
  * broadcasts on an interface that has no address. Returns 0, or -EINVAL (closed socket, TCP,
  * interface of another node). */
 int sim_sock_bind_iface(sim_sock *s, sim_iface *iface);
+/* sim_sock_sendto with source address src (IP_PKTINFO-like): one of the node's IPv4 addresses,
+ * or 0.0.0.0 for a broadcast from a socket tied to an interface (a DHCP client in SELECTING,
+ * REBINDING... sends from 0.0.0.0 even when the interface holds, say, a link-local address).
+ * Returns sim_sock_sendto's codes, and -EADDRNOTAVAIL for any other source, -EINVAL for
+ * IPv6. */
+int sim_sock_sendto_src(sim_sock *s, const void *data, size_t len, const sim_ep *to,
+                        const sim_ip *src);
 
 /* Sends an ARP probe for ip on iface (RFC 5227 2.1.1: request, sender MAC ours, sender IP
  * 0.0.0.0, target MAC 0, target IP ip, to the broadcast MAC). Returns 0 or -EINVAL (not IPv4). */

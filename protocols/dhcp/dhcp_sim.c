@@ -53,7 +53,13 @@ static void send_out(dhcp_app *a, const dhcp_out *o)
      * hardware address. Record that mapping instead of resolving it. */
     if (a->server && o->dport == DHCP_CLIENT_PORT && o->dst != DHCP_BROADCAST)
         sim_iface_neigh_set(a->iface, &to.ip, o->chaddr);
-    sim_sock_sendto(a->sock, o->data, o->len, &to); /* unreachable: lost, as on a host */
+    /* A client with no lease sends from 0.0.0.0 (RFC 2131 4.1), whatever else the interface
+     * holds; unreachable destinations: lost, as on a host. */
+    sim_ip any = { .family = SIM_AF_INET };
+    if (a->client && o->src == 0 && o->dst == DHCP_BROADCAST)
+        sim_sock_sendto_src(a->sock, o->data, o->len, &to, &any);
+    else
+        sim_sock_sendto(a->sock, o->data, o->len, &to);
 }
 
 static unsigned mask_plen(uint32_t mask)

@@ -24,6 +24,7 @@
 #ifndef PROTOCOLS_ZEROCONF_IPV4LL_H
 #define PROTOCOLS_ZEROCONF_IPV4LL_H
 
+#include <lua.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -148,6 +149,8 @@ void ipv4ll_app_free(ipv4ll_app *a);
 ipv4ll *ipv4ll_app_core(ipv4ll_app *a);
 sim_iface *ipv4ll_app_iface(ipv4ll_app *a);
 sim_ref ipv4ll_app_ref(ipv4ll_app *a);
+/* Opens module `ipv4ll` for scenarios (ipv4ll_lua.c; a simlua_module_open). */
+int ipv4ll_lua_open(lua_State *L);
 /* Sets the notify callback (NULL clears). */
 void ipv4ll_app_on_notify(ipv4ll_app *a, ipv4ll_app_notify_fn fn, void *ctx);
 
