@@ -9,6 +9,8 @@
  *   local c = dhcp.client(host, {iface=eth0, fallback_linklocal=true, arp_check=true,
  *                                broadcast_flag=true, host_name="laptop"})
  *   c:wait_bound([timeout]) -> address | nil, "timeout"
+ *   c:wait_address([timeout]) -> any address on the interface (a DHCP lease or, with the
+ *                              fallback, a link-local one) | nil, "timeout"
  *   c:address()  -> the interface's current IPv4 address (DHCP or link-local) | nil
  *   c:lease()    -> {addr, mask, router, server, dns={...}, lease, t1, t2} | nil
  *   c:state()    -> "SELECTING", "BOUND", "RENEWING" ...
@@ -309,11 +311,12 @@ static int wait_k(lua_State *L, int status, lua_KContext ctx)
 {
     (void)status;
     (void)ctx;
-    lua_settop(L, 2);
+    lua_settop(L, 3);
     return wait_loop(L);
 }
 
-/* Stack: handle, deadline. Returns the lease's address, or nil, "timeout" / "closed". */
+/* Stack: handle, deadline, any (true: any IPv4 address on the interface will do, link-local
+ * included). Returns the address, or nil, "timeout" / "closed". */
 static int wait_loop(lua_State *L)
 {
     dhcp_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, CLIENT_CLASS),
@@ -328,6 +331,11 @@ static int wait_loop(lua_State *L)
         simlua_push_ip(L, &ip);
         return 1;
     }
+    const sim_ip *any = sim_iface_addr(dhcp_app_iface(a), SIM_AF_INET);
+    if (lua_toboolean(L, 3) && any) {
+        simlua_push_ip(L, any);
+        return 1;
+    }
     sim_time_t now = sim_world_now(simlua_world(L));
     sim_time_t deadline = (sim_time_t)lua_tointeger(L, 2);
     if (now >= deadline) {
@@ -339,8 +347,8 @@ static int wait_loop(lua_State *L)
     return simlua_cond_wait(L, module_cond(L), left, 0, wait_k);
 }
 
-/* c:wait_bound([timeout]) */
-static int client_wait_bound(lua_State *L)
+/* c:wait_bound([timeout]) / c:wait_address([timeout]) */
+static int client_wait(lua_State *L, bool any)
 {
     check_app(L, 1, CLIENT_CLASS);
     sim_time_t timeout = lua_isnoneornil(L, 2) ? SIM_TIME_NEVER : simlua_check_time(L, 2);
@@ -348,8 +356,13 @@ static int client_wait_bound(lua_State *L)
     lua_settop(L, 1);
     lua_pushinteger(L, (lua_Integer)(timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER
                                                                      : now + timeout));
+    lua_pushboolean(L, any);
     return wait_loop(L);
 }
+
+static int client_wait_bound(lua_State *L) { return client_wait(L, false); }
+
+static int client_wait_address(lua_State *L) { return client_wait(L, true); }
 
 /* c:address() -> the interface's first IPv4 address (DHCP or link-local), or nil */
 static int client_address(lua_State *L)
@@ -446,7 +459,8 @@ static int client_tostring(lua_State *L)
 }
 
 static const luaL_Reg client_methods[] = {
-    { "wait_bound", client_wait_bound }, { "address", client_address },
+    { "wait_bound", client_wait_bound }, { "wait_address", client_wait_address },
+    { "address", client_address },
     { "lease", client_lease },           { "state", client_state },
     { "release", client_release },       { "stats", client_stats },
     { "close", app_close },              { NULL, NULL },

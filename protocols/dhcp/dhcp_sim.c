@@ -42,7 +42,8 @@ static void app_log(dhcp_app *a, const char *event, uint32_t addr)
     GString *rec = trace_log_begin(log, sim_world_now(a->world), a->iface->node->name, "dhcp");
     trace_log_str(rec, "event", event);
     trace_log_str(rec, "iface", a->iface->name);
-    trace_log_str(rec, "addr", sim_ip_fmt(&ip, b, sizeof b));
+    if (addr)
+        trace_log_str(rec, "addr", sim_ip_fmt(&ip, b, sizeof b));
     trace_log_end(log, rec);
 }
 
