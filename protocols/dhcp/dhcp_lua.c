@@ -161,6 +161,10 @@ static int l_server(lua_State *L)
     const sim_ifaddr *ia = &g_array_index(i->addrs4, sim_ifaddr, 0);
     uint32_t def_mask = ia->plen ? 0xFFFFFFFFu << (32 - ia->plen) : 0;
     p->mask = opt_ip4(L, 2, "mask", def_mask);
+    uint32_t net = sim_ip4_u32(own) & p->mask;
+    if ((p->start & p->mask) != net || (p->end & p->mask) != net)
+        return luaL_argerror(L, 2, lua_pushfstring(L, "option 'range': outside the subnet of "
+                                                   "%s on %s", i->name, n->name));
     p->router = opt_ip4(L, 2, "router", 0);
     opt_dns(L, 2, p->dns, &p->n_dns);
     sim_time_t lease = simlua_opt_time(L, 2, "lease", 3600 * SIM_SEC);
