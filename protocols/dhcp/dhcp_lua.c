@@ -67,6 +67,13 @@ static void on_notify(dhcp_app *a, void *ctx)
     simlua_cond_signal(ctx);
 }
 
+/* The fallback link-local app's steps wake the same waiters (wait_address). */
+static void on_ll_notify(ipv4ll_app *a, void *ctx)
+{
+    (void)a;
+    simlua_cond_signal(ctx);
+}
+
 static void set_int(lua_State *L, const char *k, lua_Integer v)
 {
     lua_pushinteger(L, v);
@@ -297,7 +304,7 @@ static int l_client(lua_State *L)
     simlua_cond *c = module_cond(L);
     dhcp_app_on_notify(a, on_notify, c);
     if (dhcp_app_ipv4ll(a))
-        ipv4ll_app_on_notify(dhcp_app_ipv4ll(a), (ipv4ll_app_notify_fn)on_notify, c);
+        ipv4ll_app_on_notify(dhcp_app_ipv4ll(a), on_ll_notify, c);
     simlua_push_handle(L, CLIENT_CLASS, dhcp_app_ref(a));
     return 1;
 }

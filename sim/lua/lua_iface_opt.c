@@ -10,8 +10,8 @@ sim_iface *simlua_opt_iface(lua_State *L, int idx, const char *key, sim_node *n)
     if (t == LUA_TNIL) {
         i = n->ifaces->len ? g_ptr_array_index(n->ifaces, 0) : NULL;
         if (!i)
-            luaL_argerror(L, idx, lua_pushfstring(L, "%s has no interface (attach it to a link first)",
-                                                  n->name));
+            luaL_argerror(L, idx, lua_pushfstring(L, "%s has no interface (attach it to a link "
+                                                  "first)", n->name));
     } else if (t == LUA_TSTRING) {
         i = sim_node_iface_by_name(n, lua_tostring(L, -1));
         if (!i)

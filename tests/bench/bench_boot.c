@@ -128,8 +128,8 @@ static void bench(unsigned n, bool dhcp)
     for (unsigned i = 0; i < n; i++)
         again += dhcp ? dhcp_client_get_stats(dhcp_app_client_core(devs[i].dhcp))->retransmits
                       : ipv4ll_get_stats(ipv4ll_app_core(devs[i].ll))->conflicts;
-    printf("%-9s devices %u: configured %u, last at %.3f s simulated, wall %.2f s (CPU %.2f s), %llu events, "
-           "%.2f broadcast frames per device",
+    printf("%-9s devices %u: configured %u, last at %.3f s simulated, wall %.2f s (CPU %.2f s), "
+           "%llu events, %.2f broadcast frames per device",
            dhcp ? "dhcp" : "linklocal", n, r.configured, (double)r.last / SIM_SEC, wall, cpu,
            (unsigned long long)events, (double)r.bcast_copies / n / n);
     printf(", %llu %s, %llu frames dropped (queue full)\n", (unsigned long long)again,
