@@ -16,9 +16,9 @@
  *   c:state()    -> "SELECTING", "BOUND", "RENEWING" ...
  *   c:release(), c:stats(), c:close()
  *
- * iface is an Iface handle or a name (default: the node's first interface). fallback_linklocal
- * is true (10 s) or a duration: when no lease is bound that long after the start, an IPv4
- * link-local address is claimed (RFC 3927), and given up once DHCP binds. Blocking calls wait
+ * iface is an Iface handle, a name or a link (default: the node's first interface).
+ * fallback_linklocal is true (10 s) or a duration: when no lease is bound that long after the
+ * start, an IPv4 link-local address is claimed (RFC 3927), and given up once DHCP binds. Blocking calls wait
  * on one condition per Lua state, signalled after every step of any DHCP app. */
 #include "protocols/dhcp/dhcp.h"
 

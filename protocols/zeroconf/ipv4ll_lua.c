@@ -8,9 +8,9 @@
  *   ll:stats()     -> {probes, announcements, conflicts, defences, claims, rate_limited}
  *   ll:stop()      -> the address is removed, the handle goes stale
  *
- * iface is an Iface handle or a name (default: the first interface). first_addr forces the
- * first candidate (to make two hosts collide on purpose); later candidates come from the
- * host's own random stream. wait_address returns once the address is claimed (configured). */
+ * iface is an Iface handle, a name or a link (default: the first interface). first_addr
+ * forces the first candidate (to make two hosts collide on purpose); later candidates come
+ * from the host's own random stream. wait_address returns once the address is claimed (configured). */
 #include "protocols/zeroconf/ipv4ll.h"
 
 #include <errno.h>

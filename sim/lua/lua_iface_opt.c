@@ -1,5 +1,6 @@
 /* sim/lua/lua_iface_opt.c — simlua_opt_iface: an interface named in a binding's option table
  * (sim/lua/simlua.h), for daemons that run on one interface (DHCP, IPv4 link-local). */
+#include "sim/link.h"
 #include "sim/lua/simlua_priv.h"
 
 sim_iface *simlua_opt_iface(lua_State *L, int idx, const char *key, sim_node *n)
@@ -22,9 +23,19 @@ sim_iface *simlua_opt_iface(lua_State *L, int idx, const char *key, sim_node *n)
         if (i->node != n)
             luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': interface %s belongs to %s, "
                                                   "not %s", key, i->name, i->node->name, n->name));
+    } else if (luaL_testudata(L, -1, SIMLUA_LAN) || luaL_testudata(L, -1, SIMLUA_LINK)) {
+        sim_link *l = simlua_check_link(L, lua_gettop(L));
+        for (guint k = 0; !i && k < n->ifaces->len; k++) {
+            sim_iface *c = g_ptr_array_index(n->ifaces, k);
+            if (c->link == l)
+                i = c;
+        }
+        if (!i)
+            luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': %s is not attached to %s", key,
+                                                  n->name, sim_link_name(l)));
     } else {
         luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': an interface (node:attach's "
-                                              "result) or its name expected, got %s", key,
+                                              "result), its name or a link expected, got %s", key,
                                               luaL_typename(L, -1)));
     }
     lua_pop(L, 1);

@@ -111,9 +111,10 @@ int simlua_cond_wait(lua_State *L, simlua_cond *c, sim_time_t timeout, lua_KCont
 void simlua_cond_signal(simlua_cond *c);
 
 /* ---- interface options (sim/lua/lua_iface_opt.c) ---- */
-/* Option `key` of table idx as an interface of node n: an Iface handle (node:attach's result)
- * or an interface name ("eth0"); absent: n's first interface. Raises a Lua error naming the
- * option when it is of the wrong type, of another node, unknown, or n has no interface. */
+/* Option `key` of table idx as an interface of node n: an Iface handle (node:attach's result),
+ * an interface name ("eth0") or a link / LAN handle (n's first interface on it); absent: n's
+ * first interface. Raises a Lua error naming the option when it is of the wrong type, of
+ * another node, unknown, not attached, or n has no interface. */
 sim_iface *simlua_opt_iface(lua_State *L, int idx, const char *key, sim_node *n);
 
 #endif

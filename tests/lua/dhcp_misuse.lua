@@ -1,5 +1,5 @@
 -- expect-exit: 1
--- expect-stderr: dhcp_misuse.lua:37: bad argument #2 to 'client' (option 'iface': laptop has no interface "wlan0")
+-- expect-stderr: dhcp_misuse.lua:39: bad argument #2 to 'client' (option 'iface': laptop has no interface "wlan0")
 -- Misuse of the dhcp and ipv4ll modules is a Lua error naming the argument, never a crash;
 -- each pcall below must fail with a message naming what is wrong.
 local lan = sim.lan("lan", {})
@@ -30,7 +30,9 @@ fails(function() dhcp.client(laptop, {fallback_linklocal = "soon"}) end, "fallba
 fails(function() dhcp.client("laptop") end, "bad argument #1 to 'client'")
 fails(function() ipv4ll.start(laptop, {first_addr = "10.1.2.3"}) end, "option 'first_addr'")
 fails(function() ipv4ll.start(laptop, {bogus = true}) end, "unknown option 'bogus'")
-local c = dhcp.client(laptop)
+fails(function() dhcp.client(laptop, {iface = sim.lan("other", {})}) end,
+      "option 'iface': laptop is not attached to other")
+local c = dhcp.client(laptop, {iface = lan})
 fails(function() c:wait_bound("forever") end, "bad argument #1 to 'wait_bound'")
 c:close()
 fails(function() c:state() end, "is gone")
