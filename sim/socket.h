@@ -211,8 +211,8 @@ typedef struct sim_arp_seen {
 } sim_arp_seen;
 typedef struct sim_arp_watch sim_arp_watch;
 /* Called for every well-formed ARP packet that arrives on the interface (before the stack
- * answers it), at its arrival time; a borrowed until return. May call sim_arp_watch_del on
- * its own watch, not on others. */
+ * answers it), at its arrival time; a borrowed until return. May remove any watch (its own
+ * included) and add new ones (they see the next packet on). */
 typedef void (*sim_arp_watch_fn)(sim_iface *iface, const sim_arp_seen *a, void *ctx);
 /* Starts watching ARP on iface. Returns node-owned (remove with sim_arp_watch_del; freed with
  * the node otherwise). */
