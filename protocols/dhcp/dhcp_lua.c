@@ -34,32 +34,8 @@
 #define STATE_KEY "natsim.dhcp"
 #define FALLBACK_DEFAULT (10 * SIM_SEC)
 
-static int cond_gc(lua_State *L)
-{
-    simlua_cond **c = lua_touserdata(L, 1);
-    simlua_cond_free(*c);
-    *c = NULL;
-    return 0;
-}
-
 /* The module's condition (one per Lua state). */
-static simlua_cond *module_cond(lua_State *L)
-{
-    if (lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY) == LUA_TUSERDATA) {
-        simlua_cond *c = *(simlua_cond **)lua_touserdata(L, -1);
-        lua_pop(L, 1);
-        return c;
-    }
-    lua_pop(L, 1);
-    simlua_cond **c = lua_newuserdatauv(L, sizeof *c, 0);
-    *c = simlua_cond_new(L);
-    lua_newtable(L);
-    lua_pushcfunction(L, cond_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
-    return *c;
-}
+static simlua_cond *module_cond(lua_State *L) { return simlua_module_cond(L, STATE_KEY); }
 
 static void on_notify(dhcp_app *a, void *ctx)
 {

@@ -20,31 +20,8 @@
 #define LL_CLASS "natsim.Ipv4ll"
 #define STATE_KEY "natsim.ipv4ll"
 
-static int cond_gc(lua_State *L)
-{
-    simlua_cond **c = lua_touserdata(L, 1);
-    simlua_cond_free(*c);
-    *c = NULL;
-    return 0;
-}
-
-static simlua_cond *module_cond(lua_State *L)
-{
-    if (lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY) == LUA_TUSERDATA) {
-        simlua_cond *c = *(simlua_cond **)lua_touserdata(L, -1);
-        lua_pop(L, 1);
-        return c;
-    }
-    lua_pop(L, 1);
-    simlua_cond **c = lua_newuserdatauv(L, sizeof *c, 0);
-    *c = simlua_cond_new(L);
-    lua_newtable(L);
-    lua_pushcfunction(L, cond_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
-    return *c;
-}
+/* The module's condition (one per Lua state). */
+static simlua_cond *module_cond(lua_State *L) { return simlua_module_cond(L, STATE_KEY); }
 
 static void on_notify(ipv4ll_app *a, void *ctx)
 {

@@ -110,11 +110,14 @@ int simlua_cond_wait(lua_State *L, simlua_cond *c, sim_time_t timeout, lua_KCont
 /* Wakes every task waiting on c (they resume in an event at the current time, in wait order). */
 void simlua_cond_signal(simlua_cond *c);
 
-/* ---- interface options (sim/lua/lua_iface_opt.c) ---- */
+/* ---- bindings of interface daemons (sim/lua/lua_bind.c) ---- */
 /* Option `key` of table idx as an interface of node n: an Iface handle (node:attach's result),
  * an interface name ("eth0") or a link / LAN handle (n's first interface on it); absent: n's
  * first interface. Raises a Lua error naming the option when it is of the wrong type, of
  * another node, unknown, not attached, or n has no interface. */
 sim_iface *simlua_opt_iface(lua_State *L, int idx, const char *key, sim_node *n);
+/* The condition a module's blocking calls wait on, kept in the registry under key (created on
+ * first use, freed when the Lua state closes). Returns borrowed. */
+simlua_cond *simlua_module_cond(lua_State *L, const char *key);
 
 #endif

@@ -1,5 +1,6 @@
-/* sim/lua/lua_iface_opt.c — simlua_opt_iface: an interface named in a binding's option table
- * (sim/lua/simlua.h), for daemons that run on one interface (DHCP, IPv4 link-local). */
+/* sim/lua/lua_bind.c — helpers for protocol bindings that run daemons on interfaces
+ * (sim/lua/simlua.h): simlua_opt_iface, an interface named in an option table, and
+ * simlua_module_cond, one condition per module and Lua state (DHCP, IPv4 link-local). */
 #include "sim/link.h"
 #include "sim/lua/simlua_priv.h"
 
@@ -40,4 +41,31 @@ sim_iface *simlua_opt_iface(lua_State *L, int idx, const char *key, sim_node *n)
     }
     lua_pop(L, 1);
     return i;
+}
+
+static int cond_gc(lua_State *L)
+{
+    simlua_cond **c = lua_touserdata(L, 1);
+    simlua_cond_free(*c);
+    *c = NULL;
+    return 0;
+}
+
+simlua_cond *simlua_module_cond(lua_State *L, const char *key)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, key) == LUA_TUSERDATA) {
+        simlua_cond *c = *(simlua_cond **)lua_touserdata(L, -1);
+        lua_pop(L, 1);
+        return c;
+    }
+    lua_pop(L, 1);
+    /* A box whose __gc frees the condition when the Lua state closes. */
+    simlua_cond **c = lua_newuserdatauv(L, sizeof *c, 0);
+    *c = simlua_cond_new(L);
+    lua_newtable(L);
+    lua_pushcfunction(L, cond_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, key);
+    return *c;
 }
