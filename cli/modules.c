@@ -18,6 +18,7 @@
 #include "protocols/sip/sip.h"
 #include "protocols/stun/stun.h"
 #include "protocols/turn/turn.h"
+#include "protocols/zeroconf/ipv4ll.h"
 
 const natsim_module natsim_modules[] = {
     { "relay", relay_lua_open, relay_decode, "relay / rendezvous / reversal messages" },
@@ -28,7 +29,8 @@ const natsim_module natsim_modules[] = {
     { "rtp", rtp_lua_open, rtp_decode_cli, "RTP packets and RTCP compounds (RFC 3550, RFC 5761 demux)" },
     { "sip", NULL, sip_decode, "SIP messages (RFC 3261)" },
     { "tcp", NULL, tcp_decode, "TCP segments (RFC 9293; --src/--dst check the checksum)" },
-    { "dhcp", NULL, dhcp_decode, "DHCP messages (RFC 2131 / 2132 / 3396)" },
+    { "dhcp", dhcp_lua_open, dhcp_decode, "DHCP messages (RFC 2131 / 2132 / 3396)" },
+    { "ipv4ll", ipv4ll_lua_open, NULL, "IPv4 link-local addresses (RFC 3927; no wire format of its own: ARP)" },
     { "mdns", mdns_lua_open, mdns_decode, "mDNS / DNS-SD messages (RFC 6762 / 6763)" },
     { "ice", ice_lua_open, ice_decode, "ICE candidate lines (RFC 8839; checks: decode stun)" },
     { NULL, NULL, NULL, NULL },

@@ -135,4 +135,12 @@ bool sim_node_log_on(const sim_node *n);
 /* Human name of a node kind ("host", "router", "nat"). */
 const char *sim_node_kind_name(sim_node_kind k);
 
+/* ---- run-time address removal (sim/iface_config.c) ---- */
+/* Removes an address from an interface, with its connected route and every route of the node
+ * whose gateway was reachable only through the removed prefix on that interface (the default
+ * route a DHCP lease installed). Sockets bound to the address stay open but can no longer send
+ * (-EADDRNOTAVAIL) nor receive for it; ARP stops answering for it. Returns 0, -EINVAL or
+ * -ENOENT (not an address of i). */
+int sim_iface_del_addr(sim_iface *i, const sim_ip *ip);
+
 #endif

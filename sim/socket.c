@@ -155,7 +155,9 @@ static int sock_src(sim_sock *s, const sim_ip *dst, sim_ip *src)
     return net_select_src(s->node, dst, src);
 }
 
-int sim_sock_sendto(sim_sock *s, const void *data, size_t len, const sim_ep *to)
+/* sim_sock_sendto, with an explicit source address when src_req is set. */
+static int sock_sendto(sim_sock *s, const void *data, size_t len, const sim_ep *to,
+                       const sim_ip *src_req)
 {
     if (!s || s->closed || (!data && len) || s->type != SIM_SOCK_UDP)
         return -EINVAL;
@@ -173,8 +175,19 @@ int sim_sock_sendto(sim_sock *s, const void *data, size_t len, const sim_ep *to)
         return r;
     sim_node *n = s->node;
     sim_ip src, dst = to->ip;
-    if (sock_src(s, &dst, &src) < 0)
+    sim_iface *out = NULL;
+    r = net_sock_iface_route(s, &dst, &out, &src); /* SO_BINDTODEVICE, removed addresses */
+    if (r < 0)
+        return r;
+    if (r == 0 && sock_src(s, &dst, &src) < 0)
         return -ENETUNREACH;
+    if (src_req) {
+        if (src_req->family != SIM_AF_INET || s->family != SIM_AF_INET)
+            return -EINVAL;
+        if (sim_ip_is_any(src_req) ? !out : !sim_node_has_addr(n, src_req))
+            return -EADDRNOTAVAIL;
+        src = *src_req;
+    }
     sim_pkt *pkt = sim_pkt_alloc(net_pool(n));
     if (len)
         memcpy(sim_pkt_put(pkt, len), data, len);
@@ -193,8 +206,19 @@ int sim_sock_sendto(sim_sock *s, const void *data, size_t len, const sim_ep *to)
     uint8_t ttl = mcast ? s->mcast_ttl : s->ttl;
     if (s->family == SIM_AF_INET)
         return net_ip4_output_if(n, pkt, &src, &dst, NET_PROTO_UDP, ttl,
-                                 mcast ? s->mcast_if : NULL);
+                                 out ? out : mcast ? s->mcast_if : NULL);
     return net_ip6_output(n, pkt, &src, &dst, NET_PROTO_UDP, ttl, mcast ? s->mcast_if : NULL);
+}
+
+int sim_sock_sendto(sim_sock *s, const void *data, size_t len, const sim_ep *to)
+{
+    return sock_sendto(s, data, len, to, NULL);
+}
+
+int sim_sock_sendto_src(sim_sock *s, const void *data, size_t len, const sim_ep *to,
+                        const sim_ip *src)
+{
+    return src ? sock_sendto(s, data, len, to, src) : -EINVAL;
 }
 
 void sim_sock_on_recv(sim_sock *s, sim_sock_recv_fn fn, void *ctx)

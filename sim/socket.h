@@ -170,4 +170,54 @@ typedef void (*sim_ping_fn)(void *ctx, int err, sim_time_t rtt, unsigned ttl);
 int sim_ping(sim_node *n, const sim_ip *dst, size_t payload_len, sim_time_t timeout,
              sim_ping_fn fn, void *ctx);
 
+/* ---- interface configuration: DHCP and IPv4 link-local (RFC 2131, RFC 3927, RFC 5227) ----
+ * What a host's configuration daemon needs below UDP: a socket tied to one interface, ARP
+ * probes and announcements, the ARP packets seen on an interface, and a static neighbour
+ * entry. Implemented in sim/iface_config.c and sim/stack/arp_watch.c. */
+
+/* Ties a UDP socket to one interface (SO_BINDTODEVICE; NULL unties): it receives only
+ * datagrams that arrived on iface, and its broadcasts (255.255.255.255) and multicasts leave
+ * by iface, from iface's first IPv4 address or from 0.0.0.0 while iface has none (RFC 2131
+ * 4.1; how a DHCP client talks before it has an address). A socket bound to 0.0.0.0:68 receives
+ * broadcasts on an interface that has no address. Returns 0, or -EINVAL (closed socket, TCP,
+ * interface of another node). */
+int sim_sock_bind_iface(sim_sock *s, sim_iface *iface);
+/* sim_sock_sendto with source address src (IP_PKTINFO-like): one of the node's IPv4 addresses,
+ * or 0.0.0.0 for a broadcast from a socket tied to an interface (a DHCP client in SELECTING,
+ * REBINDING... sends from 0.0.0.0 even when the interface holds, say, a link-local address).
+ * Returns sim_sock_sendto's codes, and -EADDRNOTAVAIL for any other source, -EINVAL for
+ * IPv6. */
+int sim_sock_sendto_src(sim_sock *s, const void *data, size_t len, const sim_ep *to,
+                        const sim_ip *src);
+
+/* Sends an ARP probe for ip on iface (RFC 5227 2.1.1: request, sender MAC ours, sender IP
+ * 0.0.0.0, target MAC 0, target IP ip, to the broadcast MAC). Returns 0 or -EINVAL (not IPv4). */
+int sim_arp_probe(sim_iface *iface, const sim_ip *ip);
+/* Sends an ARP announcement of ip on iface (RFC 5227 2.3: request with sender IP = target IP =
+ * ip, to the broadcast MAC). Returns 0 or -EINVAL. */
+int sim_arp_announce(sim_iface *iface, const sim_ip *ip);
+/* Records ip as reachable at mac on iface in the neighbour cache (like `arp -s`): a DHCP server
+ * uses it to unicast a reply to a client's hardware address before the client can answer ARP
+ * (RFC 2131 4.1). The entry ages like a learned one. Returns 0 or -EINVAL (not IPv4). */
+int sim_iface_neigh_set(sim_iface *iface, const sim_ip *ip, const uint8_t mac[6]);
+
+/* One ARP packet seen arriving on an interface (addresses IPv4). */
+typedef struct sim_arp_seen {
+    uint16_t op;              /* 1 request, 2 reply */
+    uint8_t sender_mac[6];
+    sim_ip sender_ip;         /* 0.0.0.0 in a probe */
+    uint8_t target_mac[6];
+    sim_ip target_ip;
+} sim_arp_seen;
+typedef struct sim_arp_watch sim_arp_watch;
+/* Called for every well-formed ARP packet that arrives on the interface (before the stack
+ * answers it), at its arrival time; a borrowed until return. May remove any watch (its own
+ * included) and add new ones (they see the next packet on). */
+typedef void (*sim_arp_watch_fn)(sim_iface *iface, const sim_arp_seen *a, void *ctx);
+/* Starts watching ARP on iface. Returns node-owned (remove with sim_arp_watch_del; freed with
+ * the node otherwise). */
+sim_arp_watch *sim_arp_watch_add(sim_iface *iface, sim_arp_watch_fn fn, void *ctx);
+/* Stops and frees a watch. NULL-safe. */
+void sim_arp_watch_del(sim_arp_watch *w);
+
 #endif

@@ -34,12 +34,14 @@
 #define PROTOCOLS_DHCP_DHCP_H
 
 #include <glib.h>
+#include <lua.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "sim/cursor.h"
 #include "sim/rng.h"
 #include "sim/time.h"
+#include "sim/world.h"
 
 /* ---------------------------------------------------------------- constants */
 
@@ -345,5 +347,52 @@ void dhcp_msg_fmt(const dhcp_msg *m, GString *out);
  * with err set (an option given, malformed message with the byte offset of the error). */
 int dhcp_decode(const uint8_t *data, size_t len, int argc, char **argv, GString *out,
                 GError **err);
+
+/* ---------------------------------------------------------------- simulator driver (dhcp_sim.c)
+ * Runs a core on one interface of a simulated node, as dhcpd / dhclient would with a socket
+ * tied to the interface (sim_sock_bind_iface). Server: port 67 on the interface, replies sent
+ * where the core says; a unicast reply to a client's new address (BROADCAST flag clear) first
+ * records yiaddr -> chaddr in the neighbour cache (sim_iface_neigh_set, what ISC dhcpd does with
+ * SIOCSARP), so no ARP is needed (RFC 2131 4.1). Client: port 68 on the interface, sending from
+ * 0.0.0.0 until it has an address; its ARP check (PROBE) goes out through sim_arp_probe and any
+ * ARP on the interface whose sender IP is the probed address, from another MAC, is a conflict;
+ * CONFIGURE adds address/prefix and a default route via the first router, UNCONFIGURE removes
+ * them (sim_iface_del_addr takes the route with it). Log records (kind "dhcp"): bound, renewed,
+ * unbound, declined, fallback. With `fallback` set the client also runs an IPv4 link-local app
+ * on the interface (protocols/zeroconf/ipv4ll.h): it starts when no lease was bound `fallback`
+ * after the client started (or lost its lease), and gives its address up when a lease binds. */
+
+typedef struct sim_iface sim_iface;
+typedef struct dhcp_app dhcp_app;
+/* Called after every step of the app (datagram, ARP, timer, start, release). */
+typedef void (*dhcp_app_notify_fn)(dhcp_app *a, void *ctx);
+
+#define DHCP_REF_KIND 0x444850 /* "DHP" */
+
+/* Starts a server on iface; cfg->server_id 0 takes the interface's first IPv4 address. The
+ * world owns the app. Returns borrowed, or NULL with err set (no address, bad pools, port 67
+ * taken on the interface). */
+dhcp_app *dhcp_app_server(sim_iface *iface, const dhcp_server_cfg *cfg, GError **err);
+/* Starts a client on iface (cfg->mac is taken from the interface; fallback 0: no link-local).
+ * Returns borrowed, or NULL with err set. */
+dhcp_app *dhcp_app_client(sim_iface *iface, const dhcp_client_cfg *cfg, sim_time_t fallback,
+                          GError **err);
+/* Client: gives the lease back (DHCPRELEASE, address removed). Returns 0 or -ENOENT. */
+int dhcp_app_release(dhcp_app *a);
+/* Stops the app (socket, timer, watch; a client's configured address stays, as when a daemon
+ * is killed); the handle goes stale. NULL-safe. */
+void dhcp_app_free(dhcp_app *a);
+/* The cores (borrowed; NULL for the other role or after free), the interface, the handle,
+ * the link-local app (client with fallback, else NULL). The lease, with its DNS servers, is
+ * dhcp_client_lease(dhcp_app_client_core(a)). */
+dhcp_server *dhcp_app_server_core(dhcp_app *a);
+dhcp_client *dhcp_app_client_core(dhcp_app *a);
+sim_iface *dhcp_app_iface(dhcp_app *a);
+sim_ref dhcp_app_ref(dhcp_app *a);
+struct ipv4ll_app *dhcp_app_ipv4ll(dhcp_app *a);
+/* Opens module `dhcp` for scenarios (dhcp_lua.c; a simlua_module_open). */
+int dhcp_lua_open(lua_State *L);
+/* Sets the notify callback (NULL clears). */
+void dhcp_app_on_notify(dhcp_app *a, dhcp_app_notify_fn fn, void *ctx);
 
 #endif

@@ -24,11 +24,13 @@
 #ifndef PROTOCOLS_ZEROCONF_IPV4LL_H
 #define PROTOCOLS_ZEROCONF_IPV4LL_H
 
+#include <lua.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "sim/rng.h"
 #include "sim/time.h"
+#include "sim/world.h"
 
 /* RFC 3927 §9. */
 #define IPV4LL_PROBE_WAIT (1 * SIM_SEC)
@@ -118,5 +120,38 @@ unsigned ipv4ll_conflicts(const ipv4ll *c);
 const char *ipv4ll_state_name(ipv4ll_state st);
 /* Counters (borrowed). */
 const ipv4ll_stats *ipv4ll_get_stats(const ipv4ll *c);
+
+/* ---------------------------------------------------------------- simulator driver (ipv4ll_sim.c)
+ * Runs a core on one interface of a simulated host: probes and announcements go out through
+ * sim_arp_probe / sim_arp_announce, the ARP packets arriving on the interface (sim_arp_watch)
+ * feed ipv4ll_input, CONFIGURE adds addr/16 (the stack then answers ARP for it), UNCONFIGURE
+ * removes it. The core draws from its own stream, derived from the world seed and the node
+ * and interface names (RFC 3927 2.1: seeded from something unique to the host). Log records
+ * (event log, kind "ipv4ll"): claimed, conflict, removed. */
+
+typedef struct sim_iface sim_iface;
+typedef struct ipv4ll_app ipv4ll_app;
+/* Called after every step of the app (a packet seen, a timer, a start or stop). */
+typedef void (*ipv4ll_app_notify_fn)(ipv4ll_app *a, void *ctx);
+
+#define IPV4LL_REF_KIND 0x34564c /* "4VL" */
+
+/* Creates the app on iface (stopped; cfg.mac is taken from the interface). The world owns it
+ * (freed with the world; ipv4ll_app_free stops it early). Returns borrowed. */
+ipv4ll_app *ipv4ll_app_new(sim_iface *iface, uint32_t first_addr);
+/* Starts (or restarts) address selection. Returns 0 or -EALREADY. */
+int ipv4ll_app_start(ipv4ll_app *a);
+/* A routable address was configured by DHCP: the link-local address goes (ipv4ll_dhcp_bound). */
+void ipv4ll_app_dhcp_bound(ipv4ll_app *a);
+/* Stops for good: address removed, watch and timer gone; the handle goes stale. NULL-safe. */
+void ipv4ll_app_free(ipv4ll_app *a);
+/* The core (borrowed; NULL after free), the interface, the world handle. */
+ipv4ll *ipv4ll_app_core(ipv4ll_app *a);
+sim_iface *ipv4ll_app_iface(ipv4ll_app *a);
+sim_ref ipv4ll_app_ref(ipv4ll_app *a);
+/* Opens module `ipv4ll` for scenarios (ipv4ll_lua.c; a simlua_module_open). */
+int ipv4ll_lua_open(lua_State *L);
+/* Sets the notify callback (NULL clears). */
+void ipv4ll_app_on_notify(ipv4ll_app *a, ipv4ll_app_notify_fn fn, void *ctx);
 
 #endif

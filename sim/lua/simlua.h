@@ -164,5 +164,11 @@ sim_time_t simlua_deadline(lua_State *L, sim_time_t timeout);
  * task. Use as `return simlua_wait(...)`. */
 int simlua_wait(lua_State *L, simlua_cond *c, int n, sim_time_t deadline, lua_CFunction test,
                 lua_CFunction expire);
+/* ---- bindings of interface daemons (sim/lua/lua_bind.c) ---- */
+/* Option `key` of table idx as an interface of node n: an Iface handle (node:attach's result),
+ * an interface name ("eth0") or a link / LAN handle (n's first interface on it); absent: n's
+ * first interface. Raises a Lua error naming the option when it is of the wrong type, of
+ * another node, unknown, not attached, or n has no interface. */
+sim_iface *simlua_opt_iface(lua_State *L, int idx, const char *key, sim_node *n);
 
 #endif

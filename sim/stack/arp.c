@@ -225,6 +225,7 @@ void net_arp_input(sim_iface *in, sim_pkt *pkt)
         sim_node_drop(n, in, pkt, SIM_DROP_UNSUPPORTED, "ARP hardware/protocol");
         return;
     }
+    net_arp_watch_notify(in, op, sha, &spa, tha, &tpa);
     bool has_sender = !sim_ip_is_any(&spa) && !(sha[0] & 1);
     /* RFC 826 "merge": refresh a sender we already know; learn it if the packet is for us. */
     bool for_us = iface_has_addr4(in, &tpa);

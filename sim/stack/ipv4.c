@@ -100,7 +100,10 @@ int net_ip4_output_if(sim_node *n, sim_pkt *pkt, const sim_ip *src, const sim_ip
         s = *src;
     } else {
         const sim_ip *a = NULL;
-        if (out && (sim_ip_is_multicast(dst) || sim_ip_is_broadcast(dst)))
+        bool boot = out && sim_ip_is_broadcast(dst) && src && src->family == SIM_AF_INET;
+        if (boot) /* 0.0.0.0 asked for: booting (RFC 1122 3.2.1.3 (a), RFC 2131 4.1) */
+            a = src;
+        else if (out && (sim_ip_is_multicast(dst) || sim_ip_is_broadcast(dst)))
             a = net_iface_src(out, dst);
         if (a)
             s = *a;

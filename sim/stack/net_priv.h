@@ -67,6 +67,7 @@ struct sim_sock {
     void *error_ctx;
     GArray *groups;        /* of net_sock_group */
     struct net_tcp_sock *tcp; /* TCP sockets only (sim/stack/tcp_stack.h) */
+    sim_iface *bound_if;   /* sim_sock_bind_iface (SO_BINDTODEVICE); NULL: any interface */
 };
 
 /* A ping waiting for its reply. */
@@ -96,6 +97,7 @@ struct net_state {
     sim_timer *ping_timer;
     GPtrArray *slaac;      /* net_slaac* per interface index (NULL: not configured), slaac.c */
     GPtrArray *ra;         /* net_ra* per interface index (NULL: not advertising), ndp_router.c */
+    GPtrArray *arp_watch;  /* of sim_arp_watch*, in registration order (arp_watch.c) */
 };
 
 /* ---- stack.c ---- */
@@ -234,5 +236,17 @@ static inline void net_wr16(uint8_t *p, uint16_t v)
  * address of interface out (when given), else the one routing picks. Returns 0 or -ENETUNREACH. */
 int net_ip6_pick_src(sim_node *n, sim_iface *out, const sim_ip *src, const sim_ip *dst,
                      sim_ip *s);
+
+/* ---- arp_watch.c, iface_config.c: run-time interface configuration (IPv4) ---- */
+/* Tells the ARP watchers of interface in about a valid ARP packet that arrived (arp.c). */
+void net_arp_watch_notify(sim_iface *in, uint16_t op, const uint8_t sha[6], const sim_ip *spa,
+                          const uint8_t tha[6], const sim_ip *tpa);
+/* Frees every watcher of the node (node teardown). */
+void net_arp_watch_free_all(net_state *st);
+/* For a socket bound to an interface: the outgoing interface and source address of a
+ * datagram to dst. Broadcast and multicast leave by the bound interface, from its address or
+ * 0.0.0.0 when it has none (RFC 1122 3.2.1.3 (a), RFC 2131 4.1). Returns 1 (out and src set),
+ * 0 (not bound, or unicast: route as usual) or -EADDRNOTAVAIL. */
+int net_sock_iface_route(const sim_sock *s, const sim_ip *dst, sim_iface **out, sim_ip *src);
 
 #endif

@@ -61,9 +61,10 @@ void net_sock_release(net_state *st)
 }
 
 /* How well socket s matches a datagram from `from` to `to`: -1 no, else higher is better. */
-static int sock_score(const sim_sock *s, const sim_ep *from, const sim_ep *to)
+static int sock_score(const sim_sock *s, const sim_iface *in, const sim_ep *from,
+                      const sim_ep *to)
 {
-    if (s->closed)
+    if (s->closed || (in && s->bound_if && s->bound_if != in))
         return -1;
     bool wild = sim_ip_is_any(&s->local.ip);
     if (!wild && !sim_ip_eq(&s->local.ip, &to->ip))
@@ -73,13 +74,14 @@ static int sock_score(const sim_sock *s, const sim_ep *from, const sim_ep *to)
     return (wild ? 0 : 2) + (s->connected ? 1 : 0);
 }
 
-static sim_sock *udp_best(GPtrArray *a, const sim_ep *from, const sim_ep *to)
+static sim_sock *udp_best(GPtrArray *a, const sim_iface *in, const sim_ep *from,
+                          const sim_ep *to)
 {
     sim_sock *best = NULL;
     int best_score = -1;
     for (guint k = 0; a && k < a->len; k++) {
         sim_sock *s = g_ptr_array_index(a, k);
-        int sc = sock_score(s, from, to);
+        int sc = sock_score(s, in, from, to);
         if (sc >= best_score && sc >= 0) { /* >=: the later bound wins a tie */
             best = s;
             best_score = sc;
@@ -107,7 +109,7 @@ static guint udp_group_match(GPtrArray *a, sim_iface *in, const sim_ep *from, co
     bool mcast = sim_ip_is_multicast(&to->ip);
     for (guint k = 0; a && k < a->len; k++) {
         sim_sock *s = g_ptr_array_index(a, k);
-        if (sock_score(s, from, to) < 0 || (mcast && !sock_joined(s, &to->ip, in)))
+        if (sock_score(s, in, from, to) < 0 || (mcast && !sock_joined(s, &to->ip, in)))
             continue;
         if (n < cap)
             hits[n] = s;
@@ -191,7 +193,7 @@ void net_udp_input(sim_iface *in, sim_pkt *pkt, const sim_ip *src, const sim_ip 
             g_free(hits);
         }
     } else {
-        sim_sock *s = udp_best(a, &from, &to);
+        sim_sock *s = udp_best(a, in, &from, &to);
         if (s)
             got = udp_deliver(st, &s, 1, data, len, &from, &to);
         else {
@@ -218,7 +220,8 @@ void net_udp_icmp_error(sim_node *n, int err, const sim_ip *src, const sim_ip *d
         return;
     net_state *st = n->net;
     sim_ep local = { *src, net_rd16(inner) }, remote = { *dst, net_rd16(inner + 2) };
-    sim_sock *s = udp_best(net_udp_lookup_port(st, src->family, local.port), &remote, &local);
+    sim_sock *s = udp_best(net_udp_lookup_port(st, src->family, local.port), NULL, &remote,
+                           &local);
     if (!s || !s->on_error)
         return;
     st->busy++;
