@@ -1,4 +1,4 @@
--- 25-ipv4ll-conflict.lua — two devices want the same IPv4 link-local address (RFC 3927 §2.2,
+-- 32-ipv4ll-conflict.lua — two devices want the same IPv4 link-local address (RFC 3927 §2.2,
 -- §2.5; RFC 5227): how probing finds out, and what each side does.
 --
 -- The picture:

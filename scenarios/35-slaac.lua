@@ -1,4 +1,4 @@
--- 22-slaac.lua — IPv6 stateless address autoconfiguration (RFC 4862) with Router Discovery
+-- 35-slaac.lua — IPv6 stateless address autoconfiguration (RFC 4862) with Router Discovery
 -- (RFC 4861): a laptop joins an office LAN with no DHCP server and no configuration at all,
 -- and ends up with a link-local address, a global address and a default router. Then a second
 -- machine with the same interface identifier arrives and fails Duplicate Address Detection.

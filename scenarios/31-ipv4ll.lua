@@ -1,4 +1,4 @@
--- 24-ipv4ll.lua — IPv4 link-local addresses (RFC 3927): a printer and a laptop on a network
+-- 31-ipv4ll.lua — IPv4 link-local addresses (RFC 3927): a printer and a laptop on a network
 -- with no DHCP server still get addresses and can talk; when a DHCP server appears they move
 -- to routable addresses.
 --

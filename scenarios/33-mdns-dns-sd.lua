@@ -1,4 +1,4 @@
--- 20-mdns-dns-sd.lua — zero-configuration service discovery on a LAN: Multicast DNS
+-- 33-mdns-dns-sd.lua — zero-configuration service discovery on a LAN: Multicast DNS
 -- (RFC 6762) and DNS-Based Service Discovery (RFC 6763).
 --
 -- The picture: one LAN, no DNS server, no configuration beyond each device's address.

@@ -1,4 +1,4 @@
--- 23-dhcp.lua — DHCP (RFC 2131 / 2132): how a laptop plugged into a home network gets its
+-- 30-dhcp.lua — DHCP (RFC 2131 / 2132): how a laptop plugged into a home network gets its
 -- address, keeps it, gives it back, and what happens when the pool runs dry.
 --
 -- The picture:

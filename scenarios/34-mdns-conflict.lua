@@ -1,4 +1,4 @@
--- 21-mdns-conflict.lua — two devices want the same names: how Multicast DNS keeps names
+-- 34-mdns-conflict.lua — two devices want the same names: how Multicast DNS keeps names
 -- unique without any server (RFC 6762 §8 probing, §8.2 tie-breaking, §9 conflict resolution).
 --
 -- The picture: one LAN, four devices, all factory-fresh with the same default names.
