@@ -12,6 +12,7 @@
 #include "protocols/stun/stun.h"
 #include "sim/lua/simlua.h"
 #include "sim/socket.h"
+#include "tests/unit/world_fx.h"
 
 static sim_ep ep(const char *s)
 {
@@ -248,48 +249,6 @@ static const char world_src[] =
     "R:attach(access, {ip = '68.36.210.1/24'}); R:attach(s_link, {ip = '18.181.0.1/24'})\n"
     "S:attach(s_link, {ip = '18.181.0.31/24'}); S:gateway('18.181.0.1')\n";
 
-typedef struct fx {
-    sim_world *w;
-    simlua *lua;
-    sim_node *a, *s;
-    char *path;
-} fx;
-
-/* Builds the world by running world_src + extra; every expectation must hold. */
-static void fx_init(fx *f, const char *extra)
-{
-    sim_world_opts o = { .seed = 5 };
-    f->w = sim_world_new(&o, NULL);
-    f->lua = simlua_new(f->w, NULL);
-    simlua_add_module(f->lua, "stun", stun_lua_open);
-    int fd = g_file_open_tmp("stuntcp-XXXXXX.lua", &f->path, NULL);
-    g_assert_cmpint(fd, >=, 0);
-    close(fd);
-    g_autofree char *src = g_strconcat(world_src, extra ? extra : "", "sim.stop()\n", NULL);
-    g_assert_true(g_file_set_contents(f->path, src, -1, NULL));
-    GError *err = NULL;
-    int rc = simlua_run_file(f->lua, f->path, 0, NULL, SIM_TIME_NEVER, &err);
-    if (rc < 0)
-        g_test_message("script error: %s", err->message);
-    g_assert_cmpint(rc, ==, 0);
-    GString *fails = g_string_new(NULL);
-    simlua_fmt_failures(f->lua, fails);
-    if (fails->len)
-        g_test_message("failed: %s", fails->str);
-    g_assert_cmpuint(simlua_expect_failed(f->lua), ==, 0);
-    g_string_free(fails, TRUE);
-    f->a = sim_world_node(f->w, "A");
-    f->s = sim_world_node(f->w, "S");
-}
-
-static void fx_clear(fx *f)
-{
-    simlua_free(f->lua);
-    sim_world_free(f->w);
-    g_unlink(f->path);
-    g_free(f->path);
-}
-
 static stun_app *tcp_server(fx *f)
 {
     stun_server_cfg cfg = { .primary = ep("18.181.0.31:3478"), .fingerprint = true };
@@ -306,7 +265,7 @@ static stun_app *tcp_server(fx *f)
 static void test_sim_many_on_one(void)
 {
     fx f;
-    fx_init(&f, NULL);
+    fx_init(&f, world_src, NULL, "stun", stun_lua_open);
     sim_time_t t0 = sim_world_now(f.w);
     stun_app *srv = tcp_server(&f);
     sim_ep server = ep("18.181.0.31:3478");
@@ -358,7 +317,7 @@ static void accept_silently(sim_sock *l, void *ctx)
 static void test_sim_ti(void)
 {
     fx f;
-    fx_init(&f, NULL);
+    fx_init(&f, world_src, NULL, "stun", stun_lua_open);
     sim_time_t t0 = sim_world_now(f.w);
     GPtrArray *keep = g_ptr_array_new();
     sim_sock *l = sim_tcp_open(f.s, SIM_AF_INET);
@@ -402,7 +361,7 @@ static void on_eof(sim_sock *s, void *ctx)
 static void test_sim_garbage_refused(void)
 {
     fx f;
-    fx_init(&f, NULL);
+    fx_init(&f, world_src, NULL, "stun", stun_lua_open);
     sim_time_t t0 = sim_world_now(f.w);
     stun_app *srv = tcp_server(&f);
     sim_ep server = ep("18.181.0.31:3478");
@@ -434,7 +393,7 @@ static void test_sim_garbage_refused(void)
 static void test_lua(void)
 {
     fx f;
-    fx_init(&f,
+    fx_init(&f, world_src,
         "local srv = stun.server(S, {tcp = true})\n"
         "local m, info = stun.binding(A, '18.181.0.31:3478', {port = 4000, transport = 'tcp'})\n"
         "sim.expect(m == '68.36.210.57:4000', 'mapped over tcp ' .. tostring(m))\n"
@@ -447,7 +406,7 @@ static void test_lua(void)
         "sim.expect(not ok and e:find('change_ip', 1, true), tostring(e))\n"
         "ok, e = pcall(stun.server, S, {tcp = 'yes'})\n"
         "sim.expect(not ok and e:find('tcp', 1, true), tostring(e))\n"
-        "sim.expect(srv:stats().tcp_connections == 1, 'one connection')\n");
+        "sim.expect(srv:stats().tcp_connections == 1, 'one connection')\n", "stun", stun_lua_open);
     g_assert_cmpuint(simlua_expect_passed(f.lua), ==, 7);
     fx_clear(&f);
 }
