@@ -247,7 +247,8 @@ static const char world_src[] =
     "NA:inside(home, {ip = '192.168.60.1/24'}); NA:outside(access, {ip = '68.36.210.57/24'})\n"
     "NA:route('default', '68.36.210.1')\n"
     "R:attach(access, {ip = '68.36.210.1/24'}); R:attach(s_link, {ip = '18.181.0.1/24'})\n"
-    "S:attach(s_link, {ip = '18.181.0.31/24'}); S:gateway('18.181.0.1')\n";
+    "local s0 = S:attach(s_link, {ip = '18.181.0.31/24'}); S:gateway('18.181.0.1')\n"
+    "s0:add_ip('18.181.0.32/24')\n";
 
 static stun_app *tcp_server(fx *f)
 {
@@ -301,6 +302,35 @@ static void test_sim_many_on_one(void)
     stun_app_free(cli);
     sim_world_run(f.w, t0 + 4 * SIM_SEC);
     g_assert_cmpuint(st->open, ==, 0);
+    fx_clear(&f);
+}
+
+/* An RFC 5780 server on TCP: a CHANGE-REQUEST answer would leave from another endpoint, which
+ * a connection cannot do: it is not sent (counted), and the transaction is still waiting. */
+static void test_sim_change_request_unsent(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "stun", stun_lua_open);
+    sim_time_t t0 = sim_world_now(f.w);
+    stun_server_cfg cfg = { .primary = ep("18.181.0.31:3478"), .alt_port = 3479 };
+    cfg.alt_ip = ep("18.181.0.32:0").ip;
+    GError *err = NULL;
+    stun_app *srv = stun_app_server(f.s, &cfg, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(stun_app_server_listen_tcp(srv, &err), ==, 0);
+    g_assert_cmpint(stun_app_server_listen_tcp(srv, &err), ==, -1); /* once */
+    g_assert_error(err, g_quark_from_static_string("stun-app"), EINVAL);
+    g_clear_error(&err);
+    sim_ep server = ep("18.181.0.31:3478");
+    stun_app *cli = stun_app_client_tcp(f.a, 0, &server, &(stun_client_cfg){ 0 }, &err);
+    unsigned plain, change;
+    g_assert_cmpint(stun_app_binding(cli, &server, STUN_CHANGE_PORT, &change), ==, 0);
+    g_assert_cmpint(stun_app_binding(cli, &server, 0, &plain), ==, 0);
+    sim_world_run(f.w, t0 + 2 * SIM_SEC);
+    stun_client *core = stun_app_client_core(cli);
+    g_assert_cmpint(stun_client_tx(core, plain)->state, ==, STUN_TX_SUCCESS);
+    g_assert_cmpint(stun_client_tx(core, change)->state, ==, STUN_TX_RUNNING);
+    g_assert_cmpuint(stun_app_get_tcp_stats(srv)->unsent, ==, 1);
     fx_clear(&f);
 }
 
@@ -419,6 +449,7 @@ int main(int argc, char **argv)
     g_test_add_func("/stun/tcp/client/reliable", test_client_reliable);
     g_test_add_func("/stun/tcp/sim/many-on-one-connection", test_sim_many_on_one);
     g_test_add_func("/stun/tcp/sim/ti", test_sim_ti);
+    g_test_add_func("/stun/tcp/sim/change-request-unsent", test_sim_change_request_unsent);
     g_test_add_func("/stun/tcp/sim/garbage-refused", test_sim_garbage_refused);
     g_test_add_func("/stun/tcp/lua", test_lua);
     return g_test_run();
