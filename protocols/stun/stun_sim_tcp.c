@@ -72,7 +72,8 @@ static void client_lost(stun_conn *c, const char *why)
  * not fit means the peer stopped reading, and the connection is given up. */
 static bool conn_send(stun_conn *c, const uint8_t *data, size_t len)
 {
-    return sim_tcp_send(c->sock, data, len) == (ssize_t)len;
+    /* All or nothing: half a message would break the stream for every later one. */
+    return sim_tcp_writable(c->sock) >= len && sim_tcp_send(c->sock, data, len) == (ssize_t)len;
 }
 
 void stun_tcp_flush_client(stun_app *a)

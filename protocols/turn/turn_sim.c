@@ -42,6 +42,7 @@ struct turn_app {
     sim_sock *sock;           /* listening (server) or the client's UDP socket (NULL over TCP) */
     sim_sock *listener;       /* server: TCP on the listening endpoint */
     GPtrArray *conns;         /* of turn_conn *: accepted (accept order), or the client's one */
+    GHashTable *by_remote;    /* sim_ep * -> turn_conn * (borrowed): the per-datagram lookup */
     const char *tcp_why;      /* why the TCP client's connection ended (static), or NULL */
     sim_timer *timer;
     sim_ref ref;
@@ -167,17 +168,13 @@ static sim_sock *server_sock_for(turn_app *a, const sim_ep *from)
 
 static turn_conn *conn_find(turn_app *a, const sim_ep *remote)
 {
-    for (guint i = 0; i < a->conns->len; i++) {
-        turn_conn *c = a->conns->pdata[i];
-        if (sim_ep_eq(&c->remote, remote))
-            return c;
-    }
-    return NULL;
+    return g_hash_table_lookup(a->by_remote, remote);
 }
 
 static void conn_free(turn_conn *c)
 {
     sim_sock_close(c->sock);
+    g_hash_table_remove(c->app->by_remote, &c->remote);
     g_ptr_array_remove(c->app->conns, c);
     g_free(c);
 }
@@ -286,6 +283,7 @@ static turn_conn *conn_new(turn_app *a, sim_sock *s, const sim_ep *remote)
     c->remote = *remote;
     stun_stream_init(&c->rd, true);
     g_ptr_array_add(a->conns, c);
+    g_hash_table_replace(a->by_remote, &c->remote, c);
     sim_tcp_cbs cbs = { .connected = on_tcp_connected, .readable = on_tcp_readable,
                         .closed = on_tcp_closed, .ctx = c };
     sim_tcp_set_callbacks(s, &cbs);
@@ -403,6 +401,7 @@ static void app_world_free(void *data)
     turn_app *a = data;
     app_stop(a);
     g_ptr_array_free(a->conns, TRUE);
+    g_hash_table_destroy(a->by_remote);
     g_free(a);
 }
 
@@ -421,6 +420,7 @@ static turn_app *app_new(sim_node *n, sim_sock *s)
     a->running = true;
     a->sock = s;
     a->conns = g_ptr_array_new();
+    a->by_remote = g_hash_table_new(ep_hash, ep_equal);
     a->timer = sim_timer_new(n->world, on_timer, a);
     a->ref = sim_world_ref_new(n->world, a, TURN_REF_KIND);
     a->relays = g_hash_table_new_full(ep_hash, ep_equal, NULL, relay_sock_free);
