@@ -398,6 +398,8 @@ static int l_binding(lua_State *L)
     client_cfg(L, o, &cfg);
     cfg.ti = simlua_opt_time(L, o, "ti", 0);
     bool tcp = opt_tcp(L, o);
+    if (!tcp && cfg.ti)
+        return luaL_argerror(L, o, "option 'ti' needs transport \"tcp\" (over UDP: 'rto', 'rc')");
     if (tcp && change)
         return luaL_argerror(L, o, "options 'change_ip'/'change_port' need transport \"udp\" "
                                    "(a TCP answer cannot come from another address)");

@@ -434,10 +434,12 @@ static void test_lua(void)
         "sim.expect(not ok and e:find(\"option 'transport'\", 1, true), tostring(e))\n"
         "ok, e = pcall(stun.binding, A, '18.181.0.31:3478', {transport = 'tcp', change_ip = true})\n"
         "sim.expect(not ok and e:find('change_ip', 1, true), tostring(e))\n"
+        "ok, e = pcall(stun.binding, A, '18.181.0.31:3478', {ti = '5s'})\n"
+        "sim.expect(not ok and e:find(\"option 'ti'\", 1, true), tostring(e))\n"
         "ok, e = pcall(stun.server, S, {tcp = 'yes'})\n"
         "sim.expect(not ok and e:find('tcp', 1, true), tostring(e))\n"
         "sim.expect(srv:stats().tcp_connections == 1, 'one connection')\n", "stun", stun_lua_open);
-    g_assert_cmpuint(simlua_expect_passed(f.lua), ==, 7);
+    g_assert_cmpuint(simlua_expect_passed(f.lua), ==, 8);
     fx_clear(&f);
 }
 
