@@ -261,8 +261,8 @@ typedef struct stun_stream {
 
 /* Resets r to an empty stream; channel_data allows ChannelData frames. */
 void stun_stream_init(stun_stream *r, bool channel_data);
-/* Appends up to len bytes (as many as fit) and returns how many it took; 0 once broken or
- * when the buffer holds a whole frame to take first with stun_stream_next. */
+/* Appends up to len bytes (as many as fit) and returns how many it took: 0 once broken, or
+ * when the buffer is full (a whole frame is then waiting: take it with stun_stream_next). */
 size_t stun_stream_feed(stun_stream *r, const uint8_t *data, size_t len);
 /* Takes the next whole frame: *frame (borrowed until the next call on r) and *len (a
  * ChannelData frame without its padding). Returns 1 (a frame), 0 (more bytes needed), or
