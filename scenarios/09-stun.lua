@@ -34,6 +34,12 @@
 --      knows it is not behind a NAT (the first test of RFC 5780 discovery, scenario 10).
 --   7. A asks again from the same socket: same mapping, same answer. A new socket (port 1212)
 --      gets a new mapping. The mapping is per (private address, port), not per host.
+--   8. A asks once more over TCP (RFC 8489 §6.2.2), from private port 1211 again. TCP is a
+--      stream: the message's length is in its header, and the server reads it from the
+--      connection's bytes; it answers on the same connection, with XOR-MAPPED-ADDRESS = the
+--      connection's remote endpoint. No retransmissions (TCP does them): one request, and the
+--      client would give up after Ti = 39.5 s. The NAT keeps TCP mappings apart from UDP ones
+--      (RFC 5382): a fourth row, proto tcp, with its own state and timeouts.
 -- The address is only useful while the mapping lives (120 s of silence here, RFC 4787 REQ-5),
 -- and whether others can use it depends on the filtering (port-restricted: only S may answer
 -- now). That is the next step: hole punching (scenario 04) and ICE.
@@ -45,6 +51,8 @@
 -- trace: home stun.type == 0x0101 && ip.dst == 192.168.60.153 && stun.att.ipv4 == 68.36.210.57
 -- trace: home stun.att.crc32.status == "Good"
 -- trace: s-link stun.type == 0x0101 && stun.att.ipv4 == 18.181.0.99
+-- trace: s-link tcp && stun.type == 0x0101 && stun.att.ipv4 == 68.36.210.57 && tcp.dstport == 1211
+-- trace: home tcp && stun.type == 0x0001 && ip.src == 192.168.60.153
 -- trace-none: access ip.src == 192.168.60.153 || ip.dst == 192.168.60.153
 -- trace-none: s-link stun.att.ipv4 == 192.168.60.153
 
@@ -69,7 +77,7 @@ S:gateway("18.181.0.1")
 P:attach(s_link, {ip = "18.181.0.99/24"})
 P:gateway("18.181.0.1")
 
-local server = stun.server(S, {port = 3478, software = "natsim STUN server"})
+local server = stun.server(S, {port = 3478, software = "natsim STUN server", tcp = true})
 local SERVER = "18.181.0.31:3478"
 
 -- 1-4: A asks.
@@ -111,4 +119,20 @@ sim.expect(#NA:table() == 3, "three mappings: A:1211, B:1211, A:1212")
 local st = server:stats()
 print(string.format("\n%s answered %d Binding requests", tostring(server), st.success))
 sim.expect(st.requests == 5 and st.success == 5 and st.errors == 0, "five requests, five answers")
+
+-- 8: the same question over TCP.
+local tcp_mapped, tinfo = stun.binding(A, SERVER, {port = 1211, transport = "tcp"})
+print(string.format("\nOver TCP, A 192.168.60.153:1211 learns %s (%s, %d transmission)",
+                    tostring(tcp_mapped), tinfo and tinfo.transport, tinfo and tinfo.transmissions))
+sim.expect(tcp_mapped == "68.36.210.57:1211", "the TCP mapping keeps port 1211 too: " ..
+           tostring(tcp_mapped))
+sim.expect(tinfo.transport == "tcp" and tinfo.transmissions == 1, "one request, no retransmission")
+NA:print_table()
+local tcp_row
+for _, e in ipairs(NA:table()) do
+  if e.proto == "tcp" then tcp_row = e end
+end
+sim.expect(tcp_row and tcp_row.inside == "192.168.60.153:1211" and tcp_row.outside == tcp_mapped,
+           "a TCP row in the NAT table: 192.168.60.153:1211 <-> " .. tostring(tcp_mapped))
+sim.expect(server:stats().tcp_connections == 1, "the server accepted one TCP connection")
 sim.stop()

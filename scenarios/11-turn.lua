@@ -22,6 +22,13 @@
 -- (stun.channel); "p-link" shows B's one direct attempt at A's NAT (filtered there) and then B
 -- talking to the relayed address only: nothing ever comes to B from A's NAT.
 --
+-- At the end A does it all again over TCP (RFC 8656 §3.1): only the leg between A and S
+-- changes; S still relays over UDP to B. One TCP connection through NA carries the Allocate,
+-- the permission, the ChannelBind and the ChannelData, framed on the stream by the length in
+-- each header. ChannelData on TCP is padded to a multiple of 4 bytes (§12.5), so a 5-byte
+-- payload takes 4 + 8 bytes. The allocation belongs to the connection: when it closes, S
+-- deletes the allocation.
+--
 -- The test suite checks these in the pcaps:
 -- trace: s-link stun.type == 0x0003 && !stun.att.type == 0x0008
 -- trace: s-link stun.type == 0x0113 && stun.att.error.class == 4 && stun.att.error == 1
@@ -32,6 +39,8 @@
 -- trace: s-link stun.channel == 0x4000
 -- trace: p-link ip.src == 18.181.0.31 && ip.dst == 138.76.29.33
 -- trace-none: p-link ip.src == 68.36.210.57
+-- trace: s-link tcp && stun.type == 0x0103
+-- trace: s-link tcp && stun.channel == 0x4000 && stun.length == 5 && tcp.len == 12
 
 local R = sim.router("R")
 local lan = sim.lan("lan", {delay = "1ms"})
@@ -59,7 +68,7 @@ B:route("default", "138.76.29.1")
 R:attach(p_link, {ip = "138.76.29.1/24"})
 
 local server = turn.server(S, {realm = "example.org", users = {alice = "correct horse"},
-                               port = 3478, quota = 4})
+                               port = 3478, quota = 4, tcp = true})
 print(server)
 
 -- 1. Allocate: 401 first, then the authenticated request succeeds.
@@ -126,4 +135,28 @@ sim.expect(st.relayed_to_peer == 2 and st.relayed_to_client == 2, "S relayed bot
 -- 7. Delete the allocation (Refresh with LIFETIME 0).
 sim.expect(alloc:close() == true, "the allocation was deleted")
 sim.expect(server:allocations() == 0, "S holds no allocation any more")
+
+-- The same over TCP between A and S; the relay to B stays UDP.
+local talloc, terr = turn.allocate(A, "18.181.0.31:3478",
+                                   {user = "alice", password = "correct horse", transport = "tcp"})
+if not sim.expect(talloc ~= nil, "A got an allocation over TCP (" .. tostring(terr) .. ")") then
+  sim.stop()
+  return
+end
+print("\nOver TCP: relayed " .. talloc:relayed() .. ", server-reflexive " .. talloc:mapped()
+      .. " (NA's TCP mapping)")
+sim.expect(server:stats().tcp_open == 1, "S holds one TCP connection")
+local tch = talloc:bind("138.76.29.33:5000")
+sim.expect(tch == 0x4000, "ChannelBind over TCP gave channel 0x4000")
+talloc:send("138.76.29.33:5000", "hello")  -- 5 bytes: 3 bytes of padding on TCP
+reply, ip, port = b:recv("1s")
+sim.expect(reply == "hello" and ip .. ":" .. port == talloc:relayed(),
+           "ChannelData over TCP reached B by UDP, from the relayed address")
+rip, rport = talloc:relayed():match("^(.*):(%d+)$")
+b:sendto("back to A over TCP", rip, tonumber(rport))
+data, from, channel = talloc:recv("1s")
+sim.expect(data == "back to A over TCP" and channel == 0x4000, "B's reply came back over TCP as ChannelData")
+server:print()
+sim.expect(talloc:close() == true, "the TCP allocation was deleted")
+sim.expect(server:allocations() == 0, "no allocation left")
 sim.stop()

@@ -1,5 +1,6 @@
 /* protocols/stun/stun.h — STUN, Session Traversal Utilities for NAT:
- *   RFC 5389 / RFC 8489  message format, attributes, credentials, client transactions over UDP,
+ *   RFC 5389 / RFC 8489  message format, attributes, credentials, client transactions over UDP
+ *                        and TCP (§6.2.1, §6.2.2), stream framing over TCP (stun_stream.c),
  *   RFC 5780             NAT behaviour discovery (CHANGE-REQUEST, RESPONSE-ORIGIN, OTHER-ADDRESS,
  *                        RESPONSE-PORT, PADDING),
  *   RFC 5769             test vectors (tests/unit/test_stun.c),
@@ -239,6 +240,37 @@ int stun_msg_check_integrity_sha256(const stun_msg *m, const uint8_t *key, size_
 /* Verifies FINGERPRINT. Returns 0, -EBADMSG (absent), or -EACCES (mismatch). */
 int stun_msg_check_fingerprint(const stun_msg *m);
 
+/* ---------------------------------------------------------------- stream framing (stun_stream.c) */
+
+/* STUN over TCP (RFC 8489 §6.2.2) is a byte stream: each message's length is in its header
+ * (20 + Message Length bytes). TURN (RFC 8656 §12.5) also sends ChannelData on the stream:
+ *
+ *    0 0 | type ...            STUN message, 20-byte header, length at bytes 2-3, cookie 4-7
+ *    0 1 | channel (0x4000-0x7FFF) | Length | data, padded to a multiple of 4 on TCP
+ *    1 x | anything else: garbage, the connection is closed
+ *
+ * A reader reassembles frames from arbitrary chunks (split or merged); pure, no I/O. A frame
+ * never exceeds STUN_MSG_MAX, so a full buffer always holds a frame or an error. */
+typedef struct stun_stream {
+    bool channel_data;     /* ChannelData frames allowed (TURN) */
+    const char *error;     /* static reason once the stream is broken (sticky) */
+    size_t len;            /* bytes held */
+    size_t consumed;       /* bytes of the frame last returned, dropped at the next call */
+    uint8_t buf[STUN_MSG_MAX];
+} stun_stream;
+
+/* Resets r to an empty stream; channel_data allows ChannelData frames. */
+void stun_stream_init(stun_stream *r, bool channel_data);
+/* Appends up to len bytes (as many as fit) and returns how many it took: 0 once broken, or
+ * when the buffer is full (a whole frame is then waiting: take it with stun_stream_next). */
+size_t stun_stream_feed(stun_stream *r, const uint8_t *data, size_t len);
+/* Takes the next whole frame: *frame (borrowed until the next call on r) and *len (a
+ * ChannelData frame without its padding). Returns 1 (a frame), 0 (more bytes needed), or
+ * -EBADMSG (garbage: r->error says why; the caller closes the connection). */
+int stun_stream_next(stun_stream *r, const uint8_t **frame, size_t *len);
+/* Whether a frame from stun_stream_next is ChannelData (first two bits 01). */
+bool stun_stream_is_channel(const uint8_t *frame, size_t len);
+
 /* ---------------------------------------------------------------- outbox */
 
 /* A datagram a core wants sent: from `from` (a local endpoint of the core; unset = the
@@ -256,6 +288,9 @@ typedef struct stun_out {
 #define STUN_RTO_DEFAULT (500 * SIM_MS)
 #define STUN_RC_DEFAULT 7
 #define STUN_RM_DEFAULT 16
+/* RFC 8489 §6.2.2: over a reliable transport a request is sent once and the transaction times
+ * out after Ti (default 39.5 s, the UDP give-up time). */
+#define STUN_TI_DEFAULT (39500 * SIM_MS)
 
 typedef struct stun_client_cfg {
     sim_time_t rto;       /* initial RTO (0: 500 ms), doubled after each transmission */
@@ -263,6 +298,8 @@ typedef struct stun_client_cfg {
     unsigned rm;          /* the last wait is rm x RTO (0: 16) */
     const char *software; /* SOFTWARE in requests the core builds (NULL: none; copied) */
     bool fingerprint;     /* add FINGERPRINT to requests the core builds */
+    bool reliable;        /* TCP (RFC 8489 §6.2.2): one transmission, timeout after ti */
+    sim_time_t ti;        /* transaction timeout over a reliable transport (0: 39.5 s) */
 } stun_client_cfg;
 
 typedef enum stun_tx_state {
@@ -271,6 +308,7 @@ typedef enum stun_tx_state {
     STUN_TX_ERROR,        /* an error response arrived (code in stun_tx.code) */
     STUN_TX_TIMEOUT,      /* Rc transmissions and Rm x RTO without an answer */
     STUN_TX_CANCELLED,
+    STUN_TX_CLOSED,       /* the reliable transport failed under it (RFC 8489 §6.2.2) */
 } stun_tx_state;
 
 /* One client transaction (read-only to callers). */
@@ -323,6 +361,10 @@ bool stun_client_pop(stun_client *c, stun_out *out);
 bool stun_client_pop_done(stun_client *c, unsigned *id);
 /* The transaction `id` (borrowed until it is forgotten), or NULL. */
 const stun_tx *stun_client_tx(const stun_client *c, unsigned id);
+/* The reliable transport carrying the transactions failed (connection refused, reset, closed,
+ * garbage on the stream): every running transaction ends as STUN_TX_CLOSED and is reported
+ * by stun_client_pop_done (RFC 8489 §6.2.2: the transaction has failed). */
+void stun_client_transport_failed(stun_client *c, sim_time_t now);
 /* Stops a running transaction (no event). */
 void stun_client_cancel(stun_client *c, unsigned id);
 /* Frees transaction `id`. */
@@ -469,10 +511,33 @@ stun_app *stun_app_client(sim_node *n, int family, uint16_t port, const stun_cli
  * cfg->server/local/local2 are filled in here. Returns borrowed, or NULL with err set. */
 stun_app *stun_app_discovery(sim_node *n, uint16_t port, bool hairpin, stun_discovery_cfg *cfg,
                              GError **err);
+/* TCP counters of an app: connections accepted (server) or made (client), open now, closed
+ * for garbage on the stream, responses not sent (a CHANGE-REQUEST answer cannot leave a TCP
+ * connection from another endpoint). */
+typedef struct stun_app_tcp_stats {
+    uint64_t accepted, open, garbage, unsent;
+} stun_app_tcp_stats;
+
+/* Also serves STUN over TCP on the server app's primary endpoint (RFC 8489 §6.2.2): each
+ * accepted connection stays open, carries any number of requests, and gets its responses
+ * (XOR-MAPPED-ADDRESS = the connection's remote endpoint) on itself. Returns 0, or -1 with
+ * err set (not a server app, port in use). */
+int stun_app_server_listen_tcp(stun_app *a, GError **err);
+/* Starts a client on node n whose transactions run over one TCP connection from local port
+ * `port` (0: ephemeral) to `server` (reliable: no retransmission, Ti timeout; cfg->reliable is
+ * set here). Requests wait until the connection is up; if it fails, running transactions end
+ * as STUN_TX_CLOSED. Returns borrowed, or NULL with err set. */
+stun_app *stun_app_client_tcp(sim_node *n, uint16_t port, const sim_ep *server,
+                              const stun_client_cfg *cfg, GError **err);
+/* Why a TCP client's connection ended ("connection refused", "garbage: ..."), or NULL. */
+const char *stun_app_tcp_error(const stun_app *a);
+/* TCP counters (borrowed). */
+const stun_app_tcp_stats *stun_app_get_tcp_stats(const stun_app *a);
 /* Stops the app: closes its sockets, frees timer and core. NULL-safe. */
 void stun_app_free(stun_app *a);
 /* Starts a Binding transaction on a client app (CHANGE-REQUEST flags `change`, 0: none) and
- * sends it. Returns 0, -EINVAL (not a client app), or -ENOSPC. */
+ * sends it. Returns 0, -EINVAL (not a client app; a TCP client's dest is not its server), or
+ * -ENOSPC. */
 int stun_app_binding(stun_app *a, const sim_ep *dest, uint32_t change, unsigned *id);
 /* The cores (NULL when the app is of another kind). */
 stun_server *stun_app_server_core(stun_app *a);

@@ -2,7 +2,9 @@
  * RFC 5389 §7.2.1). A request is sent at 0, then retransmitted with the RTO doubling after each
  * transmission, Rc transmissions in all; after the last one the client waits Rm x RTO (the
  * initial RTO) and gives up. With RTO = 500 ms: sends at 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s,
- * timeout at 39.5 s. The core never reads a clock: it is told `now` and answers deadlines. */
+ * timeout at 39.5 s. Over a reliable transport (TCP, §6.2.2) the request is sent once: TCP
+ * retransmits, so the client only waits Ti (39.5 s) and gives up, and several transactions may
+ * share the connection. The core never reads a clock: it is told `now` and answers deadlines. */
 #include "protocols/stun/stun.h"
 
 #include <errno.h>
@@ -29,6 +31,8 @@ stun_client *stun_client_new(const stun_client_cfg *cfg, sim_rng *rng)
         c->cfg.rc = STUN_RC_DEFAULT;
     if (!c->cfg.rm)
         c->cfg.rm = STUN_RM_DEFAULT;
+    if (!c->cfg.ti)
+        c->cfg.ti = STUN_TI_DEFAULT;
     c->software = g_strdup(cfg->software);
     c->cfg.software = c->software;
     c->rng = rng;
@@ -83,7 +87,9 @@ static void transmit(stun_client *c, stun_tx *t, sim_time_t now)
     if (t->sent)
         c->stats.retransmits++;
     t->sent++;
-    if (t->sent < c->cfg.rc) {
+    if (c->cfg.reliable) {
+        t->next = now + c->cfg.ti; /* RFC 8489 §6.2.2: no retransmission, Ti */
+    } else if (t->sent < c->cfg.rc) {
         t->next = now + t->rto;
         t->rto *= 2;
     } else {
@@ -184,7 +190,7 @@ void stun_client_timeout(stun_client *c, sim_time_t now)
         stun_tx *t = c->txs->pdata[i];
         if (t->state != STUN_TX_RUNNING || t->next > now)
             continue;
-        if (t->sent < c->cfg.rc) {
+        if (!c->cfg.reliable && t->sent < c->cfg.rc) {
             transmit(c, t, now);
         } else {
             c->stats.timeouts++;
@@ -227,6 +233,16 @@ const stun_tx *stun_client_tx(const stun_client *c, unsigned id)
     return find_id(c, id);
 }
 
+void stun_client_transport_failed(stun_client *c, sim_time_t now)
+{
+    for (guint i = 0; i < c->txs->len; i++) {
+        stun_tx *t = c->txs->pdata[i];
+        if (t->state == STUN_TX_RUNNING)
+            finish(c, t, STUN_TX_CLOSED, now);
+    }
+    g_queue_clear_full(&c->out, g_free); /* nothing can carry them any more */
+}
+
 void stun_client_cancel(stun_client *c, unsigned id)
 {
     stun_tx *t = find_id(c, id);
@@ -257,6 +273,7 @@ const char *stun_tx_state_name(stun_tx_state s)
     case STUN_TX_ERROR: return "error";
     case STUN_TX_TIMEOUT: return "timeout";
     case STUN_TX_CANCELLED: return "cancelled";
+    case STUN_TX_CLOSED: return "closed";
     }
     return "?";
 }

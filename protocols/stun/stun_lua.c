@@ -1,11 +1,11 @@
 /* protocols/stun/stun_lua.c — module `stun` for scenarios:
  *
  *   local S = stun.server(hostS, {ip="203.0.113.10", alt_ip="203.0.113.11",
- *                                 port=3478, alt_port=3479, software="natsim"})
+ *                                 port=3478, alt_port=3479, software="natsim", tcp=true})
  *   S:stats(), S:endpoints(), S:close(), tostring(S)
- *   stun.binding(hostA, "203.0.113.10:3478", {port=5000, timeout="5s"})
- *       -> mapped "ip:port", info {from=, rtt=, transmissions=, local=}
- *        | nil, "timeout" | "error 420 Unknown Attribute"
+ *   stun.binding(hostA, "203.0.113.10:3478", {port=5000, timeout="5s", transport="udp"|"tcp"})
+ *       -> mapped "ip:port", info {from=, rtt=, transmissions=, local=, transport=}
+ *        | nil, "timeout" | "error 420 Unknown Attribute" | "tcp: connection refused"
  *   stun.discover(hostA, "203.0.113.10:3478", {port=5000, hairpin=true})
  *       -> {nat=, mapping="EIM"|"ADM"|"APDM", filtering="EIF"|"ADF"|"APDF", mapped=, other=,
  *           hairpin=true|false|nil, transactions=, time=} | nil, reason
@@ -72,7 +72,7 @@ static sim_ip opt_ip(lua_State *L, int idx, const char *key, sim_ip def)
 /* ---------------------------------------------------------------- server */
 
 static const char *const server_keys[] = { "ip", "alt_ip", "port", "alt_port", "software",
-                                           "fingerprint", NULL };
+                                           "fingerprint", "tcp", NULL };
 
 /* stun.server(host, {ip=, alt_ip=, port=3478, alt_port=port+1, software=, fingerprint=true}) */
 static int l_server(lua_State *L)
@@ -93,10 +93,15 @@ static int l_server(lua_State *L)
     lua_pop(L, 1);
     cfg.software = simlua_opt_str(L, 2, "software", NULL);
     cfg.fingerprint = simlua_opt_bool(L, 2, "fingerprint", true);
+    bool tcp = simlua_opt_bool(L, 2, "tcp", false);
     GError *err = NULL;
     stun_app *a = stun_app_server(n, &cfg, &err);
     if (!a)
         simlua_raise_gerror(L, err);
+    if (tcp && stun_app_server_listen_tcp(a, &err) != 0) {
+        stun_app_free(a);
+        simlua_raise_gerror(L, err);
+    }
     adopt(L, a);
     simlua_push_handle(L, STUN_SERVER_CLASS, stun_app_ref(a));
     return 1;
@@ -109,8 +114,13 @@ static stun_server *check_server(lua_State *L, int idx)
 
 static int server_stats(lua_State *L)
 {
+    stun_app *a = simlua_check_handle(L, 1, STUN_SERVER_CLASS, STUN_REF_KIND);
     const stun_server_stats *st = stun_server_get_stats(check_server(L, 1));
-    lua_createtable(L, 0, 5);
+    const stun_app_tcp_stats *tcp = stun_app_get_tcp_stats(a);
+    lua_createtable(L, 0, 8);
+    simlua_set_int(L, "tcp_connections", (lua_Integer)tcp->accepted);
+    simlua_set_int(L, "tcp_open", (lua_Integer)tcp->open);
+    simlua_set_int(L, "tcp_garbage", (lua_Integer)tcp->garbage);
     simlua_set_int(L, "requests", (lua_Integer)st->requests);
     simlua_set_int(L, "success", (lua_Integer)st->success);
     simlua_set_int(L, "errors", (lua_Integer)st->errors);
@@ -237,6 +247,12 @@ static void client_cfg(lua_State *L, int idx, stun_client_cfg *cfg)
     cfg->fingerprint = simlua_opt_bool(L, idx, "fingerprint", true);
 }
 
+/* The client's transport name, for info.transport. */
+static const char *client_transport(stun_app *a)
+{
+    return stun_app_get_tcp_stats(a)->accepted ? "tcp" : "udp";
+}
+
 /* Done when the transaction [3] has finished. */
 static int pred_binding(lua_State *L, stun_app *a)
 {
@@ -253,10 +269,14 @@ static int pred_binding(lua_State *L, stun_app *a)
         lua_pushnumber(L, sim_time_sec(t->done_at - t->started));
         lua_setfield(L, -2, "rtt");
         simlua_set_int(L, "transmissions", t->sent);
+        lua_pushstring(L, client_transport(a));
+        lua_setfield(L, -2, "transport");
         return 2;
     }
     lua_pushnil(L);
-    if (t->state == STUN_TX_ERROR)
+    if (t->state == STUN_TX_CLOSED)
+        lua_pushfstring(L, "tcp: %s", stun_app_tcp_error(a) ? stun_app_tcp_error(a) : "closed");
+    else if (t->state == STUN_TX_ERROR)
         lua_pushfstring(L, "error %d %s", (int)t->code, stun_reason(t->code));
     else if (t->state == STUN_TX_SUCCESS)
         lua_pushliteral(L, "no mapped address in the response");
@@ -267,8 +287,19 @@ static int pred_binding(lua_State *L, stun_app *a)
 
 static int test_binding(lua_State *L) { return wait_test(L, pred_binding); }
 
-static const char *const binding_keys[] = { "port", "timeout", "rto", "rc", "software",
-                                            "fingerprint", "change_ip", "change_port", NULL };
+static const char *const binding_keys[] = { "port", "timeout", "rto", "rc", "ti", "software",
+                                            "fingerprint", "change_ip", "change_port",
+                                            "transport", NULL };
+
+/* Option 'transport': "udp" (default) or "tcp"; returns true for TCP. */
+static bool opt_tcp(lua_State *L, int idx)
+{
+    const char *t = simlua_opt_str(L, idx, "transport", "udp");
+    if (strcmp(t, "udp") != 0 && strcmp(t, "tcp") != 0)
+        luaL_argerror(L, idx, lua_pushfstring(L, "option 'transport': \"udp\" or \"tcp\", not "
+                                                 "'%s'", t));
+    return t[0] == 't';
+}
 
 /* stun.binding(host, server[, opts]) -> mapped, info | nil, reason */
 static int l_binding(lua_State *L)
@@ -284,8 +315,16 @@ static int l_binding(lua_State *L)
                       (simlua_opt_bool(L, o, "change_port", false) ? STUN_CHANGE_PORT : 0);
     stun_client_cfg cfg = { 0 };
     client_cfg(L, o, &cfg);
+    cfg.ti = simlua_opt_time(L, o, "ti", 0);
+    bool tcp = opt_tcp(L, o);
+    if (!tcp && cfg.ti)
+        return luaL_argerror(L, o, "option 'ti' needs transport \"tcp\" (over UDP: 'rto', 'rc')");
+    if (tcp && change)
+        return luaL_argerror(L, o, "options 'change_ip'/'change_port' need transport \"udp\" "
+                                   "(a TCP answer cannot come from another address)");
     GError *err = NULL;
-    stun_app *a = stun_app_client(n, server.ip.family, port, &cfg, &err);
+    stun_app *a = tcp ? stun_app_client_tcp(n, port, &server, &cfg, &err)
+                      : stun_app_client(n, server.ip.family, port, &cfg, &err);
     if (!a)
         simlua_raise_gerror(L, err);
     adopt(L, a);

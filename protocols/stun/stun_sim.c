@@ -1,6 +1,7 @@
 /* protocols/stun/stun_sim.c — the thin driver: connects a STUN core (server, client or
  * discovery client) to simulated UDP sockets (sim/socket.h) and one timer (sim/timer.h), as a
- * program on a real host would with sockets and a poll loop.
+ * program on a real host would with sockets and a poll loop. TCP connections (a server's
+ * listener, a client's connection) are in stun_sim_tcp.c.
  *
  * An RFC 5780 server has four sockets, one per local endpoint of the core (A1:P1, A1:P2, A2:P1,
  * A2:P2); the core tells which endpoint each response leaves from (CHANGE-REQUEST), and the
@@ -8,35 +9,10 @@
  * what RESPONSE-ORIGIN says. A discovery client has one socket, and a second one for the
  * hairpinning test. After every input or timeout the driver drains the core's outbox, reports
  * finished transactions, re-arms the timer at the core's next deadline and notifies. */
-#include "protocols/stun/stun.h"
+#include "protocols/stun/stun_priv.h"
 
 #include <errno.h>
-#include "sim/socket.h"
-#include "sim/timer.h"
 #include "sim/trace.h"
-
-typedef struct stun_rx_ctx {
-    stun_app *app;
-    size_t idx;
-} stun_rx_ctx;
-
-struct stun_app {
-    sim_world *world;
-    sim_node *node;
-    size_t n_socks;
-    sim_sock *socks[STUN_SERVER_LOCAL_MAX];
-    stun_rx_ctx rx[STUN_SERVER_LOCAL_MAX];
-    sim_timer *timer;
-    sim_ref ref;
-    stun_server *server;
-    stun_client *client;
-    stun_discovery *disc;
-    bool disc_logged;
-    stun_app_done_fn done;
-    void *done_ctx;
-    stun_app_notify_fn notify;
-    void *notify_ctx;
-};
 
 static GQuark stun_quark(void) { return g_quark_from_static_string("stun-app"); }
 
@@ -132,16 +108,18 @@ static void report_done(stun_app *a)
     }
 }
 
-/* Sends what the core queued, reports, re-arms the timer and notifies. */
-static void kick(stun_app *a)
+void stun_app_kick(stun_app *a)
 {
-    if (!a->n_socks)
+    if (!a->running)
         return;
     stun_out o;
-    while (pop(a, &o)) /* an unroutable datagram is lost, as on a real host */
-        sim_sock_sendto(sock_for(a, &o.from), o.data, o.len, &o.to);
+    if (a->tcp_client)
+        stun_tcp_flush_client(a);
+    else
+        while (pop(a, &o)) /* an unroutable datagram is lost, as on a real host */
+            sim_sock_sendto(sock_for(a, &o.from), o.data, o.len, &o.to);
     report_done(a);
-    if (!a->n_socks) /* the done callback stopped the app */
+    if (!a->running) /* the done callback stopped the app */
         return;
     if (a->disc)
         log_discovery(a);
@@ -163,7 +141,7 @@ static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *
         stun_client_input(a->client, now, from, data, len);
     else
         stun_discovery_input(a->disc, now, rx->idx, from, data, len);
-    kick(a);
+    stun_app_kick(a);
 }
 
 static void on_timer(sim_timer *t, void *ctx)
@@ -174,7 +152,7 @@ static void on_timer(sim_timer *t, void *ctx)
         stun_client_timeout(a->client, now);
     else if (a->disc)
         stun_discovery_timeout(a->disc, now);
-    kick(a);
+    stun_app_kick(a);
 }
 
 /* ---- lifecycle ---- */
@@ -183,11 +161,13 @@ static void on_timer(sim_timer *t, void *ctx)
  * world's free hook never sees a dangling pointer. */
 static void app_stop(stun_app *a)
 {
-    if (!a->n_socks)
+    if (!a->running)
         return;
+    a->running = false;
     for (size_t i = 0; i < a->n_socks; i++)
         sim_sock_close(a->socks[i]);
     a->n_socks = 0;
+    stun_tcp_close_all(a);
     sim_timer_free(a->timer);
     a->timer = NULL;
     stun_server_free(a->server);
@@ -205,6 +185,7 @@ static void app_world_free(void *data)
 {
     stun_app *a = data;
     app_stop(a);
+    g_ptr_array_free(a->conns, TRUE);
     g_free(a);
 }
 
@@ -219,6 +200,8 @@ static stun_app *app_new(sim_node *n)
     stun_app *a = g_new0(stun_app, 1);
     a->world = n->world;
     a->node = n;
+    a->running = true;
+    a->conns = g_ptr_array_new();
     a->timer = sim_timer_new(n->world, on_timer, a);
     a->ref = sim_world_ref_new(n->world, a, STUN_REF_KIND);
     sim_world_on_free(n->world, app_world_free, a);
@@ -297,17 +280,50 @@ stun_app *stun_app_discovery(sim_node *n, uint16_t port, bool hairpin, stun_disc
     }
     a->disc = stun_discovery_new(cfg, &n->rng);
     stun_discovery_start(a->disc, sim_world_now(a->world));
-    kick(a);
+    stun_app_kick(a);
     return a;
 }
+
+stun_app *stun_app_client_tcp(sim_node *n, uint16_t port, const sim_ep *server,
+                              const stun_client_cfg *cfg, GError **err)
+{
+    stun_app *a = app_new(n);
+    stun_client_cfg c = *cfg;
+    c.reliable = true;
+    a->client = stun_client_new(&c, &n->rng);
+    a->tcp_client = true;
+    int family = server->ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET;
+    if (stun_tcp_connect(a, family, port, server, err) != 0) {
+        app_stop(a);
+        return NULL;
+    }
+    return a;
+}
+
+int stun_app_server_listen_tcp(stun_app *a, GError **err)
+{
+    if (!a->server || a->listener) {
+        g_set_error(err, stun_quark(), EINVAL, "%s: not a STUN server, or already on TCP",
+                    a->node->name);
+        return -1;
+    }
+    return stun_tcp_listen(a, err);
+}
+
+const char *stun_app_tcp_error(const stun_app *a) { return a->tcp_why; }
+
+const stun_app_tcp_stats *stun_app_get_tcp_stats(const stun_app *a) { return &a->tcp; }
 
 int stun_app_binding(stun_app *a, const sim_ep *dest, uint32_t change, unsigned *id)
 {
     if (!a->client)
         return -EINVAL;
+    if (a->tcp_client && (!a->conns->len ||
+                          !sim_ep_eq(dest, &((stun_conn *)a->conns->pdata[0])->remote)))
+        return -EINVAL;
     int rc = stun_client_binding(a->client, sim_world_now(a->world), dest, change, id);
     if (rc == 0)
-        kick(a);
+        stun_app_kick(a);
     return rc;
 }
 
@@ -321,9 +337,11 @@ sim_node *stun_app_node(stun_app *a) { return a->node; }
 
 sim_ep stun_app_local(stun_app *a)
 {
-    if (!a->n_socks)
+    sim_sock *s = a->n_socks ? a->socks[0] : a->conns->len ? ((stun_conn *)a->conns->pdata[0])->sock
+                                                           : a->listener;
+    if (!a->running || !s)
         return (sim_ep){ 0 };
-    sim_ep ep = sim_sock_local(a->socks[0]);
+    sim_ep ep = sim_sock_local(s);
     if (sim_ip_is_any(&ep.ip)) {
         int family = ep.ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET;
         ep.ip = sim_node_first_addr(a->node, family);

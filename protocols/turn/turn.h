@@ -1,5 +1,6 @@
 /* protocols/turn/turn.h — TURN, Traversal Using Relays around NAT:
  *   RFC 8656  TURN (methods, attributes, ChannelData, server and client behaviour), UDP relaying,
+ *             client-to-server transport UDP or TCP (§3.1; ChannelData padded on TCP, §12.5),
  *   RFC 5766  the first TURN RFC: same wire format; the server accepts its wider channel range
  *             0x4000-0x7FFF (RFC 5766 clients such as coturn's pick from all of it), the client
  *             binds only RFC 8656's 0x4000-0x4FFF,
@@ -229,6 +230,10 @@ bool turn_server_pop_event(turn_server *s, turn_server_event *ev);
 /* Deletes the allocation on relayed address `relay` (the driver could not open its socket).
  * Returns 0 or -ENOENT. */
 int turn_server_drop(turn_server *s, const sim_ep *relay);
+/* The client's TCP connection from `client` closed: its allocation is deleted (RFC 8656 §3.1:
+ * an allocation over TCP lives as long as its connection; event RELAY_CLOSE). Returns 0 or
+ * -ENOENT. */
+int turn_server_close_client(turn_server *s, const sim_ep *client);
 /* Number of live allocations. */
 size_t turn_server_n_allocations(const turn_server *s);
 /* Appends one line per allocation (client, relayed address, user, expiry, permissions,
@@ -318,6 +323,9 @@ int turn_client_close(turn_client *c, sim_time_t now);
 /* One datagram from `from`. Returns 0 (used), -ENOENT (not from the server / stray), -EBADMSG. */
 int turn_client_input(turn_client *c, sim_time_t now, const sim_ep *from, const uint8_t *buf,
                       size_t len);
+/* The TCP connection to the server failed or closed: running requests fail (as on a timeout,
+ * code 0), an allocation is gone (state FAILED, event CLOSED), queued datagrams are dropped. */
+void turn_client_transport_failed(turn_client *c, sim_time_t now);
 /* Retransmits and refreshes what is due at now. */
 void turn_client_timeout(turn_client *c, sim_time_t now);
 /* The earliest retransmission or refresh time, or SIM_TIME_NEVER. */
@@ -363,6 +371,21 @@ typedef void (*turn_app_notify_fn)(turn_app *a, void *ctx);
 turn_app *turn_app_server(sim_node *n, const turn_server_cfg *cfg, GError **err);
 /* Starts a client on node n (ephemeral port). Returns world-owned, or NULL with err set. */
 turn_app *turn_app_client(sim_node *n, const turn_client_cfg *cfg, GError **err);
+/* Also accepts TCP connections on the server's listening endpoint (RFC 8656 §3.1): STUN and
+ * ChannelData framed on each stream (stun_stream), the allocation keyed by the connection's
+ * remote endpoint and deleted when it closes; relaying to peers stays UDP. Returns 0, or -1
+ * with err set (not a server, port in use). */
+int turn_app_server_listen_tcp(turn_app *a, GError **err);
+/* Starts a client on node n that talks to its server over one TCP connection (ephemeral
+ * port): reliable STUN transactions (Ti), ChannelData padded to 4 bytes (cfg's stun.reliable
+ * and pad_chandata are set here). Requests wait until the connection is up; its failure or
+ * close ends the allocation (turn_client_transport_failed). Returns world-owned, or NULL with
+ * err set. */
+turn_app *turn_app_client_tcp(sim_node *n, const turn_client_cfg *cfg, GError **err);
+/* Why a TCP client's connection ended (a static string, e.g. "Connection refused"), or NULL. */
+const char *turn_app_tcp_error(const turn_app *a);
+/* Number of open TCP connections of the app (server: accepted; client: 0 or 1). */
+size_t turn_app_tcp_open(const turn_app *a);
 /* Closes sockets and frees the core; the handle goes stale. NULL-safe. */
 void turn_app_free(turn_app *a);
 /* After calling into the core from outside: drains outboxes, re-arms the timer, notifies. */

@@ -444,7 +444,8 @@ static void finish(turn_client *c, sim_time_t now, unsigned id)
         return;
     }
     stun_msg m;
-    bool decoded = tx->state != STUN_TX_TIMEOUT &&
+    bool lost = tx->state == STUN_TX_TIMEOUT || tx->state == STUN_TX_CLOSED;
+    bool decoded = !lost &&
                    turn_msg_decode(tx->resp, tx->resp_len, &m, NULL) == 0;
     /* Answers to authenticated requests must carry a MESSAGE-INTEGRITY made with our key
      * (401 / 438 challenges carry none). */
@@ -458,7 +459,7 @@ static void finish(turn_client *c, sim_time_t now, unsigned id)
         if (!retry_auth(c, now, &p, &m, tx->code))
             on_failure(c, &p, tx->code);
     } else {
-        if (tx->state != STUN_TX_TIMEOUT)
+        if (!lost)
             c->stats.bad++;
         on_failure(c, &p, 0);
     }
@@ -471,6 +472,18 @@ static void finish_all(turn_client *c, sim_time_t now)
     while (stun_client_pop_done(c->stun, &id))
         finish(c, now, id);
     drain_stun(c);
+}
+
+void turn_client_transport_failed(turn_client *c, sim_time_t now)
+{
+    stun_client_transport_failed(c->stun, now);
+    finish_all(c, now); /* each request fails as on a timeout (code 0) */
+    if (c->state == TURN_CLIENT_ALLOCATED) {
+        /* RFC 8656 §3.1: the server deletes the allocation with its TCP connection. */
+        c->state = TURN_CLIENT_FAILED;
+        event(c, TURN_EV_CLOSED, &c->relayed, 0, 0);
+    }
+    g_queue_clear_full(&c->out, g_free);
 }
 
 /* ---------------------------------------------------------------- input, timers */

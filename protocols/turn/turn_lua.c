@@ -3,10 +3,12 @@
  *   local S = turn.server(hostS, {realm = "example.org", users = {alice = "pw"},
  *                                 relay_ip = "18.181.0.31", port = 3478, quota = 10,
  *                                 ports = {49152, 65535}, nonce_lifetime = "1h",
- *                                 software = "natsim", fingerprint = true})
+ *                                 software = "natsim", fingerprint = true, tcp = false})
  *   local a = turn.allocate(hostA, "18.181.0.31:3478", {user = "alice", password = "pw",
- *                           timeout = "10s", lifetime = "10min", pad = false})
+ *                           timeout = "10s", lifetime = "10min", pad = false,
+ *                           transport = "udp" | "tcp"})
  *                                 -> alloc | nil, "401 Unauthorized" | nil, "timeout"
+ *                                  | nil, "tcp: Connection refused"
  *   a:relayed(), a:mapped()       -> "ip:port"
  *   a:permit(ip)                  -> true | nil, err    (CreatePermission, kept refreshed)
  *   a:bind("ip:port")             -> channel number | nil, err  (ChannelBind, kept refreshed)
@@ -60,7 +62,8 @@ static turn_client *check_alloc(lua_State *L, int idx)
 
 static const char *const server_keys[] = { "realm", "users", "relay_ip", "port", "quota",
                                            "ports", "nonce_lifetime", "lifetime",
-                                           "max_lifetime", "software", "fingerprint", NULL };
+                                           "max_lifetime", "software", "fingerprint", "tcp",
+                                           NULL };
 
 static void opt_ports(lua_State *L, turn_server_cfg *cfg)
 {
@@ -130,10 +133,15 @@ static int l_server(lua_State *L)
         return luaL_argerror(L, 2, "option 'relay_ip': an IP address");
     opt_ports(L, &cfg);
     opt_users(L, NULL);
+    bool tcp = simlua_opt_bool(L, 2, "tcp", false);
     GError *err = NULL;
     turn_app *a = turn_app_server(n, &cfg, &err);
     if (!a)
         return simlua_raise_gerror_msg(L, err);
+    if (tcp && turn_app_server_listen_tcp(a, &err) != 0) {
+        turn_app_free(a);
+        return simlua_raise_gerror_msg(L, err);
+    }
     opt_users(L, turn_app_server_core(a));
     adopt(L, a, TURN_SERVER_CLASS);
     return 1;
@@ -156,6 +164,7 @@ static int server_stats(lua_State *L)
     simlua_set_int(L, "no_permission", (lua_Integer)st->no_permission);
     simlua_set_int(L, "no_channel", (lua_Integer)st->no_channel);
     simlua_set_int(L, "active", (lua_Integer)turn_server_n_allocations(s));
+    simlua_set_int(L, "tcp_open", (lua_Integer)turn_app_tcp_open(check_app(L, 1, TURN_SERVER_CLASS)));
     return 1;
 }
 
@@ -274,7 +283,7 @@ static const turn_event *find_event(lua_State *L, turn_app *a, turn_event_kind o
 /* ---------------------------------------------------------------- allocation */
 
 static const char *const alloc_keys[] = { "user", "password", "timeout", "lifetime", "pad",
-                                          NULL };
+                                          "transport", NULL };
 
 static int pred_allocate(lua_State *L)
 {
@@ -287,8 +296,13 @@ static int pred_allocate(lua_State *L)
         return 1;
     }
     uint16_t code = ev->code;
+    const char *tcp = turn_app_tcp_error(a); /* static */
     turn_app_free(a); /* a failed allocation is of no further use */
     push_error(L, code);
+    if (!code && tcp) {
+        lua_pop(L, 1);
+        lua_pushfstring(L, "tcp: %s", tcp);
+    }
     return 2;
 }
 
@@ -310,8 +324,16 @@ static int l_allocate(lua_State *L)
     cfg.pad_chandata = simlua_opt_bool(L, opt, "pad", false);
     cfg.stun.fingerprint = true;
     sim_time_t timeout = simlua_opt_time(L, opt, "timeout", 60 * SIM_SEC);
+    const char *transport = simlua_opt_str(L, opt, "transport", "udp");
+    bool tcp = strcmp(transport, "tcp") == 0;
+    if (!tcp && strcmp(transport, "udp") != 0)
+        return luaL_argerror(L, opt, lua_pushfstring(L, "option 'transport': \"udp\" or "
+                                                        "\"tcp\", not '%s'", transport));
+    if (tcp && lua_getfield(L, opt, "pad") == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+        return luaL_argerror(L, opt, "option 'pad': ChannelData over TCP is always padded "
+                                     "(RFC 8656 §12.5)");
     GError *err = NULL;
-    turn_app *a = turn_app_client(n, &cfg, &err);
+    turn_app *a = tcp ? turn_app_client_tcp(n, &cfg, &err) : turn_app_client(n, &cfg, &err);
     if (!a)
         return simlua_raise_gerror_msg(L, err);
     lua_settop(L, 0);

@@ -344,6 +344,15 @@ int turn_server_drop(turn_server *s, const sim_ep *relay)
     return 0;
 }
 
+int turn_server_close_client(turn_server *s, const sim_ep *client)
+{
+    turn_alloc *a = turn_alloc_find(s, client);
+    if (!a)
+        return -ENOENT;
+    turn_alloc_delete(s, a);
+    return 0;
+}
+
 size_t turn_server_n_allocations(const turn_server *s) { return s->allocs->len; }
 
 const turn_server_stats *turn_server_get_stats(const turn_server *s) { return &s->stats; }

@@ -3,8 +3,10 @@
  * outside link (1 Gbit/s, 5 ms) leads to an RFC 5780 STUN server (four sockets). Every client
  * runs the real client core through the real driver: when a transaction finishes it starts
  * the next one at once, for S simulated seconds. Prints completed transactions per wall second
- * (and per simulated second), timeouts, and peak RSS.
- * Usage: bench_stun C S */
+ * (and per simulated second), timeouts, and peak RSS. With `tcp` each client runs its
+ * transactions one after another on one TCP connection (RFC 8489 §6.2.2) to the server's TCP
+ * listener instead: the stream framing, the reliable core and the TCP stack are measured.
+ * Usage: bench_stun C S [tcp] */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +36,9 @@ static void on_done(stun_app *a, const stun_tx *t, void *ctx)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 || atoi(argv[1]) <= 0 || atof(argv[2]) <= 0) {
-        fprintf(stderr, "usage: bench_stun CLIENTS SECONDS\n");
+    bool tcp = argc == 4 && g_strcmp0(argv[3], "tcp") == 0;
+    if ((argc != 3 && !tcp) || atoi(argv[1]) <= 0 || atof(argv[2]) <= 0) {
+        fprintf(stderr, "usage: bench_stun CLIENTS SECONDS [tcp]\n");
         return 2;
     }
     unsigned nc = (unsigned)atoi(argv[1]);
@@ -59,7 +62,8 @@ int main(int argc, char **argv)
     sim_iface_add_addr(si, &a2, 24);
     stun_server_cfg sc = { .primary = { .ip = sim_ip4(0xCB00710A), .port = 3478 },
                            .alt_ip = a2, .alt_port = 3479, .fingerprint = true };
-    if (!stun_app_server(s, &sc, &err))
+    stun_app *srv = stun_app_server(s, &sc, &err);
+    if (!srv || (tcp && stun_app_server_listen_tcp(srv, &err) != 0))
         g_error("%s", err->message);
 
     nat_config nc_cfg;
@@ -81,7 +85,8 @@ int main(int argc, char **argv)
         sim_node *c = bench_node(w, name, SIM_NODE_HOST);
         bench_attach(c, lan, 0x0A000100 + i, 16); /* 10.0.1.0 + i */
         sim_node_add_route(c, &any, 0, &gw, NULL);
-        stun_app *a = stun_app_client(c, SIM_AF_INET, 4000, &cc, &err);
+        stun_app *a = tcp ? stun_app_client_tcp(c, 4000, &sc.primary, &cc, &err)
+                          : stun_app_client(c, SIM_AF_INET, 4000, &cc, &err);
         if (!a)
             g_error("%s", err->message);
         stun_app_on_done(a, on_done, &b);
@@ -95,10 +100,10 @@ int main(int argc, char **argv)
     double wall = (g_get_monotonic_time() - t0) / 1e6;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("natsim stun: C=%u S=%.0f: %llu transactions (%llu failed) in %.3f s wall = %.0f "
+    printf("natsim stun%s: C=%u S=%.0f: %llu transactions (%llu failed) in %.3f s wall = %.0f "
            "transactions/s (%.0f per simulated second), %llu events, %zu NAT mappings, "
            "peak RSS %ld MiB\n",
-           nc, secs, (unsigned long long)b.ok, (unsigned long long)b.failed, wall,
+           tcp ? " over tcp" : "", nc, secs, (unsigned long long)b.ok, (unsigned long long)b.failed, wall,
            b.ok / wall, b.ok / secs, (unsigned long long)events,
            nat_table_size(nat_gw_table(n->nat)), ru.ru_maxrss / 1024);
     sim_world_free(w);

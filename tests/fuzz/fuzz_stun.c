@@ -1,7 +1,10 @@
 /* fuzz_stun — arbitrary bytes as a STUN message: the decoder must refuse or accept without
  * crashing; whatever it accepts must re-encode to the same bytes once padding is zeroed (the
  * decoder ignores padding, the encoder writes zeros); the dump, the integrity and fingerprint
- * checks and the client, server and discovery cores must survive it as input. */
+ * checks and the client, server and discovery cores must survive it as input. The same bytes as
+ * a TCP stream (stun_stream.c): read whole and in chunks of sizes the bytes pick, both readings
+ * must give the same frames, each with the length its header says and laid end to end exactly
+ * as in the input (plus ChannelData padding). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,8 +103,74 @@ static void check_discovery(const uint8_t *data, size_t size)
     stun_discovery_free(d);
 }
 
+/* Reads data as a stream in chunks (chunked: sizes 1..64 picked by the bytes; else whole);
+ * appends every frame's offset and length to out. Returns the reader's final state. */
+static int read_stream(const uint8_t *data, size_t size, bool channel, bool chunked,
+                       GArray *out)
+{
+    stun_stream *r = g_new(stun_stream, 1);
+    stun_stream_init(r, channel);
+    size_t off = 0, pos = 0;
+    int rc = 0;
+    while (off < size && rc >= 0) {
+        size_t n = chunked ? MIN(size - off, (size_t)(data[off] % 64) + 1) : size - off;
+        size_t took = stun_stream_feed(r, data + off, n);
+        off += took;
+        const uint8_t *f;
+        size_t len;
+        while ((rc = stun_stream_next(r, &f, &len)) == 1) {
+            if (len < 4 || memcmp(f, data + pos, len) != 0)
+                abort(); /* frames are the input's bytes, in order */
+            size_t hdr = ((size_t)f[2] << 8 | f[3]);
+            bool chan = stun_stream_is_channel(f, len);
+            if ((chan && (!channel || len != 4 + hdr)) || (!chan && len != STUN_HDR_LEN + hdr))
+                abort();
+            size_t item[2] = { pos, len };
+            g_array_append_vals(out, item, 2);
+            pos += chan ? (len + 3) & ~(size_t)3 : len;
+        }
+        if (rc == 0 && took == 0)
+            abort(); /* a full buffer must hold a frame or an error */
+        if (rc < 0 && !r->error)
+            abort();
+    }
+    g_free(r);
+    return rc;
+}
+
+static void check_stream(const uint8_t *data, size_t size)
+{
+    for (int channel = 0; channel < 2; channel++) {
+        GArray *whole = g_array_new(FALSE, FALSE, sizeof(size_t));
+        GArray *chunks = g_array_new(FALSE, FALSE, sizeof(size_t));
+        int a = read_stream(data, size, channel, false, whole);
+        int b = read_stream(data, size, channel, true, chunks);
+        if (a != b || whole->len != chunks->len ||
+            memcmp(whole->data, chunks->data, whole->len * sizeof(size_t)) != 0)
+            abort();
+        g_array_free(whole, TRUE);
+        g_array_free(chunks, TRUE);
+    }
+    /* A reliable client core fed the bytes: one transmission, Ti, nothing else. */
+    sim_rng rng;
+    sim_rng_seed(&rng, 3);
+    stun_client *c = stun_client_new(&(stun_client_cfg){ .reliable = true }, &rng);
+    sim_ep srv;
+    sim_ep_parse("18.181.0.31:3478", &srv);
+    stun_client_binding(c, 0, &srv, 0, NULL);
+    stun_client_input(c, 0, &srv, data, size);
+    stun_client_timeout(c, STUN_TI_DEFAULT);
+    stun_out o;
+    if (!stun_client_pop(c, &o) || stun_client_pop(c, &o) ||
+        stun_client_next_deadline(c) != SIM_TIME_NEVER)
+        abort();
+    stun_client_transport_failed(c, STUN_TI_DEFAULT);
+    stun_client_free(c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    check_stream(data, size);
     check_codec(data, size);
     check_cli(data, size);
     check_cores(data, size);
