@@ -483,7 +483,7 @@ void turn_client_transport_failed(turn_client *c, sim_time_t now)
         c->state = TURN_CLIENT_FAILED;
         event(c, TURN_EV_CLOSED, &c->relayed, 0, 0);
     }
-    g_queue_clear_full(&c->out, g_free);
+    turn_outq_drop(&c->out); /* nothing more goes out on the dead connection */
 }
 
 /* ---------------------------------------------------------------- input, timers */

@@ -21,6 +21,13 @@ void turn_outq_clear(turn_outq *q)
     q->spare = NULL;
 }
 
+void turn_outq_drop(turn_outq *q)
+{
+    turn_out *o;
+    while ((o = g_queue_pop_head(&q->q)))
+        turn_outq_give(q, o);
+}
+
 void *turn_spare_take(GPtrArray *spare, size_t size)
 {
     return spare->len ? g_ptr_array_steal_index_fast(spare, spare->len - 1) : g_malloc(size);

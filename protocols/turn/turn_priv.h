@@ -23,6 +23,8 @@ turn_out *turn_outq_take(turn_outq *q);
 void turn_outq_give(turn_outq *q, turn_out *o);
 /* Queues a filled buffer (takes ownership). */
 void turn_outq_push(turn_outq *q, turn_out *o);
+/* Drops every queued datagram (buffers recycled; the queue stays usable). */
+void turn_outq_drop(turn_outq *q);
 /* Copies the oldest datagram into out and recycles its buffer; false when empty. */
 bool turn_outq_pop(turn_outq *q, turn_out *out);
 /* A recycled buffer from spare (a GPtrArray freeing with g_free), or a new one of `size`
