@@ -5,6 +5,7 @@
  *   RFC 3581  rport / received
  *   RFC 3966  tel URIs (as Request-URI and in name-addr)
  *   RFC 4475  torture test messages (tests/unit/test_sip.c)
+ *   RFC 3261 §17 / RFC 6026  client and server transactions, Timers A-M (sip_txn.c)
  *   RFC 2617 / RFC 7616 / RFC 8760  HTTP digest authentication with MD5 and SHA-256
  *
  * Layering (DESIGN §4): sip_msg.c frames a datagram into a start line, header lines and a body;
@@ -32,6 +33,7 @@
 #include <stdint.h>
 #include "sim/addr.h"
 #include "sim/rng.h"
+#include "sim/time.h"
 
 /* ---------------------------------------------------------------- limits and constants */
 
@@ -353,5 +355,123 @@ void sip_msg_fmt(const sip_msg *m, GString *out);
  * err set to the reason a message does not decode. */
 int sip_decode(const uint8_t *data, size_t len, int argc, char **argv, GString *out,
                GError **err);
+
+/* ---------------------------------------------------------------- transactions (sip_txn.c) */
+
+/* RFC 3261 §17 client and server transactions with the transport's Via rules (§18), sans-I/O:
+ * one sip_txns layer holds every transaction of a UA or proxy, matches incoming messages by
+ * branch (§17.1.3, §17.2.3), retransmits from an outbox of datagrams and tells its user (the
+ * TU: UA core, proxy core) what happened through events. The INVITE transactions have the
+ * Accepted state of RFC 6026 (Timers L and M): a 2xx ends neither side's transaction at once,
+ * so retransmitted INVITEs are absorbed and further 2xx from forks still reach the TU.
+ *
+ *   INVITE client:  Calling --1xx--> Proceeding --300-699 (ACK sent)--> Completed --D--> gone
+ *                   Calling/Proceeding --2xx--> Accepted --M--> gone;  Calling --B--> timeout
+ *   non-INVITE client:  Trying --1xx--> Proceeding --final--> Completed --K--> gone; F: timeout
+ *   INVITE server:  Proceeding (100 Trying sent) --300-699--> Completed (G resends, H: no ACK)
+ *                   --ACK--> Confirmed --I--> gone;  Proceeding --2xx--> Accepted --L--> gone
+ *   non-INVITE server:  Trying --1xx--> Proceeding --final--> Completed --J--> gone
+ */
+
+#define SIP_T1 (500 * SIM_MS) /* RTT estimate (§17.1.1.1) */
+#define SIP_T2 (4 * SIM_SEC)  /* cap on non-INVITE and response retransmit intervals */
+#define SIP_T4 (5 * SIM_SEC)  /* the longest a message stays in the network */
+
+typedef struct sip_txn_cfg {
+    sim_time_t t1, t2, t4; /* 0: SIP_T1, SIP_T2, SIP_T4 */
+    bool reliable;         /* TCP: no retransmissions; Timers D, I, J, K are zero */
+    bool no_trying;        /* INVITE server: no automatic 100 Trying (the TU answers at once) */
+} sip_txn_cfg;
+
+typedef enum sip_txn_kind {
+    SIP_TXN_INVITE_CLIENT,
+    SIP_TXN_NON_INVITE_CLIENT,
+    SIP_TXN_INVITE_SERVER,
+    SIP_TXN_NON_INVITE_SERVER,
+} sip_txn_kind;
+
+typedef enum sip_txn_state {
+    SIP_TXN_CALLING, SIP_TXN_TRYING, SIP_TXN_PROCEEDING, SIP_TXN_COMPLETED,
+    SIP_TXN_CONFIRMED, SIP_TXN_ACCEPTED, SIP_TXN_TERMINATED,
+} sip_txn_state;
+
+typedef enum sip_txn_ev_kind {
+    SIP_TXN_EV_REQUEST,         /* a new request: id names its server transaction; an ACK
+                                   outside any transaction (for a 2xx) has id 0 */
+    SIP_TXN_EV_RESPONSE,        /* a response for client transaction id (1xx, the final one,
+                                   and every 2xx while Accepted); id 0: stray response */
+    SIP_TXN_EV_TIMEOUT,         /* Timer B or F (client: no final response), Timer H (server:
+                                   no ACK for a 300-699) */
+    SIP_TXN_EV_TRANSPORT_ERROR, /* sip_txns_transport_error was called for id */
+} sip_txn_ev_kind;
+
+/* What the layer tells its user. msg is owned by the event (sip_txn_ev_clear). */
+typedef struct sip_txn_ev {
+    sip_txn_ev_kind kind;
+    unsigned id;
+    sip_msg *msg; /* REQUEST, RESPONSE; NULL otherwise */
+    sim_ep from;  /* REQUEST, RESPONSE: where it came from */
+} sip_txn_ev;
+
+/* A datagram to send; data owned by the struct (sip_out_clear). */
+typedef struct sip_out {
+    sim_ep to;
+    uint8_t *data;
+    size_t len;
+} sip_out;
+
+typedef struct sip_txns sip_txns;
+
+/* Creates an empty transaction layer; cfg copied (NULL: defaults). Returns owned. */
+sip_txns *sip_txns_new(const sip_txn_cfg *cfg);
+/* Frees the layer, its transactions, outbox and pending events. NULL-safe. */
+void sip_txns_free(sip_txns *t);
+/* Starts a client transaction for req (borrowed; encoded now, so later changes to req do not
+ * matter) sent to dest: the first transmission is queued. req needs a top Via with an RFC 3261
+ * branch and a CSeq. *id (may be NULL) names it (ids start at 1 and are never reused).
+ * Returns 0, -EINVAL (a response, an ACK, no branch or CSeq), -EEXIST (branch in use). */
+int sip_txns_request(sip_txns *t, sim_time_t now, const sip_msg *req, const sim_ep *dest,
+                     unsigned *id);
+/* Sends a response on server transaction id (resp borrowed): provisional responses keep it in
+ * Proceeding, finals move it on (see the banner). Returns 0, -ENOENT (no such live
+ * transaction), -EPROTO (not allowed in this state: a final was already sent, or a 1xx after
+ * a 2xx), -EINVAL (not a response, a client transaction). */
+int sip_txns_respond(sip_txns *t, sim_time_t now, unsigned id, const sip_msg *resp);
+/* Sends m (borrowed) once to dest outside any transaction: an ACK for a 2xx, a 2xx
+ * retransmission by a UAS core, a stateless forward. */
+void sip_txns_send(sip_txns *t, const sip_msg *m, const sim_ep *dest);
+/* One decoded message m (takes ownership) from `from`. Requests get ;received / ;rport
+ * stamped on their top Via first (§18.2.1, RFC 3581). Matching messages drive their
+ * transaction (retransmissions are absorbed); others start a server transaction or become
+ * stray events. Returns 1 when an event was queued, 0 when absorbed. */
+int sip_txns_input(sip_txns *t, sim_time_t now, const sim_ep *from, sip_msg *m);
+/* Fires every timer due at now: retransmissions, timeouts, terminations. */
+void sip_txns_timeout(sip_txns *t, sim_time_t now);
+/* The earliest timer, or SIM_TIME_NEVER. */
+sim_time_t sip_txns_next_deadline(const sip_txns *t);
+/* The transport could not deliver for transaction id (§17.1.4, §17.2.4): it ends, and a
+ * client transaction queues a TRANSPORT_ERROR event. Unknown ids are ignored. */
+void sip_txns_transport_error(sip_txns *t, unsigned id);
+/* Pops the next datagram to send; false when the outbox is empty. */
+bool sip_txns_pop(sip_txns *t, sip_out *out);
+/* Pops the next event for the TU; false when there is none. */
+bool sip_txns_event(sip_txns *t, sip_txn_ev *ev);
+/* Frees the message of an event. NULL-safe. */
+void sip_txn_ev_clear(sip_txn_ev *ev);
+/* Frees the bytes of a datagram. NULL-safe. */
+void sip_out_clear(sip_out *out);
+/* State and kind of transaction id. Returns 0, or -ENOENT when it is gone (terminated). */
+int sip_txns_state(const sip_txns *t, unsigned id, sip_txn_kind *kind, sip_txn_state *state);
+/* The request that started client transaction id (borrowed until it ends), or NULL. */
+const sip_msg *sip_txns_request_of(const sip_txns *t, unsigned id);
+/* The live INVITE server transaction a CANCEL (borrowed) is for (§9.2: same branch and
+ * sent-by), or 0. */
+unsigned sip_txns_cancel_target(const sip_txns *t, const sip_msg *cancel);
+/* Builds the CANCEL for an INVITE (§9.1): same Request-URI, Call-ID, From, To, CSeq number,
+ * the INVITE's top Via only, its Route lines. Returns 0 or -EINVAL (not an INVITE, missing
+ * headers); *out owned. */
+int sip_msg_cancel(const sip_msg *invite, sip_msg **out);
+/* "calling", "trying" ... */
+const char *sip_txn_state_name(sip_txn_state s);
 
 #endif
