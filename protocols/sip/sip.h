@@ -6,6 +6,8 @@
  *   RFC 3966  tel URIs (as Request-URI and in name-addr)
  *   RFC 4475  torture test messages (tests/unit/test_sip.c)
  *   RFC 3261 §17 / RFC 6026  client and server transactions, Timers A-M (sip_txn.c)
+ *   RFC 3261 §8, §10, §12-15, §22 / RFC 3264  dialogs and the user agent core (sip_dialog.c,
+ *             sip_ua.c, sip_ua_call.c): REGISTER, INVITE/ACK/BYE/CANCEL, re-INVITE, OPTIONS
  *   RFC 2617 / RFC 7616 / RFC 8760  HTTP digest authentication with MD5 and SHA-256
  *
  * Layering (DESIGN §4): sip_msg.c frames a datagram into a start line, header lines and a body;
@@ -473,5 +475,125 @@ unsigned sip_txns_cancel_target(const sip_txns *t, const sip_msg *cancel);
 int sip_msg_cancel(const sip_msg *invite, sip_msg **out);
 /* "calling", "trying" ... */
 const char *sip_txn_state_name(sip_txn_state s);
+
+/* ---------------------------------------------------------------- user agent (sip_ua*.c, sip_dialog.c) */
+
+/* A sans-I/O user agent core on top of a sip_txns layer: registration with refresh, digest
+ * authentication, calls with an SDP offer in the INVITE (RFC 3264 via sdp_oa), their dialogs
+ * (tags, CSeq, route set from Record-Route, remote target from Contact), ACK, BYE, CANCEL,
+ * re-INVITE and OPTIONS. Calls are named by ids (from 1, never reused). Where requests go:
+ * out-of-dialog requests to cfg.proxy (REGISTER to cfg.registrar when set), in-dialog ones to
+ * the first Route entry or the remote target when its host is an IP literal, else cfg.proxy
+ * (the core resolves no names). The INVITE must carry the offer (no offer in a 2xx). */
+
+typedef struct sdp_oa sdp_oa;
+
+typedef struct sip_ua_cfg {
+    const char *aor;         /* address of record "sip:bob@mit.edu" (copied; required) */
+    const char *display;     /* display name in From (NULL: none) */
+    const char *user;        /* digest user name (NULL: the AOR's user part) */
+    const char *password;    /* digest password (NULL: challenges fail the request) */
+    sim_ep local;            /* our address: Via sent-by, Contact, SDP c= (required) */
+    sim_ep proxy;            /* outbound proxy (port 0: none; then the target must be an IP) */
+    sim_ep registrar;        /* where REGISTER goes (port 0: proxy) */
+    uint32_t expires;        /* REGISTER Expires asked for (0: 3600) */
+    bool rport;              /* add ;rport to our Via (RFC 3581) */
+    uint16_t rtp_port;       /* first RTP port of our streams (0: 40000), two per stream */
+    sip_txn_cfg txn;         /* timers */
+} sip_ua_cfg;
+
+typedef enum sip_call_state {
+    SIP_CALL_CALLING,    /* our INVITE is out, no provisional yet */
+    SIP_CALL_EARLY,      /* a provisional arrived (outgoing), or we rang (incoming) */
+    SIP_CALL_INCOMING,   /* an INVITE arrived, not answered yet */
+    SIP_CALL_CONFIRMED,  /* 2xx sent or received */
+    SIP_CALL_ENDED,      /* BYE, CANCEL, failure */
+} sip_call_state;
+
+typedef enum sip_ua_ev_kind {
+    SIP_UA_EV_REGISTERED,  /* a REGISTER got 2xx: status, expires granted (0: unregistered) */
+    SIP_UA_EV_REG_FAILED,  /* a REGISTER failed: status (408 on timeout) */
+    SIP_UA_EV_INCOMING,    /* a new call: call */
+    SIP_UA_EV_PROGRESS,    /* a 1xx (>100) for our INVITE: call, status */
+    SIP_UA_EV_ANSWERED,    /* our INVITE got a 2xx (ACK sent; media negotiated): call */
+    SIP_UA_EV_CONFIRMED,   /* the ACK for our 2xx arrived: call */
+    SIP_UA_EV_MEDIA,       /* a re-INVITE changed the media: call */
+    SIP_UA_EV_ENDED,       /* the call is over: call, status (the final error, 487, or 200 for
+                              a BYE) and by_remote */
+    SIP_UA_EV_OPTIONS,     /* an OPTIONS we sent was answered: status */
+} sip_ua_ev_kind;
+
+typedef struct sip_ua_ev {
+    sip_ua_ev_kind kind;
+    unsigned call;
+    unsigned status;
+    uint32_t expires;
+    bool by_remote;
+} sip_ua_ev;
+
+typedef struct sip_ua_stats {
+    uint64_t rx, bad, rejected, auth_retries, registrations;
+} sip_ua_stats;
+
+typedef struct sip_ua sip_ua;
+
+/* Creates a UA core (cfg copied; rng borrowed: tags, Call-IDs, branches, SDP ids). Returns
+ * owned, or NULL when cfg->aor is not a sip: URI with a user or cfg->local is unset. */
+sip_ua *sip_ua_new(const sip_ua_cfg *cfg, sim_rng *rng);
+/* Frees the core and its calls. NULL-safe. */
+void sip_ua_free(sip_ua *ua);
+/* Sends REGISTER for cfg.aor with expires seconds (0 removes our binding); on 2xx the core
+ * refreshes before the granted expiry (half of it, at most 32 s before). Returns 0 or -EBUSY
+ * (a REGISTER is already in progress). */
+int sip_ua_register(sip_ua *ua, sim_time_t now, uint32_t expires);
+/* Calls target (a SIP URI, copied) with an audio offer. *call names the call. Returns 0,
+ * -EINVAL (not a SIP URI), -EHOSTUNREACH (no proxy and the host is not an IP literal). */
+int sip_ua_call(sip_ua *ua, sim_time_t now, const char *target, unsigned *call);
+/* Incoming call: sends 180 Ringing. Returns 0, -ENOENT (no such call), -EPROTO (wrong state). */
+int sip_ua_ring(sip_ua *ua, sim_time_t now, unsigned call);
+/* Incoming call: answers 200 OK with the SDP answer (retransmitted until the ACK, §13.3.1.4).
+ * Returns 0, -ENOENT, -EPROTO (wrong state), -EBADMSG (the offer is not usable SDP: a 488 was
+ * sent instead). */
+int sip_ua_answer(sip_ua *ua, sim_time_t now, unsigned call);
+/* Incoming call: rejects it with status 300..699 (486 Busy Here …). 0, -ENOENT, -EPROTO,
+ * -EINVAL (bad status). */
+int sip_ua_reject(sip_ua *ua, sim_time_t now, unsigned call, unsigned status);
+/* Ends a call: BYE when confirmed, CANCEL while ours is ringing (sent once a provisional
+ * arrived, §9.1), 480 for an unanswered incoming one. 0, -ENOENT, -EPROTO (already ended). */
+int sip_ua_hangup(sip_ua *ua, sim_time_t now, unsigned call);
+/* Adds a local media stream ("audio", "video" …) for the next re-INVITE. Returns the stream
+ * index, -ENOENT, -ENOSPC. */
+int sip_ua_add_stream(sip_ua *ua, unsigned call, const char *media);
+/* Removes stream idx from the next re-INVITE (port 0). 0, -ENOENT, -EINVAL. */
+int sip_ua_remove_stream(sip_ua *ua, unsigned call, unsigned idx);
+/* Sends a re-INVITE with a new offer on a confirmed call. 0, -ENOENT, -EPROTO (not confirmed
+ * or a re-INVITE is pending, §14.1). */
+int sip_ua_reinvite(sip_ua *ua, sim_time_t now, unsigned call);
+/* Sends OPTIONS to target (a SIP URI). 0, -EINVAL, -EHOSTUNREACH. */
+int sip_ua_options(sip_ua *ua, sim_time_t now, const char *target);
+/* One datagram from `from`. Malformed messages are dropped (counted in bad); requests that
+ * fail validation get a 400 with the reason. Returns 0 or -EBADMSG (did not decode). */
+int sip_ua_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *buf, size_t len);
+/* Fires what is due: transaction timers, 2xx retransmissions, registration refresh. */
+void sip_ua_timeout(sip_ua *ua, sim_time_t now);
+/* The earliest deadline, or SIM_TIME_NEVER. */
+sim_time_t sip_ua_next_deadline(const sip_ua *ua);
+/* Pops the next datagram to send; false when none. */
+bool sip_ua_pop(sip_ua *ua, sip_out *out);
+/* Pops the next event; false when none. */
+bool sip_ua_event(sip_ua *ua, sip_ua_ev *ev);
+/* The state of a call. 0 or -ENOENT. */
+int sip_ua_call_state(const sip_ua *ua, unsigned call, sip_call_state *state);
+/* The call's offer/answer state (streams: remote RTP endpoint, local port, codec), borrowed
+ * until the call is forgotten; NULL for an unknown call. */
+const sdp_oa *sip_ua_call_media(const sip_ua *ua, unsigned call);
+/* The remote party of a call (its From or To value, borrowed), or NULL. */
+const char *sip_ua_call_peer(const sip_ua *ua, unsigned call);
+/* Frees an ended call. */
+void sip_ua_forget(sip_ua *ua, unsigned call);
+/* Counters (borrowed). */
+const sip_ua_stats *sip_ua_get_stats(const sip_ua *ua);
+/* "calling", "early" … */
+const char *sip_call_state_name(sip_call_state s);
 
 #endif
