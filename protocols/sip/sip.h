@@ -8,6 +8,9 @@
  *   RFC 3261 §17 / RFC 6026  client and server transactions, Timers A-M (sip_txn.c)
  *   RFC 3261 §8, §10, §12-15, §22 / RFC 3264  dialogs and the user agent core (sip_dialog.c,
  *             sip_ua.c, sip_ua_call.c): REGISTER, INVITE/ACK/BYE/CANCEL, re-INVITE, OPTIONS
+ *   RFC 3261 §10.3, §16 / RFC 3263  registrar and location service (sip_registrar.c),
+ *             stateful forking proxy and redirect server (sip_server.c, sip_fork.c), server
+ *             location NAPTR -> SRV -> A (sip_locate.c)
  *   RFC 2617 / RFC 7616 / RFC 8760  HTTP digest authentication with MD5 and SHA-256
  *
  * Layering (DESIGN §4): sip_msg.c frames a datagram into a start line, header lines and a body;
@@ -36,6 +39,7 @@
 #include "sim/addr.h"
 #include "sim/rng.h"
 #include "sim/time.h"
+#include "protocols/dns/dns.h"
 
 /* ---------------------------------------------------------------- limits and constants */
 
@@ -280,6 +284,11 @@ int sip_msg_validate(const sip_msg *m, unsigned *status, const char **reason);
  * -EBADMSG (req lacks those headers); *out owned. */
 int sip_msg_response(const sip_msg *req, unsigned status, const char *reason,
                      const char *to_tag, sip_msg **out);
+
+/* A response to a request that failed sip_msg_validate (§8.2.2, §21.4.1): like
+ * sip_msg_response but copying only whichever of Via, From, To, Call-ID and CSeq exist, with
+ * no To tag. Returns 0 or -EINVAL (not a request, bad code); *out owned. */
+int sip_msg_reject(const sip_msg *req, unsigned status, const char *reason, sip_msg **out);
 
 /* ---------------------------------------------------------------- per-hop rules (sip_proxy.c) */
 
@@ -595,5 +604,113 @@ void sip_ua_forget(sip_ua *ua, unsigned call);
 const sip_ua_stats *sip_ua_get_stats(const sip_ua *ua);
 /* "calling", "early" … */
 const char *sip_call_state_name(sip_call_state s);
+
+/* ---------------------------------------------------------------- location service (sip_registrar.c) */
+
+/* Address-of-record -> contact bindings with expiry (RFC 3261 §10). AORs are "user@host" with
+ * the host in lower case; contacts are kept in the order they were first registered. */
+typedef struct sip_location sip_location;
+
+/* An empty location service. Returns owned. */
+sip_location *sip_location_new(void);
+/* Frees it. NULL-safe. */
+void sip_location_free(sip_location *l);
+/* Adds or refreshes contact (a URI, copied) for aor until expires_at; source is where the
+ * REGISTER came from (borrowed, may be NULL). */
+void sip_location_bind(sip_location *l, const char *aor, const char *contact,
+                       sim_time_t expires_at, const sim_ep *source);
+/* Removes one binding (contact NULL: all of aor). Returns how many were removed. */
+size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact);
+/* The live contacts of aor at now, appended to out (char *, borrowed until the next change),
+ * with their expiry into exp (sim_time_t, may be NULL). Returns how many. */
+size_t sip_location_lookup(sip_location *l, const char *aor, sim_time_t now, GPtrArray *out,
+                           GArray *exp);
+/* Live bindings in total. */
+size_t sip_location_count(sip_location *l, sim_time_t now);
+/* The AOR of a sip: URI ("user@host", host lower-cased) into out. 0 or -EINVAL (no user, not
+ * sip:/sips:, too long). */
+int sip_aor_of(const sip_uri *u, char *out, size_t cap);
+
+/* ---------------------------------------------------------------- RFC 3263 server location (sip_locate.c) */
+
+/* Finding the UDP server of a SIP domain: NAPTR (services SIP+D2U, by order then preference)
+ * -> SRV (_sip._udp.<domain> when there is no NAPTR; lowest priority, then highest weight, then
+ * name: deterministic instead of RFC 2782's weighted draw) -> A of the SRV target; with no SRV
+ * either, A of the domain itself on port 5060. Sans-I/O: the caller asks sip_locate_next what
+ * to look up, feeds each result, and reads the endpoint when done. */
+typedef enum sip_locate_step {
+    SIP_LOCATE_NAPTR, SIP_LOCATE_SRV, SIP_LOCATE_A, SIP_LOCATE_DONE, SIP_LOCATE_FAILED,
+} sip_locate_step;
+
+typedef struct sip_locate {
+    sip_locate_step step;
+    dns_name domain;
+    dns_name name;     /* what to look up next */
+    uint16_t port;     /* from the SRV record, else 5060 */
+    sim_ep result;
+} sip_locate;
+
+/* Starts locating domain (a host name). Returns 0 or -EINVAL (not a valid name). */
+int sip_locate_init(sip_locate *l, const char *domain);
+/* The next lookup (name, type) to make; false when done or failed. */
+bool sip_locate_next(const sip_locate *l, dns_name *name, uint16_t *type);
+/* Feeds the result of that lookup (borrowed). */
+void sip_locate_feed(sip_locate *l, const dns_result *r);
+/* 0 with *ep set when done, -EAGAIN while lookups remain, -EHOSTUNREACH when it failed. */
+int sip_locate_result(const sip_locate *l, sim_ep *ep);
+
+/* ---------------------------------------------------------------- server: registrar, proxy, redirect (sip_server.c, sip_fork.c) */
+
+/* A SIP server core for one domain, sans-I/O, combining what cfg asks for: a registrar (REGISTER
+ * for the domain fills the location service; digest challenge 401 when users are configured),
+ * a stateful proxy (RFC 3261 §16: Max-Forwards, loop detection by a hash in the branch,
+ * Record-Route, loose routing, forking to every contact in parallel, first 2xx wins and the
+ * other branches are CANCELled, best response §16.7; other domains are located through
+ * sip_server_lookup_pop / sip_server_located, which the driver answers by RFC 3263), or a
+ * redirect server (302 with the contacts). */
+typedef struct sip_server_cfg {
+    const char *domain;        /* the domain we serve ("mit.edu"; copied) */
+    sim_ep self;               /* our address: Via sent-by, Record-Route */
+    bool registrar;            /* accept REGISTER for domain */
+    bool redirect;             /* answer 302 instead of proxying to registered contacts */
+    bool record_route;         /* proxy: stay on the path of dialogs */
+    const char *const *users;  /* digest users (NULL-terminated; NULL: no authentication) */
+    const char *const *passwords; /* their passwords, same order */
+    sip_location *location;    /* shared location service (borrowed; NULL: the core's own),
+                                  e.g. proxy.mit.edu reading what registrar.mit.edu stored */
+    uint32_t default_expires;  /* registrar: when the REGISTER names none (0: 3600) */
+    uint32_t max_expires;      /* registrar: cap (0: 7200) */
+    sip_txn_cfg txn;
+} sip_server_cfg;
+
+typedef struct sip_server_stats {
+    uint64_t rx, bad, rejected, registers, challenges, forwarded, forks, cancels, loops,
+        lookups, redirects, stateless;
+} sip_server_stats;
+
+typedef struct sip_server sip_server;
+
+/* Creates a server core (cfg and its strings copied; rng borrowed: branches, tags, nonces).
+ * Returns owned, or NULL when domain or self is unset or users and passwords do not pair. */
+sip_server *sip_server_new(const sip_server_cfg *cfg, sim_rng *rng);
+/* Frees it. NULL-safe. */
+void sip_server_free(sip_server *s);
+/* One datagram from `from`. Returns 0 or -EBADMSG (did not decode; dropped). */
+int sip_server_input(sip_server *s, sim_time_t now, const sim_ep *from, const uint8_t *buf,
+                     size_t len);
+/* Fires what is due. */
+void sip_server_timeout(sip_server *s, sim_time_t now);
+/* The earliest deadline, or SIM_TIME_NEVER. */
+sim_time_t sip_server_next_deadline(const sip_server *s);
+/* Pops the next datagram to send; false when none. */
+bool sip_server_pop(sip_server *s, sip_out *out);
+/* Pops the next domain to locate (copied into host, cap bytes) with its id; false if none. */
+bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap);
+/* The answer for lookup id: err 0 with ep, or a negative code (the branch answers 503). */
+void sip_server_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep);
+/* The location service (borrowed). */
+sip_location *sip_server_location(sip_server *s);
+/* Counters (borrowed). */
+const sip_server_stats *sip_server_get_stats(const sip_server *s);
 
 #endif

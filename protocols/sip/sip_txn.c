@@ -242,6 +242,22 @@ static void start_rtx(sip_txns *t, sip_txn *x, sim_time_t now)
     x->rtx_at = now + x->rtx_iv;
 }
 
+sip_msg *sip_msg_clone(const sip_msg *m, const char *ruri)
+{
+    GString *s = g_string_new(NULL);
+    sip_msg_encode(m, s);
+    if (m->request && ruri) {
+        const char *eol = strstr(s->str, "\r\n");
+        g_autofree char *start = g_strdup_printf("%s %s SIP/2.0", m->method, ruri);
+        g_string_erase(s, 0, eol ? eol - s->str : (gssize)s->len);
+        g_string_prepend(s, start);
+    }
+    sip_msg *c = NULL;
+    sip_msg_decode((const uint8_t *)s->str, s->len, &c, NULL);
+    g_string_free(s, TRUE);
+    return c;
+}
+
 /* ---------------------------------------------------------------- building ACK and CANCEL */
 
 /* A request for the same transaction as invite (§9.1, §17.1.1.3): method, the INVITE's

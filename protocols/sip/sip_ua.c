@@ -150,6 +150,15 @@ unsigned sip_ua_send_request(sip_ua *ua, sim_time_t now, sip_msg *m, const sim_e
     return id;
 }
 
+void sip_ua_copy_record_route(sip_msg *resp, const sip_msg *req)
+{
+    const sip_hdr *h;
+    /* §12.1.1: a UAS copies Record-Route into its dialog-creating responses */
+    if (resp->status > 100 && resp->status < 300 && !strcmp(req->method, "INVITE"))
+        for (size_t i = 0; (h = sip_msg_hdr(req, SIP_HDR_RECORD_ROUTE, i)); i++)
+            sip_msg_add_str(resp, SIP_HDR_RECORD_ROUTE, NULL, sip_hdr_value(h));
+}
+
 int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, unsigned status,
                  const char *to_tag)
 {
@@ -157,6 +166,7 @@ int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, u
     int rc = sip_msg_response(req, status, NULL, to_tag, &r);
     if (rc < 0)
         return rc;
+    sip_ua_copy_record_route(r, req);
     if (strcmp(req->method, "OPTIONS") == 0 || status == 405) {
         sip_msg_add(r, SIP_HDR_ALLOW, NULL, UA_ALLOW);
         sip_msg_add(r, SIP_HDR_ACCEPT, NULL, "application/sdp");
@@ -164,17 +174,6 @@ int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, u
     rc = sip_txns_respond(ua->txns, now, txn, r);
     sip_msg_free(r);
     return rc;
-}
-
-/* A copy of m (through the codec: what was sent is what is copied). */
-static sip_msg *clone_msg(const sip_msg *m)
-{
-    GString *s = g_string_new(NULL);
-    sip_msg_encode(m, s);
-    sip_msg *c = NULL;
-    sip_msg_decode((const uint8_t *)s->str, s->len, &c, NULL);
-    g_string_free(s, TRUE);
-    return c;
 }
 
 sip_msg *sip_ua_authorize(sip_ua *ua, unsigned txn, const sip_msg *resp)
@@ -187,7 +186,7 @@ sip_msg *sip_ua_authorize(sip_ua *ua, unsigned txn, const sip_msg *resp)
     sip_cseq cs;
     if (!ch || !req || !ua->password || sip_digest_parse(ch->value, &d) < 0)
         return NULL;
-    sip_msg *m = clone_msg(req);
+    sip_msg *m = sip_msg_clone(req, NULL);
     char cnonce[SIP_TOKEN_MAX];
     sip_random_token(ua->rng, "", cnonce, sizeof cnonce);
     g_autofree char *cred = sip_digest_authorization(&d, ua->user, ua->password, req->method,
@@ -411,20 +410,6 @@ static void dispatch(sip_ua *ua, sim_time_t now)
     }
 }
 
-/* §8.2.2 / §21.4.1: a 400 for a request that failed validation, copying whichever of the
- * §8.2.6.2 headers it has (sip_msg_response needs them all). */
-static sip_msg *bad_request(const sip_msg *m, unsigned status, const char *reason)
-{
-    static const sip_hdr_id copy[] = { SIP_HDR_VIA, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_CALL_ID,
-                                       SIP_HDR_CSEQ };
-    sip_msg *r = sip_msg_new_response(status, reason);
-    const sip_hdr *h;
-    for (size_t i = 0; r && i < G_N_ELEMENTS(copy); i++)
-        for (size_t k = 0; (h = sip_msg_hdr(m, copy[i], k)); k++)
-            sip_msg_add_str(r, copy[i], NULL, sip_hdr_value(h));
-    return r;
-}
-
 int sip_ua_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *buf, size_t len)
 {
     sip_msg *m = NULL;
@@ -438,7 +423,7 @@ int sip_ua_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *
     if (sip_msg_validate(m, &status, &reason) < 0) {
         ua->stats.rejected++;
         sip_msg *r = NULL; /* §8.2.2: 400 with the reason, straight back to the source */
-        if (m->request && strcmp(m->method, "ACK") != 0 && (r = bad_request(m, status, reason)))
+        if (m->request && strcmp(m->method, "ACK") != 0 && sip_msg_reject(m, status, reason, &r) == 0)
             sip_txns_send(ua->txns, r, from);
         sip_msg_free(r);
         sip_msg_free(m);

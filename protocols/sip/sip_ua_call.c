@@ -171,6 +171,34 @@ static void invite_2xx(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, si
     sip_ua_emit(ua, reinvite ? SIP_UA_EV_MEDIA : SIP_UA_EV_ANSWERED, c->id, m->status);
 }
 
+/* §8.1.3.4: a 3xx sends the INVITE again to its first Contact (same Call-ID and tags, the
+ * next CSeq). True when it was sent. */
+static bool follow_redirect(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn,
+                            const sip_msg *m)
+{
+    sip_nameaddr na;
+    sim_ep dest;
+    sip_cseq cs;
+    const sip_msg *req = sip_txns_request_of(ua->txns, txn);
+    if (!req || c->state == SIP_CALL_ENDED || sip_msg_nameaddr(m, SIP_HDR_CONTACT, 0, &na) < 0 ||
+        na.star)
+        return false;
+    g_autofree char *target = g_strndup(na.uri.raw.p, na.uri.raw.len);
+    sip_msg *retry = sip_ua_route(ua, target, &dest) == 0 ? sip_msg_clone(req, target) : NULL;
+    if (!retry || sip_msg_cseq(retry, &cs) < 0) {
+        sip_msg_free(retry);
+        return false;
+    }
+    char v[48];
+    g_snprintf(v, sizeof v, "%u INVITE", cs.seq + 1);
+    sip_msg_set(retry, SIP_HDR_CSEQ, v);
+    sip_msg_pop(retry, SIP_HDR_VIA);
+    c->dest = dest;
+    c->invite_txn = sip_ua_send_request(ua, now, retry, &dest);
+    sip_msg_free(retry);
+    return c->invite_txn != 0;
+}
+
 void sip_call_response(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, sip_msg *m)
 {
     unsigned st = m->status;
@@ -199,6 +227,8 @@ void sip_call_response(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, si
         else
             end_call(ua, c, st, true);
         sip_msg_free(retry);
+    } else if (st < 400 && c->redirects < 3 && follow_redirect(ua, now, c, txn, m)) {
+        c->redirects++;
     } else {
         end_call(ua, c, st, true);
     }
@@ -248,6 +278,7 @@ static sip_msg *answer_msg(sip_ua *ua, sip_call *c, const sip_msg *req)
     if (req->body_len &&
         sdp_oa_answer(c->oa, (const char *)req->body, req->body_len, sdp) == 0 &&
         sip_msg_response(req, 200, NULL, c->local_tag, &ok) == 0) {
+        sip_ua_copy_record_route(ok, req);
         sip_msg_add(ok, SIP_HDR_CONTACT, NULL, ua->contact);
         add_sdp(ok, sdp);
     }

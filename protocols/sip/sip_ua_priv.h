@@ -57,6 +57,7 @@ typedef struct sip_call {
     bool reported;           /* SIP_UA_EV_ENDED was queued */
     bool acked;              /* incoming: the ACK for our 2xx arrived */
     unsigned auth_tries;
+    unsigned redirects;      /* 3xx followed (at most 3) */
 } sip_call;
 
 /* The UA. */
@@ -92,6 +93,8 @@ int sip_ua_route(const sip_ua *ua, const char *uri, sim_ep *dest);
  * our Contact for 2xx to INVITE. Returns 0 or a negative code. */
 int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, unsigned status,
                  const char *to_tag);
+/* Copies req's Record-Route lines into resp when it is a 101-299 to an INVITE (§12.1.1). */
+void sip_ua_copy_record_route(sip_msg *resp, const sip_msg *req);
 /* If resp is a 401 / 407 we can answer, a copy of the request of txn with the next CSeq and
  * credentials; else NULL. */
 sip_msg *sip_ua_authorize(sip_ua *ua, unsigned txn, const sip_msg *resp);
