@@ -11,6 +11,7 @@
  *   RFC 3261 §10.3, §16 / RFC 3263  registrar and location service (sip_registrar.c),
  *             stateful forking proxy and redirect server (sip_server.c, sip_fork.c), server
  *             location NAPTR -> SRV -> A (sip_locate.c)
+ *   sip_sim.c drives a UA or server core over sim/socket.h (UDP); sip_lua.c is module `sip`.
  *   RFC 2617 / RFC 7616 / RFC 8760  HTTP digest authentication with MD5 and SHA-256
  *
  * Layering (DESIGN §4): sip_msg.c frames a datagram into a start line, header lines and a body;
@@ -712,5 +713,41 @@ void sip_server_located(sip_server *s, sim_time_t now, unsigned id, int err, con
 sip_location *sip_server_location(sip_server *s);
 /* Counters (borrowed). */
 const sip_server_stats *sip_server_get_stats(const sip_server *s);
+
+/* ---------------------------------------------------------------- driver (sip_sim.c) */
+
+#define SIP_REF_KIND 0x534950 /* "SIP" */
+#define SIP_PORT 5060
+
+typedef struct sip_app sip_app;
+/* Called after every input, timeout or kick of the app's core. */
+typedef void (*sip_app_notify_fn)(sip_app *a, void *ctx);
+
+/* Starts a UA on node n, UDP port cfg->local.port. Returns world-owned (freed with the world
+ * or sip_app_free), or NULL with err set (bad cfg, port in use). */
+sip_app *sip_app_ua(sim_node *n, const sip_ua_cfg *cfg, GError **err);
+/* Starts a server (registrar / proxy / redirect) on node n, UDP port cfg->self.port, with a
+ * stub resolver asking dns_server for RFC 3263 lookups (NULL or port 0: other domains are
+ * unreachable, 503). Returns world-owned, or NULL with err set. */
+sip_app *sip_app_server(sim_node *n, const sip_server_cfg *cfg, const sim_ep *dns_server,
+                        GError **err);
+/* Stops the app (socket, timer, core, resolver); its handle goes stale. NULL-safe. */
+void sip_app_free(sip_app *a);
+/* Sends what the core queued, starts lookups, re-arms the timer, notifies: call after calling
+ * into the core. */
+void sip_app_kick(sip_app *a);
+/* The cores (NULL when the app is of the other kind or stopped). */
+sip_ua *sip_app_ua_core(sip_app *a);
+sip_server *sip_app_server_core(sip_app *a);
+/* The node and the world handle (kind SIP_REF_KIND). */
+sim_node *sip_app_node(sip_app *a);
+sim_ref sip_app_ref(sip_app *a);
+/* Installs the notify callback. */
+void sip_app_on_notify(sip_app *a, sip_app_notify_fn fn, void *ctx);
+
+/* ---------------------------------------------------------------- Lua (sip_lua.c) */
+
+/* Opens module `sip` (sip.registrar, sip.proxy, sip.redirect, sip.ua). */
+int sip_lua_open(lua_State *L);
 
 #endif
