@@ -404,13 +404,14 @@ int sip_ua_answer(sip_ua *ua, sim_time_t now, unsigned call)
     int rc = incoming(ua, call, &c);
     if (rc < 0)
         return rc;
-    sip_msg *ok = answer_msg(ua, c, c->invite);
-    if (!ok) {
-        sip_ua_reply(ua, now, c->invite_txn, c->invite, 488, c->local_tag);
-        end_call(ua, c, 488, false);
+    c->dlg = sip_dialog_uas(c->invite, c->local_tag);
+    sip_msg *ok = c->dlg ? answer_msg(ua, c, c->invite) : NULL;
+    if (!ok) { /* no Contact or From tag for a dialog (§12.1.1), or an unusable offer */
+        unsigned st = c->dlg ? 488 : 400;
+        sip_ua_reply(ua, now, c->invite_txn, c->invite, st, c->local_tag);
+        end_call(ua, c, st, false);
         return -EBADMSG;
     }
-    c->dlg = sip_dialog_uas(c->invite, c->local_tag);
     c->state = SIP_CALL_CONFIRMED;
     send_ok(ua, now, c, c->invite_txn, ok);
     return 0;
@@ -436,7 +437,7 @@ int sip_ua_hangup(sip_ua *ua, sim_time_t now, unsigned call)
         return -ENOENT;
     switch (c->state) {
     case SIP_CALL_CONFIRMED: {
-        sip_msg *bye = sip_dialog_request(c->dlg, "BYE", 0);
+        sip_msg *bye = c->dlg ? sip_dialog_request(c->dlg, "BYE", 0) : NULL;
         sim_ep d = dialog_dest(ua, c);
         if (bye)
             c->bye_txn = sip_ua_send_request(ua, now, bye, &d);

@@ -360,6 +360,30 @@ static void test_options_and_400(void)
     net_clear(&n);
 }
 
+/* An INVITE without Contact cannot make a dialog (§12.1.1): answering it sends 400 instead
+ * of a 200 and ends the call (found by fuzz_sip_core). */
+static void test_invite_without_contact(void)
+{
+    sim_rng r[2];
+    rngs(r);
+    net n;
+    net_init(&n, r, false);
+    static const char inv[] = "INVITE sip:bob@10.0.0.2 SIP/2.0\r\n"
+                              "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKnc\r\n"
+                              "From: <sip:a@10.0.0.1>;tag=1\r\nTo: <sip:bob@10.0.0.2>\r\n"
+                              "Call-ID: nc\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n\r\n";
+    g_assert_cmpint(sip_ua_input(n.ua[1], 0, &n.ep[0], (const uint8_t *)inv, sizeof inv - 1), ==, 0);
+    unsigned cb = 0;
+    g_autofree char *e = events(&n, 1, &cb);
+    g_assert_cmpstr(e, ==, "incoming/0");
+    g_assert_cmpint(sip_ua_answer(n.ua[1], 0, cb), ==, -EBADMSG);
+    collect(&n);
+    g_assert_cmpstr(n.ladder->str, ==, "B>A 100/INVITE; B>A 400/INVITE");
+    g_autofree char *e2 = events(&n, 1, NULL);
+    g_assert_cmpstr(e2, ==, "ended/400");
+    net_clear(&n);
+}
+
 /* REGISTER: 401, the retry with MD5 credentials the registrar verifies, 200 with expires=60,
  * and a refresh 30 s later (half the expiry), challenged and answered again. */
 static void test_register_digest_refresh(void)
@@ -421,5 +445,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/ua/options-400", test_options_and_400);
     g_test_add_func("/sip/ua/register-digest-refresh", test_register_digest_refresh);
     g_test_add_func("/sip/ua/deterministic", test_deterministic);
+    g_test_add_func("/sip/ua/invite-without-contact", test_invite_without_contact);
     return g_test_run();
 }
