@@ -15,14 +15,18 @@ typedef struct sip_txn {
     sim_time_t rtx_at;  /* Timer A / E / G, SIM_TIME_NEVER when off */
     sim_time_t rtx_iv;  /* its current interval */
     sim_time_t end_at;  /* Timer B / D / F / H / I / J / K / L / M, SIM_TIME_NEVER when off */
+    sim_time_t sched_at; /* its key in sip_txns.timers: min(rtx_at, end_at) when queued */
+    bool queued;
 } sip_txn;
 
 struct sip_txns {
     sip_txn_cfg cfg;
     unsigned next_id;
-    GPtrArray *all;       /* sip_txn *, creation order: timers fire in a stable order */
-    GHashTable *by_key;   /* key -> sip_txn * (borrowed from all) */
-    GHashTable *by_id;    /* GUINT_TO_POINTER(id) -> sip_txn * */
+    GTree *timers;        /* sip_txn * ordered by (sched_at, id): the next timer is the first,
+                             and equal deadlines fire in creation order */
+    GHashTable *by_key;   /* key -> sip_txn * (borrowed from by_id) */
+    GHashTable *by_id;    /* GUINT_TO_POINTER(id) -> sip_txn *, owns the live ones */
+    GPtrArray *dead;      /* terminated, freed by sweep() once the current call is done */
     GQueue outbox;        /* sip_out * */
     GQueue events;        /* sip_txn_ev * */
 };
@@ -39,6 +43,14 @@ const char *sip_txn_state_name(sip_txn_state s)
     return (unsigned)s < G_N_ELEMENTS(state_names) ? state_names[s] : "?";
 }
 
+static gint by_deadline(gconstpointer a, gconstpointer b)
+{
+    const sip_txn *x = a, *y = b;
+    if (x->sched_at != y->sched_at)
+        return x->sched_at < y->sched_at ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 sip_txns *sip_txns_new(const sip_txn_cfg *cfg)
 {
     sip_txns *t = g_new0(sip_txns, 1);
@@ -51,7 +63,8 @@ sip_txns *sip_txns_new(const sip_txn_cfg *cfg)
     if (!t->cfg.t4)
         t->cfg.t4 = SIP_T4;
     t->next_id = 1;
-    t->all = g_ptr_array_new();
+    t->timers = g_tree_new(by_deadline);
+    t->dead = g_ptr_array_new();
     t->by_key = g_hash_table_new(g_str_hash, g_str_equal);
     t->by_id = g_hash_table_new(g_direct_hash, g_direct_equal);
     g_queue_init(&t->outbox);
@@ -86,9 +99,15 @@ void sip_txns_free(sip_txns *t)
 {
     if (!t)
         return;
-    for (guint i = 0; i < t->all->len; i++)
-        txn_free(t->all->pdata[i]);
-    g_ptr_array_free(t->all, TRUE);
+    GHashTableIter it;
+    gpointer x;
+    g_hash_table_iter_init(&it, t->by_id);
+    while (g_hash_table_iter_next(&it, NULL, &x))
+        txn_free(x);
+    for (guint i = 0; i < t->dead->len; i++)
+        txn_free(t->dead->pdata[i]);
+    g_ptr_array_free(t->dead, TRUE);
+    g_tree_destroy(t->timers);
     g_hash_table_destroy(t->by_key);
     g_hash_table_destroy(t->by_id);
     g_queue_clear_full(&t->outbox, out_free);
@@ -200,10 +219,24 @@ static sip_txn *add(sip_txns *t, sip_txn_kind kind, sip_txn_state st, char *key,
     x->key = key;
     x->peer = *peer;
     x->rtx_at = x->end_at = SIM_TIME_NEVER;
-    g_ptr_array_add(t->all, x);
     g_hash_table_insert(t->by_key, x->key, x);
     g_hash_table_insert(t->by_id, GUINT_TO_POINTER(x->id), x);
     return x;
+}
+
+/* Puts x in the timer tree under its earliest timer (or takes it out): call after every
+ * change of rtx_at / end_at. */
+static void reschedule(sip_txns *t, sip_txn *x)
+{
+    if (x->queued)
+        g_tree_remove(t->timers, x);
+    x->queued = false;
+    sim_time_t d = MIN(x->rtx_at, x->end_at);
+    if (d != SIM_TIME_NEVER && x->state != SIP_TXN_TERMINATED) {
+        x->sched_at = d;
+        g_tree_insert(t->timers, x, x);
+        x->queued = true;
+    }
 }
 
 /* Marks x terminated; sweep() frees it once the current call is done with it. */
@@ -211,21 +244,17 @@ static void terminate(sip_txns *t, sip_txn *x)
 {
     x->state = SIP_TXN_TERMINATED;
     x->rtx_at = x->end_at = SIM_TIME_NEVER;
+    reschedule(t, x);
     g_hash_table_remove(t->by_key, x->key);
     g_hash_table_remove(t->by_id, GUINT_TO_POINTER(x->id));
+    g_ptr_array_add(t->dead, x);
 }
 
 static void sweep(sip_txns *t)
 {
-    guint j = 0;
-    for (guint i = 0; i < t->all->len; i++) {
-        sip_txn *x = t->all->pdata[i];
-        if (x->state == SIP_TXN_TERMINATED)
-            txn_free(x);
-        else
-            t->all->pdata[j++] = x;
-    }
-    g_ptr_array_set_size(t->all, j);
+    for (guint i = 0; i < t->dead->len; i++)
+        txn_free(t->dead->pdata[i]);
+    g_ptr_array_set_size(t->dead, 0);
 }
 
 /* A timer of d, or 0 (fires at once) on a reliable transport when `zero_if_reliable`. */
@@ -323,6 +352,7 @@ int sip_txns_request(sip_txns *t, sim_time_t now, const sip_msg *req, const sim_
     send_bytes(t, x->last, dest);
     start_rtx(t, x, now);         /* Timer A / E = T1 */
     x->end_at = now + 64 * t->cfg.t1; /* Timer B / F */
+    reschedule(t, x);
     if (id)
         *id = x->id;
     return 0;
@@ -341,8 +371,19 @@ static void send_ack(sip_txns *t, sip_txn *x, const sip_msg *resp)
         send_bytes(t, x->ack, &x->peer);
 }
 
+static int client_step(sip_txns *t, sim_time_t now, sip_txn *x, const sim_ep *from,
+                            sip_msg *m);
+
 static int client_response(sip_txns *t, sim_time_t now, sip_txn *x, const sim_ep *from,
                            sip_msg *m)
+{
+    int r = client_step(t, now, x, from, m);
+    reschedule(t, x);
+    return r;
+}
+
+static int client_step(sip_txns *t, sim_time_t now, sip_txn *x, const sim_ep *from,
+                            sip_msg *m)
 {
     unsigned code = m->status;
     bool invite = x->kind == SIP_TXN_INVITE_CLIENT;
@@ -440,6 +481,7 @@ int sip_txns_respond(sip_txns *t, sim_time_t now, unsigned id, const sip_msg *re
         x->state = SIP_TXN_COMPLETED;
         x->end_at = after(t, now, 64 * t->cfg.t1, true); /* Timer J */
     }
+    reschedule(t, x);
     return 0;
 }
 
@@ -469,6 +511,7 @@ static int server_request(sip_txns *t, sim_time_t now, sip_txn *x, const sim_ep 
             x->state = SIP_TXN_CONFIRMED;
             x->rtx_at = SIM_TIME_NEVER;
             x->end_at = after(t, now, t->cfg.t4, true);
+            reschedule(t, x);
         } else if (x->state == SIP_TXN_ACCEPTED) { /* RFC 6026 §7.1: the ACK goes to the TU */
             emit(t, SIP_TXN_EV_REQUEST, 0, m, from);
             return 1;
@@ -547,28 +590,24 @@ static void fire_end(sip_txns *t, sip_txn *x)
 
 void sip_txns_timeout(sip_txns *t, sim_time_t now)
 {
-    for (guint i = 0; i < t->all->len; i++) {
-        sip_txn *x = t->all->pdata[i];
-        while (x->state != SIP_TXN_TERMINATED) {
-            if (x->end_at <= now && x->end_at <= x->rtx_at)
-                fire_end(t, x);
-            else if (x->rtx_at <= now)
-                fire_rtx(t, x);
-            else
-                break;
-        }
+    GTreeNode *n;
+    while ((n = g_tree_node_first(t->timers))) {
+        sip_txn *x = g_tree_node_key(n);
+        if (x->sched_at > now)
+            break;
+        if (x->end_at <= x->rtx_at)
+            fire_end(t, x);
+        else
+            fire_rtx(t, x);
+        reschedule(t, x);
     }
     sweep(t);
 }
 
 sim_time_t sip_txns_next_deadline(const sip_txns *t)
 {
-    sim_time_t d = SIM_TIME_NEVER;
-    for (guint i = 0; i < t->all->len; i++) {
-        const sip_txn *x = t->all->pdata[i];
-        d = MIN(d, MIN(x->rtx_at, x->end_at));
-    }
-    return d;
+    GTreeNode *n = g_tree_node_first(t->timers);
+    return n ? ((const sip_txn *)g_tree_node_key(n))->sched_at : SIM_TIME_NEVER;
 }
 
 void sip_txns_transport_error(sip_txns *t, unsigned id)
