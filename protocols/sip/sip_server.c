@@ -209,10 +209,10 @@ static void dispatch(sip_server *s, sim_time_t now)
         } else if (ev.kind == SIP_TXN_EV_RESPONSE) {
             sip_msg *m = ev.msg;
             ev.msg = NULL;
-            if (!ev.id || !srv_fork_response(s, now, ev.id, m)) {
-                forward_response(s, m);
-                sip_msg_free(m);
-            }
+            if (!ev.id)
+                forward_response(s, m); /* stray: a 2xx retransmission after the context */
+            if (!ev.id || !srv_fork_response(s, now, ev.id, m))
+                sip_msg_free(m); /* (a transaction that is no branch: our CANCELs) */
         } else {
             srv_fork_failed(s, now, ev.id, ev.kind == SIP_TXN_EV_TIMEOUT ? 408 : 503);
         }
