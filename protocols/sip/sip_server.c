@@ -115,13 +115,16 @@ void srv_branch_token(sip_server *s, const sip_msg *m, char *out, size_t cap)
 /* ---------------------------------------------------------------- stateless forwarding */
 
 /* A response no branch owns (a 2xx retransmission, a 2xx after the context ended): pop our
- * Via and send it where the next one says (§16.7 step 9 / §18.2.2). */
+ * Via and send it where the next one says (§16.7 step 9 / §18.2.2). Answers to our own
+ * CANCELs are hop by hop and stop here (§16.10). */
 static void forward_response(sip_server *s, sip_msg *m)
 {
     sip_via v;
+    sip_cseq cs;
     char host[SIM_IP_STRLEN];
     sim_ep to = { 0 };
-    if (sip_msg_via(m, 0, &v) < 0 || v.host.len + 1 > sizeof host ||
+    if (sip_msg_cseq(m, &cs) < 0 || sip_str_eq(cs.method, "CANCEL") ||
+        sip_msg_via(m, 0, &v) < 0 || v.host.len + 1 > sizeof host ||
         (memcpy(host, v.host.p, v.host.len), host[v.host.len] = 0,
          sim_ip_parse(host, &to.ip) < 0) ||
         !sim_ip_eq(&to.ip, &s->cfg.self.ip))
@@ -209,10 +212,10 @@ static void dispatch(sip_server *s, sim_time_t now)
         } else if (ev.kind == SIP_TXN_EV_RESPONSE) {
             sip_msg *m = ev.msg;
             ev.msg = NULL;
-            if (!ev.id)
-                forward_response(s, m); /* stray: a 2xx retransmission after the context */
-            if (!ev.id || !srv_fork_response(s, now, ev.id, m))
-                sip_msg_free(m); /* (a transaction that is no branch: our CANCELs) */
+            if (!ev.id || !srv_fork_response(s, now, ev.id, m)) {
+                forward_response(s, m); /* a 2xx after its context ended (RFC 6026) */
+                sip_msg_free(m);
+            }
         } else {
             srv_fork_failed(s, now, ev.id, ev.kind == SIP_TXN_EV_TIMEOUT ? 408 : 503);
         }

@@ -137,15 +137,20 @@ int sip_ua_route(const sip_ua *ua, const char *uri, sim_ep *dest)
     return 0;
 }
 
-unsigned sip_ua_send_request(sip_ua *ua, sim_time_t now, sip_msg *m, const sim_ep *dest)
+int sip_ua_push_via(sip_ua *ua, sip_msg *m)
 {
     char branch[SIP_TOKEN_MAX];
     sip_random_token(ua->rng, SIP_BRANCH_COOKIE, branch, sizeof branch);
     g_autofree char *hp = hostport(&ua->cfg.local);
     g_autofree char *via = g_strdup_printf("SIP/2.0/UDP %s;branch=%s%s", hp, branch,
                                            ua->cfg.rport ? ";rport" : "");
+    return sip_msg_push(m, SIP_HDR_VIA, via);
+}
+
+unsigned sip_ua_send_request(sip_ua *ua, sim_time_t now, sip_msg *m, const sim_ep *dest)
+{
     unsigned id = 0;
-    if (sip_msg_push(m, SIP_HDR_VIA, via) < 0 || sip_txns_request(ua->txns, now, m, dest, &id) < 0)
+    if (sip_ua_push_via(ua, m) < 0 || sip_txns_request(ua->txns, now, m, dest, &id) < 0)
         return 0;
     return id;
 }

@@ -118,51 +118,75 @@ static sim_ep dialog_dest(const sip_ua *ua, const sip_call *c)
     return d;
 }
 
-/* §13.2.2.4: the ACK for a 2xx is built by the UA core inside the dialog, end to end. */
-static void send_ack(sip_ua *ua, sim_time_t now, sip_call *c, uint32_t cseq)
+/* §13.2.2.4: the ACK for a 2xx, built by the UA core inside dialog d, end to end (its own
+ * branch, no transaction), sent to d's next hop (else fallback). Returns it (owned) or NULL. */
+static sip_msg *ack_2xx(sip_ua *ua, sip_dialog *d, uint32_t cseq, const sim_ep *fallback)
 {
-    (void)now;
-    sip_msg_free(c->ack);
-    c->ack = sip_dialog_request(c->dlg, "ACK", cseq);
-    if (!c->ack)
+    sip_msg *ack = sip_dialog_request(d, "ACK", cseq);
+    if (!ack || sip_ua_push_via(ua, ack) < 0) {
+        sip_msg_free(ack);
+        return NULL;
+    }
+    sim_ep to = *fallback;
+    sip_ua_route(ua, sip_dialog_next_hop(d), &to);
+    sip_txns_send(ua->txns, ack, &to);
+    return ack;
+}
+
+/* §13.2.2.4: a 2xx from another fork (another To tag) after ours was accepted: that dialog
+ * is confirmed with an ACK and ended at once with a BYE. */
+static void other_fork(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, const sip_msg *m,
+                       uint32_t cseq)
+{
+    const sip_msg *inv = txn ? sip_txns_request_of(ua->txns, txn) : NULL;
+    sip_dialog *d = inv ? sip_dialog_uac(inv, m) : NULL;
+    if (!d)
         return;
-    char branch[SIP_TOKEN_MAX], ip[SIM_IP_STRLEN];
-    sip_random_token(ua->rng, SIP_BRANCH_COOKIE, branch, sizeof branch);
-    sim_ip_fmt(&ua->cfg.local.ip, ip, sizeof ip);
-    g_autofree char *via = g_strdup_printf(ua->cfg.local.ip.family == SIM_AF_INET6
-                                               ? "SIP/2.0/UDP [%s]:%u;branch=%s%s"
-                                               : "SIP/2.0/UDP %s:%u;branch=%s%s",
-                                           ip, ua->cfg.local.port, branch,
-                                           ua->cfg.rport ? ";rport" : "");
-    sip_msg_push(c->ack, SIP_HDR_VIA, via);
-    sim_ep d = dialog_dest(ua, c);
-    sip_txns_send(ua->txns, c->ack, &d);
+    sip_msg_free(ack_2xx(ua, d, cseq, &c->dest));
+    sip_msg *bye = sip_dialog_request(d, "BYE", 0);
+    sim_ep to = c->dest;
+    sip_ua_route(ua, sip_dialog_next_hop(d), &to);
+    if (bye)
+        sip_ua_send_request(ua, now, bye, &to); /* its answer matches no call: ignored */
+    sip_msg_free(bye);
+    sip_dialog_free(d);
+}
+
+static bool same_dialog(const sip_call *c, const sip_msg *m)
+{
+    sip_str tag;
+    return sip_msg_tag(m, SIP_HDR_TO, &tag) == 0 && tag.len == strlen(c->dlg->remote_tag) &&
+           memcmp(tag.p, c->dlg->remote_tag, tag.len) == 0;
 }
 
 static void invite_2xx(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, sip_msg *m)
 {
     sip_cseq cs;
     sip_msg_cseq(m, &cs);
-    if (c->ack && (txn == 0 || c->state == SIP_CALL_CONFIRMED) && txn != c->reinvite_txn) {
+    bool reinvite = txn && txn == c->reinvite_txn;
+    if (c->dlg && !reinvite && !same_dialog(c, m)) {
+        other_fork(ua, now, c, txn, m, cs.seq);
+        return;
+    }
+    if (c->ack && !reinvite) {
         sim_ep d = dialog_dest(ua, c); /* a retransmitted 2xx: the same ACK again */
         sip_txns_send(ua->txns, c->ack, &d);
         return;
     }
-    bool reinvite = txn && txn == c->reinvite_txn;
     if (!c->dlg) {
         const sip_msg *inv = sip_txns_request_of(ua->txns, txn);
         c->dlg = inv ? sip_dialog_uac(inv, m) : NULL;
         if (!c->dlg)
             return;
     }
-    send_ack(ua, now, c, cs.seq);
+    sip_msg_free(c->ack);
+    c->ack = ack_2xx(ua, c->dlg, cs.seq, &c->dest);
     if (reinvite)
         c->reinvite_txn = 0;
     int rc = m->body_len ? sdp_oa_accept_answer(c->oa, (const char *)m->body, m->body_len)
                          : -EPROTO;
-    if (c->state == SIP_CALL_ENDED) /* hung up meanwhile: §15 BYE at once */
-        return;
-    if (!reinvite && (c->cancel_pending || rc < 0)) {
+    if (c->state == SIP_CALL_ENDED || (!reinvite && (c->cancel_pending || rc < 0))) {
+        /* hung up meanwhile, or an unusable answer: confirmed, then BYE at once (§15) */
         c->state = SIP_CALL_CONFIRMED;
         sip_ua_hangup(ua, now, c->id);
         return;

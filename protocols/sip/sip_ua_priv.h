@@ -84,6 +84,8 @@ struct sip_ua {
 
 /* sip_ua.c */
 void sip_ua_emit(sip_ua *ua, sip_ua_ev_kind kind, unsigned call, unsigned status);
+/* Pushes our Via (a fresh branch, ;rport per cfg) onto m. 0 or -EINVAL. */
+int sip_ua_push_via(sip_ua *ua, sip_msg *m);
 /* Adds our top Via (fresh branch, rport per cfg) and sends m on a new client transaction to
  * dest. Returns the transaction id, or 0 on failure. */
 unsigned sip_ua_send_request(sip_ua *ua, sim_time_t now, sip_msg *m, const sim_ep *dest);

@@ -381,6 +381,30 @@ static void test_forking(void)
     net_clear(&n);
 }
 
+/* Both phones answer at once: both 200s reach Alice (a proxy forwards every 2xx, §16.7 step 5).
+ * Her UA keeps the first dialog and confirms then ends the second: ACK and BYE (§13.2.2.4). */
+static void test_forking_both_answer(void)
+{
+    net n;
+    lecture(&n, true, false);
+    sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua, *bob2 = n.n[4].ua;
+    unsigned ca = 0, c1 = 0, c2 = 0;
+    sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca);
+    run(&n, n.now + 200 * MS);
+    g_autofree char *e1 = events(bob, &c1), *e2 = events(bob2, &c2);
+    sip_ua_answer(bob, n.now, c1);
+    sip_ua_answer(bob2, n.now, c2);
+    run(&n, n.now + 2 * SIM_SEC);
+    g_autofree char *a = events(alice, NULL), *x1 = events(bob, NULL), *x2 = events(bob2, NULL);
+    g_assert_cmpstr(a, ==, "answered/200");
+    g_assert_cmpstr(x1, ==, "confirmed/0");
+    g_assert_cmpstr(x2, ==, "confirmed/0 ended/200"); /* ACKed, then BYE from Alice */
+    sip_call_state st;
+    g_assert_cmpint(sip_ua_call_state(alice, ca, &st), ==, 0);
+    g_assert_cmpint(st, ==, SIP_CALL_CONFIRMED);
+    net_clear(&n);
+}
+
 static void test_redirect(void)
 {
     net n;
@@ -522,6 +546,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sip/server/lecture-call", test_lecture_call);
     g_test_add_func("/sip/server/forking", test_forking);
+    g_test_add_func("/sip/server/forking-both-answer", test_forking_both_answer);
     g_test_add_func("/sip/server/redirect-302", test_redirect);
     g_test_add_func("/sip/server/errors-480-482-483", test_errors);
     g_test_add_func("/sip/server/registrar-rules", test_registrar_rules);
