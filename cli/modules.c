@@ -27,7 +27,7 @@ const natsim_module natsim_modules[] = {
     { "dns", dns_lua_open, dns_decode, "DNS / mDNS messages (RFC 1035, 2782, 3403, 6762)" },
     { "sdp", NULL, sdp_decode_cli, "SDP session descriptions (RFC 8866, RFC 8839 ICE attributes)" },
     { "rtp", rtp_lua_open, rtp_decode_cli, "RTP packets and RTCP compounds (RFC 3550, RFC 5761 demux)" },
-    { "sip", NULL, sip_decode, "SIP messages (RFC 3261)" },
+    { "sip", sip_lua_open, sip_decode, "SIP messages (RFC 3261)" },
     { "tcp", NULL, tcp_decode, "TCP segments (RFC 9293; --src/--dst check the checksum)" },
     { "dhcp", dhcp_lua_open, dhcp_decode, "DHCP messages (RFC 2131 / 2132 / 3396)" },
     { "ipv4ll", ipv4ll_lua_open, NULL, "IPv4 link-local addresses (RFC 3927; no wire format of its own: ARP)" },

@@ -80,3 +80,18 @@ int sip_msg_response(const sip_msg *req, unsigned status, const char *reason,
     *out = r;
     return 0;
 }
+
+int sip_msg_reject(const sip_msg *req, unsigned status, const char *reason, sip_msg **out)
+{
+    static const sip_hdr_id ids[] = { SIP_HDR_VIA, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_CALL_ID,
+                                      SIP_HDR_CSEQ };
+    if (!req->request)
+        return -EINVAL;
+    sip_msg *r = sip_msg_new_response(status, reason);
+    if (!r)
+        return -EINVAL;
+    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
+        copy(r, req, ids[i]);
+    *out = r;
+    return 0;
+}

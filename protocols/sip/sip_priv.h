@@ -74,6 +74,9 @@ char *sip_strdup(sip_str s);
 int sip_msg_add_str(sip_msg *m, sip_hdr_id id, const char *name, sip_str value);
 /* Replaces the first value of id (the first value of its first line) by v. 0, -ENOENT, -EINVAL. */
 int sip_msg_replace_top(sip_msg *m, sip_hdr_id id, sip_str v);
+/* A copy of request or response m through the codec, with Request-URI ruri for a request
+ * (NULL: the same). Owned, or NULL when the result does not decode (a bad ruri). */
+sip_msg *sip_msg_clone(const sip_msg *m, const char *ruri);
 /* sip_str of a NUL-terminated string. */
 static inline sip_str sip_s(const char *s)
 {

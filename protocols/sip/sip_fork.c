@@ -1,0 +1,351 @@
+/* protocols/sip/sip_fork.c — the stateful proxy (RFC 3261 §16): request validation (§16.3:
+ * Max-Forwards, loop detection), route processing (§16.4), target determination (§16.5:
+ * the location service for our domain, RFC 3263 for others), forwarding one branch per target
+ * in parallel (§16.6) with Record-Route, response processing (§16.7: provisional and 2xx
+ * forwarded at once, the best final otherwise), CANCEL of the other branches (§16.10). */
+#include "protocols/sip/sip_server_priv.h"
+
+static void ctx_done_check(sip_server *s, sim_time_t now, srv_ctx *c);
+static void branch_failed(sip_server *s, sim_time_t now, srv_branch *b, unsigned status);
+
+void srv_ctx_free(srv_ctx *c)
+{
+    if (!c)
+        return;
+    for (guint i = 0; i < c->branches->len; i++) {
+        srv_branch *b = c->branches->pdata[i];
+        sip_msg_free(b->req);
+        g_free(b);
+    }
+    g_ptr_array_free(c->branches, TRUE);
+    sip_msg_free(c->req);
+    sip_msg_free(c->best);
+    g_free(c);
+}
+
+/* §16.3 step 4: a Via of ours whose branch carries the hash this request has now. */
+static bool looped(sip_server *s, const sip_msg *m)
+{
+    char mine[SIP_TOKEN_MAX + 16];
+    srv_branch_token(s, m, mine, sizeof mine);
+    size_t hash_len = strlen(SIP_BRANCH_COOKIE) + 8;
+    sip_via v;
+    for (size_t i = 0; sip_msg_via(m, i, &v) == 0; i++) {
+        char host[SIM_IP_STRLEN];
+        sim_ip ip;
+        if (v.host.len + 1 > sizeof host || v.port != s->cfg.self.port)
+            continue;
+        memcpy(host, v.host.p, v.host.len);
+        host[v.host.len] = 0;
+        if (sim_ip_parse(host, &ip) == 0 && sim_ip_eq(&ip, &s->cfg.self.ip) &&
+            v.branch.len > hash_len && memcmp(v.branch.p, mine, hash_len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Where a branch goes: the top Route, else its Request-URI; an IP literal directly (port
+ * default 5060), anything else through an RFC 3263 lookup. 0 with *to, or 1 (lookup). */
+static int next_hop(const sip_msg *m, sim_ep *to)
+{
+    sip_nameaddr na;
+    const sip_uri *u = &m->uri;
+    if (sip_msg_nameaddr(m, SIP_HDR_ROUTE, 0, &na) == 0)
+        u = &na.uri;
+    char host[SIM_IP_STRLEN];
+    if (u->host.len + 1 > sizeof host)
+        return 1;
+    memcpy(host, u->host.p, u->host.len);
+    host[u->host.len] = 0;
+    if (sim_ip_parse(host, &to->ip) < 0)
+        return 1;
+    to->port = u->port > 0 ? (uint16_t)u->port : 5060;
+    return 0;
+}
+
+static void send_branch(sip_server *s, sim_time_t now, srv_branch *b, const sim_ep *to)
+{
+    if (sip_txns_request(s->txns, now, b->req, to, &b->txn) < 0)
+        branch_failed(s, now, b, 503);
+    else
+        s->stats.forwarded++;
+}
+
+/* §16.6: one branch for target ruri (NULL: keep the Request-URI). */
+static void add_branch(sip_server *s, sim_time_t now, srv_ctx *c, const char *ruri)
+{
+    srv_branch *b = g_new0(srv_branch, 1);
+    b->ctx = c;
+    b->req = sip_msg_clone(c->req, ruri);
+    g_ptr_array_add(c->branches, b);
+    if (!b->req) {
+        branch_failed(s, now, b, 500);
+        return;
+    }
+    if (s->cfg.record_route && c->invite) { /* §16.6 step 4 */
+        g_autofree char *rr = g_strdup_printf("<%s;lr>", s->self_uri_str);
+        sip_msg_push(b->req, SIP_HDR_RECORD_ROUTE, rr);
+    }
+    char branch[SIP_TOKEN_MAX + 16];
+    srv_branch_token(s, b->req, branch, sizeof branch);
+    srv_push_via(s, b->req, branch); /* §16.6 step 8 */
+    sim_ep to;
+    if (next_hop(b->req, &to) == 0) {
+        send_branch(s, now, b, &to);
+    } else {
+        b->lookup = s->next_lookup++;
+        g_queue_push_tail(&s->lookups, b);
+    }
+}
+
+/* §16.5: targets from the location service when the Request-URI is in our domain. Returns the
+ * number of branches made, or the status to answer. */
+static unsigned targets(sip_server *s, sim_time_t now, srv_ctx *c, unsigned *status)
+{
+    const sip_uri *u = &c->req->uri;
+    char aor[512];
+    if (sip_msg_hdr(c->req, SIP_HDR_ROUTE, 0) || !sip_str_eq(u->host, s->domain)) {
+        add_branch(s, now, c, NULL); /* loose route or another domain: one branch */
+        return 1;
+    }
+    if (sip_aor_of(u, aor, sizeof aor) < 0) {
+        *status = 404;
+        return 0;
+    }
+    GPtrArray *contacts = g_ptr_array_new();
+    sip_location_lookup(s->loc, aor, now, contacts, NULL);
+    unsigned n = contacts->len;
+    if (!n)
+        *status = 480; /* §21.4.18: known domain, nobody registered there now */
+    for (guint i = 0; i < contacts->len; i++)
+        add_branch(s, now, c, contacts->pdata[i]);
+    g_ptr_array_free(contacts, TRUE);
+    if (n > 1)
+        s->stats.forks++;
+    return n;
+}
+
+/* §8.3 redirect: 302 with every contact of the AOR. */
+static void redirect(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m)
+{
+    char aor[512];
+    GPtrArray *contacts = g_ptr_array_new();
+    if (sip_aor_of(&m->uri, aor, sizeof aor) == 0)
+        sip_location_lookup(s->loc, aor, now, contacts, NULL);
+    sip_msg *r = NULL;
+    char tag[SIP_TOKEN_MAX];
+    sip_random_token(s->rng, "", tag, sizeof tag);
+    if (contacts->len && sip_msg_response(m, 302, NULL, tag, &r) == 0) {
+        for (guint i = 0; i < contacts->len; i++) {
+            g_autofree char *v = g_strdup_printf("<%s>", (char *)contacts->pdata[i]);
+            sip_msg_add(r, SIP_HDR_CONTACT, NULL, v);
+        }
+        sip_txns_respond(s->txns, now, txn, r);
+        s->stats.redirects++;
+    } else {
+        srv_reply(s, now, txn, m, 404, NULL);
+    }
+    sip_msg_free(r);
+    g_ptr_array_free(contacts, TRUE);
+}
+
+void srv_proxy(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
+{
+    unsigned st = 0;
+    const char *why = NULL;
+    if (sip_msg_forward_hops(m, &st, &why) < 0) { /* §16.3 step 3 */
+        srv_reply(s, now, txn, m, st ? st : 400, why);
+        sip_msg_free(m);
+        return;
+    }
+    if (looped(s, m)) {
+        s->stats.loops++;
+        srv_reply(s, now, txn, m, 482, NULL);
+        sip_msg_free(m);
+        return;
+    }
+    if (sip_msg_route_pop_self(m, &s->self_uri) < 0) { /* §16.4 */
+        srv_reply(s, now, txn, m, 400, "Bad Route");
+        sip_msg_free(m);
+        return;
+    }
+    if (s->cfg.redirect && !sip_msg_hdr(m, SIP_HDR_ROUTE, 0) && sip_str_eq(m->uri.host, s->domain)) {
+        redirect(s, now, txn, m);
+        sip_msg_free(m);
+        return;
+    }
+    srv_ctx *c = g_new0(srv_ctx, 1);
+    c->stxn = txn;
+    c->req = m;
+    c->invite = strcmp(m->method, "INVITE") == 0;
+    c->branches = g_ptr_array_new();
+    g_ptr_array_add(s->ctxs, c);
+    if (targets(s, now, c, &st) == 0) {
+        srv_reply(s, now, txn, m, st, NULL);
+        c->final_sent = true;
+    }
+    ctx_done_check(s, now, c);
+}
+
+/* ---------------------------------------------------------------- responses (§16.7) */
+
+static srv_branch *branch_of(const sip_server *s, unsigned txn)
+{
+    for (guint i = 0; i < s->ctxs->len; i++) {
+        srv_ctx *c = s->ctxs->pdata[i];
+        for (guint k = 0; k < c->branches->len; k++) {
+            srv_branch *b = c->branches->pdata[k];
+            if (b->txn == txn)
+                return b;
+        }
+    }
+    return NULL;
+}
+
+/* §16.7 step 6: 6xx first, then the lowest class; within a class the first seen. */
+static bool better(unsigned a, unsigned b)
+{
+    if ((a >= 600) != (b >= 600))
+        return a >= 600;
+    return a / 100 < b / 100;
+}
+
+static void cancel_branch(sip_server *s, sim_time_t now, srv_branch *b)
+{
+    sip_msg *cancel = NULL;
+    const sip_msg *req = b->txn ? sip_txns_request_of(s->txns, b->txn) : NULL;
+    if (b->done || b->cancelled || !req || !b->status) /* §16.10: only after a provisional */
+        return;
+    b->cancelled = true;
+    sim_ep to;
+    if (next_hop(req, &to) == 0 && sip_msg_cancel(req, &cancel) == 0) {
+        sip_txns_request(s->txns, now, cancel, &to, NULL);
+        s->stats.cancels++;
+    }
+    sip_msg_free(cancel);
+}
+
+/* Forwards resp upstream on the server transaction (our Via popped). */
+static void upstream(sip_server *s, sim_time_t now, srv_ctx *c, sip_msg *resp)
+{
+    sip_msg_pop(resp, SIP_HDR_VIA);
+    sip_txns_respond(s->txns, now, c->stxn, resp);
+}
+
+/* Frees c once every branch is done and the final answer went up. */
+static void ctx_done_check(sip_server *s, sim_time_t now, srv_ctx *c)
+{
+    bool all = true;
+    for (guint i = 0; i < c->branches->len; i++)
+        all = all && ((srv_branch *)c->branches->pdata[i])->done;
+    if (all && !c->final_sent && c->best) {
+        c->final_sent = true;
+        sip_msg *b = c->best;
+        c->best = NULL;
+        upstream(s, now, c, b);
+        sip_msg_free(b);
+    }
+    if (all && c->final_sent) {
+        g_ptr_array_remove(s->ctxs, c);
+        srv_ctx_free(c);
+    }
+}
+
+bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
+{
+    srv_branch *b = branch_of(s, txn);
+    if (!b)
+        return false;
+    srv_ctx *c = b->ctx;
+    unsigned st = m->status;
+    if (st < 200) {
+        b->status = st;
+        if (c->got_2xx || c->cancelled)
+            cancel_branch(s, now, b);
+        if (st > 100 && !c->final_sent) /* §16.7 step 5: provisional up, 100 stays here */
+            upstream(s, now, c, m);
+        sip_msg_free(m);
+        return true;
+    }
+    if (st < 300) {
+        b->status = st;
+        b->done = true;
+        c->got_2xx = true;
+        upstream(s, now, c, m); /* every 2xx goes up (§16.7 step 5) */
+        c->final_sent = true;
+        for (guint i = 0; c->invite && i < c->branches->len; i++)
+            cancel_branch(s, now, c->branches->pdata[i]); /* §16.7 step 10 */
+        sip_msg_free(m);
+        ctx_done_check(s, now, c);
+        return true;
+    }
+    b->status = st;
+    b->done = true;
+    if (!c->best || better(st, c->best->status)) {
+        sip_msg_free(c->best);
+        c->best = m;
+    } else {
+        sip_msg_free(m);
+    }
+    if (st >= 600 && c->invite) /* §16.7 step 5: a 6xx ends the search */
+        for (guint i = 0; i < c->branches->len; i++)
+            cancel_branch(s, now, c->branches->pdata[i]);
+    ctx_done_check(s, now, c);
+    return true;
+}
+
+/* A branch that ended without a response answers as if with status (§16.7 step 6 / §16.8). */
+static void branch_failed(sip_server *s, sim_time_t now, srv_branch *b, unsigned status)
+{
+    srv_ctx *c = b->ctx;
+    b->done = true;
+    b->status = status;
+    sip_msg *r = NULL;
+    char tag[SIP_TOKEN_MAX];
+    sip_random_token(s->rng, "", tag, sizeof tag);
+    if ((!c->best || better(status, c->best->status)) &&
+        sip_msg_response(c->req, status, NULL, tag, &r) == 0) {
+        srv_push_via(s, r, "z9hG4bKlocal"); /* stands for our branch: upstream() pops it */
+        sip_msg_free(c->best);
+        c->best = r;
+    }
+    ctx_done_check(s, now, c);
+}
+
+void srv_fork_failed(sip_server *s, sim_time_t now, unsigned txn, unsigned status)
+{
+    srv_branch *b = branch_of(s, txn);
+    if (b && !b->done)
+        branch_failed(s, now, b, status);
+}
+
+void srv_fork_cancel(sip_server *s, sim_time_t now, unsigned target)
+{
+    for (guint i = 0; i < s->ctxs->len; i++) {
+        srv_ctx *c = s->ctxs->pdata[i];
+        if (c->stxn != target)
+            continue;
+        c->cancelled = true;
+        for (guint k = 0; k < c->branches->len; k++)
+            cancel_branch(s, now, c->branches->pdata[k]);
+        return;
+    }
+}
+
+void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep)
+{
+    for (guint i = 0; i < s->ctxs->len; i++) {
+        srv_ctx *c = s->ctxs->pdata[i];
+        for (guint k = 0; k < c->branches->len; k++) {
+            srv_branch *b = c->branches->pdata[k];
+            if (b->lookup != id)
+                continue;
+            b->lookup = 0;
+            if (err < 0)
+                branch_failed(s, now, b, 503); /* RFC 3263 §4.3: nothing found */
+            else
+                send_branch(s, now, b, ep);
+            return;
+        }
+    }
+}

@@ -1,0 +1,597 @@
+/* protocols/sip/sip_lua.c — module `sip` for scenarios:
+ *
+ *   local reg = sip.registrar(host, {domain="mit.edu", users={bob="pw"}, port=5060})
+ *   local px  = sip.proxy(host, {domain="mit.edu", location=reg, dns="10.0.0.53",
+ *                                record_route=true, registrar=false, port=5060})
+ *   local rd  = sip.redirect(host, {domain="mit.edu", location=reg})
+ *       servers: S:bindings("bob@mit.edu") -> { "sip:bob@18.7.22.50:5060", ... }, S:stats()
+ *   local ua = sip.ua(host, {aor="sip:bob@mit.edu", password="pw", registrar="18.7.22.69",
+ *                            proxy="18.7.22.83", rport=true, port=5060, rtp_port=40000,
+ *                            display="Bob", expires=3600, media=true})
+ *   ua:register([expires])   -> true, 200 | false, status     (blocks; refreshes by itself)
+ *   ua:options(uri)          -> status                        (blocks)
+ *   ua:call(uri)             -> call (the INVITE is on its way)
+ *   ua:on_invite(function(call) call:ring() call:answer() end)
+ *   ua:wait_call([timeout])  -> call | nil, "timeout"
+ *   calls: see sip_lua_call.c.
+ *
+ * Every UA signals one condition of its own after each batch of events; blocking calls wait
+ * on it and re-check what they wait for. */
+#include <errno.h>
+#include <string.h>
+#include "protocols/sip/sip_lua_priv.h"
+
+#define SIP_STATE_KEY "natsim.sip.state"
+
+typedef struct slua {
+    GPtrArray *uas; /* lua_ua *, owned */
+} slua;
+
+static void lua_ua_free(lua_State *L, lua_ua *u)
+{
+    sip_app *a = sim_world_ref_get(u->world, u->app, SIP_REF_KIND);
+    if (a)
+        sip_app_on_notify(a, NULL, NULL);
+    simlua_cond_free(u->cond);
+    luaL_unref(L, LUA_REGISTRYINDEX, u->on_invite);
+    g_ptr_array_free(u->calls, TRUE);
+    g_queue_clear(&u->incoming);
+    g_free(u);
+}
+
+static int slua_gc(lua_State *L)
+{
+    slua *s = lua_touserdata(L, 1);
+    for (guint i = 0; s->uas && i < s->uas->len; i++)
+        lua_ua_free(L, s->uas->pdata[i]);
+    if (s->uas)
+        g_ptr_array_free(s->uas, TRUE);
+    s->uas = NULL;
+    return 0;
+}
+
+static slua *slua_get(lua_State *L)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, SIP_STATE_KEY) == LUA_TUSERDATA) {
+        slua *s = lua_touserdata(L, -1);
+        lua_pop(L, 1);
+        return s;
+    }
+    lua_pop(L, 1);
+    slua *s = lua_newuserdatauv(L, sizeof *s, 0);
+    s->uas = g_ptr_array_new();
+    lua_newtable(L);
+    lua_pushcfunction(L, slua_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, SIP_STATE_KEY);
+    return s;
+}
+
+lua_ua *sip_lua_ua_of(lua_State *L, sim_ref app)
+{
+    slua *s = slua_get(L);
+    for (guint i = 0; i < s->uas->len; i++) {
+        lua_ua *u = s->uas->pdata[i];
+        if (u->app.id == app.id && u->app.gen == app.gen)
+            return u;
+    }
+    return NULL;
+}
+
+void sip_lua_check_rc(lua_State *L, int rc, const char *what)
+{
+    if (rc < 0)
+        luaL_error(L, "%s: %s", what, g_strerror(-rc));
+}
+
+static void raise_gerror(lua_State *L, GError *err)
+{
+    luaL_where(L, 1);
+    lua_pushstring(L, err->message);
+    g_error_free(err);
+    lua_concat(L, 2);
+    lua_error(L);
+}
+
+/* Option key of table idx as "ip" or "ip:port" (default port 5060); false when absent. */
+static bool opt_hostport(lua_State *L, int idx, const char *key, sim_ep *ep, uint16_t defport)
+{
+    const char *s = simlua_opt_str(L, idx, key, NULL);
+    if (!s)
+        return false;
+    if (sim_ep_parse(s, ep) == 0 && ep->port)
+        return true;
+    if (sim_ip_parse(s, &ep->ip) == 0) {
+        ep->port = defport;
+        return true;
+    }
+    luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': \"ip\" or \"ip:port\", not \"%s\"", key, s));
+    return false;
+}
+
+static uint16_t opt_port(lua_State *L, int idx, const char *key, lua_Integer def)
+{
+    lua_Integer p = simlua_opt_int(L, idx, key, def);
+    if (p < 1 || p > 65535)
+        luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': 1..65535", key));
+    return (uint16_t)p;
+}
+
+/* The node's first IPv4 address (the SIP apps here speak IPv4), raising when it has none. */
+static sim_ip node_ip(lua_State *L, sim_node *n)
+{
+    for (guint i = 0; i < n->ifaces->len; i++) {
+        const sim_ip *ip = sim_iface_addr(n->ifaces->pdata[i], SIM_AF_INET);
+        if (ip)
+            return *ip;
+    }
+    luaL_error(L, "%s has no IPv4 address", n->name);
+    return (sim_ip){ 0 };
+}
+
+/* ---------------------------------------------------------------- servers */
+
+static sip_app *check_server(lua_State *L, int idx)
+{
+    return simlua_check_handle(L, idx, SIP_SERVER_CLASS, SIP_REF_KIND);
+}
+
+static const char *const server_keys[] = { "domain", "users", "port", "record_route", "dns",
+                                           "location", "registrar", NULL };
+
+/* users={name="pw", ...} into two NULL-terminated arrays, sorted by name (pairs() order is
+ * not deterministic). */
+static void opt_users(lua_State *L, int idx, GPtrArray *names, GPtrArray *pws)
+{
+    if (lua_getfield(L, idx, "users") == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (!lua_istable(L, -1))
+        luaL_argerror(L, idx, "option 'users': a table {name = \"password\"}");
+    GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, idx, "option 'users': names and passwords are strings");
+        g_ptr_array_add(keys, g_strdup(lua_tostring(L, -2)));
+        lua_pop(L, 1);
+    }
+    g_ptr_array_sort(keys, (GCompareFunc)(void *)g_ascii_strcasecmp);
+    for (guint i = 0; i < keys->len; i++) {
+        lua_getfield(L, -1, keys->pdata[i]);
+        g_ptr_array_add(names, g_strdup(keys->pdata[i]));
+        g_ptr_array_add(pws, g_strdup(lua_tostring(L, -1)));
+        lua_pop(L, 1);
+    }
+    g_ptr_array_free(keys, TRUE);
+    lua_pop(L, 1);
+}
+
+/* kind: 0 registrar, 1 proxy, 2 redirect. */
+static int new_server(lua_State *L, int kind)
+{
+    sim_node *n = simlua_check_node(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    simlua_check_options(L, 2, server_keys);
+    const char *domain = simlua_opt_str(L, 2, "domain", NULL);
+    if (!domain)
+        return luaL_argerror(L, 2, "option 'domain' is required");
+    sip_server_cfg cfg = { .domain = domain, .registrar = kind == 0 || kind == 2,
+                           .redirect = kind == 2 };
+    cfg.self = (sim_ep){ node_ip(L, n), opt_port(L, 2, "port", SIP_PORT) };
+    cfg.registrar = simlua_opt_bool(L, 2, "registrar", cfg.registrar);
+    cfg.record_route = simlua_opt_bool(L, 2, "record_route", kind == 1);
+    if (lua_getfield(L, 2, "location") != LUA_TNIL) {
+        sip_app *shared = check_server(L, -1);
+        cfg.location = sip_server_location(sip_app_server_core(shared));
+    }
+    lua_pop(L, 1);
+    sim_ep dns = { 0 };
+    opt_hostport(L, 2, "dns", &dns, DNS_PORT);
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *pws = g_ptr_array_new_with_free_func(g_free);
+    opt_users(L, 2, names, pws);
+    g_ptr_array_add(names, NULL);
+    g_ptr_array_add(pws, NULL);
+    if (names->len > 1) {
+        cfg.users = (const char *const *)names->pdata;
+        cfg.passwords = (const char *const *)pws->pdata;
+    }
+    GError *err = NULL;
+    sip_app *a = sip_app_server(n, &cfg, &dns, &err);
+    g_ptr_array_free(names, TRUE);
+    g_ptr_array_free(pws, TRUE);
+    if (!a)
+        raise_gerror(L, err);
+    simlua_push_handle(L, SIP_SERVER_CLASS, sip_app_ref(a));
+    return 1;
+}
+
+static int l_registrar(lua_State *L) { return new_server(L, 0); }
+static int l_proxy(lua_State *L) { return new_server(L, 1); }
+static int l_redirect(lua_State *L) { return new_server(L, 2); }
+
+static int server_bindings(lua_State *L)
+{
+    sip_app *a = check_server(L, 1);
+    const char *aor = luaL_checkstring(L, 2);
+    GPtrArray *c = g_ptr_array_new();
+    sip_location_lookup(sip_server_location(sip_app_server_core(a)), aor,
+                        sim_world_now(simlua_world(L)), c, NULL);
+    lua_createtable(L, (int)c->len, 0);
+    for (guint i = 0; i < c->len; i++) {
+        lua_pushstring(L, c->pdata[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    g_ptr_array_free(c, TRUE);
+    return 1;
+}
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static int server_stats(lua_State *L)
+{
+    const sip_server_stats *st = sip_server_get_stats(sip_app_server_core(check_server(L, 1)));
+    lua_createtable(L, 0, 12);
+    set_int(L, "received", (lua_Integer)st->rx);
+    set_int(L, "bad", (lua_Integer)st->bad);
+    set_int(L, "rejected", (lua_Integer)st->rejected);
+    set_int(L, "registers", (lua_Integer)st->registers);
+    set_int(L, "challenges", (lua_Integer)st->challenges);
+    set_int(L, "forwarded", (lua_Integer)st->forwarded);
+    set_int(L, "forks", (lua_Integer)st->forks);
+    set_int(L, "cancels", (lua_Integer)st->cancels);
+    set_int(L, "loops", (lua_Integer)st->loops);
+    set_int(L, "lookups", (lua_Integer)st->lookups);
+    set_int(L, "redirects", (lua_Integer)st->redirects);
+    set_int(L, "stateless", (lua_Integer)st->stateless);
+    return 1;
+}
+
+static int server_tostring(lua_State *L)
+{
+    sip_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, SIP_SERVER_CLASS),
+                                   SIP_REF_KIND);
+    if (!a || !sip_app_server_core(a)) {
+        lua_pushliteral(L, "<sip server (closed)>");
+        return 1;
+    }
+    sip_server *s = sip_app_server_core(a);
+    lua_pushfstring(L, "<sip server on %s, %d bindings, %d forwarded>", sip_app_node(a)->name,
+                    (int)sip_location_count(sip_server_location(s), sim_world_now(simlua_world(L))),
+                    (int)sip_server_get_stats(s)->forwarded);
+    return 1;
+}
+
+/* ---------------------------------------------------------------- user agents */
+
+sip_app *sip_lua_check_ua(lua_State *L, int idx)
+{
+    return simlua_check_handle(L, idx, SIP_UA_CLASS, SIP_REF_KIND);
+}
+
+static lua_ua *check_lua_ua(lua_State *L, int idx, sip_app **app)
+{
+    sip_app *a = sip_lua_check_ua(L, idx);
+    lua_ua *u = sip_lua_ua_of(L, sip_app_ref(a));
+    if (!u)
+        luaL_argerror(L, idx, "SIP user agent is gone");
+    if (app)
+        *app = a;
+    return u;
+}
+
+/* Reads the UA's events after each step of its core (the driver's notify). */
+static void pump(sip_app *a, void *ctx)
+{
+    lua_ua *u = ctx;
+    sip_ua *core = sip_app_ua_core(a);
+    sip_ua_ev ev;
+    while (core && sip_ua_event(core, &ev)) {
+        lcall *c = ev.call ? sip_lua_call_get(u, ev.call) : NULL;
+        switch (ev.kind) {
+        case SIP_UA_EV_REGISTERED:
+        case SIP_UA_EV_REG_FAILED:
+            u->reg_seq++;
+            u->reg_status = ev.status;
+            u->reg_expires = ev.expires;
+            break;
+        case SIP_UA_EV_OPTIONS:
+            u->options_seq++;
+            u->options_status = ev.status;
+            break;
+        case SIP_UA_EV_INCOMING:
+            if (u->on_invite != LUA_NOREF) {
+                lua_rawgeti(u->L, LUA_REGISTRYINDEX, u->on_invite);
+                sip_lua_push_call(u->L, a, ev.call);
+                if (simlua_pcall(u->L, 1, 0) != 0)
+                    return;
+            } else {
+                g_queue_push_tail(&u->incoming, GUINT_TO_POINTER(ev.call));
+            }
+            break;
+        case SIP_UA_EV_PROGRESS:
+            c->progress = ev.status;
+            break;
+        case SIP_UA_EV_ANSWERED:
+            c->answered = true;
+            sip_lua_media_sync(u, a, c);
+            break;
+        case SIP_UA_EV_CONFIRMED:
+            c->confirmed = true;
+            break;
+        case SIP_UA_EV_MEDIA:
+            c->media_seq++;
+            sip_lua_media_sync(u, a, c);
+            break;
+        case SIP_UA_EV_ENDED:
+            c->ended = true;
+            c->end_status = ev.status;
+            c->end_remote = ev.by_remote;
+            sip_lua_media_stop(u, c);
+            break;
+        }
+    }
+    simlua_cond_signal(u->cond);
+}
+
+static const char *const ua_keys[] = { "aor", "password", "user", "display", "registrar",
+                                       "proxy", "rport", "port", "rtp_port", "expires", "media",
+                                       NULL };
+
+static int l_ua(lua_State *L)
+{
+    sim_node *n = simlua_check_node(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    simlua_check_options(L, 2, ua_keys);
+    sip_ua_cfg cfg = { .aor = simlua_opt_str(L, 2, "aor", NULL) };
+    if (!cfg.aor)
+        return luaL_argerror(L, 2, "option 'aor' (\"sip:user@domain\") is required");
+    sip_uri u;
+    if (sip_uri_parse(cfg.aor, strlen(cfg.aor), &u, NULL) < 0 || u.scheme != SIP_SCHEME_SIP ||
+        !u.has_user)
+        return luaL_argerror(L, 2, lua_pushfstring(L, "option 'aor': not a sip: URI with a "
+                                                      "user: \"%s\"", cfg.aor));
+    cfg.password = simlua_opt_str(L, 2, "password", NULL);
+    cfg.user = simlua_opt_str(L, 2, "user", NULL);
+    cfg.display = simlua_opt_str(L, 2, "display", NULL);
+    opt_hostport(L, 2, "registrar", &cfg.registrar, SIP_PORT);
+    opt_hostport(L, 2, "proxy", &cfg.proxy, SIP_PORT);
+    cfg.rport = simlua_opt_bool(L, 2, "rport", false);
+    cfg.local = (sim_ep){ node_ip(L, n), opt_port(L, 2, "port", SIP_PORT) };
+    lua_Integer rtp = simlua_opt_int(L, 2, "rtp_port", 40000);
+    if (rtp < 1024 || rtp > 65000 || rtp % 2)
+        return luaL_argerror(L, 2, "option 'rtp_port': an even port 1024..65000");
+    cfg.rtp_port = (uint16_t)rtp;
+    lua_Integer exp = simlua_opt_int(L, 2, "expires", 3600);
+    if (exp < 1 || exp > 86400)
+        return luaL_argerror(L, 2, "option 'expires': 1..86400 seconds");
+    cfg.expires = (uint32_t)exp;
+    GError *err = NULL;
+    sip_app *a = sip_app_ua(n, &cfg, &err);
+    if (!a)
+        raise_gerror(L, err);
+    lua_ua *ua = g_new0(lua_ua, 1);
+    ua->world = n->world;
+    ua->app = sip_app_ref(a);
+    lua_State *main = simlua_state(simlua_from(L));
+    ua->L = main;
+    ua->cond = simlua_cond_new(L);
+    ua->on_invite = LUA_NOREF;
+    ua->calls = g_ptr_array_new_with_free_func(g_free);
+    g_queue_init(&ua->incoming);
+    ua->media = simlua_opt_bool(L, 2, "media", true);
+    ua->expires = cfg.expires;
+    g_ptr_array_add(slua_get(L)->uas, ua);
+    sip_app_on_notify(a, pump, ua);
+    simlua_push_handle(L, SIP_UA_CLASS, sip_app_ref(a));
+    return 1;
+}
+
+static int reg_ready(lua_State *L, bool timed_out)
+{
+    lua_ua *u = check_lua_ua(L, 1, NULL);
+    if (u->reg_seq == (unsigned)lua_tointeger(L, 3) && !timed_out)
+        return -1;
+    lua_pushboolean(L, !timed_out && u->reg_status >= 200 && u->reg_status < 300);
+    lua_pushinteger(L, timed_out ? 408 : u->reg_status);
+    return 2;
+}
+
+static int ua_register(lua_State *L)
+{
+    sip_app *a;
+    lua_ua *u = check_lua_ua(L, 1, &a);
+    lua_Integer exp = luaL_optinteger(L, 2, u->expires);
+    if (exp < 0 || exp > 86400)
+        return luaL_argerror(L, 2, "expires: 0..86400 seconds (0 removes the binding)");
+    unsigned seq = u->reg_seq;
+    int rc = sip_ua_register(sip_app_ua_core(a), sim_world_now(u->world), (uint32_t)exp);
+    sip_lua_check_rc(L, rc, "register");
+    sip_app_kick(a);
+    lua_settop(L, 1);
+    sip_lua_wait_push(L, u, SIM_TIME_NEVER, reg_ready);
+    lua_pushinteger(L, seq); /* [3] the event count before */
+    return sip_lua_wait(L);
+}
+
+static int opt_ready(lua_State *L, bool timed_out)
+{
+    lua_ua *u = check_lua_ua(L, 1, NULL);
+    if (u->options_seq == (unsigned)lua_tointeger(L, 3) && !timed_out)
+        return -1;
+    lua_pushinteger(L, timed_out ? 408 : u->options_status);
+    return 1;
+}
+
+static int ua_options(lua_State *L)
+{
+    sip_app *a;
+    lua_ua *u = check_lua_ua(L, 1, &a);
+    const char *uri = luaL_checkstring(L, 2);
+    unsigned seq = u->options_seq;
+    int rc = sip_ua_options(sip_app_ua_core(a), sim_world_now(u->world), uri);
+    if (rc == -EINVAL)
+        return luaL_argerror(L, 2, "not a SIP URI");
+    sip_lua_check_rc(L, rc, "options");
+    sip_app_kick(a);
+    lua_settop(L, 1);
+    sip_lua_wait_push(L, u, SIM_TIME_NEVER, opt_ready);
+    lua_pushinteger(L, seq);
+    return sip_lua_wait(L);
+}
+
+static int ua_call(lua_State *L)
+{
+    sip_app *a;
+    check_lua_ua(L, 1, &a);
+    const char *uri = luaL_checkstring(L, 2);
+    unsigned id;
+    int rc = sip_ua_call(sip_app_ua_core(a), sim_world_now(simlua_world(L)), uri, &id);
+    if (rc == -EINVAL)
+        return luaL_argerror(L, 2, lua_pushfstring(L, "not a SIP URI: \"%s\"", uri));
+    if (rc == -EHOSTUNREACH)
+        return luaL_argerror(L, 2, "no proxy configured and the host is not an IP address");
+    sip_app_kick(a);
+    sip_lua_push_call(L, a, id);
+    return 1;
+}
+
+static int ua_on_invite(lua_State *L)
+{
+    lua_ua *u = check_lua_ua(L, 1, NULL);
+    if (!lua_isnil(L, 2))
+        luaL_checktype(L, 2, LUA_TFUNCTION);
+    luaL_unref(L, LUA_REGISTRYINDEX, u->on_invite);
+    lua_settop(L, 2);
+    u->on_invite = lua_isnil(L, 2) ? LUA_NOREF : luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+static int call_ready(lua_State *L, bool timed_out)
+{
+    sip_app *a;
+    lua_ua *u = check_lua_ua(L, 1, &a);
+    if (!g_queue_is_empty(&u->incoming)) {
+        sip_lua_push_call(L, a, GPOINTER_TO_UINT(g_queue_pop_head(&u->incoming)));
+        return 1;
+    }
+    if (!timed_out)
+        return -1;
+    lua_pushnil(L);
+    lua_pushliteral(L, "timeout");
+    return 2;
+}
+
+static int ua_wait_call(lua_State *L)
+{
+    lua_ua *u = check_lua_ua(L, 1, NULL);
+    sim_time_t t = lua_isnoneornil(L, 2) ? SIM_TIME_NEVER : simlua_check_time(L, 2);
+    lua_settop(L, 1);
+    sip_lua_wait_push(L, u, t, call_ready);
+    return sip_lua_wait(L);
+}
+
+static int ua_stats(lua_State *L)
+{
+    sip_app *a = sip_lua_check_ua(L, 1);
+    const sip_ua_stats *st = sip_ua_get_stats(sip_app_ua_core(a));
+    lua_createtable(L, 0, 5);
+    set_int(L, "received", (lua_Integer)st->rx);
+    set_int(L, "bad", (lua_Integer)st->bad);
+    set_int(L, "rejected", (lua_Integer)st->rejected);
+    set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
+    set_int(L, "registrations", (lua_Integer)st->registrations);
+    return 1;
+}
+
+static int ua_tostring(lua_State *L)
+{
+    sip_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, SIP_UA_CLASS),
+                                   SIP_REF_KIND);
+    if (!a || !sip_app_ua_core(a))
+        lua_pushliteral(L, "<sip ua (closed)>");
+    else
+        lua_pushfstring(L, "<sip ua on %s>", sip_app_node(a)->name);
+    return 1;
+}
+
+/* ---------------------------------------------------------------- waiting */
+
+/* Stack of a wait: [1] the handle, [2] this userdata, [3...] what ready() reads. */
+typedef struct lwait {
+    sim_time_t deadline;
+    simlua_cond *cond;
+    sip_lua_ready_fn ready;
+} lwait;
+
+static int wait_loop(lua_State *L);
+
+static int wait_k(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    lua_pop(L, 1); /* the boolean simlua_cond_wait pushed */
+    return wait_loop(L);
+}
+
+static int wait_loop(lua_State *L)
+{
+    lwait *w = lua_touserdata(L, 2);
+    sim_time_t now = sim_world_now(simlua_world(L));
+    int n = w->ready(L, now >= w->deadline);
+    if (n >= 0)
+        return n;
+    return simlua_cond_wait(L, w->cond, w->deadline - now, 0, wait_k);
+}
+
+void sip_lua_wait_push(lua_State *L, lua_ua *u, sim_time_t timeout, sip_lua_ready_fn ready)
+{
+    lwait *w = lua_newuserdatauv(L, sizeof *w, 0);
+    sim_time_t now = sim_world_now(u->world);
+    w->deadline = timeout >= SIM_TIME_NEVER - 1 - now ? SIM_TIME_NEVER - 1 : now + timeout;
+    w->cond = u->cond;
+    w->ready = ready;
+}
+
+int sip_lua_wait(lua_State *L)
+{
+    return wait_loop(L);
+}
+
+/* ---------------------------------------------------------------- module */
+
+static const luaL_Reg server_methods[] = {
+    { "bindings", server_bindings },
+    { "stats", server_stats },
+    { NULL, NULL },
+};
+static const luaL_Reg server_meta[] = { { "__tostring", server_tostring }, { NULL, NULL } };
+
+static const luaL_Reg ua_methods[] = {
+    { "register", ua_register }, { "options", ua_options },     { "call", ua_call },
+    { "on_invite", ua_on_invite }, { "wait_call", ua_wait_call }, { "stats", ua_stats },
+    { NULL, NULL },
+};
+static const luaL_Reg ua_meta[] = { { "__tostring", ua_tostring }, { NULL, NULL } };
+
+static const luaL_Reg module_funcs[] = {
+    { "registrar", l_registrar }, { "proxy", l_proxy }, { "redirect", l_redirect },
+    { "ua", l_ua },               { NULL, NULL },
+};
+
+int sip_lua_open(lua_State *L)
+{
+    simlua_new_class(L, SIP_SERVER_CLASS, server_methods, server_meta);
+    simlua_new_class(L, SIP_UA_CLASS, ua_methods, ua_meta);
+    sip_lua_call_class(L);
+    slua_get(L);
+    luaL_newlib(L, module_funcs);
+    return 1;
+}

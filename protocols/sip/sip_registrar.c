@@ -1,0 +1,265 @@
+/* protocols/sip/sip_registrar.c — the location service (address of record -> contacts with
+ * expiry) and REGISTER processing (RFC 3261 §10.3): Expires header and expires parameter,
+ * Contact "*" removal, digest challenge (401) when users are configured. */
+#include "protocols/sip/sip_server_priv.h"
+
+typedef struct binding {
+    char *contact;
+    sim_time_t expires_at;
+    sim_ep source;
+} binding;
+
+struct sip_location {
+    GHashTable *aors; /* aor -> GArray of binding (registration order) */
+};
+
+static void bindings_free(gpointer p)
+{
+    GArray *a = p;
+    for (guint i = 0; i < a->len; i++)
+        g_free(g_array_index(a, binding, i).contact);
+    g_array_free(a, TRUE);
+}
+
+sip_location *sip_location_new(void)
+{
+    sip_location *l = g_new0(sip_location, 1);
+    l->aors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, bindings_free);
+    return l;
+}
+
+void sip_location_free(sip_location *l)
+{
+    if (!l)
+        return;
+    g_hash_table_destroy(l->aors);
+    g_free(l);
+}
+
+void sip_location_bind(sip_location *l, const char *aor, const char *contact,
+                       sim_time_t expires_at, const sim_ep *source)
+{
+    GArray *a = g_hash_table_lookup(l->aors, aor);
+    if (!a) {
+        a = g_array_new(FALSE, TRUE, sizeof(binding));
+        g_hash_table_insert(l->aors, g_strdup(aor), a);
+    }
+    for (guint i = 0; i < a->len; i++) {
+        binding *b = &g_array_index(a, binding, i);
+        if (strcmp(b->contact, contact) == 0) {
+            b->expires_at = expires_at;
+            if (source)
+                b->source = *source;
+            return;
+        }
+    }
+    binding b = { .contact = g_strdup(contact), .expires_at = expires_at };
+    if (source)
+        b.source = *source;
+    g_array_append_val(a, b);
+}
+
+size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact)
+{
+    GArray *a = g_hash_table_lookup(l->aors, aor);
+    size_t n = 0;
+    for (guint i = 0; a && i < a->len;) {
+        binding *b = &g_array_index(a, binding, i);
+        if (!contact || strcmp(b->contact, contact) == 0) {
+            g_free(b->contact);
+            g_array_remove_index(a, i);
+            n++;
+        } else {
+            i++;
+        }
+    }
+    if (a && !a->len)
+        g_hash_table_remove(l->aors, aor);
+    return n;
+}
+
+/* Drops the expired bindings of one AOR's array. */
+static void purge(GArray *a, sim_time_t now)
+{
+    for (guint i = 0; i < a->len;) {
+        binding *b = &g_array_index(a, binding, i);
+        if (b->expires_at <= now) {
+            g_free(b->contact);
+            g_array_remove_index(a, i);
+        } else {
+            i++;
+        }
+    }
+}
+
+size_t sip_location_lookup(sip_location *l, const char *aor, sim_time_t now, GPtrArray *out,
+                           GArray *exp)
+{
+    GArray *a = g_hash_table_lookup(l->aors, aor);
+    if (!a)
+        return 0;
+    purge(a, now);
+    for (guint i = 0; i < a->len; i++) {
+        binding *b = &g_array_index(a, binding, i);
+        g_ptr_array_add(out, b->contact);
+        if (exp)
+            g_array_append_val(exp, b->expires_at);
+    }
+    return a->len;
+}
+
+size_t sip_location_count(sip_location *l, sim_time_t now)
+{
+    size_t n = 0;
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, l->aors);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        purge(v, now);
+        n += ((GArray *)v)->len;
+    }
+    return n;
+}
+
+int sip_aor_of(const sip_uri *u, char *out, size_t cap)
+{
+    if ((u->scheme != SIP_SCHEME_SIP && u->scheme != SIP_SCHEME_SIPS) || !u->has_user ||
+        u->user.len + u->host.len + 2 > cap)
+        return -EINVAL;
+    g_autofree char *host = g_ascii_strdown(u->host.p, (gssize)u->host.len);
+    g_snprintf(out, cap, "%.*s@%s", (int)u->user.len, u->user.p, host);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- REGISTER */
+
+/* §22.4: 401 with a fresh nonce remembered for the retry. */
+static void challenge(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m)
+{
+    char nonce[SIP_TOKEN_MAX];
+    sip_random_token(s->rng, "", nonce, sizeof nonce);
+    g_free(s->nonces[s->nonce_next]);
+    s->nonces[s->nonce_next] = g_strdup(nonce);
+    s->nonce_next = (s->nonce_next + 1) % SRV_NONCES;
+    sip_msg *r = NULL;
+    char tag[SIP_TOKEN_MAX];
+    sip_random_token(s->rng, "", tag, sizeof tag);
+    if (sip_msg_response(m, 401, NULL, tag, &r) < 0)
+        return;
+    g_autofree char *ch = g_strdup_printf("Digest realm=\"%s\", nonce=\"%s\", qop=\"auth\", "
+                                          "algorithm=MD5", s->domain, nonce);
+    sip_msg_add(r, SIP_HDR_WWW_AUTHENTICATE, NULL, ch);
+    sip_txns_respond(s->txns, now, txn, r);
+    sip_msg_free(r);
+    s->stats.challenges++;
+}
+
+/* True when m carries valid credentials of a configured user for one of our nonces. */
+static bool authorized(sip_server *s, const sip_msg *m)
+{
+    const sip_hdr *h = sip_msg_hdr(m, SIP_HDR_AUTHORIZATION, 0);
+    sip_digest d = { 0 };
+    if (!h || sip_digest_parse(h->value, &d) < 0)
+        return false;
+    bool ok = false;
+    const char *pw = d.username ? g_hash_table_lookup(s->users, d.username) : NULL;
+    for (unsigned i = 0; pw && d.nonce && d.realm && i < SRV_NONCES; i++)
+        if (s->nonces[i] && strcmp(s->nonces[i], d.nonce) == 0)
+            ok = strcmp(d.realm, s->domain) == 0 && sip_digest_verify(&d, pw, m->method) == 0;
+    sip_digest_clear(&d);
+    return ok;
+}
+
+/* Expiry of one Contact (§10.3 step 7): its expires parameter, else Expires, else default;
+ * capped at max_expires. */
+static uint32_t contact_expires(const sip_server *s, const sip_msg *m, const sip_nameaddr *na)
+{
+    const sip_param *p = sip_params_find(&na->params, "expires");
+    uint64_t e = s->cfg.default_expires;
+    uint32_t hv;
+    if (p && p->has_value) {
+        g_autofree char *v = g_strndup(p->value.p, p->value.len);
+        e = g_ascii_strtoull(v, NULL, 10);
+    } else if (sip_msg_uint(m, SIP_HDR_EXPIRES, &hv) == 0) {
+        e = hv;
+    }
+    return (uint32_t)MIN(e, (uint64_t)s->cfg.max_expires);
+}
+
+/* Applies the Contacts of m to aor. Returns 0, or the status to answer (400). */
+static unsigned apply(sip_server *s, sim_time_t now, const sip_msg *m, const char *aor,
+                      const sim_ep *src)
+{
+    sip_nameaddr na;
+    size_t n = sip_msg_count(m, SIP_HDR_CONTACT);
+    for (size_t i = 0; i < n; i++) {
+        if (sip_msg_nameaddr(m, SIP_HDR_CONTACT, i, &na) < 0)
+            return 400;
+        uint32_t hv;
+        if (na.star) { /* §10.3 step 6: "*" only alone and with Expires: 0 */
+            if (n != 1 || sip_msg_uint(m, SIP_HDR_EXPIRES, &hv) < 0 || hv != 0)
+                return 400;
+            sip_location_unbind(s->loc, aor, NULL);
+            return 0;
+        }
+        g_autofree char *uri = g_strndup(na.uri.raw.p, na.uri.raw.len);
+        uint32_t e = contact_expires(s, m, &na);
+        if (e == 0)
+            sip_location_unbind(s->loc, aor, uri);
+        else
+            sip_location_bind(s->loc, aor, uri, now + (sim_time_t)e * SIM_SEC, src);
+    }
+    return 0;
+}
+
+void srv_register(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m)
+{
+    sip_nameaddr to;
+    char aor[512];
+    s->stats.registers++;
+    if (sip_msg_nameaddr(m, SIP_HDR_TO, 0, &to) < 0 || sip_aor_of(&to.uri, aor, sizeof aor) < 0) {
+        srv_reply(s, now, txn, m, 400, "Bad To");
+        return;
+    }
+    const char *at = strchr(aor, '@');
+    if (g_ascii_strcasecmp(at + 1, s->domain) != 0) { /* §10.3 step 3 */
+        srv_reply(s, now, txn, m, 404, "Not Our Domain");
+        return;
+    }
+    if (g_hash_table_size(s->users) && !authorized(s, m)) {
+        challenge(s, now, txn, m);
+        return;
+    }
+    sip_msg *r = NULL;
+    sip_via v;
+    sim_ep src = { 0 };
+    if (sip_msg_via(m, 0, &v) == 0) {
+        char host[SIM_IP_STRLEN];
+        uint16_t port;
+        if (sip_via_reply_to(&v, host, sizeof host, &port) == 0 && sim_ip_parse(host, &src.ip) == 0)
+            src.port = port;
+    }
+    unsigned st = apply(s, now, m, aor, &src);
+    if (st) {
+        srv_reply(s, now, txn, m, st, "Bad Contact");
+        return;
+    }
+    char tag[SIP_TOKEN_MAX];
+    sip_random_token(s->rng, "", tag, sizeof tag);
+    if (sip_msg_response(m, 200, NULL, tag, &r) < 0)
+        return;
+    /* §10.3 step 8: the current bindings, each with its remaining expiry */
+    GPtrArray *c = g_ptr_array_new();
+    GArray *exp = g_array_new(FALSE, FALSE, sizeof(sim_time_t));
+    sip_location_lookup(s->loc, aor, now, c, exp);
+    for (guint i = 0; i < c->len; i++) {
+        sim_time_t left = g_array_index(exp, sim_time_t, i) - now;
+        g_autofree char *v2 = g_strdup_printf("<%s>;expires=%" G_GUINT64_FORMAT,
+                                              (char *)c->pdata[i], (left + SIM_SEC - 1) / SIM_SEC);
+        sip_msg_add(r, SIP_HDR_CONTACT, NULL, v2);
+    }
+    g_ptr_array_free(c, TRUE);
+    g_array_free(exp, TRUE);
+    sip_txns_respond(s->txns, now, txn, r);
+    sip_msg_free(r);
+}

@@ -1,0 +1,286 @@
+/* protocols/sip/sip_server.c — the server core: set-up, validation (400 with a reason),
+ * dispatching transaction events to the registrar (sip_registrar.c) and the proxy
+ * (sip_fork.c), CANCEL, and what goes through without a transaction: the ACK for a 2xx and
+ * responses that match no branch (RFC 3261 §16.7 / §16.11 stateless forwarding). */
+#include "protocols/sip/sip_server_priv.h"
+
+sip_server *sip_server_new(const sip_server_cfg *cfg, sim_rng *rng)
+{
+    if (!cfg->domain || !cfg->self.port || cfg->self.ip.family == SIM_AF_NONE ||
+        (!cfg->users) != (!cfg->passwords))
+        return NULL;
+    sip_server *s = g_new0(sip_server, 1);
+    s->cfg = *cfg;
+    s->domain = g_ascii_strdown(cfg->domain, -1);
+    s->cfg.domain = NULL;
+    s->cfg.users = s->cfg.passwords = NULL;
+    if (!s->cfg.default_expires)
+        s->cfg.default_expires = 3600;
+    if (!s->cfg.max_expires)
+        s->cfg.max_expires = 7200;
+    s->users = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    for (size_t i = 0; cfg->users && cfg->users[i]; i++)
+        g_hash_table_insert(s->users, g_strdup(cfg->users[i]),
+                            g_strdup(cfg->passwords[i] ? cfg->passwords[i] : ""));
+    char ip[SIM_IP_STRLEN];
+    sim_ip_fmt(&cfg->self.ip, ip, sizeof ip);
+    s->self_hostport = cfg->self.ip.family == SIM_AF_INET6
+                           ? g_strdup_printf("[%s]:%u", ip, cfg->self.port)
+                           : g_strdup_printf("%s:%u", ip, cfg->self.port);
+    s->self_uri_str = g_strdup_printf("sip:%s", s->self_hostport);
+    sip_uri_parse(s->self_uri_str, strlen(s->self_uri_str), &s->self_uri, NULL);
+    s->rng = rng;
+    s->txns = sip_txns_new(&cfg->txn);
+    s->loc = cfg->location ? cfg->location : sip_location_new();
+    s->ctxs = g_ptr_array_new();
+    s->next_lookup = 1;
+    g_queue_init(&s->lookups);
+    return s;
+}
+
+void sip_server_free(sip_server *s)
+{
+    if (!s)
+        return;
+    for (guint i = 0; i < s->ctxs->len; i++)
+        srv_ctx_free(s->ctxs->pdata[i]);
+    g_ptr_array_free(s->ctxs, TRUE);
+    g_queue_clear(&s->lookups);
+    if (!s->cfg.location)
+        sip_location_free(s->loc);
+    sip_txns_free(s->txns);
+    for (unsigned i = 0; i < SRV_NONCES; i++)
+        g_free(s->nonces[i]);
+    g_hash_table_destroy(s->users);
+    g_free(s->domain);
+    g_free(s->self_hostport);
+    g_free(s->self_uri_str);
+    g_free(s);
+}
+
+sip_location *sip_server_location(sip_server *s)
+{
+    return s->loc;
+}
+
+const sip_server_stats *sip_server_get_stats(const sip_server *s)
+{
+    return &s->stats;
+}
+
+bool sip_server_pop(sip_server *s, sip_out *out)
+{
+    return sip_txns_pop(s->txns, out);
+}
+
+void srv_reply(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m, unsigned status,
+               const char *reason)
+{
+    sip_msg *r = NULL;
+    char tag[SIP_TOKEN_MAX];
+    sip_random_token(s->rng, "", tag, sizeof tag);
+    if (sip_msg_response(m, status, reason, tag, &r) == 0)
+        sip_txns_respond(s->txns, now, txn, r);
+    sip_msg_free(r);
+}
+
+int srv_push_via(sip_server *s, sip_msg *m, const char *branch)
+{
+    g_autofree char *via = g_strdup_printf("SIP/2.0/UDP %s;branch=%s", s->self_hostport, branch);
+    return sip_msg_push(m, SIP_HDR_VIA, via);
+}
+
+/* §16.6 step 8: "z9hG4bK" + a hash of what identifies the request (Request-URI, tags,
+ * Call-ID, CSeq number, top Route) + "." + random digits. The hash part lets §16.3 step 4
+ * recognise a request that comes back unchanged (a loop) from one that was retargeted (a
+ * spiral). */
+void srv_branch_token(sip_server *s, const sip_msg *m, char *out, size_t cap)
+{
+    GString *k = g_string_new(m->ruri);
+    sip_str v;
+    sip_cseq cs;
+    static const sip_hdr_id ids[] = { SIP_HDR_CALL_ID, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_ROUTE };
+    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
+        if (sip_msg_value(m, ids[i], 0, &v) == 0)
+            g_string_append_len(g_string_append_c(k, '|'), v.p, (gssize)v.len);
+    if (sip_msg_cseq(m, &cs) == 0)
+        g_string_append_printf(k, "|%u", cs.seq);
+    char rnd[SIP_TOKEN_MAX];
+    sip_random_token(s->rng, "", rnd, sizeof rnd);
+    g_snprintf(out, cap, "%s%08x.%.8s", SIP_BRANCH_COOKIE, (unsigned)(sim_hash_str(k->str) & 0xffffffffu),
+               rnd);
+    g_string_free(k, TRUE);
+}
+
+/* ---------------------------------------------------------------- stateless forwarding */
+
+/* A response no branch owns (a 2xx retransmission, a 2xx after the context ended): pop our
+ * Via and send it where the next one says (§16.7 step 9 / §18.2.2). Answers to our own
+ * CANCELs are hop by hop and stop here (§16.10). */
+static void forward_response(sip_server *s, sip_msg *m)
+{
+    sip_via v;
+    sip_cseq cs;
+    char host[SIM_IP_STRLEN];
+    sim_ep to = { 0 };
+    if (sip_msg_cseq(m, &cs) < 0 || sip_str_eq(cs.method, "CANCEL") ||
+        sip_msg_via(m, 0, &v) < 0 || v.host.len + 1 > sizeof host ||
+        (memcpy(host, v.host.p, v.host.len), host[v.host.len] = 0,
+         sim_ip_parse(host, &to.ip) < 0) ||
+        !sim_ip_eq(&to.ip, &s->cfg.self.ip))
+        return; /* not ours: drop (§18.1.2) */
+    sip_msg_pop(m, SIP_HDR_VIA);
+    uint16_t port;
+    if (sip_msg_via(m, 0, &v) < 0 || sip_via_reply_to(&v, host, sizeof host, &port) < 0 ||
+        sim_ip_parse(host, &to.ip) < 0)
+        return;
+    to.port = port;
+    s->stats.stateless++;
+    sip_txns_send(s->txns, m, &to);
+}
+
+/* The ACK for a 2xx: forwarded statelessly along the route (§16.11). */
+static void forward_ack(sip_server *s, sip_msg *m)
+{
+    unsigned st;
+    const char *why;
+    if (sip_msg_forward_hops(m, &st, &why) < 0)
+        return;
+    sip_msg_route_pop_self(m, &s->self_uri);
+    sip_nameaddr na;
+    char host[SIM_IP_STRLEN];
+    const sip_uri *u = &m->uri;
+    if (sip_msg_nameaddr(m, SIP_HDR_ROUTE, 0, &na) == 0)
+        u = &na.uri;
+    sim_ep to = { 0 };
+    if (u->host.len + 1 > sizeof host)
+        return;
+    memcpy(host, u->host.p, u->host.len);
+    host[u->host.len] = 0;
+    if (sim_ip_parse(host, &to.ip) < 0)
+        return; /* an ACK to a name: the UA's Contact should be an address */
+    to.port = u->port > 0 ? (uint16_t)u->port : 5060;
+    char branch[SIP_TOKEN_MAX + 16];
+    srv_branch_token(s, m, branch, sizeof branch);
+    srv_push_via(s, m, branch);
+    s->stats.stateless++;
+    sip_txns_send(s->txns, m, &to);
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+static bool for_us(const sip_server *s, const sip_msg *m)
+{
+    const sip_uri *u = &m->uri;
+    return !u->has_user && (sip_str_eq(u->host, s->domain) || sip_uri_equal(u, &s->self_uri));
+}
+
+static void on_request(sip_server *s, sim_time_t now, sip_txn_ev *ev)
+{
+    sip_msg *m = ev->msg;
+    ev->msg = NULL;
+    if (!ev->id) {
+        if (!strcmp(m->method, "ACK"))
+            forward_ack(s, m);
+        sip_msg_free(m);
+        return;
+    }
+    if (!strcmp(m->method, "REGISTER") && s->cfg.registrar && sip_str_eq(m->uri.host, s->domain)) {
+        srv_register(s, now, ev->id, m);
+    } else if (!strcmp(m->method, "CANCEL")) {
+        unsigned target = sip_txns_cancel_target(s->txns, m);
+        srv_reply(s, now, ev->id, m, target ? 200 : 481, NULL); /* §16.10 */
+        if (target)
+            srv_fork_cancel(s, now, target);
+    } else if (!strcmp(m->method, "OPTIONS") && for_us(s, m)) {
+        srv_reply(s, now, ev->id, m, 200, NULL);
+    } else if (!strcmp(m->method, "REGISTER") && for_us(s, m)) {
+        srv_reply(s, now, ev->id, m, 403, "Not A Registrar");
+    } else {
+        srv_proxy(s, now, ev->id, m);
+        return;
+    }
+    sip_msg_free(m);
+}
+
+static void dispatch(sip_server *s, sim_time_t now)
+{
+    sip_txn_ev ev;
+    while (sip_txns_event(s->txns, &ev)) {
+        if (ev.kind == SIP_TXN_EV_REQUEST) {
+            on_request(s, now, &ev);
+        } else if (ev.kind == SIP_TXN_EV_RESPONSE) {
+            sip_msg *m = ev.msg;
+            ev.msg = NULL;
+            if (!ev.id || !srv_fork_response(s, now, ev.id, m)) {
+                forward_response(s, m); /* a 2xx after its context ended (RFC 6026) */
+                sip_msg_free(m);
+            }
+        } else {
+            srv_fork_failed(s, now, ev.id, ev.kind == SIP_TXN_EV_TIMEOUT ? 408 : 503);
+        }
+        sip_txn_ev_clear(&ev);
+    }
+}
+
+int sip_server_input(sip_server *s, sim_time_t now, const sim_ep *from, const uint8_t *buf,
+                     size_t len)
+{
+    sip_msg *m = NULL;
+    s->stats.rx++;
+    if (sip_msg_decode(buf, len, &m, NULL) < 0) {
+        s->stats.bad++;
+        return -EBADMSG;
+    }
+    unsigned status;
+    const char *reason;
+    if (sip_msg_validate(m, &status, &reason) < 0) {
+        s->stats.rejected++;
+        sip_msg *r = NULL;
+        if (m->request && strcmp(m->method, "ACK") != 0 &&
+            sip_msg_reject(m, status, reason, &r) == 0)
+            sip_txns_send(s->txns, r, from);
+        sip_msg_free(r);
+        sip_msg_free(m);
+        return 0;
+    }
+    sip_txns_input(s->txns, now, from, m);
+    dispatch(s, now);
+    return 0;
+}
+
+void sip_server_timeout(sip_server *s, sim_time_t now)
+{
+    sip_txns_timeout(s->txns, now);
+    dispatch(s, now);
+}
+
+sim_time_t sip_server_next_deadline(const sip_server *s)
+{
+    return sip_txns_next_deadline(s->txns);
+}
+
+bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap)
+{
+    srv_branch *b = g_queue_pop_head(&s->lookups);
+    if (!b)
+        return false;
+    sip_nameaddr na;
+    const sip_uri *u = &b->req->uri;
+    if (sip_msg_nameaddr(b->req, SIP_HDR_ROUTE, 0, &na) == 0)
+        u = &na.uri;
+    g_strlcpy(host, "", cap);
+    if (u->host.len < cap) {
+        memcpy(host, u->host.p, u->host.len);
+        host[u->host.len] = 0;
+    }
+    *id = b->lookup;
+    s->stats.lookups++;
+    return true;
+}
+
+void sip_server_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep)
+{
+    srv_fork_located(s, now, id, err, ep);
+    dispatch(s, now);
+}

@@ -1,0 +1,77 @@
+/* protocols/sip/sip_server_priv.h — internals of the server core shared by sip_server.c
+ * (dispatch, stateless forwarding), sip_fork.c (proxy contexts and branches) and
+ * sip_registrar.c (REGISTER). */
+#ifndef PROTOCOLS_SIP_SIP_SERVER_PRIV_H
+#define PROTOCOLS_SIP_SIP_SERVER_PRIV_H
+
+#include "protocols/sip/sip_priv.h"
+
+#define SRV_NONCES 32 /* nonces remembered for digest verification */
+
+typedef struct srv_ctx srv_ctx;
+
+/* One forwarded copy of a request (§16.6). */
+typedef struct srv_branch {
+    srv_ctx *ctx;
+    unsigned txn;          /* client transaction, 0 until sent */
+    unsigned lookup;       /* RFC 3263 lookup pending, else 0 */
+    sip_msg *req;          /* the copy to send (owned until sent) */
+    unsigned status;       /* best status seen: 0, 1xx, or final */
+    bool done;             /* a final response arrived (or it failed) */
+    bool cancelled;
+} srv_branch;
+
+/* A proxied request: its server transaction and branches (§16). */
+struct srv_ctx {
+    unsigned stxn;
+    sip_msg *req;          /* as received (Via stamped), owned */
+    bool invite;
+    GPtrArray *branches;   /* srv_branch *, owned */
+    sip_msg *best;         /* best final so far (§16.7 step 6), owned */
+    bool final_sent;       /* a final went upstream (2xx for INVITE still pass) */
+    bool got_2xx;
+    bool cancelled;        /* a CANCEL came from upstream */
+};
+
+struct sip_server {
+    sip_server_cfg cfg;
+    char *domain;
+    GHashTable *users;     /* user -> password (owned strings) */
+    sip_uri self_uri;      /* sip:<self ip>:<port> for route matching */
+    char *self_uri_str;
+    char *self_hostport;
+    sim_rng *rng;
+    sip_txns *txns;
+    sip_location *loc;
+    GPtrArray *ctxs;       /* srv_ctx *, creation order */
+    unsigned next_lookup;
+    GQueue lookups;        /* srv_branch * waiting to be popped by the driver */
+    char *nonces[SRV_NONCES];
+    unsigned nonce_next;
+    sip_server_stats stats;
+};
+
+/* sip_registrar.c: handles REGISTER on server transaction txn (m borrowed). */
+void srv_register(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m);
+/* Answers m on txn with status (reason NULL: standard). */
+void srv_reply(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m, unsigned status,
+               const char *reason);
+
+/* sip_fork.c */
+/* Proxies request m (takes ownership) received on server transaction txn. */
+void srv_proxy(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m);
+/* A response for one of our client transactions (takes ownership); false if not ours. */
+bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m);
+/* A client transaction failed (timeout 408 / transport 503). */
+void srv_fork_failed(sip_server *s, sim_time_t now, unsigned txn, unsigned status);
+/* A CANCEL (borrowed) for the INVITE on server transaction target. */
+void srv_fork_cancel(sip_server *s, sim_time_t now, unsigned target);
+/* Lookup id answered. */
+void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep);
+void srv_ctx_free(srv_ctx *c);
+/* A branch token with the §16.6 step 8 loop hash of m. */
+void srv_branch_token(sip_server *s, const sip_msg *m, char *out, size_t cap);
+/* Pushes our Via with branch onto m. */
+int srv_push_via(sip_server *s, sip_msg *m, const char *branch);
+
+#endif

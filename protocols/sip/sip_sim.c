@@ -1,0 +1,281 @@
+/* protocols/sip/sip_sim.c — the thin driver: a UA or server core on one simulated UDP socket
+ * (port 5060 by default) and one timer; for a server, RFC 3263 lookups through a stub DNS
+ * resolver (dns_app_resolver) and sip_locate. After every input or timeout it drains the
+ * core's outbox, logs each message ("sip" records: "tx INVITE", "rx 180 Ringing"), re-arms the
+ * timer and calls the notify callback (the Lua binding reads the UA's events there). */
+#include <errno.h>
+#include "protocols/sip/sip.h"
+#include "sim/socket.h"
+#include "sim/timer.h"
+#include "sim/trace.h"
+
+typedef struct sip_lookup {
+    sip_app *app;
+    unsigned id;
+    sip_locate loc;
+} sip_lookup;
+
+struct sip_app {
+    sim_world *world;
+    sim_node *node;
+    sim_sock *sock;
+    sim_timer *timer;
+    sim_ref ref;
+    sip_ua *ua;
+    sip_server *srv;
+    dns_app *dns;          /* servers with a DNS server configured */
+    GPtrArray *lookups;    /* sip_lookup *, owned */
+    sip_app_notify_fn notify;
+    void *notify_ctx;
+    bool notifying;
+};
+
+static GQuark sip_quark(void) { return g_quark_from_static_string("sip-app"); }
+
+/* "INVITE" or "180 Ringing": the first line's interesting part, for the log. */
+static void log_msg(sip_app *a, const char *dir, const uint8_t *data, size_t len,
+                    const sim_ep *peer)
+{
+    trace_log *log = sim_world_log(a->world);
+    if (!trace_log_on(log))
+        return;
+    const char *eol = memchr(data, '\r', len);
+    size_t n = eol ? (size_t)(eol - (const char *)data) : MIN(len, (size_t)80);
+    g_autofree char *line = g_strndup((const char *)data, n);
+    const char *what = line;
+    if (g_str_has_prefix(line, "SIP/2.0 "))
+        what = line + 8;               /* "180 Ringing" */
+    else if (strchr(line, ' '))
+        *strchr(line, ' ') = 0;        /* "INVITE" */
+    char ep[SIM_EP_STRLEN];
+    GString *r = trace_log_begin(log, sim_world_now(a->world), a->node->name, "sip");
+    trace_log_str(r, "event", dir);
+    trace_log_str(r, "msg", what);
+    trace_log_str(r, "peer", sim_ep_fmt(peer, ep, sizeof ep));
+    trace_log_end(log, r);
+}
+
+static sim_time_t deadline(const sip_app *a)
+{
+    sim_time_t d = a->ua ? sip_ua_next_deadline(a->ua) : sip_server_next_deadline(a->srv);
+    return d;
+}
+
+static void start_lookups(sip_app *a);
+
+void sip_app_kick(sip_app *a)
+{
+    if (!a->sock)
+        return;
+    sip_out o;
+    while (a->ua ? sip_ua_pop(a->ua, &o) : sip_server_pop(a->srv, &o)) {
+        log_msg(a, "tx", o.data, o.len, &o.to);
+        sim_sock_sendto(a->sock, o.data, o.len, &o.to); /* lost if unroutable, as on a wire */
+        sip_out_clear(&o);
+    }
+    if (a->srv)
+        start_lookups(a);
+    sim_time_t next = deadline(a);
+    if (next == SIM_TIME_NEVER)
+        sim_timer_cancel(a->timer);
+    else if (sim_timer_deadline(a->timer) != next)
+        sim_timer_at(a->timer, next);
+    if (a->notify && !a->notifying) {
+        a->notifying = true; /* the callback may call back into the core and kick again */
+        a->notify(a, a->notify_ctx);
+        a->notifying = false;
+    }
+}
+
+/* ---------------------------------------------------------------- RFC 3263 lookups */
+
+static void lookup_step(sip_lookup *l);
+
+static void lookup_done(void *ctx, const dns_result *r)
+{
+    sip_lookup *l = ctx;
+    sip_locate_feed(&l->loc, r);
+    lookup_step(l);
+}
+
+/* Asks the next question, or hands the result to the server core and frees the lookup. */
+static void lookup_step(sip_lookup *l)
+{
+    sip_app *a = l->app;
+    dns_name name;
+    uint16_t type;
+    dns_resolver *res = a->dns ? dns_app_resolver_core(a->dns) : NULL;
+    if (res && sip_locate_next(&l->loc, &name, &type)) {
+        /* the callback may run before this returns (a cached answer): it continues the chain */
+        dns_resolver_lookup(res, sim_world_now(a->world), &name, type, lookup_done, l, NULL);
+        dns_app_kick(a->dns);
+        return;
+    }
+    sim_ep ep = { 0 };
+    int rc = res ? sip_locate_result(&l->loc, &ep) : -EHOSTUNREACH;
+    unsigned id = l->id;
+    g_ptr_array_remove(a->lookups, l);
+    sip_server_located(a->srv, sim_world_now(a->world), id, rc, &ep);
+    sip_app_kick(a);
+}
+
+static void start_lookups(sip_app *a)
+{
+    unsigned id;
+    char host[DNS_NAME_STRLEN];
+    while (sip_server_lookup_pop(a->srv, &id, host, sizeof host)) {
+        sip_lookup *l = g_new0(sip_lookup, 1);
+        l->app = a;
+        l->id = id;
+        g_ptr_array_add(a->lookups, l);
+        if (sip_locate_init(&l->loc, host) < 0)
+            l->loc.step = SIP_LOCATE_FAILED;
+        lookup_step(l);
+    }
+}
+
+/* ---------------------------------------------------------------- events */
+
+static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
+                    const sim_ep *to, void *ctx)
+{
+    (void)s;
+    (void)to;
+    sip_app *a = ctx;
+    log_msg(a, "rx", data, len, from);
+    sim_time_t now = sim_world_now(a->world);
+    if (a->ua)
+        sip_ua_input(a->ua, now, from, data, len); /* malformed: counted, dropped */
+    else
+        sip_server_input(a->srv, now, from, data, len);
+    sip_app_kick(a);
+}
+
+static void on_timer(sim_timer *t, void *ctx)
+{
+    (void)t;
+    sip_app *a = ctx;
+    sim_time_t now = sim_world_now(a->world);
+    if (a->ua)
+        sip_ua_timeout(a->ua, now);
+    else
+        sip_server_timeout(a->srv, now);
+    sip_app_kick(a);
+}
+
+static void app_stop(sip_app *a)
+{
+    if (!a->sock)
+        return;
+    sim_sock_close(a->sock);
+    a->sock = NULL;
+    sim_timer_free(a->timer);
+    a->timer = NULL;
+    dns_app_free(a->dns); /* pending lookups are dropped without a callback */
+    a->dns = NULL;
+    g_ptr_array_free(a->lookups, TRUE);
+    sip_ua_free(a->ua);
+    sip_server_free(a->srv);
+    a->ua = NULL;
+    a->srv = NULL;
+    sim_world_ref_drop(a->world, a->ref);
+}
+
+static void app_world_free(void *data)
+{
+    app_stop(data);
+    g_free(data);
+}
+
+void sip_app_free(sip_app *a)
+{
+    if (a)
+        app_stop(a);
+}
+
+/* Opens and binds the socket, creates the shared parts. NULL with err on failure. */
+static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
+{
+    sim_sock *s = sim_udp_open(n, local->ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET);
+    if (!s) {
+        g_set_error(err, sip_quark(), EINVAL, "%s: cannot open a UDP socket", n->name);
+        return NULL;
+    }
+    sim_ep bind = { .port = local->port };
+    int rc = sim_sock_bind(s, &bind);
+    if (rc) {
+        g_set_error(err, sip_quark(), -rc, "%s: cannot bind SIP port %u: %s", n->name,
+                    local->port, g_strerror(-rc));
+        sim_sock_close(s);
+        return NULL;
+    }
+    sip_app *a = g_new0(sip_app, 1);
+    a->world = n->world;
+    a->node = n;
+    a->sock = s;
+    a->timer = sim_timer_new(n->world, on_timer, a);
+    a->ref = sim_world_ref_new(n->world, a, SIP_REF_KIND);
+    a->lookups = g_ptr_array_new_with_free_func(g_free);
+    sim_sock_on_recv(s, on_recv, a);
+    return a;
+}
+
+sip_app *sip_app_ua(sim_node *n, const sip_ua_cfg *cfg, GError **err)
+{
+    sip_ua *core = sip_ua_new(cfg, &n->rng);
+    if (!core) {
+        g_set_error(err, sip_quark(), EINVAL, "%s: bad UA configuration (aor, local address)",
+                    n->name);
+        return NULL;
+    }
+    sip_app *a = app_new(n, &cfg->local, err);
+    if (!a) {
+        sip_ua_free(core);
+        return NULL;
+    }
+    a->ua = core;
+    sim_world_on_free(n->world, app_world_free, a);
+    return a;
+}
+
+sip_app *sip_app_server(sim_node *n, const sip_server_cfg *cfg, const sim_ep *dns_server,
+                        GError **err)
+{
+    sip_server *core = sip_server_new(cfg, &n->rng);
+    if (!core) {
+        g_set_error(err, sip_quark(), EINVAL, "%s: bad SIP server configuration", n->name);
+        return NULL;
+    }
+    sip_app *a = app_new(n, &cfg->self, err);
+    if (!a) {
+        sip_server_free(core);
+        return NULL;
+    }
+    a->srv = core;
+    if (dns_server && dns_server->port) {
+        dns_resolver_cfg rc = { .server = *dns_server };
+        a->dns = dns_app_resolver(n, &rc, err);
+        if (!a->dns) {
+            app_stop(a);
+            g_free(a);
+            return NULL;
+        }
+    }
+    /* registered after the resolver's hook: hooks run in reverse, so ours stops it first */
+    sim_world_on_free(n->world, app_world_free, a);
+    return a;
+}
+
+sip_ua *sip_app_ua_core(sip_app *a) { return a->ua; }
+
+sip_server *sip_app_server_core(sip_app *a) { return a->srv; }
+
+sim_node *sip_app_node(sip_app *a) { return a->node; }
+
+sim_ref sip_app_ref(sip_app *a) { return a->ref; }
+
+void sip_app_on_notify(sip_app *a, sip_app_notify_fn fn, void *ctx)
+{
+    a->notify = fn;
+    a->notify_ctx = ctx;
+}

@@ -1,0 +1,117 @@
+/* protocols/sip/sip_ua_priv.h — internals of the user agent core shared by sip_dialog.c,
+ * sip_ua.c and sip_ua_call.c: the dialog (RFC 3261 §12), the call and the UA itself. */
+#ifndef PROTOCOLS_SIP_SIP_UA_PRIV_H
+#define PROTOCOLS_SIP_SIP_UA_PRIV_H
+
+#include "protocols/sdp/sdp.h"
+#include "protocols/sip/sip_priv.h"
+
+/* A dialog (§12): everything is an owned copy. */
+typedef struct sip_dialog {
+    char *call_id;
+    char *local_tag, *remote_tag;
+    char *local_uri, *remote_uri; /* From / To values without a tag ("Bob <sip:bob@mit.edu>") */
+    uint32_t local_cseq, remote_cseq;
+    char *remote_target;          /* Contact URI of the peer */
+    GPtrArray *route_set;         /* char * Route values, in the order to send them */
+} sip_dialog;
+
+/* The dialog a UAC gets from its request and a response with a To tag (§12.1.2): route set from
+ * Record-Route reversed, remote target from Contact. Returns owned, or NULL when headers are
+ * missing. */
+sip_dialog *sip_dialog_uac(const sip_msg *req, const sip_msg *resp);
+/* The dialog a UAS gets from a request it answers with local_tag (§12.1.1). Owned or NULL. */
+sip_dialog *sip_dialog_uas(const sip_msg *req, const char *local_tag);
+/* Frees a dialog. NULL-safe. */
+void sip_dialog_free(sip_dialog *d);
+/* True when request m belongs to d (§12.2.2: Call-ID, To tag = ours, From tag = theirs). */
+bool sip_dialog_matches(const sip_dialog *d, const sip_msg *m);
+/* A request inside d (§12.2.1.1): Request-URI the remote target, Route the route set, From /
+ * To with tags, Call-ID, CSeq (cseq 0: the next local number), Max-Forwards 70, no Via.
+ * Returns owned, or NULL (cannot build: the remote target is not a valid URI). */
+sip_msg *sip_dialog_request(sip_dialog *d, const char *method, uint32_t cseq);
+/* The URI the next in-dialog request is sent to: the first Route entry, else the remote
+ * target (borrowed from d; a Route value may be in <>). */
+const char *sip_dialog_next_hop(const sip_dialog *d);
+
+/* One call (an INVITE dialog usage). */
+typedef struct sip_call {
+    unsigned id;
+    bool outgoing;
+    sip_call_state state;
+    char *peer;              /* remote From / To value */
+    char *local_tag;
+    sip_dialog *dlg;         /* NULL until a response with a To tag (UAC) or answered (UAS) */
+    sdp_oa *oa;
+    sim_ep dest;             /* where our out-of-dialog INVITE went */
+    unsigned invite_txn;     /* our INVITE's client transaction, or the incoming one's server
+                                transaction */
+    sip_msg *invite;         /* incoming: the INVITE (owned); outgoing: unused */
+    sip_msg *ack;            /* outgoing: the ACK for the 2xx (resent on 2xx retransmissions) */
+    sip_msg *ok;             /* incoming: our 2xx, retransmitted until the ACK */
+    sim_time_t ok_at, ok_iv, ok_until;
+    bool cancel_pending;     /* hangup before any provisional: CANCEL on the first one */
+    bool reinvite_pending;   /* a re-INVITE of ours is out */
+    unsigned bye_txn, cancel_txn, reinvite_txn;
+    bool provisional;        /* outgoing: some 1xx arrived (a CANCEL may be sent) */
+    bool reported;           /* SIP_UA_EV_ENDED was queued */
+    bool acked;              /* incoming: the ACK for our 2xx arrived */
+    unsigned auth_tries;
+    unsigned redirects;      /* 3xx followed (at most 3) */
+} sip_call;
+
+/* The UA. */
+struct sip_ua {
+    sip_ua_cfg cfg;
+    char *aor, *user, *password, *display, *domain, *contact;
+    sim_rng *rng;
+    sip_txns *txns;
+    GPtrArray *calls;         /* sip_call *, creation order */
+    unsigned next_call;
+    GQueue events;            /* sip_ua_ev * */
+    /* registration */
+    char *reg_call_id, *reg_tag;
+    uint32_t reg_cseq;
+    unsigned reg_txn;
+    sim_ep reg_dest;
+    uint32_t reg_expires;     /* asked for by the pending REGISTER */
+    sim_time_t reg_refresh;   /* SIM_TIME_NEVER when none */
+    unsigned reg_auth_tries;
+    unsigned options_txn;
+    uint32_t ood_cseq;        /* CSeq of out-of-dialog requests other than REGISTER */
+    sip_ua_stats stats;
+};
+
+/* sip_ua.c */
+void sip_ua_emit(sip_ua *ua, sip_ua_ev_kind kind, unsigned call, unsigned status);
+/* Pushes our Via (a fresh branch, ;rport per cfg) onto m. 0 or -EINVAL. */
+int sip_ua_push_via(sip_ua *ua, sip_msg *m);
+/* Adds our top Via (fresh branch, rport per cfg) and sends m on a new client transaction to
+ * dest. Returns the transaction id, or 0 on failure. */
+unsigned sip_ua_send_request(sip_ua *ua, sim_time_t now, sip_msg *m, const sim_ep *dest);
+/* Where a request to uri goes (see sip.h). 0 or -EHOSTUNREACH. */
+int sip_ua_route(const sip_ua *ua, const char *uri, sim_ep *dest);
+/* Answers request req on server transaction txn with status (reason NULL: standard), adding
+ * our Contact for 2xx to INVITE. Returns 0 or a negative code. */
+int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, unsigned status,
+                 const char *to_tag);
+/* Copies req's Record-Route lines into resp when it is a 101-299 to an INVITE (§12.1.1). */
+void sip_ua_copy_record_route(sip_msg *resp, const sip_msg *req);
+/* If resp is a 401 / 407 we can answer, a copy of the request of txn with the next CSeq and
+ * credentials; else NULL. */
+sip_msg *sip_ua_authorize(sip_ua *ua, unsigned txn, const sip_msg *resp);
+sip_call *sip_ua_find_call(const sip_ua *ua, unsigned id);
+
+/* sip_ua_call.c */
+/* A response for a client transaction of call c. */
+void sip_call_response(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, sip_msg *m);
+/* A request for the INVITE usage (INVITE, re-INVITE, ACK, BYE, CANCEL) on server
+ * transaction txn (0 for an ACK). Takes ownership of m. */
+void sip_call_request(sip_ua *ua, sim_time_t now, unsigned txn, sip_msg *m);
+/* A client transaction of call c timed out or failed. */
+void sip_call_failed(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn);
+/* 2xx retransmissions due at now. */
+void sip_call_timers(sip_ua *ua, sim_time_t now);
+void sip_call_free(sip_call *c);
+
+#endif

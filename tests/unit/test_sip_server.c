@@ -1,0 +1,555 @@
+/* tests/unit/test_sip_server.c — registrar, location service, stateful proxy, redirect server
+ * and RFC 3263 server location, in virtual time over an in-test network of UA and server cores
+ * (no simulator): the lecture's call alice@rutgers.edu -> bob@mit.edu through two proxies with
+ * NAPTR/SRV/A lookups, digest-protected registration, forking to two phones (one answers, the
+ * other is CANCELled), a 302 the caller follows, loop detection (482), Max-Forwards (483),
+ * 480 for nobody registered, and the registrar's Expires / "*" rules. */
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+#include "protocols/dns/dns.h"
+#include "protocols/sdp/sdp.h"
+#include "protocols/sip/sip.h"
+
+#define MS SIM_MS
+#define DELAY (5 * MS)
+#define NODES 8
+
+typedef struct node {
+    const char *name;
+    sim_ep ep;
+    sip_ua *ua;
+    sip_server *srv;
+    sim_rng rng;
+} node;
+
+typedef struct pkt {
+    sim_time_t at;
+    sim_ep from, to;
+    GBytes *data;
+} pkt;
+
+typedef struct net {
+    sim_time_t now;
+    node n[NODES];
+    int count;
+    GQueue q;
+    GString *ladder, *dns;
+} net;
+
+static sim_ep ep(const char *s)
+{
+    sim_ep e;
+    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
+    return e;
+}
+
+static node *add(net *n, const char *name, const char *addr)
+{
+    node *x = &n->n[n->count++];
+    x->name = name;
+    x->ep = ep(addr);
+    sim_rng_derive(&x->rng, 7, name);
+    return x;
+}
+
+static sip_ua *ua(net *n, const char *name, const char *addr, const char *aor, const char *proxy,
+                  const char *registrar)
+{
+    node *x = add(n, name, addr);
+    sip_ua_cfg c = { .aor = aor, .password = "pw", .local = x->ep, .rport = true,
+                     .rtp_port = 8000 };
+    if (proxy)
+        c.proxy = ep(proxy);
+    if (registrar)
+        c.registrar = ep(registrar);
+    x->ua = sip_ua_new(&c, &x->rng);
+    g_assert_nonnull(x->ua);
+    return x->ua;
+}
+
+static sip_server *server(net *n, const char *name, const char *addr, sip_server_cfg c)
+{
+    node *x = add(n, name, addr);
+    c.self = x->ep;
+    x->srv = sip_server_new(&c, &x->rng);
+    g_assert_nonnull(x->srv);
+    return x->srv;
+}
+
+static const char *name_of(net *n, const sim_ep *e)
+{
+    for (int i = 0; i < n->count; i++)
+        if (sim_ep_eq(&n->n[i].ep, e))
+            return n->n[i].name;
+    return "?";
+}
+
+static void log_msg(net *n, const node *src, const sip_out *o)
+{
+    sip_msg *m = NULL;
+    g_assert_cmpint(sip_msg_decode(o->data, o->len, &m, NULL), ==, 0);
+    g_string_append_printf(n->ladder, "%s%s>%s ", n->ladder->len ? "; " : "", src->name,
+                           name_of(n, &o->to));
+    if (m->request) {
+        g_string_append(n->ladder, m->method);
+    } else {
+        sip_cseq cs;
+        sip_msg_cseq(m, &cs);
+        g_string_append_printf(n->ladder, "%u/%.*s", m->status, (int)cs.method.len, cs.method.p);
+    }
+    sip_msg_free(m);
+}
+
+/* The test's DNS data for mit.edu (what scenario 15's dns.server holds). */
+static void dns_answer(const dns_name *name, uint16_t type, dns_result *r)
+{
+    char buf[DNS_NAME_STRLEN];
+    dns_name_fmt(name, buf, sizeof buf);
+    r->status = DNS_NXDOMAIN;
+    r->rrs = g_array_new(FALSE, TRUE, sizeof(dns_rr));
+    g_array_set_clear_func(r->rrs, (GDestroyNotify)dns_rr_clear);
+    dns_rr rr = { .type = type, .rclass = DNS_C_IN, .ttl = 300 };
+    rr.name = *name;
+    if (type == DNS_T_NAPTR && !g_ascii_strcasecmp(buf, "mit.edu")) {
+        rr.rd.naptr.order = 10;
+        rr.rd.naptr.preference = 10;
+        strcpy(rr.rd.naptr.flags.s, "s");
+        strcpy(rr.rd.naptr.services.s, "SIP+D2U");
+        dns_name_from_str("_sip._udp.mit.edu", &rr.rd.naptr.replacement);
+    } else if (type == DNS_T_SRV && !g_ascii_strcasecmp(buf, "_sip._udp.mit.edu")) {
+        rr.rd.srv.priority = 0;
+        rr.rd.srv.weight = 5;
+        rr.rd.srv.port = 5060;
+        dns_name_from_str("proxy.mit.edu", &rr.rd.srv.target);
+    } else if (type == DNS_T_A && !g_ascii_strcasecmp(buf, "proxy.mit.edu")) {
+        memcpy(rr.rd.a, (uint8_t[]){ 10, 0, 2, 5 }, 4);
+    } else if (type == DNS_T_A && !g_ascii_strcasecmp(buf, "loop.test")) {
+        memcpy(rr.rd.a, (uint8_t[]){ 10, 0, 1, 5 }, 4); /* back to the rutgers proxy */
+    } else {
+        return;
+    }
+    r->status = DNS_OK;
+    g_array_append_val(r->rrs, rr);
+}
+
+/* Runs RFC 3263 for every lookup a server asks for, logging the questions. */
+static void resolve(net *n, node *x)
+{
+    unsigned id;
+    char host[256];
+    while (sip_server_lookup_pop(x->srv, &id, host, sizeof host)) {
+        sip_locate l;
+        g_assert_cmpint(sip_locate_init(&l, host), ==, 0);
+        dns_name q;
+        uint16_t type;
+        while (sip_locate_next(&l, &q, &type)) {
+            char buf[DNS_NAME_STRLEN];
+            g_string_append_printf(n->dns, "%s%s %s", n->dns->len ? "; " : "",
+                                   dns_type_name(type), dns_name_fmt(&q, buf, sizeof buf));
+            dns_result r = { .name = q, .type = type };
+            dns_answer(&q, type, &r);
+            sip_locate_feed(&l, &r);
+            g_array_free(r.rrs, TRUE);
+        }
+        sim_ep to;
+        int rc = sip_locate_result(&l, &to);
+        sip_server_located(x->srv, n->now, id, rc, &to);
+    }
+}
+
+static void collect(net *n)
+{
+    for (int i = 0; i < n->count; i++) {
+        node *x = &n->n[i];
+        sip_out o;
+        if (x->srv)
+            resolve(n, x);
+        while (x->ua ? sip_ua_pop(x->ua, &o) : sip_server_pop(x->srv, &o)) {
+            log_msg(n, x, &o);
+            pkt *p = g_new0(pkt, 1);
+            p->at = n->now + DELAY;
+            p->from = x->ep;
+            p->to = o.to;
+            p->data = g_bytes_new(o.data, o.len);
+            g_queue_push_tail(&n->q, p); /* one delay for all: stays in time order */
+            sip_out_clear(&o);
+        }
+    }
+}
+
+static sim_time_t deadline(const node *x)
+{
+    return x->ua ? sip_ua_next_deadline(x->ua) : sip_server_next_deadline(x->srv);
+}
+
+static void run(net *n, sim_time_t until)
+{
+    for (;;) {
+        collect(n);
+        pkt *p = g_queue_peek_head(&n->q);
+        sim_time_t t = p ? p->at : SIM_TIME_NEVER;
+        for (int i = 0; i < n->count; i++)
+            t = MIN(t, deadline(&n->n[i]));
+        if (t > until) {
+            n->now = until;
+            return;
+        }
+        n->now = t;
+        if (p && p->at == t) {
+            g_queue_pop_head(&n->q);
+            gsize len;
+            const uint8_t *d = g_bytes_get_data(p->data, &len);
+            for (int i = 0; i < n->count; i++) {
+                node *x = &n->n[i];
+                if (!sim_ep_eq(&x->ep, &p->to))
+                    continue;
+                if (x->ua)
+                    sip_ua_input(x->ua, t, &p->from, d, len);
+                else
+                    sip_server_input(x->srv, t, &p->from, d, len);
+            }
+            g_bytes_unref(p->data);
+            g_free(p);
+            continue;
+        }
+        for (int i = 0; i < n->count; i++) {
+            node *x = &n->n[i];
+            if (deadline(x) <= t) {
+                if (x->ua)
+                    sip_ua_timeout(x->ua, t);
+                else
+                    sip_server_timeout(x->srv, t);
+            }
+        }
+    }
+}
+
+static void net_init(net *n)
+{
+    memset(n, 0, sizeof *n);
+    g_queue_init(&n->q);
+    n->ladder = g_string_new(NULL);
+    n->dns = g_string_new(NULL);
+}
+
+static void net_clear(net *n)
+{
+    for (int i = 0; i < n->count; i++) {
+        sip_ua_free(n->n[i].ua);
+        sip_server_free(n->n[i].srv);
+    }
+    pkt *p;
+    while ((p = g_queue_pop_head(&n->q))) {
+        g_bytes_unref(p->data);
+        g_free(p);
+    }
+    g_string_free(n->ladder, TRUE);
+    g_string_free(n->dns, TRUE);
+}
+
+/* Events of a UA as words; *call gets the last call id seen. */
+static char *events(sip_ua *u, unsigned *call)
+{
+    static const char *const names[] = { "registered", "reg-failed", "incoming", "progress",
+                                         "answered",   "confirmed",  "media",    "ended",
+                                         "options" };
+    GString *s = g_string_new(NULL);
+    sip_ua_ev ev;
+    while (sip_ua_event(u, &ev)) {
+        g_string_append_printf(s, "%s%s/%u", s->len ? " " : "", names[ev.kind], ev.status);
+        if (call && ev.call)
+            *call = ev.call;
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* True when every item occurs in s, in this order. */
+static bool in_order(const char *s, const char *const *items)
+{
+    for (; *items; items++) {
+        const char *p = strstr(s, *items);
+        if (!p)
+            return false;
+        s = p + strlen(*items);
+    }
+    return true;
+}
+
+static const char *const users[] = { "bob", NULL };
+static const char *const passwords[] = { "pw", NULL };
+
+/* The lecture's topology: alice (rutgers.edu) -> proxy.rutgers.edu -> proxy.mit.edu -> bob. */
+static void lecture(net *n, bool two_phones, bool redirect)
+{
+    net_init(n);
+    ua(n, "alice", "10.0.1.1:5060", "sip:alice@rutgers.edu", "10.0.1.5:5060", NULL);
+    server(n, "rutgers", "10.0.1.5:5060", (sip_server_cfg){ .domain = "rutgers.edu",
+                                                            .record_route = true });
+    server(n, "mit", "10.0.2.5:5060",
+           (sip_server_cfg){ .domain = "mit.edu", .registrar = true, .record_route = true,
+                             .redirect = redirect, .users = users, .passwords = passwords });
+    ua(n, "bob", "10.0.2.1:5060", "sip:bob@mit.edu", "10.0.2.5:5060", NULL);
+    if (two_phones)
+        ua(n, "bob2", "10.0.2.2:5060", "sip:bob@mit.edu", "10.0.2.5:5060", NULL);
+    for (int i = 3; i < n->count; i++)
+        g_assert_cmpint(sip_ua_register(n->n[i].ua, 0, 3600), ==, 0);
+    run(n, 1 * SIM_SEC);
+    for (int i = 3; i < n->count; i++) {
+        g_autofree char *e = events(n->n[i].ua, NULL);
+        g_assert_cmpstr(e, ==, "registered/200");
+    }
+    g_assert_cmpuint(sip_location_count(sip_server_location(n->n[2].srv), n->now), ==,
+                     (guint)(n->count - 3));
+    g_string_truncate(n->ladder, 0);
+}
+
+static void test_lecture_call(void)
+{
+    net n;
+    lecture(&n, false, false);
+    sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua;
+    unsigned ca = 0, cb = 0;
+    g_assert_cmpint(sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca), ==, 0);
+    run(&n, n.now + 200 * MS);
+    g_assert_cmpstr(n.dns->str, ==, "NAPTR mit.edu; SRV _sip._udp.mit.edu; A proxy.mit.edu");
+    g_autofree char *e1 = events(bob, &cb);
+    g_assert_cmpstr(e1, ==, "incoming/0");
+    sip_ua_ring(bob, n.now, cb);
+    run(&n, n.now + 1 * SIM_SEC);
+    sip_ua_answer(bob, n.now, cb);
+    run(&n, n.now + 1 * SIM_SEC);
+    g_autofree char *e0 = events(alice, NULL);
+    g_assert_cmpstr(e0, ==, "progress/180 answered/200");
+    g_assert_cmpstr(n.ladder->str, ==,
+                    "alice>rutgers INVITE; rutgers>alice 100/INVITE; rutgers>mit INVITE; "
+                    "mit>rutgers 100/INVITE; mit>bob INVITE; bob>mit 100/INVITE; "
+                    "bob>mit 180/INVITE; mit>rutgers 180/INVITE; rutgers>alice 180/INVITE; "
+                    "bob>mit 200/INVITE; mit>rutgers 200/INVITE; rutgers>alice 200/INVITE; "
+                    "alice>rutgers ACK; rutgers>mit ACK; mit>bob ACK");
+    /* media point to point: each side sends RTP to the other's SDP address */
+    char buf[SIM_EP_STRLEN];
+    const sdp_oa_stream *sa = sdp_oa_get(sip_ua_call_media(alice, ca), 0);
+    g_assert_cmpstr(sim_ep_fmt(&sa->remote_rtp, buf, sizeof buf), ==, "10.0.2.1:8000");
+    const sdp_oa_stream *sb = sdp_oa_get(sip_ua_call_media(bob, cb), 0);
+    g_assert_cmpstr(sim_ep_fmt(&sb->remote_rtp, buf, sizeof buf), ==, "10.0.1.1:8000");
+    /* Bob hangs up: the BYE follows the route set (both proxies Record-Routed) */
+    g_string_truncate(n.ladder, 0);
+    sip_ua_hangup(bob, n.now, cb);
+    run(&n, n.now + 1 * SIM_SEC);
+    g_assert_cmpstr(n.ladder->str, ==,
+                    "bob>mit BYE; mit>rutgers BYE; rutgers>alice BYE; alice>rutgers 200/BYE; "
+                    "rutgers>mit 200/BYE; mit>bob 200/BYE");
+    g_autofree char *x0 = events(alice, NULL), *x1 = events(bob, NULL);
+    g_assert_cmpstr(x0, ==, "ended/200");
+    g_assert_cmpstr(x1, ==, "confirmed/0 ended/200");
+    run(&n, n.now + 60 * SIM_SEC); /* every transaction ends, nothing is left over */
+    for (int i = 0; i < 3; i++)
+        g_assert_cmpuint(deadline(&n.n[i]), ==, SIM_TIME_NEVER);
+    /* Bob's only timer: the re-REGISTER 32 s before his 3600 s binding expires */
+    g_assert_cmpuint(deadline(&n.n[3]), ==, 20 * MS + 3568 * SIM_SEC);
+    g_assert_cmpuint(sip_server_get_stats(n.n[2].srv)->challenges, ==, 1);
+    net_clear(&n);
+}
+
+static void test_forking(void)
+{
+    net n;
+    lecture(&n, true, false);
+    sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua, *bob2 = n.n[4].ua;
+    unsigned ca = 0, c1 = 0, c2 = 0;
+    sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca);
+    run(&n, n.now + 200 * MS);
+    g_autofree char *e1 = events(bob, &c1), *e2 = events(bob2, &c2);
+    g_assert_cmpstr(e1, ==, "incoming/0"); /* both phones ring (parallel forking) */
+    g_assert_cmpstr(e2, ==, "incoming/0");
+    sip_ua_ring(bob, n.now, c1);
+    sip_ua_ring(bob2, n.now, c2);
+    run(&n, n.now + 1 * SIM_SEC);
+    sip_ua_answer(bob2, n.now, c2);
+    run(&n, n.now + 1 * SIM_SEC);
+    g_autofree char *a = events(alice, NULL), *x1 = events(bob, NULL), *x2 = events(bob2, NULL);
+    g_assert_cmpstr(a, ==, "progress/180 progress/180 answered/200");
+    g_assert_cmpstr(x1, ==, "ended/487"); /* the other branch is CANCELled */
+    g_assert_cmpstr(x2, ==, "confirmed/0");
+    g_assert_true(in_order(n.ladder->str, (const char *[]){ "bob2>mit 200/INVITE", "mit>bob CANCEL",
+                                                            "bob>mit 200/CANCEL", "bob>mit 487/INVITE",
+                                                            "mit>bob ACK", NULL }));
+    g_assert_null(strstr(n.ladder->str, "487/INVITE; rutgers")); /* the 487 stays at mit */
+    g_assert_cmpuint(sip_server_get_stats(n.n[2].srv)->forks, ==, 1);
+    g_assert_cmpuint(sip_server_get_stats(n.n[2].srv)->cancels, ==, 1);
+    net_clear(&n);
+}
+
+/* Both phones answer at once: both 200s reach Alice (a proxy forwards every 2xx, §16.7 step 5).
+ * Her UA keeps the first dialog and confirms then ends the second: ACK and BYE (§13.2.2.4). */
+static void test_forking_both_answer(void)
+{
+    net n;
+    lecture(&n, true, false);
+    sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua, *bob2 = n.n[4].ua;
+    unsigned ca = 0, c1 = 0, c2 = 0;
+    sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca);
+    run(&n, n.now + 200 * MS);
+    g_autofree char *e1 = events(bob, &c1), *e2 = events(bob2, &c2);
+    sip_ua_answer(bob, n.now, c1);
+    sip_ua_answer(bob2, n.now, c2);
+    run(&n, n.now + 2 * SIM_SEC);
+    g_autofree char *a = events(alice, NULL), *x1 = events(bob, NULL), *x2 = events(bob2, NULL);
+    g_assert_cmpstr(a, ==, "answered/200");
+    g_assert_cmpstr(x1, ==, "confirmed/0");
+    g_assert_cmpstr(x2, ==, "confirmed/0 ended/200"); /* ACKed, then BYE from Alice */
+    sip_call_state st;
+    g_assert_cmpint(sip_ua_call_state(alice, ca, &st), ==, 0);
+    g_assert_cmpint(st, ==, SIP_CALL_CONFIRMED);
+    net_clear(&n);
+}
+
+static void test_redirect(void)
+{
+    net n;
+    lecture(&n, false, true);
+    sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua;
+    unsigned ca = 0, cb = 0;
+    sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca);
+    run(&n, n.now + 300 * MS);
+    g_autofree char *e1 = events(bob, &cb);
+    g_assert_cmpstr(e1, ==, "incoming/0");
+    g_assert_nonnull(strstr(n.ladder->str, "mit>rutgers 302/INVITE; rutgers>mit ACK; "
+                                           "rutgers>alice 302/INVITE; alice>rutgers ACK; "
+                                           "alice>bob INVITE"));
+    sip_ua_answer(bob, n.now, cb);
+    run(&n, n.now + 1 * SIM_SEC);
+    g_autofree char *e0 = events(alice, NULL);
+    g_assert_cmpstr(e0, ==, "answered/200");
+    g_assert_cmpuint(sip_server_get_stats(n.n[2].srv)->redirects, ==, 1);
+    net_clear(&n);
+}
+
+static void test_errors(void)
+{
+    net n;
+    lecture(&n, false, false);
+    sip_ua *alice = n.n[0].ua;
+    unsigned c;
+    /* nobody registered as carol: 480 from mit, through rutgers */
+    sip_ua_call(alice, n.now, "sip:carol@mit.edu", &c);
+    run(&n, n.now + 1 * SIM_SEC);
+    g_autofree char *e0 = events(alice, NULL);
+    g_assert_cmpstr(e0, ==, "ended/480");
+    /* loop.test resolves to the rutgers proxy itself: the request comes back unchanged */
+    sip_ua_call(alice, n.now, "sip:x@loop.test", &c);
+    run(&n, n.now + 1 * SIM_SEC);
+    g_autofree char *e1 = events(alice, NULL);
+    g_assert_cmpstr(e1, ==, "ended/482");
+    g_assert_cmpuint(sip_server_get_stats(n.n[1].srv)->loops, ==, 1);
+    /* Max-Forwards: 0 -> 483 */
+    static const char mf0[] = "OPTIONS sip:bob@mit.edu SIP/2.0\r\n"
+                              "Via: SIP/2.0/UDP 10.0.1.1:5060;branch=z9hG4bKmf0\r\n"
+                              "From: <sip:a@rutgers.edu>;tag=1\r\nTo: <sip:bob@mit.edu>\r\n"
+                              "Call-ID: mf0\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 0\r\n\r\n";
+    sip_server *mit = n.n[2].srv;
+    sim_ep from = ep("10.0.1.1:5060");
+    g_assert_cmpint(sip_server_input(mit, n.now, &from, (const uint8_t *)mf0, sizeof mf0 - 1),
+                    ==, 0);
+    sip_out o;
+    g_assert_true(sip_server_pop(mit, &o));
+    g_assert_cmpint(strncmp((char *)o.data, "SIP/2.0 483 Too Many Hops\r\n", 27), ==, 0);
+    sip_out_clear(&o);
+    g_assert_cmpint(sip_server_input(mit, n.now, &from, (const uint8_t *)"\x01junk", 5), ==,
+                    -EBADMSG);
+    net_clear(&n);
+}
+
+/* The registrar's rules on raw REGISTERs (no users configured): expires parameter over the
+ * Expires header, the cap, removal with expires=0 and with "*"; "*" with others is malformed. */
+static void test_registrar_rules(void)
+{
+    sim_rng rng;
+    sim_rng_seed(&rng, 1);
+    sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "mit.edu", .registrar = true,
+                                                      .self = ep("10.0.2.5:5060"),
+                                                      .max_expires = 600 },
+                                   &rng);
+    sim_ep from = ep("10.0.2.1:5060");
+    static const char *const contacts[] = {
+        "<sip:bob@10.0.2.1>;expires=100, <sip:bob@10.0.2.2>\r\nExpires: 5000",
+        "<sip:bob@10.0.2.1>;expires=0",
+        "*\r\nExpires: 0",
+        "*, <sip:bob@10.0.2.3>\r\nExpires: 0",
+    };
+    static const unsigned want_status[] = { 200, 200, 200, 0 };
+    static const size_t want_count[] = { 2, 1, 0, 0 };
+    for (unsigned i = 0; i < G_N_ELEMENTS(contacts); i++) {
+        g_autofree char *req = g_strdup_printf(
+            "REGISTER sip:mit.edu SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.2.1:5060;branch=z9hG4bKr%u\r\n"
+            "From: <sip:bob@mit.edu>;tag=1\r\nTo: <sip:bob@mit.edu>\r\nCall-ID: reg\r\n"
+            "CSeq: %u REGISTER\r\nMax-Forwards: 70\r\nContact: %s\r\n\r\n", i, i + 1, contacts[i]);
+        int rc = sip_server_input(s, 0, &from, (const uint8_t *)req, strlen(req));
+        sip_out o;
+        if (!want_status[i]) { /* the codec already refuses "*" among other contacts */
+            g_assert_cmpint(rc, ==, -EBADMSG);
+            g_assert_false(sip_server_pop(s, &o));
+            continue;
+        }
+        g_assert_true(sip_server_pop(s, &o));
+        sip_msg *r = NULL;
+        g_assert_cmpint(sip_msg_decode(o.data, o.len, &r, NULL), ==, 0);
+        g_assert_cmpuint(r->status, ==, want_status[i]);
+        g_assert_cmpuint(sip_location_count(sip_server_location(s), 0), ==, want_count[i]);
+        if (i == 0) { /* 100 from the parameter, 600 (the cap) from Expires: 5000 */
+            g_assert_cmpuint(sip_msg_count(r, SIP_HDR_CONTACT), ==, 2);
+            g_assert_nonnull(strstr(sip_msg_hdr(r, SIP_HDR_CONTACT, 0)->value, "expires=100"));
+            g_assert_nonnull(strstr(sip_msg_hdr(r, SIP_HDR_CONTACT, 1)->value, "expires=600"));
+        }
+        sip_msg_free(r);
+        sip_out_clear(&o);
+    }
+    /* bindings expire */
+    sip_location *l = sip_server_location(s);
+    sip_location_bind(l, "bob@mit.edu", "sip:bob@10.0.2.9", 10 * SIM_SEC, NULL);
+    g_assert_cmpuint(sip_location_count(l, 9 * SIM_SEC), ==, 1);
+    g_assert_cmpuint(sip_location_count(l, 10 * SIM_SEC), ==, 0);
+    sip_server_free(s);
+}
+
+/* RFC 3263 fallbacks: no NAPTR -> _sip._udp SRV; no SRV either -> A of the domain, port 5060;
+ * nothing -> unreachable. */
+static void test_locate_fallbacks(void)
+{
+    sip_locate l;
+    dns_name q;
+    uint16_t t;
+    g_assert_cmpint(sip_locate_init(&l, "example.org"), ==, 0);
+    g_assert_true(sip_locate_next(&l, &q, &t));
+    g_assert_cmpuint(t, ==, DNS_T_NAPTR);
+    dns_result none = { .status = DNS_NODATA };
+    sip_locate_feed(&l, &none);
+    g_assert_true(sip_locate_next(&l, &q, &t));
+    char buf[DNS_NAME_STRLEN];
+    g_assert_cmpuint(t, ==, DNS_T_SRV);
+    g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, "_sip._udp.example.org");
+    sip_locate_feed(&l, &none);
+    g_assert_true(sip_locate_next(&l, &q, &t));
+    g_assert_cmpuint(t, ==, DNS_T_A);
+    g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, "example.org");
+    sim_ep e;
+    g_assert_cmpint(sip_locate_result(&l, &e), ==, -EAGAIN);
+    sip_locate_feed(&l, &none);
+    g_assert_false(sip_locate_next(&l, &q, &t));
+    g_assert_cmpint(sip_locate_result(&l, &e), ==, -EHOSTUNREACH);
+    g_assert_cmpint(sip_locate_init(&l, "bad..name"), ==, -EINVAL);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/sip/server/lecture-call", test_lecture_call);
+    g_test_add_func("/sip/server/forking", test_forking);
+    g_test_add_func("/sip/server/forking-both-answer", test_forking_both_answer);
+    g_test_add_func("/sip/server/redirect-302", test_redirect);
+    g_test_add_func("/sip/server/errors-480-482-483", test_errors);
+    g_test_add_func("/sip/server/registrar-rules", test_registrar_rules);
+    g_test_add_func("/sip/server/locate-fallbacks", test_locate_fallbacks);
+    return g_test_run();
+}
