@@ -51,4 +51,4 @@ for c in 1 100 1000; do "$build/bench_stun" $c $secs; done
 "$build/bench_slaac" 1000 stable
 "$build/bench_ice" 10000
 "$build/bench_boot" 1000
-"$build/bench_sip"
+"$build/bench_sip" 5000 10000 50
