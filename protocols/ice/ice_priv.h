@@ -6,6 +6,9 @@
 #include "protocols/ice/ice.h"
 #include "protocols/stun/stun.h"
 
+/* Triggered checks in a row after which a waiting ordinary check goes first (next_paced). */
+#define ICE_TRIGGERED_BURST 2
+
 /* One STUN client transaction core per local socket, so what it sends goes out of that socket
  * and responses arriving there find their transaction. */
 typedef struct ice_sockc {
@@ -39,6 +42,7 @@ struct ice_agent {
     GArray *local, *remote;        /* of ice_cand */
     GPtrArray *pairs;              /* of ice_pair *, checklist order */
     GQueue triggered;              /* of GUINT_TO_POINTER(pair id), FIFO */
+    unsigned triggered_run;        /* triggered checks sent in a row (next_paced) */
     unsigned next_pair_id;
     unsigned next_prflx;           /* numbering of learned remote prflx foundations */
     GArray *found_keys;            /* of ice_found_key: foundation assignment, in order */
