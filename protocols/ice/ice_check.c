@@ -42,6 +42,7 @@ const char *ice_pair_state_name(ice_pair_state s)
     case ICE_PAIR_IN_PROGRESS: return "in-progress";
     case ICE_PAIR_SUCCEEDED: return "succeeded";
     case ICE_PAIR_FAILED: return "failed";
+    case ICE_PAIR_CANCELLED: return "cancelled";
     }
     return "?";
 }
@@ -243,9 +244,29 @@ static bool comp_done(const ice_agent *a, unsigned comp)
  * meanwhile (the check it interrupted was answered) unless it is to carry USE-CANDIDATE. */
 static bool trigger_live(const ice_agent *a, const ice_pair *p)
 {
-    if (a->comp[p->component].failed)
+    if (a->comp[p->component].failed || ice_pair_pruned(a, p))
         return false;
     return p->state != ICE_PAIR_SUCCEEDED || (a->controlling && p->use_candidate);
+}
+
+bool ice_pair_pruned(const ice_agent *a, const ice_pair *p)
+{
+    unsigned sel = a->comp[p->component].selected;
+    return sel && p->id != sel && p->valid_id != sel && !p->remote_nominated;
+}
+
+void ice_prune(ice_agent *a, sim_time_t now, unsigned comp)
+{
+    for (guint i = 0; i < a->pairs->len; i++) {
+        ice_pair *p = a->pairs->pdata[i];
+        if (p->component != comp || !ice_pair_pruned(a, p) ||
+            (p->state != ICE_PAIR_FROZEN && p->state != ICE_PAIR_WAITING &&
+             p->state != ICE_PAIR_IN_PROGRESS))
+            continue;
+        ice_tx_drop(a, p->tx_sock, &p->tx);
+        p->use_candidate = false;
+        ice_pair_set_state(a, now, p, ICE_PAIR_CANCELLED);
+    }
 }
 
 /* The best Waiting pair not queued as triggered, else the best Frozen pair whose foundation is

@@ -243,6 +243,39 @@ static void test_cones(void)
     sim_world_free(x.w);
 }
 
+/* RFC 8445 §8.1.2: once a component is selected, its other unchecked and running pairs are
+ * cancelled (the host pairs to private addresses would otherwise retransmit for 39.5 s) and no
+ * check is sent any more but consent checks: checks_sent does not move between 2 s and 30 s. */
+static void test_pruned_after_selection(void)
+{
+    wfx x;
+    world(&x, "port-restricted-cone", true);
+    sim_world_run(x.w, 2 * SIM_SEC);
+    g_assert_cmpint(x.s[0].selected + x.s[1].selected, ==, 2);
+    uint64_t sent[2];
+    for (int k = 0; k < 2; k++) {
+        ice_agent *ag = ice_app_agent(x.s[k].app);
+        int cancelled = 0;
+        for (size_t i = 0; i < ice_agent_n_pairs(ag); i++) {
+            const ice_pair *p = ice_agent_pair_at(ag, i);
+            g_assert_true(p->state == ICE_PAIR_SUCCEEDED || p->state == ICE_PAIR_FAILED ||
+                          p->state == ICE_PAIR_CANCELLED);
+            g_assert_cmpuint(p->tx, ==, 0);
+            cancelled += p->state == ICE_PAIR_CANCELLED;
+        }
+        g_assert_cmpint(cancelled, >=, 1); /* at least host -> host */
+        sent[k] = ice_agent_get_stats(ag)->checks_sent;
+    }
+    sim_world_run(x.w, 30 * SIM_SEC);
+    for (int k = 0; k < 2; k++) {
+        const ice_agent_stats *st = ice_agent_get_stats(ice_app_agent(x.s[k].app));
+        g_assert_cmpuint(st->checks_sent, ==, sent[k]);
+        g_assert_cmpuint(st->consent_sent, >=, 4);
+        g_assert_cmpint(x.s[k].lost, ==, 0);
+    }
+    sim_world_free(x.w);
+}
+
 /* Symmetric NATs on both sides (RFC 4787 APDM + APDF): the mapping toward the peer differs
  * from the one the server saw, so only a relayed candidate works. */
 static void test_symmetric(void)
@@ -511,6 +544,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ice/sim/port-restricted-srflx", test_cones);
     g_test_add_func("/ice/sim/symmetric-relay", test_symmetric);
     g_test_add_func("/ice/sim/deterministic", test_deterministic);
+    g_test_add_func("/ice/sim/pruned-after-selection", test_pruned_after_selection);
     g_test_add_func("/ice/sim/nat-matrix", test_matrix);
     g_test_add_func("/ice/sim/same-nat-hairpin", test_same_nat);
     g_test_add_func("/ice/sim/nat444", test_chained);
