@@ -32,6 +32,8 @@
 -- trace: nc-link stun.type == 0x0001 && stun.att.type == 0x8029
 -- trace: nc-link stun.type == 0x0101 && stun.att.type == 0x0020
 -- trace: s-link stun.type == 0x0016
+-- trace: s-link stun.type == 0x0009
+-- trace: s-link stun.channel == 0x4000 && ip.src == 68.36.210.57
 -- trace-none: a-lan ip.src == 138.76.29.7
 
 local R = sim.router("R")
