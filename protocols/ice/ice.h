@@ -140,6 +140,8 @@ typedef enum ice_pair_state {
     ICE_PAIR_IN_PROGRESS,
     ICE_PAIR_SUCCEEDED,
     ICE_PAIR_FAILED,
+    ICE_PAIR_CANCELLED, /* removed from the checklist once its component was selected (§8.1.2):
+                         * never checked again, its running check stopped */
 } ice_pair_state;
 
 /* A candidate pair (read-only to callers). local/remote index the agent's candidate lists. */
@@ -162,7 +164,7 @@ typedef struct ice_pair {
     sim_time_t succeeded_at;
 } ice_pair;
 
-/* Name of a state: "frozen", "waiting", "in-progress", "succeeded", "failed". */
+/* Name of a state: "frozen", "waiting", "in-progress", "succeeded", "failed", "cancelled". */
 const char *ice_pair_state_name(ice_pair_state s);
 
 /* ---------------------------------------------------------------- agent (ice_agent.c) */

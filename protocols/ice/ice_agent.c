@@ -301,6 +301,7 @@ void ice_comp_nominated(ice_agent *a, sim_time_t now, ice_pair *v)
     e->local_type = ice_lcand(a, v->local)->type;
     e->remote_type = ice_rcand(a, v->remote)->type;
     e->elapsed = a->started == SIM_TIME_NEVER ? 0 : now - a->started;
+    ice_prune(a, now, v->component);
 }
 
 void ice_consent_done(ice_agent *a, sim_time_t now, unsigned sock, const stun_tx *t)

@@ -42,6 +42,7 @@ const char *ice_pair_state_name(ice_pair_state s)
     case ICE_PAIR_IN_PROGRESS: return "in-progress";
     case ICE_PAIR_SUCCEEDED: return "succeeded";
     case ICE_PAIR_FAILED: return "failed";
+    case ICE_PAIR_CANCELLED: return "cancelled";
     }
     return "?";
 }
@@ -243,21 +244,70 @@ static bool comp_done(const ice_agent *a, unsigned comp)
  * meanwhile (the check it interrupted was answered) unless it is to carry USE-CANDIDATE. */
 static bool trigger_live(const ice_agent *a, const ice_pair *p)
 {
-    if (a->comp[p->component].failed)
+    if (a->comp[p->component].failed || ice_pair_pruned(a, p))
         return false;
     return p->state != ICE_PAIR_SUCCEEDED || (a->controlling && p->use_candidate);
 }
 
-/* §6.1.4.2: the triggered queue first, then the best Waiting pair, then the best Frozen pair
- * whose foundation is not being checked. Components already selected get no ordinary checks. */
+bool ice_pair_pruned(const ice_agent *a, const ice_pair *p)
+{
+    unsigned sel = a->comp[p->component].selected;
+    return sel && p->id != sel && p->valid_id != sel && !p->remote_nominated;
+}
+
+void ice_prune(ice_agent *a, sim_time_t now, unsigned comp)
+{
+    for (guint i = 0; i < a->pairs->len; i++) {
+        ice_pair *p = a->pairs->pdata[i];
+        if (p->component != comp || !ice_pair_pruned(a, p) ||
+            (p->state != ICE_PAIR_FROZEN && p->state != ICE_PAIR_WAITING &&
+             p->state != ICE_PAIR_IN_PROGRESS))
+            continue;
+        ice_tx_drop(a, p->tx_sock, &p->tx);
+        p->use_candidate = false;
+        ice_pair_set_state(a, now, p, ICE_PAIR_CANCELLED);
+    }
+}
+
+/* The best Waiting pair not queued as triggered, else the best Frozen pair whose foundation is
+ * not being checked; components already selected get no ordinary checks. */
+static ice_pair *next_ordinary(ice_agent *a)
+{
+    ice_pair *frozen = NULL;
+    for (guint i = 0; i < a->pairs->len; i++) {
+        ice_pair *p = a->pairs->pdata[i];
+        if (comp_done(a, p->component))
+            continue;
+        if (p->state == ICE_PAIR_WAITING &&
+            !g_queue_find(&a->triggered, GUINT_TO_POINTER(p->id)))
+            return p;
+        if (p->state == ICE_PAIR_FROZEN && !frozen && !foundation_active(a, p->foundation))
+            frozen = p;
+    }
+    return frozen;
+}
+
+/* §6.1.4.2: the triggered queue first, then an ordinary check (next_ordinary). Deviation: after
+ * ICE_TRIGGERED_BURST triggered checks in a row, an ordinary one goes first when there is one,
+ * so that a chase of ever new peer-reflexive candidates (two address-and-port-dependent
+ * mappings, each answer leaving by a new one) cannot starve the relayed pairs. */
 static ice_pair *next_paced(ice_agent *a, bool pop)
 {
+    ice_pair *ord = next_ordinary(a);
+    if (ord && a->triggered_run >= ICE_TRIGGERED_BURST) {
+        if (pop)
+            a->triggered_run = 0;
+        return ord;
+    }
     if (pop) {
         while (!g_queue_is_empty(&a->triggered)) {
             ice_pair *p = ice_pair_by_id(a, GPOINTER_TO_UINT(g_queue_pop_head(&a->triggered)));
-            if (p && trigger_live(a, p))
+            if (p && trigger_live(a, p)) {
+                a->triggered_run++;
                 return p;
+            }
         }
+        a->triggered_run = 0;
     } else {
         for (GList *l = a->triggered.head; l; l = l->next) {
             ice_pair *p = ice_pair_by_id(a, GPOINTER_TO_UINT(l->data));
@@ -265,17 +315,7 @@ static ice_pair *next_paced(ice_agent *a, bool pop)
                 return p;
         }
     }
-    ice_pair *frozen = NULL;
-    for (guint i = 0; i < a->pairs->len; i++) {
-        ice_pair *p = a->pairs->pdata[i];
-        if (comp_done(a, p->component))
-            continue;
-        if (p->state == ICE_PAIR_WAITING)
-            return p;
-        if (p->state == ICE_PAIR_FROZEN && !frozen && !foundation_active(a, p->foundation))
-            frozen = p;
-    }
-    return frozen;
+    return ord;
 }
 
 /* ---------------------------------------------------------------- responses */

@@ -11,6 +11,9 @@
  *   a:send(data [, component])        -> true | nil, err   (on the selected pair)
  *   a:recv([timeout])                 -> data, component | nil, "timeout"
  *   a:wait_consent_lost([timeout])    -> true | nil, "timeout"
+ *   a:pairs()                         -> the checklist: {{local = "host", remote = "srflx",
+ *                                         laddr =, raddr =, state = "failed", valid =,
+ *                                         nominated =, selected =, component =, priority =}, ...}
  *   a:stats(), a:close()
  *
  * Blocking calls run in tasks and wait on one condition shared by every agent of the module:
@@ -408,6 +411,42 @@ static int m_stats(lua_State *L)
     return 1;
 }
 
+static void set_cand(lua_State *L, const char *type_key, const char *addr_key, const ice_cand *c)
+{
+    char ep[SIM_EP_STRLEN];
+    lua_pushstring(L, ice_cand_type_name(c->type));
+    lua_setfield(L, -2, type_key);
+    lua_pushstring(L, sim_ep_fmt(&c->addr, ep, sizeof ep));
+    lua_setfield(L, -2, addr_key);
+}
+
+/* a:pairs() -> the checklist in order: {{local=, remote=, laddr=, raddr=, state=, valid=,
+ * nominated=, selected=, component=, priority=}, ...} */
+static int m_pairs(lua_State *L)
+{
+    ice_agent *ag = ice_app_agent(check_lapp(L, 1)->app);
+    size_t n = ice_agent_n_pairs(ag);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        const ice_pair *p = ice_agent_pair_at(ag, i);
+        lua_createtable(L, 0, 10);
+        set_cand(L, "local", "laddr", ice_agent_local(ag, p->local));
+        set_cand(L, "remote", "raddr", ice_agent_remote(ag, p->remote));
+        lua_pushstring(L, ice_pair_state_name(p->state));
+        lua_setfield(L, -2, "state");
+        lua_pushboolean(L, p->valid);
+        lua_setfield(L, -2, "valid");
+        lua_pushboolean(L, p->nominated);
+        lua_setfield(L, -2, "nominated");
+        lua_pushboolean(L, ice_agent_selected(ag, p->component) == p);
+        lua_setfield(L, -2, "selected");
+        set_int(L, "component", p->component);
+        set_int(L, "priority", p->priority);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
 static int m_close(lua_State *L)
 {
     lapp *l = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, ICE_CLASS), ICE_REF_KIND);
@@ -438,7 +477,8 @@ static const luaL_Reg methods[] = {
     { "credentials", m_credentials }, { "gather", m_gather },
     { "connect", m_connect },         { "send", m_send },
     { "recv", m_recv },               { "wait_consent_lost", m_wait_consent_lost },
-    { "stats", m_stats },             { "close", m_close },
+    { "stats", m_stats },             { "pairs", m_pairs },
+    { "close", m_close },
     { NULL, NULL },
 };
 static const luaL_Reg meta[] = { { "__tostring", m_tostring }, { NULL, NULL } };

@@ -6,6 +6,9 @@
 #include "protocols/ice/ice.h"
 #include "protocols/stun/stun.h"
 
+/* Triggered checks in a row after which a waiting ordinary check goes first (next_paced). */
+#define ICE_TRIGGERED_BURST 2
+
 /* One STUN client transaction core per local socket, so what it sends goes out of that socket
  * and responses arriving there find their transaction. */
 typedef struct ice_sockc {
@@ -39,6 +42,7 @@ struct ice_agent {
     GArray *local, *remote;        /* of ice_cand */
     GPtrArray *pairs;              /* of ice_pair *, checklist order */
     GQueue triggered;              /* of GUINT_TO_POINTER(pair id), FIFO */
+    unsigned triggered_run;        /* triggered checks sent in a row (next_paced) */
     unsigned next_pair_id;
     unsigned next_prflx;           /* numbering of learned remote prflx foundations */
     GArray *found_keys;            /* of ice_found_key: foundation assignment, in order */
@@ -99,6 +103,12 @@ void ice_pairs_reprioritize(ice_agent *a);
 /* Trickle-friendly unfreezing: a Frozen pair whose foundation has no Waiting / In-Progress
  * pair becomes Waiting (lowest component, highest priority first; §6.1.2.6). */
 void ice_pairs_unfreeze(ice_agent *a, sim_time_t now);
+/* True when p's component has a selected pair and p is neither it, nor the pair whose check
+ * produced it, nor nominated by the peer: §8.1.2, no more checks on p. */
+bool ice_pair_pruned(const ice_agent *a, const ice_pair *p);
+/* §8.1.2 after selecting on comp: every pruned Frozen, Waiting or In-Progress pair of comp is
+ * cancelled (its running check stopped; a late answer is then ignored). */
+void ice_prune(ice_agent *a, sim_time_t now, unsigned comp);
 /* Puts a pair on the triggered-check queue (once). */
 void ice_trigger(ice_agent *a, ice_pair *p);
 /* Builds a Binding request for pair p (USERNAME, PRIORITY, role, USE-CANDIDATE when asked,

@@ -7,10 +7,13 @@
  * from the TURN server go to the TURN core (relayed data comes back out of it and is handed to
  * the agent under the relay's socket id), answers from the STUN server to the gathering
  * transaction, everything else to the agent. What the agent queues on a relay's socket id is
- * wrapped by the TURN core (a permission for the peer is requested first). */
+ * wrapped by the TURN core: held until the server confirmed a permission for the peer's IP
+ * (CreatePermission, asked on first use), then sent as a Send indication; once a pair through
+ * the relay is selected, a channel is bound to its peer and data goes as ChannelData. */
 #include "protocols/ice/ice.h"
 
 #include <errno.h>
+#include <string.h>
 #include "protocols/stun/stun.h"
 #include "protocols/turn/turn.h"
 #include "sim/socket.h"
@@ -18,6 +21,14 @@
 #include "sim/trace.h"
 
 #define RELAY_ID_BASE 0x10000u
+#define RELAY_HOLD_MAX 64u  /* datagrams held per relay awaiting permissions (more: dropped) */
+
+/* A datagram for the relay held until the permission for its peer's IP is confirmed. */
+typedef struct held {
+    sim_ep to;
+    size_t len;
+    uint8_t data[];
+} held;
 
 typedef struct hsock {
     ice_app *app;
@@ -27,6 +38,7 @@ typedef struct hsock {
     stun_client *stun;     /* gathering: one Binding to cfg.stun (NULL: none) */
     turn_client *turn;     /* gathering and relaying (NULL: none) */
     GArray *permitted;     /* of sim_ip: peers a permission was asked for */
+    GQueue held;           /* of held *, in order */
 } hsock;
 
 struct ice_app {
@@ -112,10 +124,41 @@ static void stun_done(ice_app *a, hsock *h)
     }
 }
 
+static void forget_permit(hsock *h, const sim_ip *ip)
+{
+    for (guint i = 0; i < h->permitted->len; i++)
+        if (sim_ip_eq(&g_array_index(h->permitted, sim_ip, i), ip)) {
+            g_array_remove_index(h->permitted, i);
+            return;
+        }
+}
+
+/* Sends (ok) or drops the held datagrams for peer IP ip, keeping the others in order. */
+static void release_held(ice_app *a, hsock *h, const sim_ip *ip, bool ok)
+{
+    sim_time_t now = sim_world_now(a->world);
+    for (GList *l = h->held.head, *next; l; l = next) {
+        next = l->next;
+        held *d = l->data;
+        if (!sim_ip_eq(&d->to.ip, ip))
+            continue;
+        if (ok)
+            turn_client_send(h->turn, now, &d->to, d->data, d->len);
+        g_queue_delete_link(&h->held, l);
+        g_free(d);
+    }
+}
+
 static void turn_events(ice_app *a, hsock *h)
 {
     turn_event ev;
     while (turn_client_pop_event(h->turn, &ev)) {
+        if (ev.kind == TURN_EV_PERMITTED || ev.kind == TURN_EV_BOUND) {
+            release_held(a, h, &ev.ep.ip, true);
+        } else if (ev.kind == TURN_EV_PERMIT_FAILED) {
+            release_held(a, h, &ev.ep.ip, false);
+            forget_permit(h, &ev.ep.ip); /* asked again on next use */
+        }
         if (ev.kind == TURN_EV_ALLOCATED) {
             add_cand(a, ICE_CAND_RELAY, &ev.ep, &ev.ep, RELAY_ID_BASE + h->id, &a->cfg.turn,
                      h->comp, 0, &ev.mapped);
@@ -141,16 +184,45 @@ static hsock *sock_by_id(ice_app *a, unsigned id)
     return NULL;
 }
 
-/* Through the relay: ask for a permission for the peer's IP once, then Send / ChannelData. */
+/* Through the relay: at once when the server confirmed a permission for the peer's IP (Send
+ * indication, or ChannelData on a bound channel); else held until it does, the permission
+ * being asked for on first use. */
 static void relay_send(ice_app *a, hsock *h, const ice_out *o)
 {
     sim_time_t now = sim_world_now(a->world);
+    if (turn_client_has_permission(h->turn, &o->to.ip)) {
+        turn_client_send(h->turn, now, &o->to, o->data, o->len);
+        return;
+    }
     bool asked = false;
     for (guint i = 0; i < h->permitted->len; i++)
         asked |= sim_ip_eq(&g_array_index(h->permitted, sim_ip, i), &o->to.ip);
-    if (!asked && turn_client_permit(h->turn, now, &o->to.ip) == 0)
+    if (!asked) {
+        if (turn_client_permit(h->turn, now, &o->to.ip) != 0)
+            return; /* no allocation or another family: lost, as on an unroutable socket */
         g_array_append_val(h->permitted, o->to.ip);
-    turn_client_send(h->turn, now, &o->to, o->data, o->len);
+    }
+    if (h->held.length >= RELAY_HOLD_MAX)
+        return; /* the agent retransmits its checks */
+    held *d = g_malloc(sizeof *d + o->len);
+    d->to = o->to;
+    d->len = o->len;
+    memcpy(d->data, o->data, o->len);
+    g_queue_push_tail(&h->held, d);
+}
+
+/* A pair through our relay was selected: bind a channel to its peer (RFC 8656 §12), so the
+ * media goes as ChannelData (4-byte header) instead of Send/Data indications (36 bytes). */
+static void bind_selected(ice_app *a, const ice_event *ev)
+{
+    const ice_pair *p = ice_agent_pair(a->agent, ev->pair);
+    if (!p || ev->local_type != ICE_CAND_RELAY)
+        return;
+    const ice_cand *l = ice_agent_local(a->agent, p->local);
+    hsock *h = sock_by_id(a, l->sock);
+    if (h && h->turn && l->sock != h->id)
+        turn_client_bind(h->turn, sim_world_now(a->world),
+                         &ice_agent_remote(a->agent, p->remote)->addr, NULL);
 }
 
 static void deliver(ice_app *a, unsigned id, const sim_ep *from, const uint8_t *d, size_t len)
@@ -192,6 +264,8 @@ static bool drain(ice_app *a)
             relay_send(a, h, &io);
     }
     for (; ice_agent_pop_event(a->agent, &ev); moved = true) {
+        if (ev.kind == ICE_EV_SELECTED)
+            bind_selected(a, &ev);
         log_event(a, &ev);
         if (a->on_event)
             a->on_event(a, &ev, a->event_ctx);
@@ -261,6 +335,7 @@ static void hsock_free(void *p)
     stun_client_free(h->stun);
     turn_client_free(h->turn);
     g_array_free(h->permitted, TRUE);
+    g_queue_clear_full(&h->held, g_free);
     g_free(h);
 }
 

@@ -123,6 +123,8 @@ static void triggered(ice_agent *a, sim_time_t now, unsigned li, unsigned ri, bo
         }
         return;
     }
+    if (ice_pair_pruned(a, p))
+        return; /* answered, but no check after selection (§8.1.2) */
     if (p->state != ICE_PAIR_IN_PROGRESS)
         ice_pair_set_state(a, now, p, ICE_PAIR_WAITING);
     ice_trigger(a, p);

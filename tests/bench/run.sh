@@ -4,7 +4,8 @@
 # demand), runs the forwarding benchmark on both for H = 1, 50, 500 hosts per side with pcap off
 # and on, and prints the figures and the natsim/ns-3 ratio side by side; then the engine and
 # scale benchmarks, then TCP bulk throughput (1 flow, 1,000 flows). "quick" uses S = 10 s instead
-# of 60 s. Figures only: nothing here gates CI.
+# of 60 s. Then STUN, TURN, SLAAC, ICE (cores; agents behind real NATs; the NAT matrix of
+# scenario 13 with connect times). Figures only: nothing here gates CI.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 "$top/scripts/setup"
@@ -52,3 +53,8 @@ for c in 1 100 1000; do "$build/bench_stun" $c $secs; done
 "$build/bench_ice" 10000
 "$build/bench_boot" 1000
 "$build/bench_sip" 5000 10000 50
+# ICE in the simulator: agent pairs behind real NATs (1,000 and 10,000 pairs), then the connect
+# time per NAT matrix cell (virtual ms), the table scenario 13 prints.
+"$build/bench_ice_sim" 1000
+"$build/bench_ice_sim" 10000
+"$build/natsim" run "$top/scenarios/13-ice-matrix.lua" | sed -n '/^ICE across NATs/,/^== /p' | grep -v '^== '

@@ -572,6 +572,57 @@ static ice_agent *checked_agent(bool controlling, sim_rng *r)
     return a;
 }
 
+/* Triggered checks cannot starve ordinary ones: a check from a new address arrives before every
+ * Ta tick (as when two APDM NATs chase each other's new mappings), each making a peer-reflexive
+ * candidate and a triggered check; the three signalled pairs must still be checked, at most
+ * ICE_TRIGGERED_BURST (2) triggered checks in a row. (Strict §6.1.4.2 would send only
+ * triggered checks here: "TTTTTTTTT".) */
+static void test_triggered_fairness(void)
+{
+    sim_rng r;
+    sim_rng_seed(&r, 9);
+    ice_agent *a = new_agent(false, &r, 1);
+    add_local(a, ICE_CAND_HOST, "10.0.0.1:5000", "10.0.0.1:5000", 1, NULL, 1, NULL);
+    for (int i = 0; i < 3; i++) {
+        char addr[32], f[4];
+        g_snprintf(addr, sizeof addr, "10.9.1.%d:7000", i + 1);
+        g_snprintf(f, sizeof f, "%d", i + 1);
+        add_remote(a, ICE_CAND_HOST, addr, 1, f, 1000u - (uint32_t)i);
+    }
+    g_assert_cmpint(ice_agent_set_remote(a, 0, "peer", PEER_PWD), ==, 0);
+    GString *seq = g_string_new(NULL);
+    chk c = { .role = 1, .tiebreaker = 1 };
+    for (sim_time_t t = 0; t < 450 * SIM_MS; t += SIM_MS) {
+        if (t % (50 * SIM_MS) == 0) {
+            uint8_t buf[STUN_MSG_MAX], txid[12];
+            size_t n = make_check(a, &c, buf, txid);
+            char src[32];
+            g_snprintf(src, sizeof src, "10.8.0.%d:7000", (int)(t / (50 * SIM_MS)) + 1);
+            sim_ep from = ep(src);
+            g_assert_cmpint(ice_agent_input(a, t, 1, &from, buf, n), ==, 0);
+        }
+        if (ice_agent_next_deadline(a) <= t)
+            ice_agent_timeout(a, t);
+        ice_out o;
+        while (ice_agent_pop(a, &o)) {
+            stun_msg m;
+            g_assert_cmpint(stun_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+            if (m.cls == STUN_REQUEST)
+                g_string_append_c(seq, o.to.ip.b[1] == 8 ? 'T' : 'O');
+        }
+    }
+    g_test_message("checks: %s", seq->str);
+    g_assert_cmpuint(seq->len, ==, 9); /* one per Ta, no retransmission before 500 ms */
+    g_assert_null(strstr(seq->str, "TTT"));
+    unsigned ordinary = 0;
+    for (size_t i = 0; i < seq->len; i++)
+        ordinary += seq->str[i] == 'O';
+    g_assert_cmpuint(ordinary, ==, 3);
+    g_assert_cmpuint(ice_agent_get_stats(a)->triggered, ==, 9);
+    g_string_free(seq, TRUE);
+    ice_agent_free(a);
+}
+
 static void test_bad_credentials(void)
 {
     sim_rng r;
@@ -758,6 +809,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ice/check/unfreeze", test_unfreeze);
     g_test_add_func("/ice/check/response-symmetric-prflx-nominate", test_response_rules);
     g_test_add_func("/ice/check/no-pairs-fail", test_no_pairs_fail);
+    g_test_add_func("/ice/check/triggered-fairness", test_triggered_fairness);
     g_test_add_func("/ice/stun/400-401-420-bad-checks", test_bad_credentials);
     g_test_add_func("/ice/stun/487-role-conflict", test_role_conflict);
     g_test_add_func("/ice/stun/malformed", test_malformed);

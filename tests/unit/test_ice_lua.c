@@ -94,10 +94,24 @@ static void test_connect(void)
         "sim.expect(d == 'ping' and comp == 1, 'received on component 1')\n"
         "sim.expect(b:recv('100ms') == nil, 'nothing more')\n"
         "sim.expect(a:stats().checks_sent >= 1, 'stats')\n"
+        /* the checklist: one host pair, checked, valid, nominated and selected; its priority
+         * from the two candidates' (RFC 8445 6.1.2.3, controlling G = A's) */
+        "local ps = a:pairs()\n"
+        "local p = ps[1]\n"
+        "sim.expect(#ps == 1 and p['local'] == 'host' and p.remote == 'host' and\n"
+        "           p.state == 'succeeded' and p.valid and p.nominated and p.selected and\n"
+        "           p.component == 1, 'one selected host pair')\n"
+        "local g = tonumber(la[1]:match('UDP (%d+)'))\n"
+        "local d = tonumber(lb[1]:match('UDP (%d+)'))\n"
+        "local lo, hi = math.min(g, d), math.max(g, d)\n"
+        "sim.expect(p.priority == (lo << 32) + 2 * hi + (g > d and 1 or 0), 'pair priority')\n"
+        "sim.expect(la[1]:find(p.laddr:gsub(':', ' '), 1, true) ~= nil, 'laddr ' .. p.laddr)\n"
+        "sim.expect(b:pairs()[1].remote == 'host' and b:pairs()[1].nominated,\n"
+        "           'B nominated the pair too')\n"
         "sim.expect(a:wait_consent_lost('10s') == nil, 'consent kept while the LAN is up')\n"
         "sim.stop()\n",
         NULL);
-    run_ok(src, 10);
+    run_ok(src, 14);
 }
 
 int main(int argc, char **argv)

@@ -27,6 +27,9 @@ typedef struct side {
 typedef struct wfx {
     sim_world *w;
     side s[2];
+    turn_app *turn;       /* the TURN server world2 made (NULL: none) */
+    sim_iface *turn_if;   /* its interface on the wan link */
+    unsigned sends, chandata; /* Send indications / ChannelData delivered to the server */
 } wfx;
 
 static sim_iface *attach(sim_node *n, sim_link *l, const char *prefix)
@@ -90,6 +93,7 @@ static void gateway(wfx *x, const char *name, sim_link *lan, const char *in, sim
 }
 
 static bool g_hide_host; /* signal no host candidates (as a privacy-minded agent would) */
+static sim_time_t g_nonce_life; /* the TURN server's nonce lifetime world2 sets (0: default) */
 
 static void on_cand(ice_app *a, const ice_cand *c, void *ctx)
 {
@@ -169,11 +173,12 @@ static void world2(wfx *x, const char *preset_a, const char *preset_b, bool use_
     ice_app_cfg cfg = { 0 };
     if (use_turn) {
         sim_node *t = node(x, "T", SIM_NODE_HOST);
-        attach(t, wan, "203.0.113.100/24");
-        turn_server_cfg tc = { .fingerprint = true };
+        x->turn_if = attach(t, wan, "203.0.113.100/24");
+        turn_server_cfg tc = { .fingerprint = true, .nonce_lifetime = g_nonce_life };
         sim_ep_parse("203.0.113.100:3478", &tc.listen);
         turn_app *srv = turn_app_server(t, &tc, &err);
         g_assert_no_error(err);
+        x->turn = srv;
         g_assert_cmpint(turn_server_add_user(turn_app_server_core(srv), "alice", "pw"), ==, 0);
         cfg.turn = tc.listen;
         cfg.turn_user = "alice";
@@ -240,6 +245,89 @@ static void test_cones(void)
     sim_world_run(x.w, 5 * SIM_SEC);
     report(&x, "port-restricted cones");
     expect(&x, ICE_CAND_SRFLX, ICE_CAND_SRFLX);
+    sim_world_free(x.w);
+}
+
+/* RFC 8445 §8.1.2: once a component is selected, its other unchecked and running pairs are
+ * cancelled (the host pairs to private addresses would otherwise retransmit for 39.5 s) and no
+ * check is sent any more but consent checks: checks_sent does not move between 2 s and 30 s. */
+static void test_pruned_after_selection(void)
+{
+    wfx x;
+    world(&x, "port-restricted-cone", true);
+    sim_world_run(x.w, 2 * SIM_SEC);
+    g_assert_cmpint(x.s[0].selected + x.s[1].selected, ==, 2);
+    uint64_t sent[2];
+    for (int k = 0; k < 2; k++) {
+        ice_agent *ag = ice_app_agent(x.s[k].app);
+        int cancelled = 0;
+        for (size_t i = 0; i < ice_agent_n_pairs(ag); i++) {
+            const ice_pair *p = ice_agent_pair_at(ag, i);
+            g_assert_true(p->state == ICE_PAIR_SUCCEEDED || p->state == ICE_PAIR_FAILED ||
+                          p->state == ICE_PAIR_CANCELLED);
+            g_assert_cmpuint(p->tx, ==, 0);
+            cancelled += p->state == ICE_PAIR_CANCELLED;
+        }
+        g_assert_cmpint(cancelled, >=, 1); /* at least host -> host */
+        sent[k] = ice_agent_get_stats(ag)->checks_sent;
+    }
+    sim_world_run(x.w, 30 * SIM_SEC);
+    for (int k = 0; k < 2; k++) {
+        const ice_agent_stats *st = ice_agent_get_stats(ice_app_agent(x.s[k].app));
+        g_assert_cmpuint(st->checks_sent, ==, sent[k]);
+        g_assert_cmpuint(st->consent_sent, >=, 4);
+        g_assert_cmpint(x.s[k].lost, ==, 0);
+    }
+    sim_world_free(x.w);
+}
+
+/* Counts the Send indications and ChannelData messages delivered to the TURN server's port. */
+static void turn_tap(void *ctx, const sim_link *l, const sim_iface *to, const sim_pkt *f,
+                     sim_time_t t)
+{
+    (void)l;
+    (void)t;
+    wfx *x = ctx;
+    const uint8_t *d = f->data;
+    if (to != x->turn_if || f->len < 14 + 20 + 8 + 4 || d[12] != 0x08 || d[13] != 0x00)
+        return;
+    unsigned ihl = (d[14] & 0x0fu) * 4u, u = 14 + ihl;
+    if (d[14 + 9] != 17 || f->len < u + 8 + 4 || (d[u + 2] << 8 | d[u + 3]) != 3478)
+        return;
+    const uint8_t *m = d + u + 8;
+    x->sends += m[0] == 0x00 && m[1] == 0x16;
+    x->chandata += m[0] >= 0x40 && m[0] <= 0x4f;
+}
+
+/* Relaying through TURN: the driver holds what it sends through its relay until the server
+ * confirmed the permission for the peer, so the server relays every Send indication it gets.
+ * The server's nonces go stale after 100 ms, so every CreatePermission is first answered 438
+ * and retried: a Send sent right behind the request would arrive before the permission and be
+ * refused. After selecting a pair through the relay the driver binds a channel, so the media
+ * goes as ChannelData. */
+static void test_relay_permission_channel(void)
+{
+    wfx x;
+    g_nonce_life = 100 * SIM_MS;
+    world(&x, "symmetric", true);
+    g_nonce_life = 0;
+    sim_link_set_tap(x.turn_if->link, turn_tap, &x);
+    sim_world_run(x.w, 10 * SIM_SEC);
+    g_assert_cmpint(x.s[0].selected + x.s[1].selected, ==, 2);
+    g_assert_true(x.s[0].lt == ICE_CAND_RELAY || x.s[1].lt == ICE_CAND_RELAY);
+    unsigned before = x.chandata;
+    for (int k = 0; k < 5; k++)
+        for (int i = 0; i < 2; i++)
+            g_assert_cmpint(ice_app_send(x.s[i].app, 1, (const uint8_t *)"media", 5), ==, 0);
+    sim_world_run(x.w, sim_world_now(x.w) + SIM_SEC);
+    g_assert_cmpint(x.s[0].data_rx + x.s[1].data_rx, ==, 10);
+    const turn_server_stats *st = turn_server_get_stats(turn_app_server_core(x.turn));
+    g_test_message("server got %u Sends, %u ChannelData; relayed %llu to peers", x.sends,
+                   x.chandata, (unsigned long long)st->relayed_to_peer);
+    g_assert_cmpuint(x.sends, >, 0);
+    g_assert_cmpuint(x.chandata - before, >=, 5); /* the relay side's media */
+    g_assert_cmpuint(st->relayed_to_peer, ==, x.sends + x.chandata);
+    sim_link_set_tap(x.turn_if->link, NULL, NULL);
     sim_world_free(x.w);
 }
 
@@ -511,6 +599,8 @@ int main(int argc, char **argv)
     g_test_add_func("/ice/sim/port-restricted-srflx", test_cones);
     g_test_add_func("/ice/sim/symmetric-relay", test_symmetric);
     g_test_add_func("/ice/sim/deterministic", test_deterministic);
+    g_test_add_func("/ice/sim/pruned-after-selection", test_pruned_after_selection);
+    g_test_add_func("/ice/sim/relay-permission-channel", test_relay_permission_channel);
     g_test_add_func("/ice/sim/nat-matrix", test_matrix);
     g_test_add_func("/ice/sim/same-nat-hairpin", test_same_nat);
     g_test_add_func("/ice/sim/nat444", test_chained);
