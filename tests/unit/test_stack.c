@@ -14,6 +14,7 @@
 #include "sim/stack/net_priv.h" /* NET_NEIGH_QUEUE */
 #include "sim/world.h"
 #include "csum_ref.h"
+#include "ep_util.h"
 
 /* ---- frame checker (independent of the stack's own parsing) ---- */
 
@@ -175,13 +176,6 @@ static void route(sim_node *n, const char *dst, const char *gw)
     g_assert_cmpint(sim_prefix_parse(dst, &d, &plen), ==, 0);
     g_assert_cmpint(sim_ip_parse(gw, &g), ==, 0);
     g_assert_cmpint(sim_node_add_route(n, &d, plen, &g, NULL), ==, 0);
-}
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
 }
 
 static sim_ip ip(const char *s)

@@ -16,6 +16,7 @@
 #include "sim/stack/net.h"
 #include "sim/world.h"
 #include "csum_ref.h"
+#include "ep_util.h"
 
 /* ---------------------------------------------------------------- frame tap */
 
@@ -79,13 +80,6 @@ typedef struct fx {
     sim_node *a, *b;
     taps t;
 } fx;
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
 
 static void add_addr(sim_iface *i, const char *p)
 {
