@@ -344,3 +344,21 @@ void sim_sock_close(sim_sock *s)
     else
         net_sock_destroy(s);
 }
+
+sim_sock *sim_udp_open_bound(sim_node *n, int family, uint16_t port, GError **err)
+{
+    sim_sock *s = sim_udp_open(n, family);
+    if (!s) {
+        g_set_error(err, SIM_ERROR, EINVAL, "%s: cannot open a UDP socket", n->name);
+        return NULL;
+    }
+    sim_ep local = { .port = port };
+    int rc = sim_sock_bind(s, &local);
+    if (rc) {
+        g_set_error(err, SIM_ERROR, -rc, "%s: cannot bind UDP port %u: %s", n->name, port,
+                    g_strerror(-rc));
+        sim_sock_close(s);
+        return NULL;
+    }
+    return s;
+}

@@ -220,4 +220,10 @@ sim_arp_watch *sim_arp_watch_add(sim_iface *iface, sim_arp_watch_fn fn, void *ct
 /* Stops and frees a watch. NULL-safe. */
 void sim_arp_watch_del(sim_arp_watch *w);
 
+/* Opens a UDP socket for family and binds it to port on all of the node's addresses (port 0:
+ * ephemeral), the setup every UDP protocol app does. Returns node-owned (free with
+ * sim_sock_close), or NULL with err set in SIM_ERROR: code EINVAL for a bad family, otherwise
+ * sim_sock_bind's errno (EADDRINUSE ...), the message naming the node and port. */
+sim_sock *sim_udp_open_bound(sim_node *n, int family, uint16_t port, GError **err);
+
 #endif

@@ -63,12 +63,6 @@ static void on_ll_notify(ipv4ll_app *a, void *ctx)
     simlua_cond_signal(ctx);
 }
 
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
 static void set_ip(lua_State *L, const char *k, uint32_t v)
 {
     sim_ip ip = sim_ip4(v);
@@ -192,16 +186,16 @@ static int server_stats(lua_State *L)
     const dhcp_server_stats *st =
         dhcp_server_get_stats(dhcp_app_server_core(check_app(L, 1, SERVER_CLASS)));
     lua_createtable(L, 0, 10);
-    set_int(L, "received", (lua_Integer)st->received);
-    set_int(L, "offers", (lua_Integer)st->offers);
-    set_int(L, "acks", (lua_Integer)st->acks);
-    set_int(L, "naks", (lua_Integer)st->naks);
-    set_int(L, "declines", (lua_Integer)st->declines);
-    set_int(L, "releases", (lua_Integer)st->releases);
-    set_int(L, "informs", (lua_Integer)st->informs);
-    set_int(L, "expired", (lua_Integer)st->expired);
-    set_int(L, "exhausted", (lua_Integer)st->exhausted);
-    set_int(L, "ignored", (lua_Integer)st->ignored);
+    simlua_set_int(L, "received", (lua_Integer)st->received);
+    simlua_set_int(L, "offers", (lua_Integer)st->offers);
+    simlua_set_int(L, "acks", (lua_Integer)st->acks);
+    simlua_set_int(L, "naks", (lua_Integer)st->naks);
+    simlua_set_int(L, "declines", (lua_Integer)st->declines);
+    simlua_set_int(L, "releases", (lua_Integer)st->releases);
+    simlua_set_int(L, "informs", (lua_Integer)st->informs);
+    simlua_set_int(L, "expired", (lua_Integer)st->expired);
+    simlua_set_int(L, "exhausted", (lua_Integer)st->exhausted);
+    simlua_set_int(L, "ignored", (lua_Integer)st->ignored);
     return 1;
 }
 
@@ -230,7 +224,7 @@ static int server_lookup(lua_State *L)
 static int app_close(lua_State *L)
 {
     const char *cls = luaL_testudata(L, 1, SERVER_CLASS) ? SERVER_CLASS : CLIENT_CLASS;
-    dhcp_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, cls), DHCP_REF_KIND);
+    dhcp_app *a = simlua_handle_get(L, 1, cls, DHCP_REF_KIND);
     dhcp_app_free(a);
     simlua_cond_signal(module_cond(L));
     return 0;
@@ -238,8 +232,7 @@ static int app_close(lua_State *L)
 
 static int server_tostring(lua_State *L)
 {
-    dhcp_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, SERVER_CLASS),
-                                    DHCP_REF_KIND);
+    dhcp_app *a = simlua_handle_get(L, 1, SERVER_CLASS, DHCP_REF_KIND);
     if (!a) {
         lua_pushliteral(L, "<dhcp server (closed)>");
         return 1;
@@ -306,22 +299,12 @@ static bool client_bound(dhcp_app *a)
     return st == DHCP_BOUND || st == DHCP_RENEWING || st == DHCP_REBINDING;
 }
 
-static int wait_loop(lua_State *L);
-
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
+/* simlua_wait test of c:wait_bound / c:wait_address. State: 1 handle, 2 any (true: any IPv4
+ * address on the interface will do, link-local included). Pushes the address, or nil,
+ * "closed"; nothing while waiting. */
+static int client_ready(lua_State *L)
 {
-    (void)status;
-    (void)ctx;
-    lua_settop(L, 3);
-    return wait_loop(L);
-}
-
-/* Stack: handle, deadline, any (true: any IPv4 address on the interface will do, link-local
- * included). Returns the address, or nil, "timeout" / "closed". */
-static int wait_loop(lua_State *L)
-{
-    dhcp_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, CLIENT_CLASS),
-                                    DHCP_REF_KIND);
+    dhcp_app *a = simlua_handle_get(L, 1, CLIENT_CLASS, DHCP_REF_KIND);
     if (!a || !dhcp_app_client_core(a)) {
         lua_pushnil(L);
         lua_pushliteral(L, "closed");
@@ -333,32 +316,21 @@ static int wait_loop(lua_State *L)
         return 1;
     }
     const sim_ip *any = sim_iface_addr(dhcp_app_iface(a), SIM_AF_INET);
-    if (lua_toboolean(L, 3) && any) {
+    if (lua_toboolean(L, 2) && any) {
         simlua_push_ip(L, any);
         return 1;
     }
-    sim_time_t now = sim_world_now(simlua_world(L));
-    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 2);
-    if (now >= deadline) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
-    return simlua_cond_wait(L, module_cond(L), left, 0, wait_k);
+    return 0;
 }
 
 /* c:wait_bound([timeout]) / c:wait_address([timeout]) */
 static int client_wait(lua_State *L, bool any)
 {
     check_app(L, 1, CLIENT_CLASS);
-    sim_time_t timeout = lua_isnoneornil(L, 2) ? SIM_TIME_NEVER : simlua_check_time(L, 2);
-    sim_time_t now = sim_world_now(simlua_world(L));
+    sim_time_t deadline = simlua_deadline(L, simlua_opt_time_arg(L, 2, SIM_TIME_NEVER));
     lua_settop(L, 1);
-    lua_pushinteger(L, (lua_Integer)(timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER
-                                                                     : now + timeout));
     lua_pushboolean(L, any);
-    return wait_loop(L);
+    return simlua_wait(L, module_cond(L), 2, deadline, client_ready, NULL);
 }
 
 static int client_wait_bound(lua_State *L) { return client_wait(L, false); }
@@ -395,9 +367,9 @@ static int client_lease(lua_State *L)
         lua_rawseti(L, -2, (lua_Integer)k + 1);
     }
     lua_setfield(L, -2, "dns");
-    set_int(L, "lease", l->lease_secs);
-    set_int(L, "t1", l->t1_secs);
-    set_int(L, "t2", l->t2_secs);
+    simlua_set_int(L, "lease", l->lease_secs);
+    simlua_set_int(L, "t1", l->t1_secs);
+    simlua_set_int(L, "t2", l->t2_secs);
     return 1;
 }
 
@@ -426,25 +398,26 @@ static int client_stats(lua_State *L)
     dhcp_app *a = check_app(L, 1, CLIENT_CLASS);
     const dhcp_client_stats *st = dhcp_client_get_stats(dhcp_app_client_core(a));
     lua_createtable(L, 0, 10);
-    set_int(L, "sent", (lua_Integer)st->sent);
-    set_int(L, "retransmits", (lua_Integer)st->retransmits);
-    set_int(L, "received", (lua_Integer)st->received);
-    set_int(L, "offers", (lua_Integer)st->offers);
-    set_int(L, "acks", (lua_Integer)st->acks);
-    set_int(L, "naks", (lua_Integer)st->naks);
-    set_int(L, "declines", (lua_Integer)st->declines);
-    set_int(L, "releases", (lua_Integer)st->releases);
-    set_int(L, "expiries", (lua_Integer)st->expiries);
+    simlua_set_int(L, "sent", (lua_Integer)st->sent);
+    simlua_set_int(L, "retransmits", (lua_Integer)st->retransmits);
+    simlua_set_int(L, "received", (lua_Integer)st->received);
+    simlua_set_int(L, "offers", (lua_Integer)st->offers);
+    simlua_set_int(L, "acks", (lua_Integer)st->acks);
+    simlua_set_int(L, "naks", (lua_Integer)st->naks);
+    simlua_set_int(L, "declines", (lua_Integer)st->declines);
+    simlua_set_int(L, "releases", (lua_Integer)st->releases);
+    simlua_set_int(L, "expiries", (lua_Integer)st->expiries);
     ipv4ll_app *ll = dhcp_app_ipv4ll(a);
-    if (ll && ipv4ll_app_core(ll))
-        set_int(L, "linklocal_claims", (lua_Integer)ipv4ll_get_stats(ipv4ll_app_core(ll))->claims);
+    if (ll && ipv4ll_app_core(ll)) {
+        const ipv4ll_stats *ls = ipv4ll_get_stats(ipv4ll_app_core(ll));
+        simlua_set_int(L, "linklocal_claims", (lua_Integer)ls->claims);
+    }
     return 1;
 }
 
 static int client_tostring(lua_State *L)
 {
-    dhcp_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, CLIENT_CLASS),
-                                    DHCP_REF_KIND);
+    dhcp_app *a = simlua_handle_get(L, 1, CLIENT_CLASS, DHCP_REF_KIND);
     if (!a || !dhcp_app_client_core(a)) {
         lua_pushliteral(L, "<dhcp client (closed)>");
         return 1;

@@ -151,10 +151,7 @@ static void kick(dhcp_app *a)
         if (a->ll && a->fallback_at < next)
             next = a->fallback_at;
     }
-    if (next == SIM_TIME_NEVER)
-        sim_timer_cancel(a->timer);
-    else if (!sim_timer_armed(a->timer) || sim_timer_deadline(a->timer) != next)
-        sim_timer_at(a->timer, next);
+    sim_timer_set(a->timer, next);
     if (a->notify)
         a->notify(a, a->notify_ctx);
 }

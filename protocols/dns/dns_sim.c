@@ -121,19 +121,9 @@ void dns_app_free(dns_app *a)
 
 static dns_app *app_open(sim_node *n, int family, uint16_t port, GError **err)
 {
-    sim_sock *s = sim_udp_open(n, family);
-    if (!s) {
-        g_set_error(err, dns_quark(), EINVAL, "%s: cannot open a UDP socket", n->name);
+    sim_sock *s = sim_udp_open_bound(n, family, port, err);
+    if (!s)
         return NULL;
-    }
-    sim_ep local = { .port = port };
-    int rc = sim_sock_bind(s, &local);
-    if (rc) {
-        g_set_error(err, dns_quark(), -rc, "%s: cannot bind UDP port %u: %s", n->name, port,
-                    g_strerror(-rc));
-        sim_sock_close(s);
-        return NULL;
-    }
     dns_app *a = g_new0(dns_app, 1);
     a->world = n->world;
     a->node = n;

@@ -140,19 +140,9 @@ void relay_app_free(relay_app *a)
 /* Opens and binds the app's socket; registers the app with the world. */
 static relay_app *app_open(sim_node *n, int family, uint16_t port, GError **err)
 {
-    sim_sock *s = sim_udp_open(n, family);
-    if (!s) {
-        g_set_error(err, relay_quark(), EINVAL, "%s: cannot open a UDP socket", n->name);
+    sim_sock *s = sim_udp_open_bound(n, family, port, err);
+    if (!s)
         return NULL;
-    }
-    sim_ep local = { .port = port }; /* unset address: every address of the node */
-    int rc = sim_sock_bind(s, &local);
-    if (rc) {
-        g_set_error(err, relay_quark(), -rc, "%s: cannot bind port %u: %s", n->name, port,
-                    g_strerror(-rc));
-        sim_sock_close(s);
-        return NULL;
-    }
     relay_app *a = g_new0(relay_app, 1);
     a->world = n->world;
     a->node = n;

@@ -4,7 +4,6 @@
  * timeout it drains the core's outbox and re-arms the timer at the core's next deadline. */
 #include "protocols/rtp/rtp.h"
 
-#include <errno.h>
 #include "sim/socket.h"
 #include "sim/timer.h"
 #include "sim/trace.h"
@@ -19,8 +18,6 @@ struct rtp_app {
     sim_ep to, rtcp_to;
     bool latch;
 };
-
-static GQuark rtp_quark(void) { return g_quark_from_static_string("rtp-app"); }
 
 static void kick(rtp_app *a)
 {
@@ -108,31 +105,14 @@ void rtp_app_free(rtp_app *a)
         app_stop(a);
 }
 
-static sim_sock *open_bound(sim_node *n, int family, uint16_t port, GError **err)
-{
-    sim_sock *s = sim_udp_open(n, family);
-    if (!s) {
-        g_set_error(err, rtp_quark(), EINVAL, "%s: cannot open a UDP socket", n->name);
-        return NULL;
-    }
-    sim_ep local = { .port = port };
-    int rc = sim_sock_bind(s, &local);
-    if (rc) {
-        g_set_error(err, rtp_quark(), -rc, "%s: cannot bind port %u: %s", n->name, port,
-                    g_strerror(-rc));
-        sim_sock_close(s);
-        return NULL;
-    }
-    return s;
-}
-
 rtp_app *rtp_app_new(sim_node *n, const rtp_app_cfg *cfg, GError **err)
 {
     int family = cfg->to.ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET;
-    sim_sock *rtp = open_bound(n, family, cfg->port, err), *rtcp = NULL;
+    sim_sock *rtp = sim_udp_open_bound(n, family, cfg->port, err), *rtcp = NULL;
     if (!rtp)
         return NULL;
-    if (!cfg->rtcp_mux && !(rtcp = open_bound(n, family, (uint16_t)(cfg->port + 1), err))) {
+    uint16_t rtcp_port = (uint16_t)(cfg->port + 1);
+    if (!cfg->rtcp_mux && !(rtcp = sim_udp_open_bound(n, family, rtcp_port, err))) {
         sim_sock_close(rtp);
         return NULL;
     }

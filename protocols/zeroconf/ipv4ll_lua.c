@@ -75,52 +75,29 @@ static uint32_t claimed(ipv4ll_app *a)
     return st == IPV4LL_ANNOUNCING || st == IPV4LL_BOUND ? ipv4ll_addr(c) : 0;
 }
 
-static int wait_loop(lua_State *L);
-
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
+/* simlua_wait test of ll:wait_address. State: 1 handle. Pushes the claimed address, or nil,
+ * "stopped"; nothing while waiting. */
+static int address_claimed(lua_State *L)
 {
-    (void)status;
-    (void)ctx;
-    lua_settop(L, 2);
-    return wait_loop(L);
-}
-
-/* Stack: handle, deadline. */
-static int wait_loop(lua_State *L)
-{
-    ipv4ll_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, LL_CLASS),
-                                      IPV4LL_REF_KIND);
+    ipv4ll_app *a = simlua_handle_get(L, 1, LL_CLASS, IPV4LL_REF_KIND);
     if (!a) {
         lua_pushnil(L);
         lua_pushliteral(L, "stopped");
         return 2;
     }
-    if (claimed(a)) {
-        sim_ip ip = sim_ip4(claimed(a));
-        simlua_push_ip(L, &ip);
-        return 1;
-    }
-    sim_time_t now = sim_world_now(simlua_world(L));
-    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 2);
-    if (now >= deadline) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
-    return simlua_cond_wait(L, module_cond(L), left, 0, wait_k);
+    if (!claimed(a))
+        return 0;
+    sim_ip ip = sim_ip4(claimed(a));
+    simlua_push_ip(L, &ip);
+    return 1;
 }
 
 /* ll:wait_address([timeout]) */
 static int ll_wait_address(lua_State *L)
 {
     check_app(L, 1);
-    sim_time_t timeout = lua_isnoneornil(L, 2) ? SIM_TIME_NEVER : simlua_check_time(L, 2);
-    sim_time_t now = sim_world_now(simlua_world(L));
-    lua_settop(L, 1);
-    lua_pushinteger(L, (lua_Integer)(timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER
-                                                                     : now + timeout));
-    return wait_loop(L);
+    sim_time_t deadline = simlua_deadline(L, simlua_opt_time_arg(L, 2, SIM_TIME_NEVER));
+    return simlua_wait(L, module_cond(L), 1, deadline, address_claimed, NULL);
 }
 
 static int ll_address(lua_State *L)
@@ -145,30 +122,23 @@ static int ll_state(lua_State *L)
     return 1;
 }
 
-static void set_int(lua_State *L, const char *k, uint64_t v)
-{
-    lua_pushinteger(L, (lua_Integer)v);
-    lua_setfield(L, -2, k);
-}
-
 static int ll_stats(lua_State *L)
 {
     const ipv4ll_stats *st = ipv4ll_get_stats(ipv4ll_app_core(check_app(L, 1)));
     lua_createtable(L, 0, 7);
-    set_int(L, "probes", st->probes);
-    set_int(L, "announcements", st->announcements);
-    set_int(L, "conflicts", st->conflicts);
-    set_int(L, "defences", st->defences);
-    set_int(L, "claims", st->claims);
-    set_int(L, "rate_limited", st->rate_limited);
-    set_int(L, "ignored", st->ignored);
+    simlua_set_int(L, "probes", (lua_Integer)st->probes);
+    simlua_set_int(L, "announcements", (lua_Integer)st->announcements);
+    simlua_set_int(L, "conflicts", (lua_Integer)st->conflicts);
+    simlua_set_int(L, "defences", (lua_Integer)st->defences);
+    simlua_set_int(L, "claims", (lua_Integer)st->claims);
+    simlua_set_int(L, "rate_limited", (lua_Integer)st->rate_limited);
+    simlua_set_int(L, "ignored", (lua_Integer)st->ignored);
     return 1;
 }
 
 static int ll_stop(lua_State *L)
 {
-    ipv4ll_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, LL_CLASS),
-                                      IPV4LL_REF_KIND);
+    ipv4ll_app *a = simlua_handle_get(L, 1, LL_CLASS, IPV4LL_REF_KIND);
     ipv4ll_app_free(a);
     simlua_cond_signal(module_cond(L));
     return 0;
@@ -176,8 +146,7 @@ static int ll_stop(lua_State *L)
 
 static int ll_tostring(lua_State *L)
 {
-    ipv4ll_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, LL_CLASS),
-                                      IPV4LL_REF_KIND);
+    ipv4ll_app *a = simlua_handle_get(L, 1, LL_CLASS, IPV4LL_REF_KIND);
     if (!a) {
         lua_pushliteral(L, "<ipv4ll (stopped)>");
         return 1;

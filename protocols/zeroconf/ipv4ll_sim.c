@@ -72,10 +72,7 @@ static void kick(ipv4ll_app *a)
     while (ipv4ll_pop(a->core, &x))
         act(a, &x);
     sim_time_t next = ipv4ll_next_deadline(a->core);
-    if (next == SIM_TIME_NEVER)
-        sim_timer_cancel(a->timer);
-    else if (!sim_timer_armed(a->timer) || sim_timer_deadline(a->timer) != next)
-        sim_timer_at(a->timer, next);
+    sim_timer_set(a->timer, next);
     if (a->notify)
         a->notify(a, a->notify_ctx);
 }

@@ -135,25 +135,19 @@ static int link_props(lua_State *L)
     return 1;
 }
 
-static void set_int(lua_State *L, const char *key, uint64_t v)
-{
-    lua_pushinteger(L, (lua_Integer)v);
-    lua_setfield(L, -2, key);
-}
-
 /* link:stats(): {tx_frames=, tx_bytes=, rx_frames=, rx_bytes=, drops={loss=n, ...}}. */
 static int link_stats(lua_State *L)
 {
     const sim_link_stats *st = sim_link_stats_get(simlua_check_link(L, 1));
     lua_createtable(L, 0, 5);
-    set_int(L, "tx_frames", st->tx_frames);
-    set_int(L, "tx_bytes", st->tx_bytes);
-    set_int(L, "rx_frames", st->rx_frames);
-    set_int(L, "rx_bytes", st->rx_bytes);
+    simlua_set_int(L, "tx_frames", (lua_Integer)st->tx_frames);
+    simlua_set_int(L, "tx_bytes", (lua_Integer)st->tx_bytes);
+    simlua_set_int(L, "rx_frames", (lua_Integer)st->rx_frames);
+    simlua_set_int(L, "rx_bytes", (lua_Integer)st->rx_bytes);
     lua_newtable(L);
     for (int r = 0; r < SIM_DROP__COUNT; r++)
         if (st->drops[r])
-            set_int(L, sim_drop_name(r), st->drops[r]);
+            simlua_set_int(L, sim_drop_name(r), (lua_Integer)st->drops[r]);
     lua_setfield(L, -2, "drops");
     return 1;
 }

@@ -272,8 +272,7 @@ static int recv_k(lua_State *L, int status, lua_KContext ctx)
     sim_time_t deadline = (sim_time_t)(uintptr_t)ctx;
     bool signalled = lua_toboolean(L, -1);
     lua_pop(L, 1);
-    simlua_sock *sk = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, SIMLUA_SOCKET),
-                                        SIMLUA_REF_SOCKET);
+    simlua_sock *sk = simlua_handle_get(L, 1, SIMLUA_SOCKET, SIMLUA_REF_SOCKET);
     if (!sk) {
         luaL_pushfail(L);
         lua_pushliteral(L, "closed");
@@ -403,8 +402,7 @@ static int sock_node(lua_State *L)
 /* "<udp A 0.0.0.0:1211>" or "<udp closed>" */
 static int sock_tostring(lua_State *L)
 {
-    simlua_sock *sk = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, SIMLUA_SOCKET),
-                                        SIMLUA_REF_SOCKET);
+    simlua_sock *sk = simlua_handle_get(L, 1, SIMLUA_SOCKET, SIMLUA_REF_SOCKET);
     if (!sk) {
         lua_pushliteral(L, "<udp closed>");
         return 1;

@@ -36,8 +36,7 @@ static simlua_tcp *check_tcp(lua_State *L, int idx)
 /* The handle of argument 1 after a wait, or NULL when the socket was closed meanwhile. */
 static simlua_tcp *tcp_after_wait(lua_State *L)
 {
-    return sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, SIMLUA_TCP),
-                             SIMLUA_REF_TCP);
+    return simlua_handle_get(L, 1, SIMLUA_TCP, SIMLUA_REF_TCP);
 }
 
 static const char *tcp_strerror(int err)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "protocols/ice/ice.h"
+#include "bench_util.h"
 
 #define DELAY (10 * SIM_MS)
 
@@ -173,18 +174,6 @@ static void setup(bench *b, unsigned pi)
     heap_push(b, 0, 2 * pi + 1);
 }
 
-static long rss_kb(void)
-{
-    long pages = 0, rss = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
-            rss = 0;
-        fclose(f);
-    }
-    return rss * 4;
-}
-
 int main(int argc, char **argv)
 {
     bench b = { 0 };
@@ -193,7 +182,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_ice [pairs 1..1000000]\n");
         return 2;
     }
-    long rss0 = rss_kb();
+    long rss0 = bench_rss_bytes() / 1024;
     b.p = g_new0(pair, b.n);
     b.deadline = g_new(sim_time_t, 2 * b.n);
     b.heap = g_array_new(FALSE, FALSE, sizeof(hent));
@@ -201,7 +190,7 @@ int main(int argc, char **argv)
     g_queue_init(&b.wire_at);
     for (unsigned i = 0; i < b.n; i++)
         setup(&b, i);
-    long rss1 = rss_kb();
+    long rss1 = bench_rss_bytes() / 1024;
     gint64 t0 = g_get_monotonic_time();
     sim_time_t now = 0;
     while (b.selected < 2ull * b.n && now < 60 * SIM_SEC) {

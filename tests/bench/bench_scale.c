@@ -42,18 +42,6 @@ static void send_next(void *ctx, void *arg)
                      GUINT_TO_POINTER(i + 1));
 }
 
-static long rss_bytes(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-            resident = 0;
-        fclose(f);
-    }
-    return resident * sysconf(_SC_PAGESIZE);
-}
-
 static sim_node *node(sim_world *w, sim_node_kind k, const char *fmt, unsigned a, unsigned b)
 {
     char name[48];
@@ -75,7 +63,7 @@ int main(int argc, char **argv)
     unsigned nats = argc > 1 ? (unsigned)atoi(argv[1]) : 10000;
     unsigned per = argc > 2 ? (unsigned)atoi(argv[2]) : 10;
     unsigned districts = (nats + 99) / 100;
-    long rss0 = rss_bytes();
+    long rss0 = bench_rss_bytes();
     sim_world_opts o = { .seed = 1 };
     sim_world *w = sim_world_new(&o, NULL);
     sim_node *top = node(w, SIM_NODE_ROUTER, "T", 0, 0);
@@ -118,11 +106,11 @@ int main(int argc, char **argv)
             }
         }
     }
-    long rss1 = rss_bytes();
+    long rss1 = bench_rss_bytes();
     sender snd = { w, socks, { .ip = sim_ip4(0xCB007102), .port = 9000 } };
     sim_sched_at(sim_world_sched(w), 0, send_next, &snd, GUINT_TO_POINTER(0));
     sim_world_run(w, 20 * SIM_SEC); /* 100,000 sends 100 us apart take 10 s */
-    long rss2 = rss_bytes();
+    long rss2 = bench_rss_bytes();
     unsigned hosts = socks->len;
     printf("natsim scale: %u hosts behind %u NATs: %llu datagrams reached the server, "
            "%llu events\n", hosts, nats, (unsigned long long)received,

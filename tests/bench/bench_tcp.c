@@ -17,6 +17,7 @@
 #include "sim/node.h"
 #include "sim/socket.h"
 #include "sim/world.h"
+#include "bench_util.h"
 
 typedef struct flow {
     struct bench *b;
@@ -75,16 +76,6 @@ static void on_accept(sim_sock *l, void *ctx)
     }
 }
 
-static sim_iface *attach(sim_node *n, sim_link *l, const char *prefix)
-{
-    sim_iface *i = sim_node_attach(n, l, NULL, NULL);
-    sim_ip ip;
-    unsigned plen;
-    sim_prefix_parse(prefix, &ip, &plen);
-    sim_iface_add_addr(i, &ip, plen);
-    return i;
-}
-
 static long rss_kib(void)
 {
     char *s = NULL;
@@ -110,11 +101,11 @@ int main(int argc, char **argv)
     p.delay = 5 * SIM_MS;
     p.bandwidth = 1000000000ull;
     p.queue_bytes = 70000u * (nflows + 1);
-    sim_link *l = sim_link_new(b.w, "ab", SIM_LINK_P2P, &p, NULL);
-    sim_node *a = sim_node_new(b.w, "a", SIM_NODE_HOST, NULL);
-    sim_node *bn = sim_node_new(b.w, "b", SIM_NODE_HOST, NULL);
-    attach(a, l, "10.0.0.1/24");
-    attach(bn, l, "10.0.0.2/24");
+    sim_link *l = bench_link(b.w, "ab", SIM_LINK_P2P, &p);
+    sim_node *a = bench_node(b.w, "a", SIM_NODE_HOST);
+    sim_node *bn = bench_node(b.w, "b", SIM_NODE_HOST);
+    bench_attach(a, l, 0x0A000001u, 24);  /* 10.0.0.1/24 */
+    bench_attach(bn, l, 0x0A000002u, 24); /* 10.0.0.2/24 */
 
     sim_sock *lst = sim_tcp_open(bn, SIM_AF_INET);
     sim_ep lep;

@@ -4,6 +4,8 @@
 #define TESTS_BENCH_BENCH_UTIL_H
 
 #include <glib.h>
+#include <stdio.h>
+#include <unistd.h>
 #include "sim/link.h"
 #include "sim/node.h"
 #include "sim/world.h"
@@ -46,6 +48,19 @@ G_GNUC_UNUSED static void bench_route(sim_node *n, uint32_t dst, unsigned plen, 
     sim_ip d = sim_ip4(dst), g = sim_ip4(gw);
     if (sim_node_add_route(n, &d, plen, &g, NULL))
         g_error("route");
+}
+
+/* The process's resident set now, in bytes (from /proc/self/statm; 0 if unreadable). */
+G_GNUC_UNUSED static long bench_rss_bytes(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    return resident * sysconf(_SC_PAGESIZE);
 }
 
 #endif

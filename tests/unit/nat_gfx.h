@@ -12,13 +12,7 @@
 #include "sim/nat.h"
 #include "sim/stack/net.h"
 #include "sim/world.h"
-
-G_GNUC_UNUSED static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
+#include "ep_util.h"
 
 G_GNUC_UNUSED static sim_ip ip4(const char *s)
 {
@@ -146,12 +140,6 @@ G_GNUC_UNUSED static sim_ep pkt_dst(const sim_pkt *p)
     memcpy(e.ip.b, p->data + 16, 4);
     e.port = rd16(p->data + 22);
     return e;
-}
-
-G_GNUC_UNUSED static void assert_ep(const sim_ep *e, const char *want)
-{
-    char b[SIM_EP_STRLEN];
-    g_assert_cmpstr(sim_ep_fmt(e, b, sizeof b), ==, want);
 }
 
 G_GNUC_UNUSED static bool tcp_csum_ok(const uint8_t *ip)

@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <string.h>
 #include "sim/stack/tcp.h"
+#include "ep_util.h"
 
 /* ---------------------------------------------------------------- the fake network */
 
@@ -47,13 +48,6 @@ struct net {
     filter_fn filter;
     void *ctx;
 };
-
-G_GNUC_UNUSED static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
 
 G_GNUC_UNUSED static void net_init(net *n, uint64_t seed, const char *a, const char *b)
 {

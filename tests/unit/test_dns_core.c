@@ -5,13 +5,7 @@
 #include <string.h>
 #include "protocols/dns/dns.h"
 #include "dns_fx.h"
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
+#include "ep_util.h"
 
 /* ---------------------------------------------------------------- a zone */
 

@@ -4,13 +4,7 @@
 #include <glib.h>
 #include <string.h>
 #include "protocols/relay/relay.h"
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
+#include "ep_util.h"
 
 /* ---------------------------------------------------------------- codec */
 

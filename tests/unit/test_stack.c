@@ -13,6 +13,8 @@
 #include "sim/stack/net.h"
 #include "sim/stack/net_priv.h" /* NET_NEIGH_QUEUE */
 #include "sim/world.h"
+#include "csum_ref.h"
+#include "ep_util.h"
 
 /* ---- frame checker (independent of the stack's own parsing) ---- */
 
@@ -24,25 +26,6 @@ typedef struct frame_stats {
     guint8 last6[1600], last_ns[128]; /* the last UDP/IPv6 frame, the last NS */
     guint last6_len, last_ns_len;
 } frame_stats;
-
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-
-/* Plain RFC 1071 sum, written independently of csum.c. */
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-    for (size_t k = 0; k + 1 < n; k += 2)
-        s += rd16(p + k);
-    if (n & 1)
-        s += (uint32_t)p[n - 1] << 8;
-    return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)s;
-}
 
 static void check_l4_6(frame_stats *st, const sim_pkt *f, const uint8_t *ip, size_t plen)
 {
@@ -193,13 +176,6 @@ static void route(sim_node *n, const char *dst, const char *gw)
     g_assert_cmpint(sim_prefix_parse(dst, &d, &plen), ==, 0);
     g_assert_cmpint(sim_ip_parse(gw, &g), ==, 0);
     g_assert_cmpint(sim_node_add_route(n, &d, plen, &g, NULL), ==, 0);
-}
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
 }
 
 static sim_ip ip(const char *s)

@@ -5,19 +5,7 @@
 #include <glib.h>
 #include <string.h>
 #include "protocols/stun/stun.h"
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
-
-static void assert_ep(const sim_ep *got, const char *want)
-{
-    char b[SIM_EP_STRLEN];
-    g_assert_cmpstr(sim_ep_fmt(got, b, sizeof b), ==, want);
-}
+#include "ep_util.h"
 
 /* A response to the request in req[0..len): class cls, XOR-MAPPED-ADDRESS mapped (success) or
  * ERROR-CODE code (error). */

@@ -13,6 +13,7 @@
 #include "protocols/stun/stun.h"
 #include "sim/link.h"
 #include "sim/nat.h"
+#include "ep_util.h"
 
 #define A1 "203.0.113.10"
 #define A2 "203.0.113.11"
@@ -23,13 +24,6 @@ static sim_ip ip4(const char *s)
     sim_ip ip;
     g_assert_cmpint(sim_ip_parse(s, &ip), ==, 0);
     return ip;
-}
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
 }
 
 static bool ep_is(const sim_ep *a, const char *want)

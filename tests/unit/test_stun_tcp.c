@@ -13,19 +13,7 @@
 #include "sim/lua/simlua.h"
 #include "sim/socket.h"
 #include "tests/unit/world_fx.h"
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
-
-static void assert_ep(const sim_ep *got, const char *want)
-{
-    char b[SIM_EP_STRLEN];
-    g_assert_cmpstr(sim_ep_fmt(got, b, sizeof b), ==, want);
-}
+#include "ep_util.h"
 
 /* A Binding request with transaction id 12 x `id` and `pad` bytes of SOFTWARE. */
 static size_t make_request(uint8_t id, size_t pad, uint8_t *out)

@@ -15,6 +15,8 @@
 #include "sim/socket.h"
 #include "sim/stack/net.h"
 #include "sim/world.h"
+#include "csum_ref.h"
+#include "ep_util.h"
 
 /* ---------------------------------------------------------------- frame tap */
 
@@ -23,24 +25,6 @@ typedef struct taps {
     unsigned to_a;      /* TCP frames delivered to node "a" */
     unsigned syn_mss;   /* MSS option of the last SYN seen */
 } taps;
-
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-    for (size_t k = 0; k + 1 < n; k += 2)
-        s += rd16(p + k);
-    if (n & 1)
-        s += (uint32_t)p[n - 1] << 8;
-    return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)s;
-}
 
 static void tap_tcp(taps *t, const uint8_t *tcp, size_t len)
 {
@@ -96,13 +80,6 @@ typedef struct fx {
     sim_node *a, *b;
     taps t;
 } fx;
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
 
 static void add_addr(sim_iface *i, const char *p)
 {

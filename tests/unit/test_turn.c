@@ -30,7 +30,7 @@ static void test_codec_every_attribute(void)
     uint8_t txid[STUN_TXID_LEN];
     memset(txid, 0x11, sizeof txid);
     stun_enc_init(&e, more, sizeof more, TURN_ALLOCATE, STUN_SUCCESS, txid);
-    sim_ep relay = fx_ep("18.181.0.31:50000");
+    sim_ep relay = ep("18.181.0.31:50000");
     stun_enc_addr(&e, TURN_ATTR_XOR_RELAYED_ADDRESS, &relay);
     turn_enc_address_error(&e, TURN_FAMILY_IPV6, 440, NULL);
     turn_enc_icmp(&e, 3, 1, 0xdeadbeef);
@@ -55,7 +55,7 @@ static void test_codec_every_attribute(void)
     g_assert_cmpint(turn_msg_get_lifetime(&m, &secs), ==, 0);
     g_assert_cmpuint(secs, ==, 1200);
     g_assert_cmpint(stun_msg_get_addr(&m, TURN_ATTR_XOR_PEER_ADDRESS, &peer), ==, 0);
-    fx_assert_ep(&peer, "192.0.2.1:32853");
+    assert_ep(&peer, "192.0.2.1:32853");
     g_assert_cmpint(turn_msg_get_data(&m, &data, &dlen), ==, 0);
     g_assert_cmpmem(data, dlen, "hello", 5);
     g_assert_cmpint(turn_msg_get_family(&m, TURN_ATTR_REQUESTED_ADDRESS_FAMILY, &fam), ==, 0);
@@ -80,7 +80,7 @@ static void test_codec_every_attribute(void)
 
     g_assert_cmpint(turn_msg_decode(more, n2, &m, NULL), ==, 0);
     g_assert_cmpint(stun_msg_get_addr(&m, TURN_ATTR_XOR_RELAYED_ADDRESS, &peer), ==, 0);
-    fx_assert_ep(&peer, "18.181.0.31:50000");
+    assert_ep(&peer, "18.181.0.31:50000");
     uint16_t code;
     char reason[64];
     g_assert_cmpint(turn_msg_get_address_error(&m, &fam, &code, reason, sizeof reason), ==, 0);
@@ -128,9 +128,9 @@ static void test_codec_python_vector(void)
     g_assert_cmpint(m.cls, ==, STUN_SUCCESS);
     sim_ep relay, mapped;
     g_assert_cmpint(stun_msg_get_addr(&m, TURN_ATTR_XOR_RELAYED_ADDRESS, &relay), ==, 0);
-    fx_assert_ep(&relay, "18.181.0.31:50000");
+    assert_ep(&relay, "18.181.0.31:50000");
     g_assert_cmpint(stun_msg_get_addr(&m, STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped), ==, 0);
-    fx_assert_ep(&mapped, "68.36.210.57:21199");
+    assert_ep(&mapped, "68.36.210.57:21199");
     uint8_t key[16];
     stun_key_long_term("alice", "example.org", "secret", key);
     g_assert_cmpint(stun_msg_check_integrity(&m, key, sizeof key), ==, 0);
@@ -278,7 +278,7 @@ static void srv_init(srv *x, const turn_server_cfg *extra)
     sim_rng_seed(&x->rng, 7);
     turn_server_cfg cfg = extra ? *extra : (turn_server_cfg){ 0 };
     if (!cfg.listen.port)
-        cfg.listen = fx_ep("18.181.0.31:3478");
+        cfg.listen = ep("18.181.0.31:3478");
     cfg.realm = "example.org";
     cfg.fingerprint = true;
     x->listen = cfg.listen;
@@ -304,7 +304,7 @@ static int srv_req(srv *x, const char *from, fx_req r, bool auth)
     }
     uint8_t buf[STUN_MSG_MAX];
     size_t n = fx_build(&r, buf);
-    sim_ep f = fx_ep(from);
+    sim_ep f = ep(from);
     turn_server_input(x->s, x->now, &x->listen, &f, buf, n);
     turn_out o;
     if (!turn_server_pop(x->s, &o))
@@ -345,7 +345,7 @@ static sim_ep srv_allocate(srv *x, const char *from)
 static int srv_peer(srv *x, const sim_ep *relay, const char *peer, const char *data,
                     turn_out *o)
 {
-    sim_ep p = fx_ep(peer);
+    sim_ep p = ep(peer);
     turn_server_input(x->s, x->now, relay, &p, (const uint8_t *)data, strlen(data));
     int n = 0;
     while (turn_server_pop(x->s, o))
@@ -424,7 +424,7 @@ static void test_server_bad_requests(void)
     stun_enc_integrity(&e, (const uint8_t *)"k", 1);
     size_t n;
     g_assert_cmpint(stun_enc_finish(&e, &n), ==, 0);
-    sim_ep from = fx_ep("68.36.210.57:21199");
+    sim_ep from = ep("68.36.210.57:21199");
     turn_out o;
     turn_server_input(x.s, 0, &x.listen, &from, buf, n);
     g_assert_true(turn_server_pop(x.s, &o));
@@ -461,7 +461,7 @@ static void test_server_bad_requests(void)
     g_assert_cmpint(srv_req(&x, "68.36.210.57:21199", FX_REQ(0x005), true), ==, 400);
     g_assert_cmpint(srv_req(&x, "68.36.210.57:21199", FX_REQ(TURN_SEND), true), ==, 400);
     /* A request on a relayed address that is not ours. */
-    sim_ep nowhere = fx_ep("18.181.0.31:1");
+    sim_ep nowhere = ep("18.181.0.31:1");
     g_assert_cmpint(turn_server_input(x.s, 0, &nowhere, &from, buf, n), ==, -EINVAL);
     srv_clear(&x);
 }
@@ -508,7 +508,7 @@ static void test_server_allocate_errors(void)
     g_assert_cmpuint(code, ==, 440);
     sim_ep mapped;
     g_assert_cmpint(stun_msg_get_addr(&x.m, STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped), ==, 0);
-    fx_assert_ep(&mapped, a);
+    assert_ep(&mapped, a);
     turn_server_event ev;
     g_assert_true(turn_server_pop_event(x.s, &ev));
     g_assert_cmpint(ev.kind, ==, TURN_SEV_RELAY_OPEN);
@@ -625,7 +625,7 @@ static void test_server_permissions(void)
     /* The permission is per IP: any port of 138.76.29.7 now gets through, as a Data indication. */
     g_assert_cmpint(srv_peer(&x, &relay, "138.76.29.7:4000", "knock", &o), ==, 1);
     g_assert_true(sim_ep_eq(&o.from, &x.listen));
-    fx_assert_ep(&o.to, a);
+    assert_ep(&o.to, a);
     stun_msg m;
     g_assert_cmpint(turn_msg_decode(o.data, o.len, &m, NULL), ==, 0);
     g_assert_cmpint(m.cls, ==, STUN_INDICATION);
@@ -634,17 +634,17 @@ static void test_server_permissions(void)
     const uint8_t *d;
     size_t dl;
     g_assert_cmpint(stun_msg_get_addr(&m, TURN_ATTR_XOR_PEER_ADDRESS, &peer), ==, 0);
-    fx_assert_ep(&peer, "138.76.29.7:4000");
+    assert_ep(&peer, "138.76.29.7:4000");
     g_assert_cmpint(turn_msg_get_data(&m, &d, &dl), ==, 0);
     g_assert_cmpmem(d, dl, "knock", 5);
     /* Send indication: relayed from the relayed address to the peer. */
-    sim_ep from = fx_ep(a);
+    sim_ep from = ep(a);
     uint8_t buf[STUN_MSG_MAX];
     size_t n = fx_build(&s, buf);
     g_assert_cmpint(turn_server_input(x.s, 0, &x.listen, &from, buf, n), ==, 0);
     g_assert_true(turn_server_pop(x.s, &o));
     g_assert_true(sim_ep_eq(&o.from, &relay));
-    fx_assert_ep(&o.to, "138.76.29.7:4000");
+    assert_ep(&o.to, "138.76.29.7:4000");
     g_assert_cmpmem(o.data, o.len, "hello", 5);
     /* A peer with no permission still gets nothing. */
     g_assert_cmpint(srv_peer(&x, &relay, "138.76.29.9:4000", "knock", &o), ==, 0);
@@ -699,19 +699,19 @@ static void test_server_channels(void)
     g_assert_cmpint(srv_peer(&x, &relay, "138.76.29.7:4009", "hi", &o), ==, 1);
     g_assert_false(turn_is_chandata(o.data, o.len));
     /* ChannelData from the client, padded or not, goes to the peer. */
-    sim_ep from = fx_ep(a);
+    sim_ep from = ep(a);
     uint8_t buf[64];
     size_t n;
     turn_chandata_encode(0x4000, (const uint8_t *)"abc", 3, true, buf, sizeof buf, &n);
     g_assert_cmpint(turn_server_input(x.s, 0, &x.listen, &from, buf, n), ==, 0);
     g_assert_true(turn_server_pop(x.s, &o));
     g_assert_true(sim_ep_eq(&o.from, &relay));
-    fx_assert_ep(&o.to, "138.76.29.7:4000");
+    assert_ep(&o.to, "138.76.29.7:4000");
     g_assert_cmpmem(o.data, o.len, "abc", 3);
     /* An unbound channel, or one from another client: dropped. */
     turn_chandata_encode(0x4002, (const uint8_t *)"abc", 3, true, buf, sizeof buf, &n);
     g_assert_cmpint(turn_server_input(x.s, 0, &x.listen, &from, buf, n), ==, -ENOENT);
-    sim_ep other = fx_ep("68.36.210.57:1");
+    sim_ep other = ep("68.36.210.57:1");
     turn_chandata_encode(0x4000, (const uint8_t *)"abc", 3, true, buf, sizeof buf, &n);
     g_assert_cmpint(turn_server_input(x.s, 0, &x.listen, &other, buf, n), ==, -ENOENT);
     g_assert_cmpuint(turn_server_get_stats(x.s)->no_channel, ==, 2);
@@ -744,7 +744,7 @@ static void test_server_channels(void)
 static void test_server_ipv6(void)
 {
     srv x;
-    srv_init(&x, &(turn_server_cfg){ .listen = fx_ep("[2001:db8::31]:3478") });
+    srv_init(&x, &(turn_server_cfg){ .listen = ep("[2001:db8::31]:3478") });
     const char *a = "[2001:db8:1::57]:21199";
     fx_req r = FX_REQ(TURN_ALLOCATE);
     r.transport = 17;
@@ -758,7 +758,7 @@ static void test_server_ipv6(void)
     g_assert_cmpuint(relay.ip.family, ==, SIM_AF_INET6);
     g_assert_true(sim_ip_eq(&relay.ip, &x.listen.ip));
     g_assert_cmpint(stun_msg_get_addr(&x.m, STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped), ==, 0);
-    fx_assert_ep(&mapped, a);
+    assert_ep(&mapped, a);
     fx_req p = FX_REQ(TURN_CREATE_PERMISSION);
     p.peer = "138.76.29.7:1";
     g_assert_cmpint(srv_req(&x, a, p, true), ==, 443);
@@ -770,7 +770,7 @@ static void test_server_ipv6(void)
     sim_ep peer;
     g_assert_cmpint(turn_msg_decode(o.data, o.len, &m, NULL), ==, 0);
     g_assert_cmpint(stun_msg_get_addr(&m, TURN_ATTR_XOR_PEER_ADDRESS, &peer), ==, 0);
-    fx_assert_ep(&peer, "[2001:db8:2::33]:5000");
+    assert_ep(&peer, "[2001:db8:2::33]:5000");
     srv_clear(&x);
 }
 

@@ -24,12 +24,12 @@ static void b2b_init(b2b *t, const turn_server_cfg *scfg, const char *pass)
     memset(t, 0, sizeof *t);
     sim_rng_seed(&t->rng, 11);
     turn_server_cfg cfg = scfg ? *scfg : (turn_server_cfg){ 0 };
-    cfg.listen = t->listen = fx_ep("18.181.0.31:3478");
+    cfg.listen = t->listen = ep("18.181.0.31:3478");
     cfg.realm = "example.org";
     t->s = turn_server_new(&cfg, &t->rng);
     turn_server_add_user(t->s, "alice", "secret");
-    t->client_ep = fx_ep("68.36.210.57:21199");
-    t->peer = fx_ep("138.76.29.7:4000");
+    t->client_ep = ep("68.36.210.57:21199");
+    t->peer = ep("138.76.29.7:4000");
     turn_client_cfg cc = { .server = t->listen, .username = "alice", .password = pass,
                            .stun = { .fingerprint = true } };
     t->c = turn_client_new(&cc, &t->rng);
@@ -130,7 +130,7 @@ static void test_allocate(void)
     allocate(&t);
     const turn_event *ev = last_event(&t);
     g_assert_cmpint(ev->kind, ==, TURN_EV_ALLOCATED);
-    fx_assert_ep(&ev->mapped, "68.36.210.57:21199");
+    assert_ep(&ev->mapped, "68.36.210.57:21199");
     g_assert_cmpuint(turn_client_get_stats(t.c)->auth_retries, ==, 1); /* 401, then in */
     g_assert_cmpuint(turn_client_last_error(t.c), ==, 401);
     g_assert_cmpuint(turn_server_n_allocations(t.s), ==, 1);

@@ -2,41 +2,8 @@
  * argument or option (never a crash), a closed allocation is a stale handle, and refusals come
  * back as (nil, "code reason") or (nil, "timeout"). */
 #include <glib.h>
-#include <glib/gstdio.h>
-#include <string.h>
-#include <unistd.h>
 #include "protocols/turn/turn.h"
-#include "sim/lua/simlua.h"
-
-/* Runs src in a fresh world with module `turn`; asserts it ran and every expectation held. */
-static void run_ok(const char *src, unsigned expect_passed)
-{
-    sim_world_opts o = { .seed = 3 };
-    sim_world *w = sim_world_new(&o, NULL);
-    simlua *s = simlua_new(w, NULL);
-    simlua_add_module(s, "turn", turn_lua_open);
-    char *path;
-    int fd = g_file_open_tmp("turnlua-XXXXXX.lua", &path, NULL);
-    g_assert_cmpint(fd, >=, 0);
-    close(fd);
-    g_assert_true(g_file_set_contents(path, src, -1, NULL));
-    GError *err = NULL;
-    int rc = simlua_run_file(s, path, 0, NULL, SIM_TIME_NEVER, &err);
-    if (rc < 0)
-        g_test_message("script error: %s", err->message);
-    g_assert_cmpint(rc, ==, 0);
-    GString *fails = g_string_new(NULL);
-    simlua_fmt_failures(s, fails);
-    if (fails->len)
-        g_test_message("failed: %s", fails->str);
-    g_assert_cmpuint(simlua_expect_failed(s), ==, 0);
-    g_assert_cmpuint(simlua_expect_passed(s), ==, expect_passed);
-    g_string_free(fails, TRUE);
-    simlua_free(s);
-    sim_world_free(w);
-    g_unlink(path);
-    g_free(path);
-}
+#include "world_fx.h"
 
 static const char topology[] =
     "local l = sim.lan('l', {})\n"
@@ -48,9 +15,19 @@ static const char topology[] =
     "                    'error mentions ' .. pat .. ': ' .. tostring(e))\n"
     "end\n";
 
+/* Runs topology + body in a fresh world with module `turn`; asserts it ran, every expectation
+ * held and expect_passed of them ran. */
+static void run_ok(const char *body, unsigned expect_passed)
+{
+    fx f;
+    fx_init(&f, topology, body, "turn", turn_lua_open);
+    g_assert_cmpuint(simlua_expect_passed(f.lua), ==, expect_passed);
+    fx_clear(&f);
+}
+
 static void test_misuse(void)
 {
-    g_autofree char *src = g_strconcat(topology,
+    const char *src =
         "fails('bogus', turn.server, S, {bogus = 1})\n"
         "fails('port', turn.server, S, {port = 70000})\n"
         "fails('relay_ip', turn.server, S, {relay_ip = 'nope'})\n"
@@ -68,14 +45,13 @@ static void test_misuse(void)
         "fails('natsim.TurnAllocation', a.send, srv, '10.0.0.9:1', 'x')\n"
         "sim.expect(a:close() == true, 'closed')\n"
         "fails('is gone', a.relayed, a)\n"
-        "sim.expect(srv:allocations() == 0, 'no allocation left')\n"
-        "sim.stop()\n", NULL);
+        "sim.expect(srv:allocations() == 0, 'no allocation left')\n";
     run_ok(src, 16);
 }
 
 static void test_refusals(void)
 {
-    g_autofree char *src = g_strconcat(topology,
+    const char *src =
         "local srv = turn.server(S, {users = {alice = 'pw'}, quota = 1})\n"
         "local a, e = turn.allocate(A, '10.0.0.1:3478', {user = 'alice', password = 'no'})\n"
         "sim.expect(a == nil and e == '401 Unauthorized', tostring(e))\n"
@@ -87,8 +63,7 @@ static void test_refusals(void)
         "sim.expect(c == nil and e3 == 'timeout', tostring(e3))\n"
         "sim.expect(a:permit('10.0.0.7') == true, 'permit')\n"
         "sim.expect(a:refresh() == true, 'refresh')\n"
-        "sim.expect(srv:stats().allocations == 1, 'one allocation made')\n"
-        "sim.stop()\n", NULL);
+        "sim.expect(srv:stats().allocations == 1, 'one allocation made')\n";
     run_ok(src, 6);
 }
 

@@ -9,13 +9,7 @@
 #include "protocols/turn/turn.h"
 #include "sim/socket.h"
 #include "tests/unit/world_fx.h"
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
+#include "ep_util.h"
 
 /* ChannelData padded for TCP: every payload length 0..9 gives a frame that is a multiple of 4
  * bytes with zero padding; a stream of them mixed with STUN messages, read one byte at a time,

@@ -1,24 +1,12 @@
-/* tests/unit/turn_fx.h — helpers shared by the TURN unit tests: endpoint parsing and a request
- * builder with every TURN attribute as an option. */
+/* tests/unit/turn_fx.h — helpers shared by the TURN unit tests: a request builder with every
+ * TURN attribute as an option (endpoints: ep_util.h). */
 #ifndef TESTS_UNIT_TURN_FX_H
 #define TESTS_UNIT_TURN_FX_H
 
 #include <glib.h>
 #include <string.h>
 #include "protocols/turn/turn.h"
-
-static inline sim_ep fx_ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
-
-static inline void fx_assert_ep(const sim_ep *got, const char *want)
-{
-    char b[SIM_EP_STRLEN];
-    g_assert_cmpstr(sim_ep_fmt(got, b, sizeof b), ==, want);
-}
+#include "ep_util.h"
 
 /* Options of a request: -1 / NULL / false leave the attribute out. */
 typedef struct fx_req {
@@ -47,11 +35,11 @@ static inline size_t fx_build(const fx_req *r, uint8_t *buf)
     if (r->lifetime >= 0)
         turn_enc_lifetime(&e, (uint32_t)r->lifetime);
     if (r->peer) {
-        sim_ep p = fx_ep(r->peer);
+        sim_ep p = ep(r->peer);
         stun_enc_addr(&e, TURN_ATTR_XOR_PEER_ADDRESS, &p);
     }
     if (r->peer2) {
-        sim_ep p = fx_ep(r->peer2);
+        sim_ep p = ep(r->peer2);
         stun_enc_addr(&e, TURN_ATTR_XOR_PEER_ADDRESS, &p);
     }
     if (r->data)
