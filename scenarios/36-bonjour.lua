@@ -37,6 +37,10 @@
 --      additional records (RFC 6763 §12).
 --   6. The laptop resolves the instance from its cache (no further packet): myserver.local,
 --      port 5432, 169.254.x.y; and opens a TCP connection there: the resolved address works.
+--   7. A router with a DHCP server is plugged in. Both devices move to DHCP addresses and drop
+--      the link-local ones; the printer's responder announces its new A record at once, twice,
+--      with the cache-flush bit (RFC 6762 §8.4, §10.2), and the laptop resolves and reaches
+--      the printer at its new address.
 --
 -- Each device also listens on the mDNS group with a second socket (SO_REUSEADDR, as a packet
 -- sniffer would), so the script can time every mDNS packet on the wire and print the timeline.
@@ -51,6 +55,7 @@
 -- trace: lan mdns && dns.flags.response == 1 && dns.resp.cache_flush == 1 && dns.a == 169.254.0.0/16 && ip.src == 169.254.0.0/16
 -- trace: lan mdns && dns.flags.response == 0 && dns.qry.name == "_printer._tcp.local" && dns.qry.type == 12
 -- trace: lan mdns && dns.flags.response == 1 && dns.ptr.domain_name == "myprinter._printer._tcp.local" && dns.srv.port == 5432 && dns.srv.target == "myserver.local"
+-- trace: lan mdns && dns.flags.response == 1 && dns.resp.cache_flush == 1 && dns.a == 10.0.0.0/24 && ip.src == 10.0.0.0/24
 -- trace: lan tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == 5432 && ip.dst == 169.254.0.0/16
 
 local lan = sim.lan("lan", {delay = "1ms"}) -- no bandwidth limit: RFC intervals show exactly
@@ -120,11 +125,14 @@ sim.expect(r:hostname() == "myserver", "nobody else uses myserver.local")
 -- 4. The print service: a TCP listener on 5432, then the DNS-SD records
 local listener = printer:tcp_listen{port = 5432}
 sim.spawn(function()
-    local c = listener:accept()
-    local job = c:recv("5s")
-    step("printer receives a job: " .. tostring(job))
-    c:send("OK")
-    c:close()
+    while true do
+        local c = listener:accept()
+        if not c then return end
+        local job = c:recv("5s")
+        step("printer receives a job: " .. tostring(job))
+        c:send("OK")
+        c:close()
+    end
 end)
 step("printer publishes myprinter._printer._tcp.local (SRV 5432)")
 local t_pub = sim.now()
@@ -160,6 +168,40 @@ sim.expect(reply == "OK", "the printer accepted the job")
 c:close()
 local a = mdns.lookup(laptop, "myserver.local", "A", {timeout = "2s"})
 sim.expect(a and a[1] == pa, "myserver.local is the link-local address " .. tostring(pa))
+sim.sleep(1)
+
+-- 7. Someone plugs a router with a DHCP server in. The clients, still DISCOVERing in the
+--    background, get leases and give their link-local addresses up (RFC 3927 §1.9). The
+--    printer's responder sees its address change and announces myserver.local again at once,
+--    twice 1 s apart, with the new A record and the cache-flush bit (RFC 6762 §8.4): one
+--    second later the old 169.254 record is gone from the laptop's cache (§10.2).
+local R = sim.router("R")
+local r0 = R:attach(lan, {ip = "10.0.0.1/24"})
+dhcp.server(R, {iface = r0, range = "10.0.0.100-10.0.0.150", router = "10.0.0.1"})
+local before = r:stats()
+local pd = pc:wait_bound("120s")
+local t_move = sim.now()
+step("printer is bound to " .. tostring(pd) .. " by DHCP and gives " .. pa .. " up")
+sim.expect(pd and pd:match("^10%.0%.0%.") and pc:address() == pd, "the printer moved to DHCP")
+sim.expect(lc:wait_bound("120s") ~= nil, "so did the laptop")
+sim.sleep(3)
+local after = r:stats()
+sim.expect(after.address_changes == before.address_changes + 1,
+           "the responder saw one address change (link-local out, DHCP in)")
+sim.expect(after.announcements == before.announcements + 2, "and announced twice (§8.4)")
+local svc2 = mdns.resolve(laptop, found[1], {timeout = "3s"})
+sim.expect(svc2 and svc2.addresses[1] == pd, "the instance now resolves to " .. tostring(pd))
+for _, addr in ipairs(svc2 and svc2.addresses or {}) do
+    sim.expect(addr ~= pa, "the old link-local A record was flushed from the laptop's cache")
+end
+local c2 = laptop:tcp_connect{to = pd .. ":5432", timeout = "5s"}
+sim.expect(c2 ~= nil, "TCP to the new address works")
+if c2 then
+    step("laptop connected to " .. pd .. ":5432")
+    c2:send("print again.txt")
+    sim.expect(c2:recv("5s") == "OK", "the second job is accepted")
+    c2:close()
+end
 sim.sleep(1)
 
 -- The mDNS packets on the wire, and the RFC 6762 timings they must show exactly
@@ -212,8 +254,21 @@ if browse_q[1] and last_a then
     step(string.format("  wire: browse answer (PTR + SRV, TXT, A), %d answer records", last_a.an))
     timeline[#timeline][1] = last_a.t
 end
+local re = {}
+for _, p in ipairs(packets("myserver.local", true)) do
+    if p.t >= t_move then re[#re + 1] = p end
+end
+sim.expect(#re >= 2 and re[1].src == pd, "re-announced from the new address")
+if #re >= 2 then
+    sim.expect(math.abs(re[1].t - t_move - 0.001) < 1e-9 and math.abs(re[2].t - re[1].t - 1) < 1e-9,
+               "re-announced at once on the address change, then 1 s later (§8.3, §8.4)")
+    for i = 1, 2 do
+        step(string.format("  wire: re-announcement %d for myserver.local (new A)", i))
+        timeline[#timeline][1] = re[i].t
+    end
+end
 local st = r:stats()
-sim.expect(st.probes == 6 and st.conflicts == 0, "6 probes, no conflict")
+sim.expect(st.probes == 6 and st.conflicts == 0, "6 probes, no conflict (none for the move)")
 
 table.sort(timeline, function(x, y) return x[1] < y[1] or (x[1] == y[1] and x[3] < y[3]) end)
 print("timeline (virtual time):")
