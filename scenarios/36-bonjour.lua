@@ -46,8 +46,10 @@
 -- sniffer would), so the script can time every mDNS packet on the wire and print the timeline.
 --
 -- The test suite checks these in the pcap of "lan":
--- trace: lan dhcp.option.dhcp == 1 && ip.src == 0.0.0.0
--- trace-none: lan dhcp.option.dhcp == 2
+-- trace: lan dhcp.option.dhcp == 1 && ip.src == 0.0.0.0 && frame.time_relative < 10
+-- trace-none: lan dhcp.option.dhcp == 2 && frame.time_relative < 20
+-- trace-none: lan dhcp && ip.src == 169.254.0.0/16
+-- trace: lan dhcp.option.dhcp == 5 && dhcp.ip.your == 10.0.0.0/24
 -- trace: lan arp.isprobe == 1 && arp.src.proto_ipv4 == 0.0.0.0 && arp.dst.proto_ipv4 == 169.254.0.0/16
 -- trace: lan arp.isannouncement == 1 && arp.src.proto_ipv4 == 169.254.0.0/16
 -- trace: lan mdns && dns.flags.response == 0 && dns.count.auth_rr > 0 && dns.qry.name == "myserver.local"
