@@ -94,6 +94,27 @@ local function sniff(host)
     end)
 end
 
+-- The printer's DHCPDISCOVERs as the laptop hears them: a socket on port 67 receives
+-- broadcasts even before the laptop has an address (option 53 = 1 is DISCOVER).
+local discovers = {}
+local pmac = printer:iface(1):mac():gsub(":", ""):gsub("..", function(h)
+    return string.char(tonumber(h, 16))
+end)
+local d67 = laptop:udp{port = 67, reuse = true}
+d67:on_recv(function(p)
+    if #p < 243 or p:sub(29, 34) ~= pmac then return end
+    local i = 241 -- options after the magic cookie
+    while i + 1 <= #p and p:byte(i) ~= 255 do
+        if p:byte(i) == 0 then i = i + 1 else
+            if p:byte(i) == 53 and p:byte(i + 2) == 1 then
+                discovers[#discovers + 1] = sim.now()
+                step(string.format("  wire: printer DHCPDISCOVER %d (unanswered)", #discovers))
+            end
+            i = i + 2 + p:byte(i + 1)
+        end
+    end
+end)
+
 -- 1-2. Power on: DHCP first, link-local after 10 s without a lease
 step("printer and laptop power on: DHCPDISCOVER")
 local pc = dhcp.client(printer, {fallback_linklocal = "10s"})
@@ -110,6 +131,10 @@ sim.expect(pc:state() == "SELECTING" and pc:lease() == nil,
 local dst = pc:stats()
 print(string.format("printer DHCP: %d DISCOVERs sent, %d OFFERs", dst.sent, dst.offers))
 sim.expect(dst.sent >= 3 and dst.offers == 0, "several DISCOVERs (0, ~4, ~12 s), no OFFER")
+sim.expect(#discovers >= 3 and discovers[2] - discovers[1] >= 3 and discovers[2] - discovers[1] <= 5
+           and discovers[3] - discovers[2] >= 7 and discovers[3] - discovers[2] <= 9,
+           "retransmitted after 4 s then 8 s, each +-1 s (RFC 2131 §4.1)")
+d67:close()
 local la = lc:wait_address("30s")
 step("laptop claims " .. tostring(la))
 sim.expect(la and la:match("^169%.254%.") ~= nil and la ~= pa, "the laptop has another one")
