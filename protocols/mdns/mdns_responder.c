@@ -245,6 +245,15 @@ int mdns_responder_publish(mdns_responder *r, sim_time_t now, const char *instan
     return 0;
 }
 
+/* True if rr (same name, type, class and data) is one of e's records. */
+static bool entry_has(const mdns_entry *e, const dns_rr *rr)
+{
+    for (guint i = 0; i < e->recs->len; i++)
+        if (dns_rr_same_data(&g_array_index(e->recs, mdns_rec, i).rr, rr))
+            return true;
+    return false;
+}
+
 int mdns_responder_set_addrs(mdns_responder *r, sim_time_t now, const sim_ip *addrs, size_t n)
 {
     GArray *next = g_array_new(FALSE, TRUE, sizeof(sim_ip));
@@ -261,6 +270,18 @@ int mdns_responder_set_addrs(mdns_responder *r, sim_time_t now, const sim_ip *ad
     build_entry(r, r->host); /* same label: only the A / AAAA records change */
     r->stats.address_changes++;
     mdns_entry *e = r->host;
+    /* A delayed answer (§6) must not carry an address given up: its cache-flush bit would
+     * flush the new one from the neighbours' caches. */
+    for (guint j = 0; j < r->pend->len;) {
+        dns_rr *p = &g_array_index(r->pend, dns_rr, j);
+        if ((p->type == DNS_T_A || p->type == DNS_T_AAAA) && dns_name_eq(&p->name, &e->name) &&
+            !entry_has(e, p)) {
+            dns_rr_clear(p);
+            g_array_remove_index(r->pend, j);
+        } else {
+            j++;
+        }
+    }
     /* §8.4: new data in a unique record -> announce again (the cache-flush bit removes the
      * old A records from the neighbours' caches, §10.2, so no goodbye for them). A name still
      * probing simply probes with the new records; with no address left there is nothing to

@@ -435,6 +435,50 @@ static void test_address_change(void)
     lan_clear(&l);
 }
 
+/* An address change while a shared answer waits its 20-120 ms (§6): a query for the PTR and
+ * the host's A record at once is answered after the delay, and must not carry the A record
+ * given up meanwhile (its cache-flush bit would flush the new one at the neighbours). */
+static void test_address_change_pending(void)
+{
+    lan l;
+    printer_lan(&l, 2);
+    lan_run(&l, l.now + 3 * SIM_SEC); /* all announced */
+    g_ptr_array_set_size(l.log, 0);
+    dns_msg m;
+    dns_msg_init(&m);
+    dns_msg_add_question(&m, &(dns_name){ 0 }, 0, 0);
+    dns_msg_add_question(&m, &(dns_name){ 0 }, 0, 0);
+    dns_question *q = &g_array_index(m.qd, dns_question, 0);
+    q[0] = (dns_question){ .name = name("_printer._tcp.local"), .type = DNS_T_PTR,
+                           .qclass = DNS_C_IN };
+    q[1] = (dns_question){ .name = name("myserver.local"), .type = DNS_T_A, .qclass = DNS_C_IN };
+    mdns_out o;
+    g_assert_cmpint(mdns_out_set(&o, &m, NULL), ==, 0);
+    dns_msg_clear(&m);
+    deliver(&l, 1, &o);
+    sim_time_t due = mdns_responder_next_deadline(l.r[0]);
+    g_assert_cmpuint(due, >=, l.now + 20 * SIM_MS); /* shared: delayed */
+    sim_ip moved = ip("10.0.0.101");
+    g_assert_cmpint(mdns_responder_set_addrs(l.r[0], l.now, &moved, 1), ==, 0);
+    lan_run(&l, l.now + 3 * SIM_SEC);
+    unsigned ptrs = 0, as = 0;
+    for (guint i = 0; i < l.log->len; i++) {
+        sent *s = l.log->pdata[i];
+        for (int sec = DNS_AN; s->from == 0 && sec <= DNS_AR; sec++)
+            for (size_t k = 0; k < dns_msg_count(&s->m, sec); k++) {
+                const dns_rr *rr = dns_msg_rrs(&s->m, sec, k);
+                if (rr->type == DNS_T_A) {
+                    g_assert_cmpuint(rr->rd.a[3], ==, 101);
+                    as++;
+                }
+                ptrs += rr->type == DNS_T_PTR;
+            }
+    }
+    g_assert_cmpuint(ptrs, >=, 1); /* the PTR answer still went */
+    g_assert_cmpuint(as, >=, 2);   /* the two re-announcements */
+    lan_clear(&l);
+}
+
 /* An address change while the name is still probing: the remaining probes carry the new A
  * record and the usual announcements follow, no extra ones. With no address left nothing is
  * announced. */
@@ -618,5 +662,6 @@ int main(int argc, char **argv)
     g_test_add_func("/mdns/answer/unpublish", test_unpublish);
     g_test_add_func("/mdns/address-change/announce", test_address_change);
     g_test_add_func("/mdns/address-change/while-probing", test_address_change_probing);
+    g_test_add_func("/mdns/address-change/pending-answer", test_address_change_pending);
     return g_test_run();
 }
