@@ -37,7 +37,6 @@ int sim_iface_del_addr(sim_iface *i, const sim_ip *ip)
         return -ENOENT;
     sim_ifaddr gone = g_array_index(i->addrs4, sim_ifaddr, at);
     g_array_remove_index(i->addrs4, at); /* keeps the order of the others */
-    net_addr_watch_notify(i, &gone.ip, gone.plen, false);
     sim_ip net = gone.ip;
     mask4(&net, gone.plen);
     GArray *routes = i->node->routes;
@@ -65,6 +64,7 @@ int sim_iface_del_addr(sim_iface *i, const sim_ip *ip)
         else
             k++;
     }
+    net_addr_watch_notify(i, &gone.ip, gone.plen, false); /* routes settled first */
     return 0;
 }
 

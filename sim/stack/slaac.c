@@ -510,9 +510,11 @@ int net_slaac_configure(sim_iface *i, const net_slaac_opts *o)
     s->rs_next = SIM_TIME_NEVER;
     /* The link-local the stack gave the interface at attach time makes way for ours. */
     for (guint k = i->addrs6->len; k-- > 0;) {
-        const sim_ip *ip = &g_array_index(i->addrs6, sim_ifaddr, k).ip;
-        if (sim_ip_is_link_local6(ip))
+        sim_ifaddr ia = g_array_index(i->addrs6, sim_ifaddr, k);
+        if (sim_ip_is_link_local6(&ia.ip)) {
             g_array_remove_index(i->addrs6, k);
+            net_addr_watch_notify(i, &ia.ip, ia.plen, false);
+        }
     }
     sim_ip ll;
     sim_ip_parse("fe80::", &ll);
