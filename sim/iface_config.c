@@ -64,6 +64,7 @@ int sim_iface_del_addr(sim_iface *i, const sim_ip *ip)
         else
             k++;
     }
+    net_addr_watch_notify(i, &gone.ip, gone.plen, false); /* routes settled first */
     return 0;
 }
 

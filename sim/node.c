@@ -175,7 +175,9 @@ int sim_iface_add_addr(sim_iface *i, const sim_ip *ip, unsigned plen)
     g_array_append_val(a, ia);
     sim_ip net = *ip;
     mask_prefix(&net, plen);
-    return sim_node_add_route(i->node, &net, plen, NULL, i);
+    int rc = sim_node_add_route(i->node, &net, plen, NULL, i);
+    net_addr_watch_notify(i, ip, plen, true); /* after the route: watchers may send at once */
+    return rc;
 }
 
 const sim_ip *sim_iface_addr(const sim_iface *i, int family)

@@ -226,4 +226,22 @@ void sim_arp_watch_del(sim_arp_watch *w);
  * sim_sock_bind's errno (EADDRINUSE ...), the message naming the node and port. */
 sim_sock *sim_udp_open_bound(sim_node *n, int family, uint16_t port, GError **err);
 
+/* ---- address changes (sim/stack/addr_watch.c; like netlink RTM_NEWADDR / RTM_DELADDR) ---- */
+typedef struct sim_addr_change {
+    sim_iface *iface;
+    sim_ip ip;
+    unsigned plen;
+    bool added;               /* false: removed */
+} sim_addr_change;
+typedef struct sim_addr_watch sim_addr_watch;
+/* Called after every IPv4 or IPv6 address added to or removed from one of the node's
+ * interfaces (DHCP, link-local, SLAAC, iface:add_ip), c borrowed until return. The change is
+ * already made; the callback may remove any watch (its own included) and add new ones. */
+typedef void (*sim_addr_watch_fn)(sim_node *n, const sim_addr_change *c, void *ctx);
+/* Starts watching n's addresses. Returns node-owned (remove with sim_addr_watch_del; freed
+ * with the node otherwise). */
+sim_addr_watch *sim_addr_watch_add(sim_node *n, sim_addr_watch_fn fn, void *ctx);
+/* Stops and frees a watch. NULL-safe. */
+void sim_addr_watch_del(sim_addr_watch *w);
+
 #endif

@@ -99,6 +99,7 @@ typedef struct mdns_responder_stats {
     uint64_t probes, announcements, conflicts, renames, tiebreak_lost, tiebreak_won;
     uint64_t queries, answered, multicast, unicast, legacy, suppressed, rate_limited, goodbyes;
     uint64_t nsec;
+    uint64_t address_changes; /* mdns_responder_set_addrs calls that changed the addresses */
     uint64_t bad;
 } mdns_responder_stats;
 
@@ -123,6 +124,12 @@ int mdns_responder_start(mdns_responder *r, sim_time_t now);
 int mdns_responder_publish(mdns_responder *r, sim_time_t now, const char *instance,
                            const char *service, uint16_t port, const char *const *txt,
                            size_t ntxt);
+/* Replaces the host's addresses (A and AAAA records; other families ignored). When they
+ * differ and the host name is announced (or announcing), it is announced again from now, two
+ * announcements 1 s apart with the cache-flush bit (RFC 6762 §8.4); a name still probing
+ * probes with the new records. Returns 0, or -EALREADY (the same addresses in the same order:
+ * nothing to do). */
+int mdns_responder_set_addrs(mdns_responder *r, sim_time_t now, const sim_ip *addrs, size_t n);
 /* Withdraws a published instance (by its first-chosen instance label and service), sending
  * goodbyes if it was announced. Returns 0 or -ENOENT. */
 int mdns_responder_unpublish(mdns_responder *r, sim_time_t now, const char *instance,

@@ -255,6 +255,7 @@ static int r_stats(lua_State *L)
     set_int(L, "rate_limited", s->rate_limited);
     set_int(L, "goodbyes", s->goodbyes);
     set_int(L, "nsec", s->nsec);
+    set_int(L, "address_changes", s->address_changes);
     set_int(L, "bad", s->bad);
     return 1;
 }

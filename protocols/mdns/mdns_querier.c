@@ -12,9 +12,12 @@
  * TTL (each plus up to 2 % at random, §5.2); unrefreshed it is removed at 100 %. A goodbye (TTL
  * 0, §10.1) removes it one second later; a record with the cache-flush bit makes the other
  * records of its name, type and class that are over one second old expire one second later
- * (§10.2). Additions and removals are reported to the change callback. The cache is a flat
- * array searched linearly: a LAN's worth of records, at most MDNS_CACHE_MAX (new records
- * beyond that are counted and dropped). */
+ * (§10.2). Additions and removals are reported to the change callback. The cache is an array
+ * in arrival order with an index by owner name (the records of one name, in arrival order),
+ * at most MDNS_CACHE_MAX records (new records beyond that are counted and dropped). The
+ * earliest expiry or refresh over the cache is kept up to date as records come (a full scan
+ * only when the record that held it moves later or goes), so a packet costs the records of
+ * its names, not the whole cache: 1,000 devices announcing on one LAN stay quadratic. */
 #include "protocols/mdns/mdns_priv.h"
 
 #include <errno.h>
@@ -41,6 +44,9 @@ typedef struct question {
 struct mdns_querier {
     sim_rng *rng;
     GPtrArray *cache;    /* of centry * in arrival order */
+    GHashTable *by_name; /* dns_name * (owned) -> GPtrArray of centry * (arrival order) */
+    sim_time_t cache_next; /* earliest centry_deadline over the cache (unless dirty) */
+    bool cache_dirty;    /* cache_next must be recomputed (settle) */
     GPtrArray *qs;       /* of question * */
     GQueue *outbox;
     mdns_cache_fn fn;
@@ -55,11 +61,27 @@ static void centry_free(void *p)
     g_free(c);
 }
 
+/* Owner names hash and compare ignoring ASCII case, like dns_name_eq. */
+static guint name_hash(gconstpointer p)
+{
+    const dns_name *n = p;
+    guint h = 5381;
+    for (unsigned i = 0; i < n->len; i++)
+        h = h * 33 + (guint)g_ascii_tolower((gchar)n->b[i]);
+    return h;
+}
+
+static gboolean name_equal(gconstpointer a, gconstpointer b) { return dns_name_eq(a, b); }
+
+static void bucket_free(void *p) { g_ptr_array_free(p, TRUE); }
+
 mdns_querier *mdns_querier_new(sim_rng *rng)
 {
     mdns_querier *q = g_new0(mdns_querier, 1);
     q->rng = rng;
     q->cache = g_ptr_array_new_with_free_func(centry_free);
+    q->by_name = g_hash_table_new_full(name_hash, name_equal, g_free, bucket_free);
+    q->cache_next = SIM_TIME_NEVER;
     q->qs = g_ptr_array_new_with_free_func(g_free);
     q->outbox = g_queue_new();
     return q;
@@ -69,6 +91,7 @@ void mdns_querier_free(mdns_querier *q)
 {
     if (!q)
         return;
+    g_hash_table_destroy(q->by_name);
     g_ptr_array_free(q->cache, TRUE);
     g_ptr_array_free(q->qs, TRUE);
     g_queue_free_full(q->outbox, g_free);
@@ -79,6 +102,51 @@ void mdns_querier_on_change(mdns_querier *q, mdns_cache_fn fn, void *ctx)
 {
     q->fn = fn;
     q->ctx = ctx;
+}
+
+static bool answers(const dns_rr *rr, const dns_name *name, uint16_t type)
+{
+    return (type == DNS_T_ANY || rr->type == type) && dns_name_eq(&rr->name, name);
+}
+
+/* When c needs attention: its expiry, or its next refresh point if it answers a question. */
+static sim_time_t centry_deadline(const mdns_querier *q, const centry *c)
+{
+    sim_time_t t = c->expires;
+    for (guint k = 0; c->refresh < REFRESHES && k < q->qs->len; k++) {
+        const question *x = q->qs->pdata[k];
+        if (answers(&c->rr, &x->name, x->type)) {
+            t = MIN(t, c->refresh_at[c->refresh]);
+            break;
+        }
+    }
+    return t;
+}
+
+/* c's deadline was `old` (SIM_TIME_NEVER for a new record) and may have changed. */
+static void deadline_moved(mdns_querier *q, const centry *c, sim_time_t old)
+{
+    if (old != SIM_TIME_NEVER && old <= q->cache_next)
+        q->cache_dirty = true; /* it held the earliest: it may be later now */
+    else
+        q->cache_next = MIN(q->cache_next, centry_deadline(q, c));
+}
+
+/* Recomputes the cache's earliest deadline if a change left it unknown. */
+static void settle(mdns_querier *q)
+{
+    if (!q->cache_dirty)
+        return;
+    q->cache_next = SIM_TIME_NEVER;
+    for (guint i = 0; i < q->cache->len; i++)
+        q->cache_next = MIN(q->cache_next, centry_deadline(q, q->cache->pdata[i]));
+    q->cache_dirty = false;
+}
+
+/* The cached records of one owner name, in arrival order, or NULL. */
+static GPtrArray *bucket(const mdns_querier *q, const dns_name *name)
+{
+    return g_hash_table_lookup(q->by_name, name);
 }
 
 static question *find_q(const mdns_querier *q, const dns_name *name, uint16_t type)
@@ -107,6 +175,8 @@ int mdns_querier_ask(mdns_querier *q, sim_time_t now, const dns_name *name, uint
     x->next = now + (20 + sim_rng_below(q->rng, 101)) * SIM_MS; /* §5.2 */
     x->interval = SIM_SEC;
     g_ptr_array_add(q->qs, x);
+    q->cache_dirty = true; /* its answers' refresh points count now */
+    settle(q);
     return 0;
 }
 
@@ -115,14 +185,12 @@ int mdns_querier_stop(mdns_querier *q, const dns_name *name, uint16_t type)
     question *x = find_q(q, name, type);
     if (!x)
         return -ENOENT;
-    if (--x->users == 0)
+    if (--x->users == 0) {
         g_ptr_array_remove(q->qs, x);
+        q->cache_dirty = true;
+        settle(q);
+    }
     return 0;
-}
-
-static bool answers(const dns_rr *rr, const dns_name *name, uint16_t type)
-{
-    return (type == DNS_T_ANY || rr->type == type) && dns_name_eq(&rr->name, name);
 }
 
 /* Seconds of TTL left at now. */
@@ -135,8 +203,9 @@ size_t mdns_querier_find(const mdns_querier *q, sim_time_t now, const dns_name *
                          uint16_t type, GArray *out)
 {
     size_t n = 0;
-    for (guint i = 0; i < q->cache->len; i++) {
-        const centry *c = q->cache->pdata[i];
+    GPtrArray *b = bucket(q, name);
+    for (guint i = 0; b && i < b->len; i++) {
+        const centry *c = b->pdata[i];
         if (c->expires <= now || !answers(&c->rr, name, type))
             continue;
         dns_rr cp;
@@ -163,8 +232,9 @@ static void set_lifetime(mdns_querier *q, centry *c, sim_time_t now)
 
 static centry *find_c(const mdns_querier *q, const dns_rr *rr)
 {
-    for (guint i = 0; i < q->cache->len; i++) {
-        centry *c = q->cache->pdata[i];
+    GPtrArray *b = bucket(q, &rr->name);
+    for (guint i = 0; b && i < b->len; i++) {
+        centry *c = b->pdata[i];
         if (dns_rr_same_data(&c->rr, rr))
             return c;
     }
@@ -177,14 +247,18 @@ static void cache_record(mdns_querier *q, sim_time_t now, const dns_rr *rr)
     centry *c = find_c(q, rr);
     if (rr->ttl == 0) { /* goodbye: gone in one second (§10.1) */
         if (c && c->expires > now + SIM_SEC) {
+            sim_time_t old = centry_deadline(q, c);
             c->expires = now + SIM_SEC;
             c->refresh = REFRESHES;
+            deadline_moved(q, c, old);
         }
         return;
     }
     if (c) {
+        sim_time_t old = centry_deadline(q, c);
         c->rr.ttl = rr->ttl;
         set_lifetime(q, c, now);
+        deadline_moved(q, c, old);
         return;
     }
     if (q->cache->len >= MDNS_CACHE_MAX) { /* a flood of records: keep what we have */
@@ -196,6 +270,13 @@ static void cache_record(mdns_querier *q, sim_time_t now, const dns_rr *rr)
     c->rr.cache_flush = false;
     set_lifetime(q, c, now);
     g_ptr_array_add(q->cache, c);
+    GPtrArray *b = bucket(q, &c->rr.name);
+    if (!b) {
+        b = g_ptr_array_new();
+        g_hash_table_insert(q->by_name, g_memdup2(&c->rr.name, sizeof c->rr.name), b);
+    }
+    g_ptr_array_add(b, c);
+    deadline_moved(q, c, SIM_TIME_NEVER);
     q->stats.added++;
     if (q->fn)
         q->fn(q->ctx, &c->rr, true);
@@ -204,14 +285,16 @@ static void cache_record(mdns_querier *q, sim_time_t now, const dns_rr *rr)
 /* §10.2: rr came with the cache-flush bit: older records of its RRset go in one second. */
 static void cache_flush(mdns_querier *q, sim_time_t now, const dns_rr *rr)
 {
-    for (guint i = 0; i < q->cache->len; i++) {
-        centry *c = q->cache->pdata[i];
-        if (c->rr.type != rr->type || c->rr.rclass != rr->rclass ||
-            !dns_name_eq(&c->rr.name, &rr->name) || dns_rr_same_data(&c->rr, rr))
+    GPtrArray *b = bucket(q, &rr->name);
+    for (guint i = 0; b && i < b->len; i++) {
+        centry *c = b->pdata[i];
+        if (c->rr.type != rr->type || c->rr.rclass != rr->rclass || dns_rr_same_data(&c->rr, rr))
             continue;
         if (c->received + SIM_SEC <= now && c->expires > now + SIM_SEC) {
+            sim_time_t old = centry_deadline(q, c);
             c->expires = now + SIM_SEC;
             c->refresh = REFRESHES;
+            deadline_moved(q, c, old);
             q->stats.flushed++;
         }
     }
@@ -228,7 +311,12 @@ static void expire(mdns_querier *q, sim_time_t now)
         q->stats.removed++;
         if (q->fn)
             q->fn(q->ctx, &c->rr, false);
-        g_ptr_array_remove_index(q->cache, i); /* keeps arrival order */
+        GPtrArray *b = bucket(q, &c->rr.name);
+        g_ptr_array_remove(b, c); /* keeps arrival order */
+        if (!b->len)
+            g_hash_table_remove(q->by_name, &c->rr.name);
+        q->cache_dirty = true;
+        g_ptr_array_remove_index(q->cache, i); /* keeps arrival order; frees c */
     }
 }
 
@@ -279,6 +367,7 @@ int mdns_querier_input(mdns_querier *q, sim_time_t now, const sim_ep *from, cons
                     cache_flush(q, now, dns_msg_rrs(&m, s, i));
     }
     dns_msg_clear(&m);
+    settle(q);
     return rc;
 }
 
@@ -293,6 +382,7 @@ static void refresh_due(mdns_querier *q, sim_time_t now)
             continue;
         while (c->refresh < REFRESHES && c->refresh_at[c->refresh] <= now)
             c->refresh++;
+        q->cache_dirty = true;
         for (guint k = 0; k < q->qs->len; k++) {
             question *x = q->qs->pdata[k];
             if (answers(&c->rr, &x->name, x->type))
@@ -315,8 +405,9 @@ static void send_due(mdns_querier *q, sim_time_t now)
         }
         x->due = false;
         dns_msg_add_question(&m, &x->name, x->type, DNS_C_IN);
-        for (guint k = 0; k < q->cache->len; k++) { /* known answers (§7.1) */
-            const centry *c = q->cache->pdata[k];
+        GPtrArray *b = bucket(q, &x->name);
+        for (guint k = 0; b && k < b->len; k++) { /* known answers (§7.1) */
+            const centry *c = b->pdata[k];
             uint32_t left = ttl_left(c, now);
             if (answers(&c->rr, &x->name, x->type) && left > c->rr.ttl / 2 &&
                 !mdns_rr_in(m.rr[DNS_AN], &c->rr)) {
@@ -338,6 +429,7 @@ void mdns_querier_timeout(mdns_querier *q, sim_time_t now)
     expire(q, now);
     refresh_due(q, now);
     send_due(q, now);
+    settle(q);
 }
 
 sim_time_t mdns_querier_next_deadline(const mdns_querier *q)
@@ -347,17 +439,7 @@ sim_time_t mdns_querier_next_deadline(const mdns_querier *q)
         const question *x = q->qs->pdata[i];
         t = MIN(t, x->next);
     }
-    for (guint i = 0; i < q->cache->len; i++) {
-        const centry *c = q->cache->pdata[i];
-        t = MIN(t, c->expires);
-        if (c->refresh < REFRESHES)
-            for (guint k = 0; k < q->qs->len; k++) {
-                const question *x = q->qs->pdata[k];
-                if (answers(&c->rr, &x->name, x->type))
-                    t = MIN(t, c->refresh_at[c->refresh]);
-            }
-    }
-    return t;
+    return MIN(t, q->cache_next); /* settled by every call that changes the cache */
 }
 
 bool mdns_querier_pop(mdns_querier *q, mdns_out *out) { return mdns_pop_out(q->outbox, out); }

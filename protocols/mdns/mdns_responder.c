@@ -143,6 +143,16 @@ static void entry_free(void *p)
 
 /* ---------------------------------------------------------------- lifecycle */
 
+/* The addresses of the IP families mDNS gives out, in the given order, into out (emptied). */
+static void put_addrs(GArray *out, const sim_ip *addrs, size_t n)
+{
+    g_array_set_size(out, 0);
+    for (size_t i = 0; i < n; i++)
+        if (addrs[i].family == SIM_AF_INET || addrs[i].family == SIM_AF_INET6)
+            g_array_append_val(out, addrs[i]);
+}
+
+
 mdns_responder *mdns_responder_new(const char *hostname, const sim_ip *addrs, size_t n,
                                    sim_rng *rng)
 {
@@ -153,9 +163,7 @@ mdns_responder *mdns_responder_new(const char *hostname, const sim_ip *addrs, si
     r->rng = rng;
     r->entries = g_ptr_array_new_with_free_func(entry_free);
     r->addrs = g_array_new(FALSE, TRUE, sizeof(sim_ip));
-    for (size_t i = 0; i < n; i++)
-        if (addrs[i].family == SIM_AF_INET || addrs[i].family == SIM_AF_INET6)
-            g_array_append_val(r->addrs, addrs[i]);
+    put_addrs(r->addrs, addrs, n);
     r->outbox = g_queue_new();
     r->pend = mdns_rrs_new();
     r->pend_at = SIM_TIME_NEVER;
@@ -234,6 +242,55 @@ int mdns_responder_publish(mdns_responder *r, sim_time_t now, const char *instan
     }
     if (r->started)
         start_probing(e, probe_start(r, now));
+    return 0;
+}
+
+/* True if rr (same name, type, class and data) is one of e's records. */
+static bool entry_has(const mdns_entry *e, const dns_rr *rr)
+{
+    for (guint i = 0; i < e->recs->len; i++)
+        if (dns_rr_same_data(&g_array_index(e->recs, mdns_rec, i).rr, rr))
+            return true;
+    return false;
+}
+
+int mdns_responder_set_addrs(mdns_responder *r, sim_time_t now, const sim_ip *addrs, size_t n)
+{
+    GArray *next = g_array_new(FALSE, TRUE, sizeof(sim_ip));
+    put_addrs(next, addrs, n);
+    bool same = next->len == r->addrs->len;
+    for (guint i = 0; same && i < next->len; i++)
+        same = sim_ip_eq(&g_array_index(next, sim_ip, i), &g_array_index(r->addrs, sim_ip, i));
+    if (same) {
+        g_array_free(next, TRUE);
+        return -EALREADY;
+    }
+    g_array_free(r->addrs, TRUE);
+    r->addrs = next;
+    build_entry(r, r->host); /* same label: only the A / AAAA records change */
+    r->stats.address_changes++;
+    mdns_entry *e = r->host;
+    /* A delayed answer (§6) must not carry an address given up: its cache-flush bit would
+     * flush the new one from the neighbours' caches. */
+    for (guint j = 0; j < r->pend->len;) {
+        dns_rr *p = &g_array_index(r->pend, dns_rr, j);
+        if ((p->type == DNS_T_A || p->type == DNS_T_AAAA) && dns_name_eq(&p->name, &e->name) &&
+            !entry_has(e, p)) {
+            dns_rr_clear(p);
+            g_array_remove_index(r->pend, j);
+        } else {
+            j++;
+        }
+    }
+    /* §8.4: new data in a unique record -> announce again (the cache-flush bit removes the
+     * old A records from the neighbours' caches, §10.2, so no goodbye for them). A name still
+     * probing simply probes with the new records; with no address left there is nothing to
+     * announce until one comes. */
+    if (!r->started || r->stopped || e->state == MDNS_PROBING || !r->addrs->len)
+        return 0;
+    e->state = MDNS_ANNOUNCING;
+    e->sent = 0;
+    e->next = now;
     return 0;
 }
 

@@ -8,7 +8,12 @@
  * Every datagram goes to both cores. Multicast from the cores leaves on both sockets (to the
  * group of each family), unicast by the socket of the destination's family, always from port
  * 5353 (RFC 6762 §6, §11). Like a real host with IP_MULTICAST_LOOP, what the responder
- * multicasts is also fed to the host's own querier, so a host finds its own services. */
+ * multicasts is also fed to the host's own querier, so a host finds its own services.
+ *
+ * The responder follows the host's addresses (an address watch, sim/socket.h): when DHCP
+ * replaces a link-local address, or any address comes or goes, it announces the new A / AAAA
+ * records (RFC 6762 §8.4). Changes are gathered for one zero-delay timer, so "remove the old
+ * address, add the new one" is one re-announcement, never one for an address-less moment. */
 #include "protocols/mdns/mdns.h"
 
 #include <errno.h>
@@ -22,6 +27,8 @@ struct mdns_app {
     sim_sock *sock4, *sock6;
     sim_ip group4, group6;
     sim_timer *timer;
+    sim_timer *addr_timer;  /* armed (at now) by an address change */
+    sim_addr_watch *watch;
     sim_ref ref;
     mdns_querier *querier;
     mdns_responder *responder;
@@ -122,6 +129,42 @@ static void on_timer(sim_timer *t, void *ctx)
     mdns_app_kick(a);
 }
 
+/* The node's addresses, IPv4 then IPv6 per interface in attach order (A / AAAA records). */
+static GArray *node_addrs(const sim_node *n)
+{
+    GArray *ips = g_array_new(FALSE, FALSE, sizeof(sim_ip));
+    for (guint i = 0; i < n->ifaces->len; i++) {
+        const sim_iface *f = n->ifaces->pdata[i];
+        for (guint k = 0; k < f->addrs4->len; k++)
+            g_array_append_val(ips, g_array_index(f->addrs4, sim_ifaddr, k).ip);
+        for (guint k = 0; k < f->addrs6->len; k++)
+            g_array_append_val(ips, g_array_index(f->addrs6, sim_ifaddr, k).ip);
+    }
+    return ips;
+}
+
+static void on_addr_change(sim_node *n, const sim_addr_change *c, void *ctx)
+{
+    (void)n;
+    (void)c;
+    mdns_app *a = ctx;
+    if (a->responder && sim_timer_deadline(a->addr_timer) == SIM_TIME_NEVER)
+        sim_timer_at(a->addr_timer, sim_world_now(a->world));
+}
+
+static void on_addr_timer(sim_timer *t, void *ctx)
+{
+    (void)t;
+    mdns_app *a = ctx;
+    if (!a->responder)
+        return;
+    GArray *ips = node_addrs(a->node);
+    if (mdns_responder_set_addrs(a->responder, sim_world_now(a->world), (sim_ip *)ips->data,
+                                 ips->len) == 0)
+        mdns_app_kick(a);
+    g_array_free(ips, TRUE);
+}
+
 /* ---- lifecycle ---- */
 
 static void app_stop(mdns_app *a)
@@ -138,7 +181,10 @@ static void app_stop(mdns_app *a)
     sim_sock_close(a->sock6);
     a->sock4 = a->sock6 = NULL;
     sim_timer_free(a->timer);
-    a->timer = NULL;
+    sim_timer_free(a->addr_timer);
+    a->timer = a->addr_timer = NULL;
+    sim_addr_watch_del(a->watch);
+    a->watch = NULL;
     mdns_responder_free(a->responder);
     mdns_querier_free(a->querier);
     a->responder = NULL;
@@ -209,6 +255,8 @@ mdns_app *mdns_app_new(sim_node *n, GError **err)
         a->sock6 = open_family(a, SIM_AF_INET6, &a->group6);
     a->querier = mdns_querier_new(&n->rng);
     a->timer = sim_timer_new(n->world, on_timer, a);
+    a->addr_timer = sim_timer_new(n->world, on_addr_timer, a);
+    a->watch = sim_addr_watch_add(n, on_addr_change, a);
     a->ref = sim_world_ref_new(n->world, a, MDNS_REF_KIND);
     sim_world_on_free(n->world, app_world_free, a);
     return a;
@@ -220,14 +268,7 @@ int mdns_app_respond(mdns_app *a, const char *hostname)
         return -EINVAL;
     if (a->responder)
         return -EEXIST;
-    GArray *ips = g_array_new(FALSE, FALSE, sizeof(sim_ip));
-    for (guint i = 0; i < a->node->ifaces->len; i++) {
-        const sim_iface *f = a->node->ifaces->pdata[i];
-        for (guint k = 0; k < f->addrs4->len; k++)
-            g_array_append_val(ips, g_array_index(f->addrs4, sim_ifaddr, k).ip);
-        for (guint k = 0; k < f->addrs6->len; k++)
-            g_array_append_val(ips, g_array_index(f->addrs6, sim_ifaddr, k).ip);
-    }
+    GArray *ips = node_addrs(a->node);
     a->responder = mdns_responder_new(hostname, (sim_ip *)ips->data, ips->len, &a->node->rng);
     g_array_free(ips, TRUE);
     if (!a->responder)

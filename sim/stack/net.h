@@ -49,6 +49,9 @@ void net_node_init(sim_node *n);
 void net_node_free(sim_node *n);
 /* Called by sim_node_attach after an interface exists (IPv6 link-local, all-nodes group). */
 void net_iface_added(sim_iface *i);
+/* Tells the node's address watchers that ip/plen was added to (or removed from) i
+ * (addr_watch.c; sim_addr_watch_* in sim/socket.h). Safe before the stack exists. */
+void net_addr_watch_notify(sim_iface *i, const sim_ip *ip, unsigned plen, bool added);
 
 /* ---- Ethernet (sim/stack/eth.c) ---- */
 

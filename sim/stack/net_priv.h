@@ -98,6 +98,7 @@ struct net_state {
     GPtrArray *slaac;      /* net_slaac* per interface index (NULL: not configured), slaac.c */
     GPtrArray *ra;         /* net_ra* per interface index (NULL: not advertising), ndp_router.c */
     GPtrArray *arp_watch;  /* of sim_arp_watch*, in registration order (arp_watch.c) */
+    GPtrArray *addr_watch; /* of sim_addr_watch*, in registration order (addr_watch.c) */
 };
 
 /* ---- stack.c ---- */
@@ -243,6 +244,8 @@ void net_arp_watch_notify(sim_iface *in, uint16_t op, const uint8_t sha[6], cons
                           const uint8_t tha[6], const sim_ip *tpa);
 /* Frees every watcher of the node (node teardown). */
 void net_arp_watch_free_all(net_state *st);
+/* Frees every address watcher of the node (node teardown). */
+void net_addr_watch_free_all(net_state *st);
 /* For a socket bound to an interface: the outgoing interface and source address of a
  * datagram to dst. Broadcast and multicast leave by the bound interface, from its address or
  * 0.0.0.0 when it has none (RFC 1122 3.2.1.3 (a), RFC 2131 4.1). Returns 1 (out and src set),

@@ -107,15 +107,19 @@ static void ifaddr_put(sim_iface *i, const slaac_addr *a)
     sim_ifaddr ia = { a->ip, a->plen };
     if (a->origin == NET_ORIGIN_STATIC)
         sim_iface_add_addr(i, &a->ip, a->plen); /* with its connected route, as without DAD */
-    else
+    else {
         g_array_append_val(i->addrs6, ia); /* on-link-ness comes from elsewhere (RFC 5942) */
+        net_addr_watch_notify(i, &a->ip, a->plen, true);
+    }
 }
 
 static void ifaddr_del(sim_iface *i, const sim_ip *ip)
 {
     for (guint k = 0; k < i->addrs6->len; k++)
         if (sim_ip_eq(&g_array_index(i->addrs6, sim_ifaddr, k).ip, ip)) {
+            sim_ifaddr gone = g_array_index(i->addrs6, sim_ifaddr, k);
             g_array_remove_index(i->addrs6, k);
+            net_addr_watch_notify(i, &gone.ip, gone.plen, false);
             return;
         }
 }
@@ -506,9 +510,11 @@ int net_slaac_configure(sim_iface *i, const net_slaac_opts *o)
     s->rs_next = SIM_TIME_NEVER;
     /* The link-local the stack gave the interface at attach time makes way for ours. */
     for (guint k = i->addrs6->len; k-- > 0;) {
-        const sim_ip *ip = &g_array_index(i->addrs6, sim_ifaddr, k).ip;
-        if (sim_ip_is_link_local6(ip))
+        sim_ifaddr ia = g_array_index(i->addrs6, sim_ifaddr, k);
+        if (sim_ip_is_link_local6(&ia.ip)) {
             g_array_remove_index(i->addrs6, k);
+            net_addr_watch_notify(i, &ia.ip, ia.plen, false);
+        }
     }
     sim_ip ll;
     sim_ip_parse("fe80::", &ll);

@@ -66,6 +66,7 @@ void net_node_free(sim_node *n)
     net_tcp_free(st);
     net_neigh_free_all(st);
     net_arp_watch_free_all(st);
+    net_addr_watch_free_all(st);
     g_hash_table_destroy(st->neigh);
     g_ptr_array_unref(st->neigh_list);
     g_array_unref(st->groups);

@@ -6,25 +6,36 @@
  * Prints the simulated time until the last device is configured, the wall time, and the
  * broadcast frames per device (every broadcast on a LAN of N+1 members is delivered N times:
  * copies / N frames). Pcap and log off. Wall time depends on the machine's load; CPU time is
- * the process's (clock()). Usage: bench_boot [devices] [dhcp|linklocal|both] */
+ * the process's (clock()).
+ * With "mdns", each device then starts its mDNS responder (RFC 6762) the moment it is
+ * configured and claims host name "d<i>.local" (3 probes, 2 announcements, on 224.0.0.251 and
+ * ff02::fb): the run ends when the last device has announced, and multicast frames are counted
+ * as frames put on the wire (one per fan-out, not per copy).
+ * Usage: bench_boot [devices] [dhcp|linklocal|both] [mdns] */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "protocols/dhcp/dhcp.h"
+#include "protocols/mdns/mdns.h"
 #include "protocols/zeroconf/ipv4ll.h"
 #include "sim/link.h"
 #include "sim/node.h"
 #include "sim/socket.h"
+#include "sim/timer.h"
 #include "sim/world.h"
 
 typedef struct run {
     sim_world *w;
-    unsigned n, configured;
-    bool *done;
-    sim_time_t last;
+    unsigned n, configured, announced;
+    bool *done, mdns;
+    sim_time_t last, last_announced;
     uint64_t bcast_copies, copies;
+    uint64_t mcast4, mcast6;   /* mDNS frames put on the wire (224.0.0.251, ff02::fb) */
+    sim_time_t prev_t;         /* the previous tap call, to count each fan-out once */
+    unsigned prev_port;
+    uint8_t prev_src[6];
 } run;
 
 typedef struct dev {
@@ -32,7 +43,29 @@ typedef struct dev {
     unsigned i;
     dhcp_app *dhcp;
     ipv4ll_app *ll;
+    sim_node *node;
+    sim_timer *start;          /* starts mDNS just after the configuration callback */
+    mdns_app *mdns;
+    bool announced;
 } dev;
+
+static const uint8_t mdns_mac4[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
+static const uint8_t mdns_mac6[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0xfb };
+
+/* A LAN hands one frame to its takers in port order, in one go: a new fan-out starts when the
+ * time, the sender or the order changes. */
+static void count_mcast(run *r, const sim_iface *to, const sim_pkt *f, sim_time_t t)
+{
+    bool is4 = !memcmp(f->data, mdns_mac4, 6), is6 = !memcmp(f->data, mdns_mac6, 6);
+    if (!is4 && !is6)
+        return;
+    bool fresh = t != r->prev_t || to->port <= r->prev_port || memcmp(f->data + 6, r->prev_src, 6);
+    r->prev_t = t;
+    r->prev_port = to->port;
+    memcpy(r->prev_src, f->data + 6, 6);
+    if (fresh)
+        is4 ? r->mcast4++ : r->mcast6++;
+}
 
 static void tap(void *ctx, const sim_link *l, const sim_iface *to, const sim_pkt *f, sim_time_t t)
 {
@@ -43,6 +76,35 @@ static void tap(void *ctx, const sim_link *l, const sim_iface *to, const sim_pkt
     r->copies++;
     if (f->len >= 6 && !memcmp(f->data, "\xff\xff\xff\xff\xff\xff", 6))
         r->bcast_copies++;
+    if (r->mdns && f->len >= 14)
+        count_mcast(r, to, f, t);
+}
+
+static void on_mdns_event(void *ctx, const mdns_event *ev)
+{
+    dev *d = ctx;
+    run *r = d->r;
+    if (ev->kind != MDNS_EV_READY || d->announced)
+        return;
+    d->announced = true;
+    r->last_announced = sim_world_now(r->w);
+    if (++r->announced == r->n)
+        sim_world_stop(r->w);
+}
+
+static void start_mdns(sim_timer *t, void *ctx)
+{
+    (void)t;
+    dev *d = ctx;
+    char host[32];
+    g_snprintf(host, sizeof host, "d%u", d->i);
+    GError *err = NULL;
+    d->mdns = mdns_app_new(d->node, &err);
+    if (!d->mdns || mdns_app_respond(d->mdns, host) != 0) {
+        fprintf(stderr, "mdns on %s: %s\n", host, err ? err->message : "respond failed");
+        exit(1);
+    }
+    mdns_responder_on_event(mdns_app_responder(d->mdns), on_mdns_event, d);
 }
 
 static void mark(dev *d)
@@ -52,7 +114,9 @@ static void mark(dev *d)
         return;
     r->done[d->i] = true;
     r->last = sim_world_now(r->w);
-    if (++r->configured == r->n)
+    if (r->mdns)
+        sim_timer_at(d->start, r->last);
+    if (++r->configured == r->n && !r->mdns)
         sim_world_stop(r->w);
 }
 
@@ -70,11 +134,11 @@ static void on_ll(ipv4ll_app *a, void *ctx)
         mark(ctx);
 }
 
-static void bench(unsigned n, bool dhcp)
+static void bench(unsigned n, bool dhcp, bool mdns)
 {
     GError *err = NULL;
     sim_world_opts o = { .seed = 1 };
-    run r = { .n = n };
+    run r = { .n = n, .mdns = mdns, .prev_t = SIM_TIME_NEVER };
     r.w = sim_world_new(&o, &err);
     r.done = g_new0(bool, n);
     sim_link_props p;
@@ -106,7 +170,9 @@ static void bench(unsigned n, bool dhcp)
             fprintf(stderr, "attach: %s\n", err->message);
             exit(1);
         }
-        devs[i] = (dev){ .r = &r, .i = i };
+        devs[i] = (dev){ .r = &r, .i = i, .node = h };
+        if (mdns)
+            devs[i].start = sim_timer_new(r.w, start_mdns, &devs[i]);
         if (dhcp) {
             dhcp_client_cfg cc = { 0 };
             dhcp_app *a = dhcp_app_client(hi, &cc, 0, &err);
@@ -135,6 +201,24 @@ static void bench(unsigned n, bool dhcp)
     printf(", %llu %s, %llu frames dropped (queue full)\n", (unsigned long long)again,
            dhcp ? "retransmissions" : "conflicts",
            (unsigned long long)sim_link_stats_get(lan)->drops[SIM_DROP_QUEUE_FULL]);
+    if (mdns) {
+        uint64_t probes = 0, ann = 0, conflicts = 0, bad = 0;
+        for (unsigned i = 0; i < n; i++) {
+            const mdns_responder_stats *s = mdns_responder_get_stats(
+                mdns_app_responder(devs[i].mdns));
+            probes += s->probes;
+            ann += s->announcements;
+            conflicts += s->conflicts;
+            bad += s->bad;
+        }
+        printf("  +mdns   announced %u, last at %.3f s simulated (%.3f s after the last "
+               "configured); multicast frames per device: %.2f IPv4 + %.2f IPv6 "
+               "(%.2f probes + %.2f announcements each), %llu conflicts, %llu bad\n",
+               r.announced, (double)r.last_announced / SIM_SEC,
+               (double)(r.last_announced - r.last) / SIM_SEC, (double)r.mcast4 / n,
+               (double)r.mcast6 / n, (double)probes / n, (double)ann / n,
+               (unsigned long long)conflicts, (unsigned long long)bad);
+    }
     sim_world_free(r.w);
     g_free(devs);
     g_free(r.done);
@@ -144,13 +228,14 @@ int main(int argc, char **argv)
 {
     unsigned n = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 1000;
     const char *mode = argc > 2 ? argv[2] : "both";
-    if (n < 1 || n > 60000) {
-        fprintf(stderr, "usage: bench_boot [devices 1..60000] [dhcp|linklocal|both]\n");
+    bool mdns = argc > 3 && !strcmp(argv[3], "mdns");
+    if (n < 1 || n > 60000 || (argc > 3 && !mdns)) {
+        fprintf(stderr, "usage: bench_boot [devices 1..60000] [dhcp|linklocal|both] [mdns]\n");
         return 2;
     }
     if (strcmp(mode, "linklocal"))
-        bench(n, true);
+        bench(n, true, mdns);
     if (strcmp(mode, "dhcp"))
-        bench(n, false);
+        bench(n, false, mdns);
     return 0;
 }

@@ -277,6 +277,56 @@ static void test_del_addr(void)
     fx_clear(&x);
 }
 
+/* The address watch: every add and removal, in order, after the change is made; a watch
+ * removed from its own callback sees nothing more. */
+typedef struct addr_log {
+    unsigned n, added, removed;
+    sim_ip last;
+    bool present; /* was the address on the node when the callback ran */
+    sim_addr_watch *self;
+    bool del_self;
+} addr_log;
+
+static void on_addr(sim_node *n, const sim_addr_change *c, void *ctx)
+{
+    addr_log *g = ctx;
+    g->n++;
+    c->added ? g->added++ : g->removed++;
+    g->last = c->ip;
+    g->present = sim_node_has_addr(n, &c->ip);
+    if (g->del_self)
+        sim_addr_watch_del(g->self);
+}
+
+static void test_addr_watch(void)
+{
+    fx x;
+    fx_init(&x);
+    addr_log g = { 0 }, once = { .del_self = true };
+    sim_addr_watch *w = sim_addr_watch_add(x.a, on_addr, &g);
+    once.self = sim_addr_watch_add(x.a, on_addr, &once);
+    sim_ip ll = ip("169.254.7.7"), d = ip("10.0.0.100"), v6 = ip("2001:db8::7");
+    g_assert_cmpint(sim_iface_add_addr(x.ai, &ll, 16), ==, 0);
+    g_assert_cmpuint(g.added, ==, 1);
+    g_assert_true(g.present && sim_ip_eq(&g.last, &ll));
+    g_assert_cmpuint(once.n, ==, 1); /* it removed itself */
+    g_assert_cmpint(sim_iface_add_addr(x.ai, &ll, 16), ==, -EEXIST);
+    g_assert_cmpuint(g.n, ==, 1); /* a failed add is no change */
+    g_assert_cmpint(sim_iface_add_addr(x.ai, &d, 24), ==, 0);
+    g_assert_cmpint(sim_iface_del_addr(x.ai, &ll), ==, 0);
+    g_assert_cmpuint(g.removed, ==, 1);
+    g_assert_true(!g.present && sim_ip_eq(&g.last, &ll));
+    g_assert_cmpint(sim_iface_del_addr(x.ai, &ll), ==, -ENOENT);
+    g_assert_cmpint(sim_iface_add_addr(x.ai, &v6, 64), ==, 0);
+    g_assert_cmpuint(g.added, ==, 3);
+    g_assert_cmpuint(once.n, ==, 1);
+    sim_addr_watch_del(w);
+    g_assert_cmpint(sim_iface_del_addr(x.ai, &d), ==, 0);
+    g_assert_cmpuint(g.n, ==, 4);
+    sim_addr_watch_del(NULL);
+    fx_clear(&x);
+}
+
 /* Two addresses in one prefix: removing one keeps the connected route and the default. */
 static void test_del_addr_shared_prefix(void)
 {
@@ -389,6 +439,7 @@ int main(int argc, char **argv)
     g_test_add_func("/iface/udp/explicit-0.0.0.0-source", test_sendto_src);
     g_test_add_func("/iface/addr/remove", test_del_addr);
     g_test_add_func("/iface/addr/remove-shared-prefix", test_del_addr_shared_prefix);
+    g_test_add_func("/iface/addr/watch", test_addr_watch);
     g_test_add_func("/iface/arp/probe-announce-watch", test_arp_probe_announce);
     g_test_add_func("/iface/arp/static-neighbour", test_neigh_set);
     return g_test_run();

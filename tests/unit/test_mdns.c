@@ -381,6 +381,125 @@ static void test_goodbye(void)
     lan_clear(&l);
 }
 
+/* The host's cached A records of "myserver.local" on querier q, as the last bytes. */
+static size_t cached_a(lan *l, int q, uint8_t *last, size_t max)
+{
+    dns_name host = name("myserver.local");
+    GArray *rrs = g_array_new(FALSE, TRUE, sizeof(dns_rr));
+    size_t n = mdns_querier_find(l->q[q], l->now, &host, DNS_T_A, rrs);
+    for (size_t i = 0; i < n && i < max; i++)
+        last[i] = g_array_index(rrs, dns_rr, i).rd.a[3];
+    for (guint i = 0; i < rrs->len; i++)
+        dns_rr_clear(&g_array_index(rrs, dns_rr, i));
+    g_array_free(rrs, TRUE);
+    return n;
+}
+
+/* §8.4: a new address (DHCP after link-local) is announced again, twice 1 s apart, with the
+ * cache-flush bit, which removes the old A record from a neighbour's cache 1 s later (§10.2). */
+static void test_address_change(void)
+{
+    lan l;
+    lan_init(&l, 2);
+    lan_responder(&l, 0, "myserver");
+    mdns_responder_start(l.r[0], 0);
+    dns_name host = name("myserver.local");
+    mdns_querier_ask(l.q[1], 0, &host, DNS_T_A);
+    lan_run(&l, 5 * SIM_SEC);
+    uint8_t last[4];
+    g_assert_cmpuint(cached_a(&l, 1, last, 4), ==, 1);
+    g_assert_cmpuint(last[0], ==, 1); /* 10.0.0.1 */
+    g_assert_cmpint(mdns_responder_set_addrs(l.r[0], l.now, &l.ep[0].ip, 1), ==, -EALREADY);
+    g_ptr_array_set_size(l.log, 0);
+    sim_ip moved = ip("10.0.0.101");
+    sim_time_t t = l.now;
+    g_assert_cmpint(mdns_responder_set_addrs(l.r[0], t, &moved, 1), ==, 0);
+    g_assert_cmpuint(mdns_responder_next_deadline(l.r[0]), ==, t); /* at once */
+    lan_run(&l, t + 3 * SIM_SEC);
+    unsigned ann = 0;
+    for (guint i = 0; i < l.log->len; i++) {
+        sent *s = l.log->pdata[i];
+        if (s->from != 0 || !is_response(s))
+            continue;
+        const dns_rr *a = dns_msg_rrs(&s->m, DNS_AN, 0);
+        g_assert_cmpuint(a->type, ==, DNS_T_A);
+        g_assert_cmpuint(a->rd.a[3], ==, 101);
+        g_assert_true(a->cache_flush);
+        g_assert_cmpuint(s->t, ==, t + ann * SIM_SEC);
+        ann++;
+    }
+    g_assert_cmpuint(ann, ==, 2);
+    g_assert_cmpuint(cached_a(&l, 1, last, 4), ==, 1); /* the old one flushed */
+    g_assert_cmpuint(last[0], ==, 101);
+    g_assert_cmpuint(mdns_responder_get_stats(l.r[0])->address_changes, ==, 1);
+    lan_clear(&l);
+}
+
+/* An address change while a shared answer waits its 20-120 ms (§6): a query for the PTR and
+ * the host's A record at once is answered after the delay, and must not carry the A record
+ * given up meanwhile (its cache-flush bit would flush the new one at the neighbours). */
+static void test_address_change_pending(void)
+{
+    lan l;
+    printer_lan(&l, 2);
+    lan_run(&l, l.now + 3 * SIM_SEC); /* all announced */
+    g_ptr_array_set_size(l.log, 0);
+    dns_msg m;
+    dns_msg_init(&m);
+    dns_msg_add_question(&m, &(dns_name){ 0 }, 0, 0);
+    dns_msg_add_question(&m, &(dns_name){ 0 }, 0, 0);
+    dns_question *q = &g_array_index(m.qd, dns_question, 0);
+    q[0] = (dns_question){ .name = name("_printer._tcp.local"), .type = DNS_T_PTR,
+                           .qclass = DNS_C_IN };
+    q[1] = (dns_question){ .name = name("myserver.local"), .type = DNS_T_A, .qclass = DNS_C_IN };
+    mdns_out o;
+    g_assert_cmpint(mdns_out_set(&o, &m, NULL), ==, 0);
+    dns_msg_clear(&m);
+    deliver(&l, 1, &o);
+    sim_time_t due = mdns_responder_next_deadline(l.r[0]);
+    g_assert_cmpuint(due, >=, l.now + 20 * SIM_MS); /* shared: delayed */
+    sim_ip moved = ip("10.0.0.101");
+    g_assert_cmpint(mdns_responder_set_addrs(l.r[0], l.now, &moved, 1), ==, 0);
+    lan_run(&l, l.now + 3 * SIM_SEC);
+    unsigned ptrs = 0, as = 0;
+    for (guint i = 0; i < l.log->len; i++) {
+        sent *s = l.log->pdata[i];
+        for (int sec = DNS_AN; s->from == 0 && sec <= DNS_AR; sec++)
+            for (size_t k = 0; k < dns_msg_count(&s->m, sec); k++) {
+                const dns_rr *rr = dns_msg_rrs(&s->m, sec, k);
+                if (rr->type == DNS_T_A) {
+                    g_assert_cmpuint(rr->rd.a[3], ==, 101);
+                    as++;
+                }
+                ptrs += rr->type == DNS_T_PTR;
+            }
+    }
+    g_assert_cmpuint(ptrs, >=, 1); /* the PTR answer still went */
+    g_assert_cmpuint(as, >=, 2);   /* the two re-announcements */
+    lan_clear(&l);
+}
+
+/* An address change while the name is still probing: the remaining probes carry the new A
+ * record and the usual announcements follow, no extra ones. With no address left nothing is
+ * announced. */
+static void test_address_change_probing(void)
+{
+    lan l;
+    lan_init(&l, 1);
+    lan_responder(&l, 0, "myserver");
+    mdns_responder_start(l.r[0], 0);
+    lan_run(&l, 300 * SIM_MS); /* the first probe is out (0-250 ms) */
+    sim_ip moved = ip("10.0.0.101");
+    g_assert_cmpint(mdns_responder_set_addrs(l.r[0], l.now, &moved, 1), ==, 0);
+    lan_run(&l, 5 * SIM_SEC);
+    g_assert_cmpuint(l.log->len, ==, 5); /* 3 probes, 2 announcements */
+    sent *p3 = l.log->pdata[2], *a1 = l.log->pdata[3];
+    g_assert_cmpuint(dns_msg_rrs(&p3->m, DNS_NS, 0)->rd.a[3], ==, 101);
+    g_assert_cmpuint(dns_msg_rrs(&a1->m, DNS_AN, 0)->rd.a[3], ==, 101);
+    g_assert_cmpint(mdns_responder_set_addrs(l.r[0], l.now, NULL, 0), ==, 0);
+    g_assert_cmpuint(mdns_responder_next_deadline(l.r[0]), ==, SIM_TIME_NEVER);
+    lan_clear(&l);
+}
 
 /* A probe from another host (10.0.0.`last`) for "dup.local", as a packet. */
 static mdns_out probe_from(uint8_t last)
@@ -541,5 +660,8 @@ int main(int argc, char **argv)
     g_test_add_func("/mdns/answer/goodbye", test_goodbye);
     g_test_add_func("/mdns/answer/duplicate-answer", test_duplicate_answer);
     g_test_add_func("/mdns/answer/unpublish", test_unpublish);
+    g_test_add_func("/mdns/address-change/announce", test_address_change);
+    g_test_add_func("/mdns/address-change/while-probing", test_address_change_probing);
+    g_test_add_func("/mdns/address-change/pending-answer", test_address_change_pending);
     return g_test_run();
 }
