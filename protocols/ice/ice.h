@@ -109,10 +109,11 @@ const char *ice_cand_type_name(ice_cand_type t);
 /* Priority of a candidate (RFC 8445 §5.1.2.1): 2^24 x type_pref + 2^8 x local_pref + (256 -
  * component). type_pref is capped at 126, local_pref at 65535, component taken in 1..256. */
 uint32_t ice_priority(unsigned type_pref, unsigned local_pref, unsigned component);
-/* Local preference (RFC 8421 in spirit, simplified): interfaces in the order the host lists
- * them (rank 0 first) get 65535 - 256 x rank, and on one interface an IPv6 address is preferred
- * to an IPv4 one by 128 (so IPv6 and IPv4 of the best interface come before anything on the
- * next interface). rank is capped at 255. A single-homed IPv6 host gets 65535. */
+/* Local preference (RFC 8421 in spirit, simplified): 65535 - 256 x rank, less 128 for IPv4,
+ * rank capped at 255. The driver gives the n-th usable address of each family (interfaces in
+ * the order the host lists them, addresses in order on each) rank n, so the families
+ * interleave: IPv6 #0 65535, IPv4 #0 65407, IPv6 #1 65279, IPv4 #1 65151, ... (with one
+ * address per family per interface: the interfaces in order, IPv6 first on each). */
 unsigned ice_local_pref(unsigned if_rank, uint8_t family);
 /* Pair priority (RFC 8445 §6.1.2.3) from the controlling agent's candidate priority g and the
  * controlled agent's d. */
@@ -313,8 +314,9 @@ typedef void (*ice_app_cand_fn)(ice_app *a, const ice_cand *c, void *ctx);
 typedef void (*ice_app_data_fn)(ice_app *a, unsigned comp, const uint8_t *data, size_t len,
                                 void *ctx);
 
-/* Creates an ICE agent on node n: one UDP socket per address (IPv4 and global IPv6) of every
- * interface and per component, bound on an ephemeral port. Gathering starts with
+/* Creates an ICE agent on node n: one UDP socket per usable address (every IPv4 and every
+ * non-link-local IPv6 address of every interface) and per component, bound on an ephemeral
+ * port, each the base of a host candidate. Gathering starts with
  * ice_app_gather. Returns world-owned (stop it early with ice_app_free), or NULL with err set
  * (bad cfg, no address, a socket that cannot be bound). */
 ice_app *ice_app_new(sim_node *n, const ice_app_cfg *cfg, GError **err);
@@ -324,9 +326,10 @@ void ice_app_free(ice_app *a);
 void ice_app_on_event(ice_app *a, ice_app_event_fn fn, void *ctx);
 void ice_app_on_cand(ice_app *a, ice_app_cand_fn fn, void *ctx);
 void ice_app_on_data(ice_app *a, ice_app_data_fn fn, void *ctx);
-/* Gathers: host candidates at once, then a STUN Binding to cfg->stun and a TURN Allocate to
- * cfg->turn from the first IPv4 host socket of each component (their answers add srflx and
- * relay candidates); end-of-candidates when all are answered or timed out. */
+/* Gathers: host candidates at once, then a STUN Binding to cfg->stun from every host socket
+ * of the STUN server's family (a srflx candidate per base) and a TURN Allocate to cfg->turn
+ * from the first host socket of the TURN server's family of each component (a relay
+ * candidate); end-of-candidates when all are answered or timed out. */
 void ice_app_gather(ice_app *a);
 /* The node the agent runs on. */
 sim_node *ice_app_node(ice_app *a);

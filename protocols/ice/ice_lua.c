@@ -7,7 +7,11 @@
  *   a:gather([timeout])               -> {"candidate:...", ...} when gathering ended
  *   a:connect(ufrag, pwd, lines [, timeout])
  *                                     -> {local = "srflx", remote = "host", ms = 70.0,
- *                                         component = 1} | nil, "failed" | nil, "timeout"
+ *                                         component = 1, laddr =, raddr =,
+ *                                         components = {[1] = {...}, [2] = {...}}}
+ *                                        | nil, "failed" | nil, "timeout"
+ *                                        (component 1 at the top, every component by id in
+ *                                         `components`, each with the same fields)
  *   a:send(data [, component])        -> true | nil, err   (on the selected pair)
  *   a:recv([timeout])                 -> data, component | nil, "timeout"
  *   a:wait_consent_lost([timeout])    -> true | nil, "timeout"
@@ -270,6 +274,29 @@ static int pred_gathered(lua_State *L, lapp *l)
     return 1;
 }
 
+/* Pushes {local =, remote =, ms =, component =, laddr =, raddr =} for component k's selected
+ * pair p. */
+static void push_selected(lua_State *L, lapp *l, unsigned k, const ice_pair *p)
+{
+    ice_agent *ag = ice_app_agent(l->app);
+    const ice_event *ev = &l->selected[k];
+    char ep[SIM_EP_STRLEN];
+    lua_createtable(L, 0, 6);
+    lua_pushstring(L, ice_cand_type_name(ev->local_type));
+    lua_setfield(L, -2, "local");
+    lua_pushstring(L, ice_cand_type_name(ev->remote_type));
+    lua_setfield(L, -2, "remote");
+    lua_pushnumber(L, (double)ev->elapsed / 1e6);
+    lua_setfield(L, -2, "ms");
+    lua_pushinteger(L, k);
+    lua_setfield(L, -2, "component");
+    lua_pushstring(L, sim_ep_fmt(&ice_agent_local(ag, p->local)->addr, ep, sizeof ep));
+    lua_setfield(L, -2, "laddr");
+    lua_pushstring(L, sim_ep_fmt(&ice_agent_remote(ag, p->remote)->addr, ep, sizeof ep));
+    lua_setfield(L, -2, "raddr");
+}
+
+/* Connected: component 1's selected pair, with `components` = every component's, by id. */
 static int pred_connected(lua_State *L, lapp *l)
 {
     if (l->failed) {
@@ -280,16 +307,13 @@ static int pred_connected(lua_State *L, lapp *l)
     for (unsigned k = 1; k <= l->comps; k++)
         if (!ice_agent_selected(ice_app_agent(l->app), k))
             return 0;
-    const ice_event *ev = &l->selected[1];
-    lua_createtable(L, 0, 4);
-    lua_pushstring(L, ice_cand_type_name(ev->local_type));
-    lua_setfield(L, -2, "local");
-    lua_pushstring(L, ice_cand_type_name(ev->remote_type));
-    lua_setfield(L, -2, "remote");
-    lua_pushnumber(L, (double)ev->elapsed / 1e6);
-    lua_setfield(L, -2, "ms");
-    lua_pushinteger(L, 1);
-    lua_setfield(L, -2, "component");
+    push_selected(L, l, 1, ice_agent_selected(ice_app_agent(l->app), 1));
+    lua_createtable(L, (int)l->comps, 0);
+    for (unsigned k = 1; k <= l->comps; k++) {
+        push_selected(L, l, k, ice_agent_selected(ice_app_agent(l->app), k));
+        lua_rawseti(L, -2, k);
+    }
+    lua_setfield(L, -2, "components");
     return 1;
 }
 

@@ -1,9 +1,10 @@
 /* protocols/ice/ice_sim.c — the thin driver: an ICE agent core on a simulated node, as a
- * program on a real host would run it. One UDP socket per host address and component; the
- * first IPv4 socket of each component also carries the STUN Binding that finds its
- * server-reflexive address (STUN client core) and the TURN allocation that gives the relayed
- * candidate (TURN client core), so host, srflx and relay share one base socket and the NAT
- * mapping the peer sees is the one STUN reported. Demultiplexing on that socket: datagrams
+ * program on a real host would run it. One UDP socket per host address (every usable IPv4 and
+ * IPv6 address of every interface) and component; every socket of the STUN server's family
+ * also carries a STUN Binding that finds its server-reflexive address (STUN client core), and
+ * the first socket of the TURN server's family of each component the TURN allocation that
+ * gives the relayed candidate (TURN client core), so host, srflx and relay share one base
+ * socket and the NAT mapping the peer sees is the one STUN reported. Demultiplexing on that socket: datagrams
  * from the TURN server go to the TURN core (relayed data comes back out of it and is handed to
  * the agent under the relay's socket id), answers from the STUN server to the gathering
  * transaction, everything else to the agent. What the agent queues on a relay's socket id is
@@ -375,23 +376,73 @@ static int open_sock(ice_app *a, const sim_ip *ip, unsigned comp, unsigned rank,
     return 0;
 }
 
-/* One socket per (component, interface, family), IPv4 first; link-local IPv6 is skipped. */
+/* Appends to out (of sim_ip) every usable unicast address of family fam on the node, interfaces
+ * in order and each interface's addresses in order. IPv6 link-local addresses are skipped: they
+ * mean something only with a zone (the interface), which a candidate line cannot carry, so
+ * only an on-link peer could use one, and that peer reaches the global addresses of the same
+ * link too. */
+static void node_addrs(const sim_node *n, int fam, GArray *out)
+{
+    for (guint i = 0; i < n->ifaces->len; i++) {
+        const sim_iface *f = n->ifaces->pdata[i];
+        const GArray *as = fam == SIM_AF_INET ? f->addrs4 : f->addrs6;
+        for (guint k = 0; as && k < as->len; k++) {
+            const sim_ip *ip = &g_array_index(as, sim_ifaddr, k).ip;
+            if (!sim_ip_is_any(ip) && !sim_ip_is_link_local6(ip))
+                g_array_append_val(out, *ip);
+        }
+    }
+}
+
+/* One socket per (component, host address). The n-th address of each family gets rank n, so
+ * ice_local_pref interleaves the families (RFC 8421 §4): IPv6 #0, IPv4 #0, IPv6 #1, IPv4 #1, ...
+ * and the sockets are opened in that order. */
 static int open_socks(ice_app *a, GError **err)
 {
-    static const int fams[] = { SIM_AF_INET, SIM_AF_INET6 };
     unsigned comps = a->cfg.agent.components ? a->cfg.agent.components : 1;
-    for (unsigned k = 1; k <= comps; k++)
-        for (guint i = 0; i < a->node->ifaces->len; i++)
-            for (size_t f = 0; f < G_N_ELEMENTS(fams); f++) {
-                const sim_ip *ip = sim_iface_addr(a->node->ifaces->pdata[i], fams[f]);
-                if (!ip || sim_ip_is_any(ip) || sim_ip_is_link_local6(ip))
-                    continue;
-                if (open_sock(a, ip, k, i, err))
-                    return -1;
-            }
+    GArray *v6 = g_array_new(FALSE, FALSE, sizeof(sim_ip)), *v4 = g_array_new(FALSE, FALSE, sizeof(sim_ip));
+    node_addrs(a->node, SIM_AF_INET6, v6);
+    node_addrs(a->node, SIM_AF_INET, v4);
+    int rc = 0;
+    for (unsigned k = 1; k <= comps && !rc; k++)
+        for (guint r = 0; r < MAX(v6->len, v4->len) && !rc; r++) {
+            if (r < v6->len)
+                rc = open_sock(a, &g_array_index(v6, sim_ip, r), k, r, err);
+            if (!rc && r < v4->len)
+                rc = open_sock(a, &g_array_index(v4, sim_ip, r), k, r, err);
+        }
+    g_array_free(v6, TRUE);
+    g_array_free(v4, TRUE);
+    if (rc)
+        return -1;
     if (!a->socks->len) {
         g_set_error(err, ice_quark(), EADDRNOTAVAIL, "%s: no address to gather", a->node->name);
         return -1;
+    }
+    return 0;
+}
+
+/* Gathering cores: a STUN client on every socket of the STUN server's family (a srflx
+ * candidate per base), a TURN client on the first socket of the TURN server's family of each
+ * component (one allocation per component). Returns 0, or -1 with err set. */
+static int add_gatherers(ice_app *a, const ice_app_cfg *cfg, GError **err)
+{
+    bool turns[ICE_COMPONENTS_MAX + 1] = { false };
+    for (guint i = 0; i < a->socks->len; i++) {
+        hsock *h = a->socks->pdata[i];
+        if (a->cfg.stun.port && h->local.ip.family == a->cfg.stun.ip.family)
+            h->stun = stun_client_new(&(stun_client_cfg){ .fingerprint = true }, &a->node->rng);
+        if (!a->cfg.turn.port || h->local.ip.family != a->cfg.turn.ip.family || turns[h->comp])
+            continue;
+        turns[h->comp] = true;
+        turn_client_cfg tc = { .server = a->cfg.turn, .username = cfg->turn_user,
+                               .password = cfg->turn_pass };
+        h->turn = turn_client_new(&tc, &a->node->rng);
+        if (!h->turn) {
+            g_set_error(err, ice_quark(), EINVAL, "%s: TURN needs a user and password",
+                        a->node->name);
+            return -1;
+        }
     }
     return 0;
 }
@@ -417,24 +468,9 @@ ice_app *ice_app_new(sim_node *n, const ice_app_cfg *cfg, GError **err)
         ice_app_free(a);
         return NULL;
     }
-    bool gathers[ICE_COMPONENTS_MAX + 1] = { false };
-    for (guint i = 0; i < a->socks->len; i++) {
-        hsock *h = a->socks->pdata[i];
-        if (h->local.ip.family != SIM_AF_INET || gathers[h->comp])
-            continue; /* the first IPv4 socket of each component gathers */
-        gathers[h->comp] = true;
-        if (cfg->stun.port)
-            h->stun = stun_client_new(&(stun_client_cfg){ .fingerprint = true }, &n->rng);
-        if (cfg->turn.port) {
-            turn_client_cfg tc = { .server = cfg->turn, .username = cfg->turn_user,
-                                   .password = cfg->turn_pass };
-            h->turn = turn_client_new(&tc, &n->rng);
-            if (!h->turn) {
-                g_set_error(err, ice_quark(), EINVAL, "%s: TURN needs a user and password", n->name);
-                ice_app_free(a);
-                return NULL;
-            }
-        }
+    if (add_gatherers(a, cfg, err)) {
+        ice_app_free(a);
+        return NULL;
     }
     return a;
 }

@@ -61,6 +61,7 @@ static void test_misuse(void)
         "fails('bad argument #4', a.connect, a, 'u', 'p', {'candidate:nonsense'})\n"
         "fails('bad argument #4', a.connect, a, 'u', 'p', 'not a table')\n"
         "fails('bad argument #3', a.send, a, 'x', 2)\n"
+        "fails('bad argument #3', a.send, a, 'x', 0)\n"
         "local ok, why = a:send('x')\n"
         "sim.expect(ok == nil and why == 'not connected', 'send before connecting')\n"
         "sim.expect(tostring(a):find('controlling', 1, true) ~= nil, tostring(a))\n"
@@ -68,7 +69,7 @@ static void test_misuse(void)
         "fails('closed', a.credentials, a)\n"
         "sim.expect(tostring(a) == '<ice agent (closed)>', 'closed agent prints')\n",
         NULL);
-    run_ok(src, 13);
+    run_ok(src, 14);
 }
 
 static void test_connect(void)
@@ -114,10 +115,100 @@ static void test_connect(void)
     run_ok(src, 14);
 }
 
+/* Gathers on a and b in parallel, connects them with components comps; leaves la, lb (lines)
+ * and ra, rb (connect results) as globals. */
+static const char connect_fn[] =
+    "function link_up(a, b)\n"
+    "  local t = sim.spawn(function() la = a:gather() end)\n"
+    "  lb = b:gather(); t:join()\n"
+    "  local ua, pa = a:credentials()\n"
+    "  local ub, pb = b:credentials()\n"
+    "  t = sim.spawn(function() ra = a:connect(ub, pb, lb, '10s') end)\n"
+    "  rb = b:connect(ua, pa, la, '10s'); t:join()\n"
+    "end\n"
+    "function has(lines, pat)\n"
+    "  for _, s in ipairs(lines) do if s:find(pat, 1, true) then return s end end\n"
+    "end\n";
+
+/* A dual-stack pair on one LAN whose IPv4 addresses are in different subnets (IPv4 between
+ * them is unroutable): a host candidate per address (A has two IPv6 ones), the families
+ * interleaved (RFC 8421: local preference 65535 IPv6 #1, 65407 IPv4, 65279 IPv6 #2), no
+ * link-local candidate, and the IPv6 host pair is selected; the IPv4 pair never became
+ * valid (failed, or cancelled once IPv6 was selected). */
+static void test_dual_stack(void)
+{
+    g_autofree char *src = g_strconcat(
+        "local l = sim.lan('l', {})\n"
+        "local A, B = sim.host('A'), sim.host('B')\n"
+        "A:attach(l, {ip = '10.0.0.1/24', ip6 = {'fd00::1/64', 'fd00::11/64'}})\n"
+        "B:attach(l, {ip = '10.9.0.2/24', ip6 = 'fd00::2/64'})\n",
+        connect_fn,
+        "local a = ice.agent(A, {controlling = true})\n"
+        "local b = ice.agent(B, {})\n"
+        "link_up(a, b)\n"
+        "sim.expect(#la == 3, 'a host candidate per address: ' .. #la)\n"
+        "sim.expect(la[1]:find('2130706431 fd00::1 ', 1, true) ~= nil, 'IPv6 first: ' .. la[1])\n"
+        "sim.expect(la[2]:find('2130673663 10.0.0.1 ', 1, true) ~= nil, 'IPv4 next: ' .. la[2])\n"
+        "sim.expect(la[3]:find('2130640895 fd00::11 ', 1, true) ~= nil, 'then IPv6 #2: ' .. la[3])\n"
+        "sim.expect(not has(la, 'fe80:'), 'no link-local candidate')\n"
+        "sim.expect(ra and ra.laddr:find('[fd00::1]', 1, true) == 1 and\n"
+        "           ra.raddr:find('[fd00::2]', 1, true) == 1, 'A over IPv6: ' ..\n"
+        "           tostring(ra and ra.laddr))\n"
+        "sim.expect(rb and rb['local'] == 'host' and rb.remote == 'host', 'B host-host')\n"
+        "local v4 = 'none'\n"
+        "for _, p in ipairs(a:pairs()) do\n"
+        "  if p.laddr:find('10.0.0.1', 1, true) then v4 = p.valid and 'valid' or p.state end\n"
+        "end\n"
+        "sim.expect(v4 == 'failed' or v4 == 'cancelled', 'the IPv4 pair never worked: ' .. v4)\n"
+        "sim.expect(a:send('six') == true and b:recv('1s') == 'six', 'data over IPv6')\n"
+        "sim.stop()\n",
+        NULL);
+    run_ok(src, 9);
+}
+
+/* Multihomed hosts on two LANs, RTP and RTCP; the first LAN (the preferred interface) is down,
+ * so both components are selected over the second interface, and data flows on component 2. */
+static void test_multihomed_rtcp(void)
+{
+    g_autofree char *src = g_strconcat(
+        "local x, y = sim.lan('x', {}), sim.lan('y', {})\n"
+        "local A, B = sim.host('A'), sim.host('B')\n"
+        "A:attach(x, {ip = '10.0.0.1/24'}); A:attach(y, {ip = '10.1.0.1/24'})\n"
+        "B:attach(x, {ip = '10.0.0.2/24'}); B:attach(y, {ip = '10.1.0.2/24'})\n",
+        connect_fn,
+        "x:down()\n"
+        "local a = ice.agent(A, {controlling = true, components = 2})\n"
+        "local b = ice.agent(B, {components = 2})\n"
+        "link_up(a, b)\n"
+        "sim.expect(#la == 4, 'host candidates per interface and component: ' .. #la)\n"
+        /* rank 0 / rank 1 IPv4 (65407, 65151), component 1 and 2 */
+        "sim.expect(has(la, ' 1 UDP 2130673663 10.0.0.1 ') and has(la, ' 1 UDP 2130608127 10.1.0.1 ')\n"
+        "           and has(la, ' 2 UDP 2130673662 10.0.0.1 '), 'local preferences')\n"
+        "sim.expect(ra and #ra.components == 2, 'both components reported')\n"
+        "for k = 1, 2 do\n"
+        "  local c = ra.components[k]\n"
+        "  sim.expect(c.component == k and c.laddr:find('10.1.0.1:', 1, true) == 1 and\n"
+        "             c.raddr:find('10.1.0.2:', 1, true) == 1, 'component ' .. k .. ' via y: ' ..\n"
+        "             c.laddr .. ' -> ' .. c.raddr)\n"
+        "end\n"
+        "sim.expect(ra.laddr == ra.components[1].laddr and rb.components[2].component == 2,\n"
+        "           'component 1 at the top')\n"
+        "sim.expect(ra.components[1].laddr ~= ra.components[2].laddr, 'one socket per component')\n"
+        "sim.expect(a:send('rtcp', 2) == true, 'send on component 2')\n"
+        "local d, comp = b:recv('1s')\n"
+        "sim.expect(d == 'rtcp' and comp == 2, 'received on component 2')\n"
+        "sim.expect(b:send('rtcp back', 2) == true and a:recv('1s') == 'rtcp back', 'and back')\n"
+        "sim.stop()\n",
+        NULL);
+    run_ok(src, 10);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/ice/lua/misuse", test_misuse);
     g_test_add_func("/ice/lua/connect", test_connect);
+    g_test_add_func("/ice/lua/dual-stack-ipv6", test_dual_stack);
+    g_test_add_func("/ice/lua/multihomed-rtcp", test_multihomed_rtcp);
     return g_test_run();
 }

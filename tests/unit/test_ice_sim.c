@@ -533,7 +533,9 @@ static void stun_srv_recv(sim_sock *sk, const uint8_t *d, size_t len, const sim_
 
 /* srflx gathered with a STUN server (no TURN): port-restricted cones on both sides connect
  * srflx <-> srflx, and with a symmetric NAT in front of one of them (and no relay) they fail:
- * both agents report the component failed once every pair has timed out. */
+ * both agents report the component failed once every pair has timed out. A has a second
+ * address (IPv4 in the first run: a second srflx candidate, one per base; IPv6 in the second:
+ * a host candidate only, the STUN server being IPv4). */
 static void test_stun_only(void)
 {
     for (int sym = 0; sym <= 1; sym++) {
@@ -543,7 +545,10 @@ static void test_stun_only(void)
         x.w = sim_world_new(&(sim_world_opts){ .seed = 45 }, &err);
         sim_link *lana = link_new(&x, "lana"), *lanb = link_new(&x, "lanb"), *wan = link_new(&x, "wan");
         sim_node *a = node(&x, "A", SIM_NODE_HOST), *b = node(&x, "B", SIM_NODE_HOST);
-        attach(a, lana, "192.168.1.2/24");
+        sim_iface *ai = attach(a, lana, "192.168.1.2/24");
+        sim_ip extra;
+        sim_ip_parse(sym ? "2001:db8:1::2" : "192.168.1.3", &extra); /* a second base */
+        g_assert_cmpint(sim_iface_add_addr(ai, &extra, sym ? 64 : 24), ==, 0);
         attach(b, lanb, "192.168.2.2/24");
         default_route(a, "192.168.1.1");
         default_route(b, "192.168.2.1");
@@ -576,6 +581,17 @@ static void test_stun_only(void)
         for (int i = 0; i < 2; i++)
             ice_app_gather(x.s[i].app);
         sim_world_run(x.w, 60 * SIM_SEC);
+        /* A server-reflexive candidate per base of the STUN server's family (IPv4) */
+        unsigned srflx = 0, hosts = 0;
+        ice_agent *aa = ice_app_agent(x.s[0].app);
+        for (size_t k = 0; k < ice_agent_n_local(aa); k++) {
+            const ice_cand *c = ice_agent_local(aa, k);
+            hosts += c->type == ICE_CAND_HOST;
+            srflx += c->type == ICE_CAND_SRFLX;
+            g_assert_true(c->type != ICE_CAND_SRFLX || c->base.ip.family == SIM_AF_INET);
+        }
+        g_assert_cmpuint(hosts, ==, 2);
+        g_assert_cmpuint(srflx, ==, sym ? 1 : 2);
         if (!sym) {
             report(&x, "STUN only, cones");
             expect(&x, ICE_CAND_SRFLX, ICE_CAND_SRFLX);
