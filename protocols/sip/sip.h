@@ -616,10 +616,15 @@ typedef struct sip_location sip_location;
 sip_location *sip_location_new(void);
 /* Frees it. NULL-safe. */
 void sip_location_free(sip_location *l);
-/* Adds or refreshes contact (a URI, copied) for aor until expires_at; source is where the
- * REGISTER came from (borrowed, may be NULL). */
+/* Adds or refreshes contact (a URI, copied) for aor until expires_at; source is the flow the
+ * REGISTER came through (borrowed; NULL: none known, requests go to the contact itself). */
 void sip_location_bind(sip_location *l, const char *aor, const char *contact,
                        sim_time_t expires_at, const sim_ep *source);
+/* The flow recorded for a live binding of contact (RFC 5626-lite: the source address:port of
+ * the REGISTER that carried rport) of aor (NULL: any AOR, in sorted AOR order) into *flow.
+ * Returns 0, or -ENOENT (no such binding, or it was registered without rport). */
+int sip_location_flow(sip_location *l, const char *aor, const char *contact, sim_time_t now,
+                      sim_ep *flow);
 /* Removes one binding (contact NULL: all of aor). Returns how many were removed. */
 size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact);
 /* The live contacts of aor at now, appended to out (char *, borrowed until the next change),
@@ -686,7 +691,7 @@ typedef struct sip_server_cfg {
 
 typedef struct sip_server_stats {
     uint64_t rx, bad, rejected, registers, challenges, forwarded, forks, cancels, loops,
-        lookups, redirects, stateless;
+        lookups, redirects, stateless, via_flow;
 } sip_server_stats;
 
 typedef struct sip_server sip_server;

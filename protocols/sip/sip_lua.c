@@ -245,6 +245,7 @@ static int server_stats(lua_State *L)
     set_int(L, "registers", (lua_Integer)st->registers);
     set_int(L, "challenges", (lua_Integer)st->challenges);
     set_int(L, "forwarded", (lua_Integer)st->forwarded);
+    set_int(L, "via_flow", (lua_Integer)st->via_flow);
     set_int(L, "forks", (lua_Integer)st->forks);
     set_int(L, "cancels", (lua_Integer)st->cancels);
     set_int(L, "loops", (lua_Integer)st->loops);
