@@ -1,0 +1,106 @@
+-- 21-sip-nat-ice.lua — a call between two phones, each behind its own NAT: what breaks
+-- without rport and ICE, and what each of them repairs.
+--
+--   alice 192.168.1.10 ─homeA─ NA 68.36.210.57 ─upA─┐
+--                                                    R ─net─ proxy.example.com 18.7.22.84
+--   bob   10.0.0.20    ─homeB─ NB 128.6.4.33   ─upB─┘        (registrar + proxy, one socket)
+--
+-- (a) no rport: the REGISTERs reach the registrar, but every 200 OK goes to the NAT's
+--     outside address on port 5060, where nothing is mapped: the phones never learn they
+--     are registered, and the binding holds a private contact nobody on the Internet can
+--     reach. An INVITE for bob goes to 10.0.0.20: R has no route to it.
+-- (b) rport: the registrar stores the REGISTER's source (received:rport, the NAT binding)
+--     as the flow to the contact (RFC 5626-lite) and the proxy sends INVITE, ACK and BYE
+--     through it. Signalling works end to end. But the SDP still says c=192.168.1.10 and
+--     c=10.0.0.20: each phone sends RTP to the other's private address, which R cannot
+--     route — media in neither direction.
+--
+-- trace: upA sip.Method == "REGISTER" && !(sip.Via contains "rport")
+-- trace: upA sip.Status-Code == 200 && sip.CSeq.method == "REGISTER" && udp.dstport == 5060
+-- trace: upB sip.Method == "INVITE" && ip.dst == 128.6.4.33 && udp.dstport != 5060
+-- trace: upA sip.Method == "INVITE" && sdp.connection_info.address == "192.168.1.10"
+-- decode-as: udp.port==40560,rtp
+-- trace: upA rtp && ip.src == 68.36.210.57 && ip.dst == 10.0.0.20
+-- trace-none: upA rtp && ip.src == 128.6.4.33
+
+local homeA = sim.lan("homeA", {delay = "1ms"})
+local homeB = sim.lan("homeB", {delay = "1ms"})
+local upA = sim.link("upA", {delay = "5ms"})
+local upB = sim.link("upB", {delay = "5ms"})
+local net = sim.lan("net", {delay = "10ms"})
+local alice, bob = sim.host("alice"), sim.host("bob")
+local R, px = sim.router("R"), sim.host("proxy.example.com")
+local NA = sim.nat("NA", {preset = "port-restricted-cone", ports = "random", timeout = "60s"})
+local NB = sim.nat("NB", {preset = "port-restricted-cone", ports = "random", timeout = "60s"})
+alice:attach(homeA, {ip = "192.168.1.10/24"})
+NA:inside(homeA, {ip = "192.168.1.1/24"})
+NA:outside(upA, {ip = "68.36.210.57/24"})
+bob:attach(homeB, {ip = "10.0.0.20/24"})
+NB:inside(homeB, {ip = "10.0.0.1/24"})
+NB:outside(upB, {ip = "128.6.4.33/24"})
+R:attach(upA, {ip = "68.36.210.1/24"})
+R:attach(upB, {ip = "128.6.4.1/24"})
+R:attach(net, {ip = "18.7.22.254/24"})
+px:attach(net, {ip = "18.7.22.84/24"})
+alice:route("default", "192.168.1.1")
+bob:route("default", "10.0.0.1")
+NA:route("default", "68.36.210.1")
+NB:route("default", "128.6.4.1")
+px:route("default", "18.7.22.254")
+
+local proxy = sip.proxy(px, {domain = "example.com", registrar = true})
+
+local function phone(host, user, port, rport)
+  return sip.ua(host, {aor = "sip:" .. user .. "@example.com", registrar = "18.7.22.84",
+                       proxy = "18.7.22.84", port = port, rtp_port = port * 8, rport = rport,
+                       expires = 50})
+end
+
+-- (a) ---------------------------------------------------------------- no rport
+print("== (a) no rport, no ICE")
+local a1, b1 = phone(alice, "alice", 5060, false), phone(bob, "bob", 5060, false)
+local oka, sta = a1:register()
+local okb, stb = b1:register()
+print("alice registered:", oka, sta, " bob registered:", okb, stb)
+print("bindings:", proxy:bindings("bob@example.com")[1])
+sim.expect(not oka and sta == 408 and not okb and stb == 408,
+           "without rport neither phone sees its 200 OK (Timer F, 408)")
+sim.expect((NA:drops()["nat-no-mapping"] or 0) >= 10 and (NB:drops()["nat-no-mapping"] or 0) >= 10,
+           "every 200 OK died at the NATs on port 5060 (nat-no-mapping)")
+local call = a1:call("sip:bob@example.com")
+local answered, why = call:wait_answer(40)
+print("INVITE alice -> bob:", answered, why, "R drops:", R:drops()["no-route"])
+sim.expect(not answered, "the INVITE cannot reach bob: the binding is his private contact")
+sim.expect((R:drops()["no-route"] or 0) > 0, "R has no route to 10.0.0.20")
+
+sim.sleep(40) -- let the transactions and the NAT mappings (60 s) die
+
+-- (b) ---------------------------------------------------------------- rport, no ICE
+print("== (b) rport, no ICE")
+local a2, b2 = phone(alice, "alice", 5070, true), phone(bob, "bob", 5070, true)
+sim.expect(a2:register() and b2:register(), "with rport both register at once")
+-- Keep-alive: the NATs forget an idle UDP mapping after 60 s; the phones ask for 50 s and
+-- re-REGISTER at half of it (25 s), so the binding - and the flow - never lapses.
+sim.sleep(70)
+print("after 70 s idle: NB still maps bob's SIP port:") NB:print_table()
+local incoming
+b2:on_invite(function(c) incoming = c c:ring() c:answer() end)
+local r0 = R:drops()["no-route"] or 0
+local c2 = a2:call("sip:bob@example.com")
+local ok2 = c2:wait_answer(5)
+sim.sleep(2)
+print("call answered:", ok2, " proxy sent", proxy:stats().via_flow, "requests through flows")
+print("alice's stream:", c2:media().remote, " bob's:", incoming:media().remote)
+print("NA's table:") NA:print_table()
+print("NB's table:") NB:print_table()
+local sa, sb = c2:stats(), incoming:stats()
+print(string.format("RTP alice sent %d received %d; bob sent %d received %d; R dropped %d (no route)",
+                    sa.packets_sent, sa.packets_received, sb.packets_sent, sb.packets_received,
+                    (R:drops()["no-route"] or 0) - r0))
+sim.expect(ok2, "signalling works: the INVITE reached bob through NB's binding")
+sim.expect(proxy:stats().via_flow >= 2, "the proxy routed through the registered flows")
+sim.expect(sa.packets_sent > 50 and sa.packets_received == 0 and sb.packets_received == 0,
+           "but no media in either direction: both send to private addresses")
+c2:bye()
+c2:wait_end(5)
+sim.stop()
