@@ -103,4 +103,44 @@ sim.expect(sa.packets_sent > 50 and sa.packets_received == 0 and sb.packets_rece
            "but no media in either direction: both send to private addresses")
 c2:bye()
 c2:wait_end(5)
+a2:register(0) -- unregister: the next phones take over these AORs
+b2:register(0)
+
+-- (c) ---------------------------------------------------------------- rport + ICE
+print("== (c) rport + ICE, port-restricted cones")
+local turn_server = turn.server(px, {users = {alice = "pw", bob = "pw"}})
+local function ice_phone(host, user, port)
+  return sip.ua(host, {aor = "sip:" .. user .. "@example.com", registrar = "18.7.22.84",
+                       proxy = "18.7.22.84", port = port, rport = true, expires = 50,
+                       ice = {stun = "18.7.22.84:3478", turn = "18.7.22.84:3478", user = user,
+                              password = "pw"}})
+end
+local function ice_call(caller, callee, target, label)
+  sim.expect(caller:register() and callee:register(), label .. ": both registered")
+  local answered
+  callee:on_invite(function(c) answered = c c:ring() c:answer() end)
+  local t0 = sim.now()
+  local call = caller:call(target)
+  print(string.format("%s: gathered in %.0f ms, offer sent", label, (sim.now() - t0) * 1000))
+  sim.expect(call:wait_answer(5), label .. ": the call is answered")
+  sim.sleep(3)
+  local ia, ib = call:ice(), answered:ice()
+  print(string.format("%s: caller selected %s %s -> %s %s (%s)", label, ia["local"],
+                      ia.local_addr, ia.remote, ia.remote_addr, ia.state))
+  print(string.format("%s: callee selected %s %s -> %s %s (%s)", label, ib["local"],
+                      ib.local_addr, ib.remote, ib.remote_addr, ib.state))
+  local sa, sb = call:stats(), answered:stats()
+  print(string.format("%s: RTP caller sent %d received %d; callee sent %d received %d", label,
+                      sa.packets_sent, sa.packets_received, sb.packets_sent, sb.packets_received))
+  sim.expect(sa.packets_received > 50 and sb.packets_received > 50,
+             label .. ": media flows both ways")
+  call:bye()
+  call:wait_end(5)
+  return ia, ib
+end
+local ia, ib = ice_call(ice_phone(alice, "alice", 5080), ice_phone(bob, "bob", 5080),
+                       "sip:bob@example.com", "cones")
+sim.expect(ia["local"] ~= "relay" and ia.remote ~= "relay",
+           "cones: a direct pair (srflx/prflx), no relay needed")
+print("NA's table:") NA:print_table()
 sim.stop()
