@@ -3,7 +3,10 @@
 --
 --   alice 192.168.1.10 ─homeA─ NA 68.36.210.57 ─upA─┐
 --                                                    R ─net─ proxy.example.com 18.7.22.84
---   bob   10.0.0.20    ─homeB─ NB 128.6.4.33   ─upB─┘        (registrar + proxy, one socket)
+--   bob   10.0.0.20    ─homeB─ NB 128.6.4.33   ─upB─┤        (registrar + proxy, one socket;
+--   carol 192.168.7.10 ─homeC─ NC 77.12.4.9    ─upC─┤         STUN/TURN server on 3478)
+--   dave  172.16.3.10  ─homeD─ ND 138.76.29.7  ─upD─┘
+--   NA, NB port-restricted cones; NC, ND symmetric; all forget idle UDP mappings after 60 s
 --
 -- (a) no rport: the REGISTERs reach the registrar, but every 200 OK goes to the NAT's
 --     outside address on port 5060, where nothing is mapped: the phones never learn they
@@ -18,10 +21,26 @@
 -- trace: upA sip.Method == "REGISTER" && !(sip.Via contains "rport")
 -- trace: upA sip.Status-Code == 200 && sip.CSeq.method == "REGISTER" && udp.dstport == 5060
 -- trace: upB sip.Method == "INVITE" && ip.dst == 128.6.4.33 && udp.dstport != 5060
--- trace: upA sip.Method == "INVITE" && sdp.connection_info.address == "192.168.1.10"
+-- (c) rport + ICE (RFC 8839): each phone gathers host, server-reflexive and relayed
+--     candidates (STUN/TURN on proxy.example.com) before its offer or answer, checks the
+--     pairs (caller controlling) and sends RTP on the selected pair: srflx <-> srflx through
+--     the two port-restricted cones, since each side's checks open its own NAT for the other.
+-- (d) the same with symmetric NATs (carol, dave): a srflx address is only good for the
+--     STUN server it was learned from, so the pair that works uses dave's TURN relay.
+--
+-- Ports below (55519, 52087) are the ICE ports of seed 1.
 -- decode-as: udp.port==40560,rtp
+-- decode-as: udp.port==55519,rtp
+-- decode-as: udp.port==52087,rtp
+-- trace: upA sip.Method == "INVITE" && sdp.ice_candidate.type == "srflx"
+-- trace: upA sip.Status-Code == 200 && sdp.media_attribute.field == "ice-ufrag"
+-- trace: upA stun.type == 0x0001 && stun.att.type == 0x0024 && stun.att.type == 0x0025 && ip.dst == 128.6.4.33
+-- trace: upA rtp && ip.src == 68.36.210.57 && ip.dst == 128.6.4.33
+-- trace: upA rtp && ip.src == 128.6.4.33 && ip.dst == 68.36.210.57
+-- trace: upC rtp && ip.src == 77.12.4.9 && ip.dst == 18.7.22.84
+-- trace: upD stun.channel || stun.type == 0x0016 || stun.type == 0x0017
 -- trace: upA rtp && ip.src == 68.36.210.57 && ip.dst == 10.0.0.20
--- trace-none: upA rtp && ip.src == 128.6.4.33
+-- trace-none: upA rtp && ip.src == 128.6.4.33 && ip.dst == 68.36.210.57 && udp.dstport == 47172
 
 local homeA = sim.lan("homeA", {delay = "1ms"})
 local homeB = sim.lan("homeB", {delay = "1ms"})
@@ -108,7 +127,7 @@ b2:register(0)
 
 -- (c) ---------------------------------------------------------------- rport + ICE
 print("== (c) rport + ICE, port-restricted cones")
-local turn_server = turn.server(px, {users = {alice = "pw", bob = "pw"}})
+local turn_server = turn.server(px, {users = {alice = "pw", bob = "pw", carol = "pw", dave = "pw"}})
 local function ice_phone(host, user, port)
   return sip.ua(host, {aor = "sip:" .. user .. "@example.com", registrar = "18.7.22.84",
                        proxy = "18.7.22.84", port = port, rport = true, expires = 50,
@@ -136,6 +155,8 @@ local function ice_call(caller, callee, target, label)
              label .. ": media flows both ways")
   call:bye()
   call:wait_end(5)
+  caller:register(0)
+  callee:register(0)
   return ia, ib
 end
 local ia, ib = ice_call(ice_phone(alice, "alice", 5080), ice_phone(bob, "bob", 5080),
@@ -143,4 +164,30 @@ local ia, ib = ice_call(ice_phone(alice, "alice", 5080), ice_phone(bob, "bob", 5
 sim.expect(ia["local"] ~= "relay" and ia.remote ~= "relay",
            "cones: a direct pair (srflx/prflx), no relay needed")
 print("NA's table:") NA:print_table()
+
+-- (d) ---------------------------------------------------------------- symmetric NATs: TURN
+print("== (d) rport + ICE, symmetric NATs")
+-- carol and dave each behind a symmetric NAT (a new mapping, new port, per destination):
+-- the srflx address the STUN server saw is useless to the peer, so only a pair with a
+-- relayed candidate (a TURN allocation on proxy.example.com) can work.
+local function sym_home(name, lan, nat_ip, net)
+  local l = sim.lan("home" .. name, {delay = "1ms"})
+  local up = sim.link("up" .. name, {delay = "5ms"})
+  local h = sim.host(name == "C" and "carol" or "dave")
+  local N = sim.nat("N" .. name, {preset = "symmetric", ports = "random", timeout = "60s"})
+  h:attach(l, {ip = lan .. ".10/24"})
+  h:route("default", lan .. ".1")
+  N:inside(l, {ip = lan .. ".1/24"})
+  N:outside(up, {ip = nat_ip .. "/24"})
+  N:route("default", net .. ".1")
+  R:attach(up, {ip = net .. ".1/24"})
+  return h, N
+end
+local carol, NC = sym_home("C", "192.168.7", "77.12.4.9", "77.12.4")
+local dave, ND = sym_home("D", "172.16.3", "138.76.29.7", "138.76.29")
+local ic, id = ice_call(ice_phone(carol, "carol", 5090), ice_phone(dave, "dave", 5090),
+                       "sip:dave@example.com", "symmetric")
+sim.expect(ic["local"] == "relay" or ic.remote == "relay",
+           "symmetric: the selected pair uses a TURN relay")
+print("NC's table (one mapping per destination):") NC:print_table()
 sim.stop()
