@@ -331,7 +331,8 @@ int sdp_oa_accept_answer(sdp_oa *oa, const char *text, size_t len);
  * -EBADMSG (not SDP), or -EPROTO (fewer m-lines than a previous offer, §8). */
 int sdp_oa_answer(sdp_oa *oa, const char *text, size_t len, GString *out);
 /* Puts ice (copied; NULL: none) into stream idx (which may not exist yet: an answer's stream
- * made from the offer gets it) of every later offer and answer, with a=rtcp-mux. Returns 0, or
+ * made from the offer gets it) of every later offer, and of every answer whose offered m-line
+ * has ICE credentials (RFC 8839 §4.2.3), with a=rtcp-mux. Returns 0, or
  * -EINVAL (idx >= SDP_OA_STREAMS_MAX, no ufrag/pwd, no default candidate). */
 int sdp_oa_set_ice(sdp_oa *oa, unsigned idx, const sdp_oa_ice *ice);
 /* The remote description last negotiated: the offer we answered or the answer we took

@@ -355,28 +355,27 @@ static const char *const ua_keys[] = { "aor", "password", "user", "display", "re
 static const char *const ice_keys[] = { "stun", "turn", "user", "password", NULL };
 
 /* Option ice = {stun = "ip:port", turn = "ip:port", user =, password =} of table idx into
- * u (an empty table: host candidates only). */
-static void opt_ice(lua_State *L, int idx, lua_ua *u)
+ * *cfg (strings borrowed from the table; an empty table: host candidates only). Returns
+ * whether the option is there. */
+static bool opt_ice(lua_State *L, int idx, ice_app_cfg *cfg)
 {
     lua_getfield(L, idx, "ice");
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
-        return;
+        return false;
     }
     if (!lua_istable(L, -1))
         luaL_argerror(L, idx, "option 'ice': a table {stun=, turn=, user=, password=}");
     int t = lua_gettop(L);
     simlua_check_options(L, t, ice_keys);
-    u->ice = true;
-    opt_hostport(L, t, "stun", &u->ice_cfg.stun, 3478);
-    opt_hostport(L, t, "turn", &u->ice_cfg.turn, 3478);
-    const char *user = simlua_opt_str(L, t, "user", NULL);
-    const char *pass = simlua_opt_str(L, t, "password", NULL);
-    if (u->ice_cfg.turn.port && (!user || !pass))
+    opt_hostport(L, t, "stun", &cfg->stun, 3478);
+    opt_hostport(L, t, "turn", &cfg->turn, 3478);
+    cfg->turn_user = simlua_opt_str(L, t, "user", NULL);
+    cfg->turn_pass = simlua_opt_str(L, t, "password", NULL);
+    if (cfg->turn.port && (!cfg->turn_user || !cfg->turn_pass))
         luaL_argerror(L, idx, "option 'ice': a turn server needs user and password");
-    u->ice_cfg.turn_user = g_strdup(user);
-    u->ice_cfg.turn_pass = g_strdup(pass);
-    lua_pop(L, 1);
+    lua_pop(L, 1); /* the strings stay alive in the options table at idx */
+    return true;
 }
 
 static int l_ua(lua_State *L)
@@ -407,6 +406,8 @@ static int l_ua(lua_State *L)
     if (exp < 1 || exp > 86400)
         return luaL_argerror(L, 2, "option 'expires': 1..86400 seconds");
     cfg.expires = (uint32_t)exp;
+    ice_app_cfg ice = { 0 };
+    bool with_ice = opt_ice(L, 2, &ice);
     GError *err = NULL;
     sip_app *a = sip_app_ua(n, &cfg, &err);
     if (!a)
@@ -422,8 +423,11 @@ static int l_ua(lua_State *L)
     g_queue_init(&ua->incoming);
     ua->media = simlua_opt_bool(L, 2, "media", true);
     ua->expires = cfg.expires;
+    ua->ice = with_ice;
+    ua->ice_cfg = ice;
+    ua->ice_cfg.turn_user = g_strdup(ice.turn_user);
+    ua->ice_cfg.turn_pass = g_strdup(ice.turn_pass);
     g_ptr_array_add(slua_get(L)->uas, ua);
-    opt_ice(L, 2, ua); /* after the add: an error here leaves nothing to leak */
     sip_app_on_notify(a, pump, ua);
     simlua_push_handle(L, SIP_UA_CLASS, sip_app_ref(a));
     return 1;

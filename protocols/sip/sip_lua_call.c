@@ -72,10 +72,8 @@ void sip_lua_media_sync(lua_ua *u, sip_app *a, lcall *c)
         }
         if (r || !st->active || !st->remote_rtp.port || strcmp(st->media, "audio") != 0)
             continue;
-        if (i == 0 && c->ice) { /* RTP goes over the ICE agent's selected pair */
-            sip_lua_ice_media(u, a, c, st);
-            continue;
-        }
+        if (i == 0 && c->ice && sip_lua_ice_media(u, a, c, st))
+            continue; /* RTP goes over the ICE agent's selected pair */
         rtp_app_cfg cfg = { .port = st->local_port, .to = st->remote_rtp,
                             .rtcp_to = st->remote_rtcp, .duration = 24 * 3600 * SIM_SEC };
         cfg.session.pt = st->pt;

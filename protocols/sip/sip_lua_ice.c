@@ -174,25 +174,28 @@ static int take_remote(sip_lua_ice *ice, const sdp_session *s)
     return 0;
 }
 
-void sip_lua_ice_media(lua_ua *u, sip_app *a, lcall *c, const sdp_oa_stream *st)
+bool sip_lua_ice_media(lua_ua *u, sip_app *a, lcall *c, const sdp_oa_stream *st)
 {
     sip_lua_ice *ice = c->ice;
     if (!ice->remote_set) {
         const sdp_oa *oa = sip_ua_call_media(sip_app_ua_core(a), c->id);
         ice->remote_set = take_remote(ice, sdp_oa_remote(oa)) == 0;
+        if (!ice->remote_set)
+            return false; /* RFC 8839 §3.2: a peer without ICE gets plain RTP to c=/m= */
     }
     if (!ice->sel || sim_world_ref_get(u->world, ice->rtp, RTP_REF_KIND))
-        return;
+        return true;
     rtp_app_cfg cfg = { .send = rtp_send, .send_ctx = ice, .duration = 24 * 3600 * SIM_SEC };
     cfg.session.pt = st->pt;
     cfg.session.clock = st->clock;
     cfg.session.ptime = (sim_time_t)(st->ptime ? st->ptime : 20) * SIM_MS;
     cfg.session.cname = sip_app_node(a)->name;
     rtp_app *r = rtp_app_new(sip_app_node(a), &cfg, NULL);
-    if (!r)
-        return;
-    ice->rtp = rtp_app_ref(r);
-    c->media[0] = ice->rtp;
+    if (r) {
+        ice->rtp = rtp_app_ref(r);
+        c->media[0] = ice->rtp;
+    }
+    return true;
 }
 
 void sip_lua_ice_push_state(lua_State *L, const sip_lua_ice *ice)

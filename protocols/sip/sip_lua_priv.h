@@ -96,8 +96,9 @@ bool sip_lua_ice_gathered(const sip_lua_ice *ice);
 int sip_lua_ice_describe(const sip_lua_ice *ice, sdp_oa_ice *out);
 void sip_lua_ice_describe_clear(sdp_oa_ice *d);
 /* The call's stream 0 was negotiated (st): hands the peer's candidates to the agent once, and
- * starts RTP over the selected pair when there is one. */
-void sip_lua_ice_media(lua_ua *u, sip_app *a, lcall *c, const sdp_oa_stream *st);
+ * starts RTP over the selected pair when there is one. Returns false when the peer's
+ * description has no ICE (the caller then runs plain RTP). */
+bool sip_lua_ice_media(lua_ua *u, sip_app *a, lcall *c, const sdp_oa_stream *st);
 /* Pushes {state=, local=, remote=, local_addr=, remote_addr=} for call:ice(). */
 void sip_lua_ice_push_state(lua_State *L, const sip_lua_ice *ice);
 
