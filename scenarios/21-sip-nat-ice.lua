@@ -155,6 +155,7 @@ local function ice_call(caller, callee, target, label)
              label .. ": media flows both ways")
   call:bye()
   call:wait_end(5)
+  sim.expect(call:ice().state == "closed", label .. ": the agent stops with the call")
   caller:register(0)
   callee:register(0)
   return ia, ib

@@ -294,7 +294,7 @@ typedef struct sdp_oa_stream {
 typedef struct sdp_oa sdp_oa;
 
 /* ICE for one local stream (RFC 8839): credentials, the default candidate (written into m=
- * and a media-level c=, §4.2.1.2) and the candidate attribute values (without "candidate:",
+ * and a media-level c=, §4.2.1) and the candidate attribute values (without "candidate:",
  * NULL-terminated). */
 struct sdp_oa_ice {
     char *ufrag, *pwd;
@@ -332,7 +332,7 @@ int sdp_oa_accept_answer(sdp_oa *oa, const char *text, size_t len);
 int sdp_oa_answer(sdp_oa *oa, const char *text, size_t len, GString *out);
 /* Puts ice (copied; NULL: none) into stream idx (which may not exist yet: an answer's stream
  * made from the offer gets it) of every later offer, and of every answer whose offered m-line
- * has ICE credentials (RFC 8839 §4.2.3), with a=rtcp-mux. Returns 0, or
+ * has ICE credentials (RFC 8839), with a=rtcp-mux. Returns 0, or
  * -EINVAL (idx >= SDP_OA_STREAMS_MAX, no ufrag/pwd, no default candidate). */
 int sdp_oa_set_ice(sdp_oa *oa, unsigned idx, const sdp_oa_ice *ice);
 /* The remote description last negotiated: the offer we answered or the answer we took

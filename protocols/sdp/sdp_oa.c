@@ -353,8 +353,9 @@ static void answer_media(sdp_oa *oa, size_t i, const sdp_session *offer, const s
     remote_ends(offer, m, n);
     sdp_media *am = sdp_media_add(s, "audio", l->port, "RTP/AVP", NULL);
     add_codecs(am, list, nc, oa->cfg.ptime, n->dir);
-    if (oa->ice[i] && sdp_ice_attr(offer, m, "ice-ufrag")) /* RFC 8839 §4.2.3: ICE only */
-        add_ice(am, oa->ice[i]);                           /* when the offer does ICE */
+    /* RFC 8839: an answer does ICE only when the offer did */
+    if (oa->ice[i] && sdp_ice_attr(offer, m, "ice-ufrag"))
+        add_ice(am, oa->ice[i]);
 }
 
 int sdp_oa_answer(sdp_oa *oa, const char *text, size_t len, GString *out)

@@ -97,6 +97,8 @@ void sip_lua_media_stop(lua_ua *u, lcall *c)
         if (r)
             rtp_app_bye(r, "call ended");
     }
+    if (c->ice)
+        sip_lua_ice_stop(c->ice);
 }
 
 /* ---------------------------------------------------------------- actions */

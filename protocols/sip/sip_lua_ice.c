@@ -18,8 +18,9 @@ struct sip_lua_ice {
     lua_ua *u;               /* NULL once the Lua side is gone */
     ice_app *app;            /* world-owned */
     unsigned call;           /* 0 until the SIP call exists */
-    bool gathered, remote_set, failed;
-    unsigned sel;            /* id of the selected pair of component 1, or 0 */
+    bool gathered, remote_set, failed, stopped;
+    bool sel;                /* component 1 selected a pair: */
+    ice_cand sel_local, sel_remote; /* its candidates (kept after the agent stops) */
     sim_ref rtp;             /* the RTP session running over the selected pair */
 };
 
@@ -48,13 +49,29 @@ static void on_cand(ice_app *app, const ice_cand *c, void *ctx)
     simlua_cond_signal(ice->u->cond);
 }
 
+/* Copies the candidates of the selected pair (call:ice() reads them after the agent
+ * stopped). Returns false for an unknown pair. */
+static bool keep_selected(sip_lua_ice *ice, const ice_agent *ag, unsigned pair)
+{
+    const ice_pair *p = ice_agent_pair(ag, pair);
+    const ice_cand *l = p ? ice_agent_local(ag, p->local) : NULL;
+    const ice_cand *r = p ? ice_agent_remote(ag, p->remote) : NULL;
+    if (!l || !r)
+        return false;
+    ice->sel = true;
+    ice->sel_local = *l;
+    ice->sel_remote = *r;
+    return true;
+}
+
 static void on_event(ice_app *app, const ice_event *ev, void *ctx)
 {
     sip_lua_ice *ice = ctx;
     if (!ice->u || ev->component != 1)
         return;
     if (ev->kind == ICE_EV_SELECTED) {
-        ice->sel = ev->pair;
+        if (!keep_selected(ice, ice_app_agent(app), ev->pair))
+            return;
         sip_app *a;
         lcall *lc = ice_call(ice, &a);
         if (lc)
@@ -78,7 +95,8 @@ static void rtp_send(const uint8_t *data, size_t len, bool rtcp, void *ctx)
 {
     sip_lua_ice *ice = ctx;
     (void)rtcp; /* RFC 5761: RTCP shares the RTP component */
-    ice_app_send(ice->app, 1, data, len); /* before selection or after consent loss: lost */
+    if (!ice->stopped)
+        ice_app_send(ice->app, 1, data, len); /* before selection, after consent loss: lost */
 }
 
 sip_lua_ice *sip_lua_ice_start(lua_ua *u, sim_node *n, bool controlling, GError **err)
@@ -106,7 +124,7 @@ void sip_lua_ice_detach(sip_lua_ice *ice) { ice->u = NULL; }
 
 bool sip_lua_ice_gathered(const sip_lua_ice *ice) { return ice->gathered; }
 
-/* RFC 8839 §4.2.1.2 / RFC 8445 §5.1.4: the default candidate is the one most likely to work:
+/* RFC 8839 §4.2.1 / RFC 8445: the default candidate is the one most likely to work:
  * relayed, else server-reflexive, else host (component 1, IPv4 first as the agent lists). */
 static const ice_cand *default_cand(const ice_agent *ag)
 {
@@ -177,11 +195,13 @@ static int take_remote(sip_lua_ice *ice, const sdp_session *s)
 bool sip_lua_ice_media(lua_ua *u, sip_app *a, lcall *c, const sdp_oa_stream *st)
 {
     sip_lua_ice *ice = c->ice;
+    if (ice->stopped)
+        return true;
     if (!ice->remote_set) {
         const sdp_oa *oa = sip_ua_call_media(sip_app_ua_core(a), c->id);
         ice->remote_set = take_remote(ice, sdp_oa_remote(oa)) == 0;
         if (!ice->remote_set)
-            return false; /* RFC 8839 §3.2: a peer without ICE gets plain RTP to c=/m= */
+            return false; /* RFC 8839: a peer without ICE gets plain RTP to c=/m= */
     }
     if (!ice->sel || sim_world_ref_get(u->world, ice->rtp, RTP_REF_KIND))
         return true;
@@ -198,21 +218,24 @@ bool sip_lua_ice_media(lua_ua *u, sip_app *a, lcall *c, const sdp_oa_stream *st)
     return true;
 }
 
+void sip_lua_ice_stop(sip_lua_ice *ice)
+{
+    if (ice->stopped)
+        return;
+    ice->stopped = true; /* the RTCP BYE went out already: rtp_app_bye sends at once */
+    ice_app_free(ice->app);
+}
+
 void sip_lua_ice_push_state(lua_State *L, const sip_lua_ice *ice)
 {
     lua_newtable(L);
-    const char *state = ice->failed ? "failed" : ice->sel ? "connected"
+    const char *state = ice->stopped ? "closed" : ice->failed ? "failed" : ice->sel ? "connected"
                       : ice->remote_set ? "checking" : ice->gathered ? "gathered" : "gathering";
     lua_pushstring(L, state);
     lua_setfield(L, -2, "state");
     if (!ice->sel)
         return;
-    const ice_agent *ag = ice_app_agent(ice->app);
-    const ice_pair *p = ice_agent_pair(ag, ice->sel);
-    const ice_cand *lc = p ? ice_agent_local(ag, p->local) : NULL;
-    const ice_cand *rc = p ? ice_agent_remote(ag, p->remote) : NULL;
-    if (!lc || !rc)
-        return;
+    const ice_cand *lc = &ice->sel_local, *rc = &ice->sel_remote;
     char buf[SIM_EP_STRLEN];
     lua_pushstring(L, ice_cand_type_name(lc->type));
     lua_setfield(L, -2, "local");

@@ -99,6 +99,8 @@ void sip_lua_ice_describe_clear(sdp_oa_ice *d);
  * starts RTP over the selected pair when there is one. Returns false when the peer's
  * description has no ICE (the caller then runs plain RTP). */
 bool sip_lua_ice_media(lua_ua *u, sip_app *a, lcall *c, const sdp_oa_stream *st);
+/* The call ended: closes the agent's sockets and stops its checks and keep-alives. */
+void sip_lua_ice_stop(sip_lua_ice *ice);
 /* Pushes {state=, local=, remote=, local_addr=, remote_addr=} for call:ice(). */
 void sip_lua_ice_push_state(lua_State *L, const sip_lua_ice *ice);
 
