@@ -554,7 +554,7 @@ static void test_oa_no_common(void)
 
 /* RFC 8839 in offer/answer: the offer carries the credentials, every candidate and the
  * default candidate in m= and a media-level c=; the answerer's agent reads them back through
- * sdp_oa_remote(); an answer carries ICE only when the offer did (§4.2.3). */
+ * sdp_oa_remote(); an answer carries ICE only when the offer did . */
 static void test_oa_ice(void)
 {
     sdp_oa *alice = oa_new("192.168.1.10", false, false, false);
