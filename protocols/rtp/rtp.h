@@ -279,7 +279,15 @@ const rtp_stats *rtp_session_stats(rtp_session *s);
 
 #define RTP_REF_KIND 0x525450 /* "RTP" */
 
+/* An external transport (e.g. an ICE agent's selected pair): sends one RTP or RTCP datagram
+ * (borrowed until return). */
+typedef void (*rtp_app_send_fn)(const uint8_t *data, size_t len, bool rtcp, void *ctx);
+
 typedef struct rtp_app_cfg {
+    rtp_app_send_fn send;    /* non-NULL: no sockets; every datagram goes to send(send_ctx) and
+                              * what arrives is handed in with rtp_app_input (port, to,
+                              * rtcp_to, rtcp_mux and latch are then unused) */
+    void *send_ctx;
     uint16_t port;           /* local RTP port; RTCP on port + 1 unless rtcp_mux */
     sim_ep to;               /* where RTP goes */
     sim_ep rtcp_to;          /* where RTCP goes (port 0: to.port + 1, or to with rtcp_mux) */
@@ -296,6 +304,8 @@ typedef struct rtp_app rtp_app;
  * sending for cfg->duration. Returns world-owned (freed with the world or rtp_app_free), or
  * NULL with err set (port in use, no IPv4/IPv6 socket). */
 rtp_app *rtp_app_new(sim_node *n, const rtp_app_cfg *cfg, GError **err);
+/* A datagram that arrived on the external transport (cfg.send set; borrowed). */
+void rtp_app_input(rtp_app *a, const uint8_t *data, size_t len);
 /* Sends BYE (reason may be NULL) and stops the session's sending and reports. */
 void rtp_app_bye(rtp_app *a, const char *reason);
 /* Closes the sockets and frees the core; the handle goes stale. NULL-safe. */

@@ -17,6 +17,8 @@ struct rtp_app {
     rtp_session *core;
     sim_ep to, rtcp_to;
     bool latch;
+    rtp_app_send_fn send;     /* external transport, or NULL */
+    void *send_ctx;
 };
 
 static void kick(rtp_app *a)
@@ -25,6 +27,10 @@ static void kick(rtp_app *a)
         return;
     rtp_out o;
     while (rtp_session_pop(a->core, &o)) {
+        if (a->send) {
+            a->send(o.data, o.len, o.rtcp, a->send_ctx);
+            continue;
+        }
         sim_sock *s = o.rtcp && a->rtcp ? a->rtcp : a->rtp;
         sim_sock_sendto(s, o.data, o.len, o.rtcp ? &a->rtcp_to : &a->to); /* lost if unroutable */
     }
@@ -51,13 +57,12 @@ static void log_event(rtp_app *a, const char *event)
     trace_log_end(log, r);
 }
 
-static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
-                    const sim_ep *to, void *ctx)
+/* One datagram in: to the core, then the latch (from == NULL: external transport). */
+static void input(rtp_app *a, const uint8_t *data, size_t len, const sim_ep *from)
 {
-    rtp_app *a = ctx;
     uint64_t byes = rtp_session_stats(a->core)->bye_received;
     int rc = rtp_session_input(a->core, sim_world_now(a->world), data, len);
-    if (a->latch && rc == 0) {
+    if (a->latch && from && rc == 0) {
         /* RFC 4961: answer the source address and port the packets come from (through any
          * NAT), not what the signalling said; RTCP learns its own (or shares RTP's, muxed). */
         bool rtcp = rtp_is_rtcp(data, len);
@@ -70,6 +75,18 @@ static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *
     if (rtp_session_stats(a->core)->bye_received != byes)
         log_event(a, "bye-received");
     kick(a);
+}
+
+static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
+                    const sim_ep *to, void *ctx)
+{
+    input(ctx, data, len, from);
+}
+
+void rtp_app_input(rtp_app *a, const uint8_t *data, size_t len)
+{
+    if (a->core)
+        input(a, data, len, NULL);
 }
 
 static void on_timer(sim_timer *t, void *ctx)
@@ -108,11 +125,11 @@ void rtp_app_free(rtp_app *a)
 rtp_app *rtp_app_new(sim_node *n, const rtp_app_cfg *cfg, GError **err)
 {
     int family = cfg->to.ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET;
-    sim_sock *rtp = sim_udp_open_bound(n, family, cfg->port, err), *rtcp = NULL;
-    if (!rtp)
+    sim_sock *rtp = NULL, *rtcp = NULL;
+    if (!cfg->send && !(rtp = sim_udp_open_bound(n, family, cfg->port, err)))
         return NULL;
-    uint16_t rtcp_port = (uint16_t)(cfg->port + 1);
-    if (!cfg->rtcp_mux && !(rtcp = sim_udp_open_bound(n, family, rtcp_port, err))) {
+    if (!cfg->send && !cfg->rtcp_mux &&
+        !(rtcp = sim_udp_open_bound(n, family, (uint16_t)(cfg->port + 1), err))) {
         sim_sock_close(rtp);
         return NULL;
     }
@@ -124,6 +141,8 @@ rtp_app *rtp_app_new(sim_node *n, const rtp_app_cfg *cfg, GError **err)
     a->to = cfg->to;
     a->rtcp_to = cfg->rtcp_to;
     a->latch = cfg->latch;
+    a->send = cfg->send;
+    a->send_ctx = cfg->send_ctx;
     if (!a->rtcp_to.port)
         a->rtcp_to = (sim_ep){ cfg->to.ip, (uint16_t)(cfg->to.port + (cfg->rtcp_mux ? 0 : 1)) };
     a->timer = sim_timer_new(n->world, on_timer, a);
@@ -132,7 +151,8 @@ rtp_app *rtp_app_new(sim_node *n, const rtp_app_cfg *cfg, GError **err)
     a->core = rtp_session_new(&cfg->session, &n->rng, now);
     if (cfg->duration)
         rtp_session_send_start(a->core, now, now + cfg->duration);
-    sim_sock_on_recv(rtp, on_recv, a);
+    if (rtp)
+        sim_sock_on_recv(rtp, on_recv, a);
     if (rtcp)
         sim_sock_on_recv(rtcp, on_recv, a);
     sim_world_on_free(n->world, app_world_free, a);

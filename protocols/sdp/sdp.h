@@ -293,6 +293,16 @@ typedef struct sdp_oa_stream {
 
 typedef struct sdp_oa sdp_oa;
 
+/* ICE for one local stream (RFC 8839): credentials, the default candidate (written into m=
+ * and a media-level c=, §4.2.1) and the candidate attribute values (without "candidate:",
+ * NULL-terminated). */
+struct sdp_oa_ice {
+    char *ufrag, *pwd;
+    sim_ep def;
+    char **cands;
+};
+typedef struct sdp_oa_ice sdp_oa_ice;
+
 /* Creates an offer/answer core (cfg copied; a username that is empty or holds whitespace
  * becomes "-"). Returns owned, or NULL when cfg->addr is not an IPv4 or IPv6 address. */
 sdp_oa *sdp_oa_new(const sdp_oa_cfg *cfg);
@@ -320,6 +330,15 @@ int sdp_oa_accept_answer(sdp_oa *oa, const char *text, size_t len);
  * the offered one reversed and narrowed by ours. Appends the answer to out. Returns 0,
  * -EBADMSG (not SDP), or -EPROTO (fewer m-lines than a previous offer, §8). */
 int sdp_oa_answer(sdp_oa *oa, const char *text, size_t len, GString *out);
+/* Puts ice (copied; NULL: none) into stream idx (which may not exist yet: an answer's stream
+ * made from the offer gets it) of every later offer, and of every answer whose offered m-line
+ * has ICE credentials (RFC 8839), with a=rtcp-mux. Returns 0, or
+ * -EINVAL (idx >= SDP_OA_STREAMS_MAX, no ufrag/pwd, no default candidate). */
+int sdp_oa_set_ice(sdp_oa *oa, unsigned idx, const sdp_oa_ice *ice);
+/* The remote description last negotiated: the offer we answered or the answer we took
+ * (borrowed until the next negotiation), or NULL. Its ICE attributes are read with
+ * sdp_ice_attr() and the media's "candidate" attributes. */
+const sdp_session *sdp_oa_remote(const sdp_oa *oa);
 /* Number of streams, and stream idx's negotiated state (borrowed), or NULL. */
 size_t sdp_oa_n_streams(const sdp_oa *oa);
 const sdp_oa_stream *sdp_oa_get(const sdp_oa *oa, unsigned idx);

@@ -29,6 +29,8 @@ struct sdp_oa {
     sdp_oa_stream neg[SDP_OA_STREAMS_MAX];
     size_t n_codecs;
     sdp_codec codecs[SDP_OA_CODECS_MAX];
+    sdp_session *remote;       /* the last offer answered or answer taken (owned) */
+    sdp_oa_ice *ice[SDP_OA_STREAMS_MAX]; /* RFC 8839 description per stream (owned) or NULL */
 };
 
 static const sdp_codec PCMU = { 0, "PCMU", 8000, 0, NULL };
@@ -37,6 +39,8 @@ static const sdp_codec OPUS = { 111, "opus", 48000, 2, "minptime=10;useinbandfec
 static const sdp_codec TEL_EVENT = { 101, "telephone-event", 8000, 0, "0-16" };
 
 static bool is_dtmf(const sdp_codec *c) { return !g_ascii_strcasecmp(c->encoding, "telephone-event"); }
+
+static void oa_ice_free(sdp_oa_ice *ice);
 
 sdp_oa *sdp_oa_new(const sdp_oa_cfg *cfg)
 {
@@ -71,6 +75,9 @@ void sdp_oa_free(sdp_oa *oa)
         return;
     g_free(oa->username);
     g_string_free(oa->last, TRUE);
+    for (size_t i = 0; i < SDP_OA_STREAMS_MAX; i++)
+        oa_ice_free(oa->ice[i]);
+    sdp_session_free(oa->remote);
     g_free(oa);
 }
 
@@ -106,6 +113,52 @@ int sdp_oa_set_dir(sdp_oa *oa, unsigned idx, sdp_dir dir)
     oa->loc[idx].dir = dir;
     return 0;
 }
+
+/* ---------------------------------------------------------------- ICE (RFC 8839) */
+
+static void oa_ice_free(sdp_oa_ice *ice)
+{
+    if (!ice)
+        return;
+    g_free(ice->ufrag);
+    g_free(ice->pwd);
+    g_strfreev(ice->cands);
+    g_free(ice);
+}
+
+int sdp_oa_set_ice(sdp_oa *oa, unsigned idx, const sdp_oa_ice *ice)
+{
+    if (idx >= SDP_OA_STREAMS_MAX || (ice && (!ice->ufrag || !ice->pwd || !ice->def.port ||
+                                 (ice->def.ip.family != SIM_AF_INET &&
+                                  ice->def.ip.family != SIM_AF_INET6))))
+        return -EINVAL;
+    oa_ice_free(oa->ice[idx]);
+    oa->ice[idx] = NULL;
+    if (!ice)
+        return 0;
+    sdp_oa_ice *c = g_new0(sdp_oa_ice, 1);
+    c->ufrag = g_strdup(ice->ufrag);
+    c->pwd = g_strdup(ice->pwd);
+    c->def = ice->def;
+    c->cands = g_strdupv(ice->cands);
+    oa->ice[idx] = c;
+    return 0;
+}
+
+/* RFC 8839 §4.2.1: the default candidate in m= and a media-level c=, then the credentials
+ * and every candidate; RTP and RTCP share the one component (RFC 5761 a=rtcp-mux). */
+static void add_ice(sdp_media *m, const sdp_oa_ice *ice)
+{
+    m->port = ice->def.port;
+    sdp_media_set_conn(m, &ice->def.ip);
+    sdp_attr_add(m->attrs, "rtcp-mux", NULL);
+    sdp_attr_add(m->attrs, "ice-ufrag", ice->ufrag);
+    sdp_attr_add(m->attrs, "ice-pwd", ice->pwd);
+    for (size_t i = 0; ice->cands && ice->cands[i]; i++)
+        sdp_attr_add(m->attrs, "candidate", ice->cands[i]);
+}
+
+const sdp_session *sdp_oa_remote(const sdp_oa *oa) { return oa->remote; }
 
 size_t sdp_oa_n_streams(const sdp_oa *oa) { return oa->n; }
 
@@ -185,8 +238,10 @@ int sdp_oa_offer(sdp_oa *oa, GString *out)
         const sdp_codec *list[SDP_OA_CODECS_MAX];
         for (size_t k = 0; k < oa->n_codecs; k++)
             list[k] = &oa->codecs[k];
-        add_codecs(sdp_media_add(s, "audio", l->port, "RTP/AVP", NULL), list, oa->n_codecs,
-                   oa->cfg.ptime, l->dir);
+        sdp_media *m = sdp_media_add(s, "audio", l->port, "RTP/AVP", NULL);
+        add_codecs(m, list, oa->n_codecs, oa->cfg.ptime, l->dir);
+        if (oa->ice[i])
+            add_ice(m, oa->ice[i]);
     }
     finish(oa, s, out);
     oa->offer_pending = true;
@@ -296,8 +351,11 @@ static void answer_media(sdp_oa *oa, size_t i, const sdp_session *offer, const s
     n->active = true;
     set_codec(n, common[first], pts[first]);
     remote_ends(offer, m, n);
-    add_codecs(sdp_media_add(s, "audio", l->port, "RTP/AVP", NULL), list, nc, oa->cfg.ptime,
-               n->dir);
+    sdp_media *am = sdp_media_add(s, "audio", l->port, "RTP/AVP", NULL);
+    add_codecs(am, list, nc, oa->cfg.ptime, n->dir);
+    /* RFC 8839: an answer does ICE only when the offer did */
+    if (oa->ice[i] && sdp_ice_attr(offer, m, "ice-ufrag"))
+        add_ice(am, oa->ice[i]);
 }
 
 int sdp_oa_answer(sdp_oa *oa, const char *text, size_t len, GString *out)
@@ -320,7 +378,8 @@ int sdp_oa_answer(sdp_oa *oa, const char *text, size_t len, GString *out)
         answer_media(oa, i, offer, g_ptr_array_index(offer->media, i), s);
     oa->n_remote = nm;
     oa->offer_pending = false;
-    sdp_session_free(offer);
+    sdp_session_free(oa->remote);
+    oa->remote = offer;
     finish(oa, s, out);
     return 0;
 }
@@ -378,6 +437,9 @@ int sdp_oa_accept_answer(sdp_oa *oa, const char *text, size_t len)
     if (rc == 0) {
         memcpy(oa->neg, neg, oa->n_offered * sizeof neg[0]);
         oa->offer_pending = false;
+        sdp_session_free(oa->remote);
+        oa->remote = ans;
+        ans = NULL;
     }
     sdp_session_free(ans);
     return rc;

@@ -2,7 +2,8 @@
  *   RFC 3261  §7 message format, §7.3 header fields (compact forms, folding, lists),
  *             §19.1 SIP and SIPS URIs, §20 header fields, §25 the ABNF,
  *             §8.2.2 / §16.3 request validation, §8.2.6 response building
- *   RFC 3581  rport / received
+ *   RFC 3581  rport / received; RFC 5626 (lite) registered flows for UAs behind NATs
+ *   RFC 8839  ICE candidates in the SDP of calls (sip_ua_call_ice)
  *   RFC 3966  tel URIs (as Request-URI and in name-addr)
  *   RFC 4475  torture test messages (tests/unit/test_sip.c)
  *   RFC 3261 §17 / RFC 6026  client and server transactions, Timers A-M (sip_txn.c)
@@ -497,6 +498,7 @@ const char *sip_txn_state_name(sip_txn_state s);
  * (the core resolves no names). The INVITE must carry the offer (no offer in a 2xx). */
 
 typedef struct sdp_oa sdp_oa;
+typedef struct sdp_oa_ice sdp_oa_ice;
 
 typedef struct sip_ua_cfg {
     const char *aor;         /* address of record "sip:bob@mit.edu" (copied; required) */
@@ -559,6 +561,14 @@ int sip_ua_register(sip_ua *ua, sim_time_t now, uint32_t expires);
 /* Calls target (a SIP URI, copied) with an audio offer. *call names the call. Returns 0,
  * -EINVAL (not a SIP URI), -EHOSTUNREACH (no proxy and the host is not an IP literal). */
 int sip_ua_call(sip_ua *ua, sim_time_t now, const char *target, unsigned *call);
+/* sip_ua_call with RFC 8839 ICE in the offer's audio stream (ice copied; NULL: none): the
+ * caller gathered the candidates; the answer's are in sdp_oa_remote(sip_ua_call_media()).
+ * Returns what sip_ua_call returns. */
+int sip_ua_call_ice(sip_ua *ua, sim_time_t now, const char *target, const sdp_oa_ice *ice,
+                    unsigned *call);
+/* Sets the ICE description (copied; NULL: none) of the call's first stream for its next offer
+ * or answer (an incoming call: before sip_ua_answer). Returns 0, -ENOENT or -EINVAL. */
+int sip_ua_set_ice(sip_ua *ua, unsigned call, const sdp_oa_ice *ice);
 /* Incoming call: sends 180 Ringing. Returns 0, -ENOENT (no such call), -EPROTO (wrong state). */
 int sip_ua_ring(sip_ua *ua, sim_time_t now, unsigned call);
 /* Incoming call: answers 200 OK with the SDP answer (retransmitted until the ACK, §13.3.1.4).
@@ -616,10 +626,15 @@ typedef struct sip_location sip_location;
 sip_location *sip_location_new(void);
 /* Frees it. NULL-safe. */
 void sip_location_free(sip_location *l);
-/* Adds or refreshes contact (a URI, copied) for aor until expires_at; source is where the
- * REGISTER came from (borrowed, may be NULL). */
+/* Adds or refreshes contact (a URI, copied) for aor until expires_at; source is the flow the
+ * REGISTER came through (borrowed; NULL: none known, requests go to the contact itself). */
 void sip_location_bind(sip_location *l, const char *aor, const char *contact,
                        sim_time_t expires_at, const sim_ep *source);
+/* The flow recorded for a live binding of contact (RFC 5626-lite: the source address:port of
+ * the REGISTER that carried rport) of aor (NULL: any AOR, in sorted AOR order) into *flow.
+ * Returns 0, or -ENOENT (no such binding, or it was registered without rport). */
+int sip_location_flow(sip_location *l, const char *aor, const char *contact, sim_time_t now,
+                      sim_ep *flow);
 /* Removes one binding (contact NULL: all of aor). Returns how many were removed. */
 size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact);
 /* The live contacts of aor at now, appended to out (char *, borrowed until the next change),
@@ -686,7 +701,7 @@ typedef struct sip_server_cfg {
 
 typedef struct sip_server_stats {
     uint64_t rx, bad, rejected, registers, challenges, forwarded, forks, cancels, loops,
-        lookups, redirects, stateless;
+        lookups, redirects, stateless, via_flow;
 } sip_server_stats;
 
 typedef struct sip_server sip_server;

@@ -44,14 +44,23 @@ static bool looped(sip_server *s, const sip_msg *m)
     return false;
 }
 
-/* Where a branch goes: the top Route, else its Request-URI; an IP literal directly (port
- * default 5060), anything else through an RFC 3263 lookup. 0 with *to, or 1 (lookup). */
-static int next_hop(const sip_msg *m, sim_ep *to)
+/* Where a branch (or a statelessly forwarded ACK) goes: the top Route, else the flow a registered contact equal to the
+ * Request-URI came through (RFC 5626-lite: how a request reaches a UA behind a NAT, for the
+ * initial INVITE and in-dialog requests alike), else the Request-URI; an IP literal directly
+ * (port default 5060), anything else through an RFC 3263 lookup. 0 with *to, or 1 (lookup). */
+int srv_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to)
 {
     sip_nameaddr na;
     const sip_uri *u = &m->uri;
-    if (sip_msg_nameaddr(m, SIP_HDR_ROUTE, 0, &na) == 0)
+    if (sip_msg_nameaddr(m, SIP_HDR_ROUTE, 0, &na) == 0) {
         u = &na.uri;
+    } else {
+        g_autofree char *ruri = g_strndup(m->uri.raw.p, m->uri.raw.len);
+        if (sip_location_flow(s->loc, NULL, ruri, now, to) == 0) {
+            s->stats.via_flow++;
+            return 0;
+        }
+    }
     char host[SIM_IP_STRLEN];
     if (u->host.len + 1 > sizeof host)
         return 1;
@@ -90,7 +99,7 @@ static void add_branch(sip_server *s, sim_time_t now, srv_ctx *c, const char *ru
     srv_branch_token(s, b->req, branch, sizeof branch);
     srv_push_via(s, b->req, branch); /* §16.6 step 8 */
     sim_ep to;
-    if (next_hop(b->req, &to) == 0) {
+    if (srv_next_hop(s, now, b->req, &to) == 0) {
         send_branch(s, now, b, &to);
     } else {
         b->lookup = s->next_lookup++;
@@ -218,7 +227,7 @@ static void cancel_branch(sip_server *s, sim_time_t now, srv_branch *b)
         return;
     b->cancelled = true;
     sim_ep to;
-    if (next_hop(req, &to) == 0 && sip_msg_cancel(req, &cancel) == 0) {
+    if (srv_next_hop(s, now, req, &to) == 0 && sip_msg_cancel(req, &cancel) == 0) {
         sip_txns_request(s->txns, now, cancel, &to, NULL);
         s->stats.cancels++;
     }

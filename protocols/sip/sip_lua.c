@@ -36,6 +36,8 @@ static void lua_ua_free(lua_State *L, lua_ua *u)
     luaL_unref(L, LUA_REGISTRYINDEX, u->on_invite);
     g_ptr_array_free(u->calls, TRUE);
     g_queue_clear(&u->incoming);
+    g_free((char *)u->ice_cfg.turn_user);
+    g_free((char *)u->ice_cfg.turn_pass);
     g_free(u);
 }
 
@@ -245,6 +247,7 @@ static int server_stats(lua_State *L)
     set_int(L, "registers", (lua_Integer)st->registers);
     set_int(L, "challenges", (lua_Integer)st->challenges);
     set_int(L, "forwarded", (lua_Integer)st->forwarded);
+    set_int(L, "via_flow", (lua_Integer)st->via_flow);
     set_int(L, "forks", (lua_Integer)st->forks);
     set_int(L, "cancels", (lua_Integer)st->cancels);
     set_int(L, "loops", (lua_Integer)st->loops);
@@ -307,6 +310,11 @@ static void pump(sip_app *a, void *ctx)
             u->options_status = ev.status;
             break;
         case SIP_UA_EV_INCOMING:
+            if (u->ice) { /* gather now: the answer waits for the candidates */
+                c->ice = sip_lua_ice_start(u, sip_app_node(a), false, NULL);
+                if (c->ice)
+                    sip_lua_ice_bind(c->ice, ev.call);
+            }
             if (u->on_invite != LUA_NOREF) {
                 lua_rawgeti(u->L, LUA_REGISTRYINDEX, u->on_invite);
                 sip_lua_push_call(u->L, a, ev.call);
@@ -343,7 +351,32 @@ static void pump(sip_app *a, void *ctx)
 
 static const char *const ua_keys[] = { "aor", "password", "user", "display", "registrar",
                                        "proxy", "rport", "port", "rtp_port", "expires", "media",
-                                       NULL };
+                                       "ice", NULL };
+static const char *const ice_keys[] = { "stun", "turn", "user", "password", NULL };
+
+/* Option ice = {stun = "ip:port", turn = "ip:port", user =, password =} of table idx into
+ * *cfg (strings borrowed from the table; an empty table: host candidates only). Returns
+ * whether the option is there. */
+static bool opt_ice(lua_State *L, int idx, ice_app_cfg *cfg)
+{
+    lua_getfield(L, idx, "ice");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return false;
+    }
+    if (!lua_istable(L, -1))
+        luaL_argerror(L, idx, "option 'ice': a table {stun=, turn=, user=, password=}");
+    int t = lua_gettop(L);
+    simlua_check_options(L, t, ice_keys);
+    opt_hostport(L, t, "stun", &cfg->stun, 3478);
+    opt_hostport(L, t, "turn", &cfg->turn, 3478);
+    cfg->turn_user = simlua_opt_str(L, t, "user", NULL);
+    cfg->turn_pass = simlua_opt_str(L, t, "password", NULL);
+    if (cfg->turn.port && (!cfg->turn_user || !cfg->turn_pass))
+        luaL_argerror(L, idx, "option 'ice': a turn server needs user and password");
+    lua_pop(L, 1); /* the strings stay alive in the options table at idx */
+    return true;
+}
 
 static int l_ua(lua_State *L)
 {
@@ -373,6 +406,8 @@ static int l_ua(lua_State *L)
     if (exp < 1 || exp > 86400)
         return luaL_argerror(L, 2, "option 'expires': 1..86400 seconds");
     cfg.expires = (uint32_t)exp;
+    ice_app_cfg ice = { 0 };
+    bool with_ice = opt_ice(L, 2, &ice);
     GError *err = NULL;
     sip_app *a = sip_app_ua(n, &cfg, &err);
     if (!a)
@@ -384,10 +419,14 @@ static int l_ua(lua_State *L)
     ua->L = main;
     ua->cond = simlua_cond_new(L);
     ua->on_invite = LUA_NOREF;
-    ua->calls = g_ptr_array_new_with_free_func(g_free);
+    ua->calls = g_ptr_array_new_with_free_func(sip_lua_call_free);
     g_queue_init(&ua->incoming);
     ua->media = simlua_opt_bool(L, 2, "media", true);
     ua->expires = cfg.expires;
+    ua->ice = with_ice;
+    ua->ice_cfg = ice;
+    ua->ice_cfg.turn_user = g_strdup(ice.turn_user);
+    ua->ice_cfg.turn_pass = g_strdup(ice.turn_pass);
     g_ptr_array_add(slua_get(L)->uas, ua);
     sip_app_on_notify(a, pump, ua);
     simlua_push_handle(L, SIP_UA_CLASS, sip_app_ref(a));
@@ -447,20 +486,61 @@ static int ua_options(lua_State *L)
     return sip_lua_wait(L);
 }
 
-static int ua_call(lua_State *L)
+/* Sends the INVITE (with ice's description when there is one) and pushes the call. */
+static int place_call(lua_State *L, sip_app *a, lua_ua *u, const char *uri, sip_lua_ice *ice)
 {
-    sip_app *a;
-    check_lua_ua(L, 1, &a);
-    const char *uri = luaL_checkstring(L, 2);
     unsigned id;
-    int rc = sip_ua_call(sip_app_ua_core(a), sim_world_now(simlua_world(L)), uri, &id);
+    sdp_oa_ice d = { 0 };
+    bool with_ice = ice && sip_lua_ice_describe(ice, &d) == 0;
+    int rc = sip_ua_call_ice(sip_app_ua_core(a), sim_world_now(simlua_world(L)), uri,
+                             with_ice ? &d : NULL, &id);
+    if (with_ice)
+        sip_lua_ice_describe_clear(&d);
     if (rc == -EINVAL)
-        return luaL_argerror(L, 2, lua_pushfstring(L, "not a SIP URI: \"%s\"", uri));
+        return luaL_error(L, "call: not a SIP URI: \"%s\"", uri);
     if (rc == -EHOSTUNREACH)
-        return luaL_argerror(L, 2, "no proxy configured and the host is not an IP address");
+        return luaL_error(L, "call: no proxy configured and the host is not an IP address");
+    if (ice) {
+        sip_lua_call_get(u, id)->ice = ice;
+        sip_lua_ice_bind(ice, id);
+    }
     sip_app_kick(a);
     sip_lua_push_call(L, a, id);
     return 1;
+}
+
+/* ua:call with ICE: [3] the agent (light userdata), [4] the URI; waits for gathering. */
+static int gathered_ready(lua_State *L, bool timed_out)
+{
+    sip_app *a;
+    lua_ua *u = check_lua_ua(L, 1, &a);
+    sip_lua_ice *ice = lua_touserdata(L, 3);
+    if (!sip_lua_ice_gathered(ice) && !timed_out)
+        return -1;
+    return place_call(L, a, u, lua_tostring(L, 4), ice);
+}
+
+static int ua_call(lua_State *L)
+{
+    sip_app *a;
+    lua_ua *u = check_lua_ua(L, 1, &a);
+    const char *uri = luaL_checkstring(L, 2);
+    sip_uri pu;
+    if (sip_uri_parse(uri, strlen(uri), &pu, NULL) < 0 || pu.scheme == SIP_SCHEME_OTHER)
+        return luaL_argerror(L, 2, lua_pushfstring(L, "not a SIP URI: \"%s\"", uri));
+    if (!u->ice)
+        return place_call(L, a, u, uri, NULL);
+    /* RFC 8839 §4.2.1: the offer carries every candidate, so gather first (blocks) */
+    GError *err = NULL;
+    sip_lua_ice *ice = sip_lua_ice_start(u, sip_app_node(a), true, &err);
+    if (!ice)
+        raise_gerror(L, err);
+    lua_settop(L, 2);
+    lua_pushlightuserdata(L, ice);
+    lua_insert(L, 2);
+    sip_lua_wait_push(L, u, 10 * SIM_SEC, gathered_ready);
+    lua_insert(L, 2); /* [1] ua [2] wait [3] ice [4] uri */
+    return sip_lua_wait(L);
 }
 
 static int ua_on_invite(lua_State *L)

@@ -9,6 +9,7 @@
  *   call:peer()                 the other party's From / To value
  *   call:media([i])             -> {local_port=, remote="ip:port", codec=, active=} of stream i
  *   call:stats([i])             the RTP statistics of stream i (default 1), as rtp's s:stats()
+ *   call:ice()                  -> {state=, local=, remote=, local_addr=, remote_addr=} | nil
  *
  * When a call is up (the 2xx sent or received) and the UA has media=true, one rtp session
  * per active stream starts on the negotiated ports: 20 ms PCMU to the address and port the
@@ -71,6 +72,8 @@ void sip_lua_media_sync(lua_ua *u, sip_app *a, lcall *c)
         }
         if (r || !st->active || !st->remote_rtp.port || strcmp(st->media, "audio") != 0)
             continue;
+        if (i == 0 && c->ice && sip_lua_ice_media(u, a, c, st))
+            continue; /* RTP goes over the ICE agent's selected pair */
         rtp_app_cfg cfg = { .port = st->local_port, .to = st->remote_rtp,
                             .rtcp_to = st->remote_rtcp, .duration = 24 * 3600 * SIM_SEC };
         cfg.session.pt = st->pt;
@@ -94,6 +97,8 @@ void sip_lua_media_stop(lua_ua *u, lcall *c)
         if (r)
             rtp_app_bye(r, "call ended");
     }
+    if (c->ice)
+        sip_lua_ice_stop(c->ice);
 }
 
 /* ---------------------------------------------------------------- actions */
@@ -118,17 +123,55 @@ static int call_ring(lua_State *L)
     return 0;
 }
 
+void sip_lua_call_free(gpointer p)
+{
+    lcall *c = p;
+    if (c->ice)
+        sip_lua_ice_detach(c->ice);
+    g_free(c);
+}
+
+/* Puts the ICE description into the answer, then answers. Returns sip_ua_answer's code. */
+static int answer(lua_ua *u, sip_app *a, lcall *c)
+{
+    sip_ua *core = sip_app_ua_core(a);
+    sdp_oa_ice d;
+    c->answer_pending = false;
+    if (c->ice && sip_lua_ice_describe(c->ice, &d) == 0) {
+        sip_ua_set_ice(core, c->id, &d);
+        sip_lua_ice_describe_clear(&d);
+    }
+    int rc = sip_ua_answer(core, sim_world_now(u->world), c->id);
+    if (rc == 0) {
+        c->answered = true;
+        sip_lua_media_sync(u, a, c);
+    }
+    return rc;
+}
+
+void sip_lua_answer_now(lua_ua *u, sip_app *a, lcall *c)
+{
+    answer(u, a, c);
+    sip_app_kick(a);
+}
+
 static int call_answer(lua_State *L)
 {
     sip_app *a;
     lua_ua *u;
     lcall *c = check_call(L, 1, &a, &u);
-    int rc = sip_ua_answer(sip_app_ua_core(a), sim_world_now(simlua_world(L)), c->id);
-    act(L, a, rc == -EBADMSG ? 0 : rc, "answer");
-    if (rc == 0) {
-        c->answered = true;
-        sip_lua_media_sync(u, a, c);
+    if (c->ice && !sip_lua_ice_gathered(c->ice)) { /* RFC 8839: answer with every candidate */
+        sip_call_state st = SIP_CALL_ENDED;
+        sip_ua_call_state(sip_app_ua_core(a), c->id, &st);
+        if (st != SIP_CALL_INCOMING && st != SIP_CALL_EARLY)
+            return luaL_error(L, "answer: not possible while the call is %s",
+                              sip_call_state_name(st));
+        c->answer_pending = true; /* answered when gathering ends */
+        lua_pushboolean(L, 1);
+        return 1;
     }
+    int rc = answer(u, a, c);
+    act(L, a, rc == -EBADMSG ? 0 : rc, "answer");
     lua_pushboolean(L, rc == 0); /* false: the offer was unusable, 488 sent */
     return 1;
 }
@@ -336,7 +379,17 @@ static int call_tostring(lua_State *L)
     return 1;
 }
 
+static int call_ice(lua_State *L)
+{
+    lcall *c = check_call(L, 1, NULL, NULL);
+    if (!c->ice)
+        return 0;
+    sip_lua_ice_push_state(L, c->ice);
+    return 1;
+}
+
 static const luaL_Reg call_methods[] = {
+    { "ice", call_ice },
     { "wait_answer", call_wait_answer }, { "ring", call_ring },
     { "answer", call_answer },           { "reject", call_reject },
     { "bye", call_bye },                 { "wait_end", call_wait_end },

@@ -3,6 +3,7 @@
 #ifndef PROTOCOLS_SIP_SIP_LUA_PRIV_H
 #define PROTOCOLS_SIP_SIP_LUA_PRIV_H
 
+#include "protocols/ice/ice.h"
 #include "protocols/rtp/rtp.h"
 #include "protocols/sdp/sdp.h"
 #include "protocols/sip/sip.h"
@@ -11,6 +12,8 @@
 #define SIP_UA_CLASS "natsim.SipUA"
 #define SIP_SERVER_CLASS "natsim.SipServer"
 #define SIP_CALL_CLASS "natsim.SipCall"
+
+typedef struct sip_lua_ice sip_lua_ice;
 
 /* What Lua knows about one call of a UA. */
 typedef struct lcall {
@@ -21,6 +24,8 @@ typedef struct lcall {
     bool end_remote;
     unsigned media_seq;      /* bumped by every re-INVITE that changed the media */
     sim_ref media[SDP_OA_STREAMS_MAX]; /* rtp apps per stream (id 0: none) */
+    sip_lua_ice *ice;        /* the call's ICE agent (world-owned), or NULL */
+    bool answer_pending;     /* call:answer() came before gathering ended */
 } lcall;
 
 /* One UA's Lua side. */
@@ -36,6 +41,8 @@ typedef struct lua_ua {
     unsigned reg_seq, reg_status, options_seq, options_status;
     uint32_t reg_expires;
     uint32_t expires;        /* what register() asks for by default */
+    bool ice;                /* gather and put ICE in the SDP of every call */
+    ice_app_cfg ice_cfg;     /* STUN/TURN servers; turn_user/turn_pass owned */
 } lua_ua;
 
 /* The call userdata. */
@@ -61,6 +68,10 @@ lcall *sip_lua_call_get(lua_ua *u, unsigned id);
 void sip_lua_media_sync(lua_ua *u, sip_app *a, lcall *c);
 /* Stops every RTP session of the call (RTCP BYE). */
 void sip_lua_media_stop(lua_ua *u, lcall *c);
+/* Answers an incoming call now (ICE description set first when the call has one). */
+void sip_lua_answer_now(lua_ua *u, sip_app *a, lcall *c);
+/* Frees an lcall (the GPtrArray free function; its ICE agent stays with the world). */
+void sip_lua_call_free(gpointer p);
 /* Registers the call class. */
 void sip_lua_call_class(lua_State *L);
 /* Blocking calls: with the handle at [1], push the wait state ([2]) then any values ready()
@@ -69,5 +80,28 @@ void sip_lua_call_class(lua_State *L);
 typedef int (*sip_lua_ready_fn)(lua_State *L, bool timed_out);
 void sip_lua_wait_push(lua_State *L, lua_ua *u, sim_time_t timeout, sip_lua_ready_fn ready);
 int sip_lua_wait(lua_State *L);
+
+/* sip_lua_ice.c */
+/* Creates a call's ICE agent on n from u's servers and starts gathering. Returns world-owned,
+ * or NULL with err set. */
+sip_lua_ice *sip_lua_ice_start(lua_ua *u, sim_node *n, bool controlling, GError **err);
+/* Ties the agent to SIP call id of its UA. */
+void sip_lua_ice_bind(sip_lua_ice *ice, unsigned call);
+/* The Lua side is going away: callbacks do nothing from now on. */
+void sip_lua_ice_detach(sip_lua_ice *ice);
+/* True once every candidate is known (the offer or answer can be written). */
+bool sip_lua_ice_gathered(const sip_lua_ice *ice);
+/* The RFC 8839 description of the local candidates into *out (owned strings: clear with
+ * sip_lua_ice_describe_clear). Returns 0 or -ENOENT (no IPv4 candidate). */
+int sip_lua_ice_describe(const sip_lua_ice *ice, sdp_oa_ice *out);
+void sip_lua_ice_describe_clear(sdp_oa_ice *d);
+/* The call's stream 0 was negotiated (st): hands the peer's candidates to the agent once, and
+ * starts RTP over the selected pair when there is one. Returns false when the peer's
+ * description has no ICE (the caller then runs plain RTP). */
+bool sip_lua_ice_media(lua_ua *u, sip_app *a, lcall *c, const sdp_oa_stream *st);
+/* The call ended: closes the agent's sockets and stops its checks and keep-alives. */
+void sip_lua_ice_stop(sip_lua_ice *ice);
+/* Pushes {state=, local=, remote=, local_addr=, remote_addr=} for call:ice(). */
+void sip_lua_ice_push_state(lua_State *L, const sip_lua_ice *ice);
 
 #endif

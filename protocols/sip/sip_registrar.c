@@ -7,6 +7,7 @@ typedef struct binding {
     char *contact;
     sim_time_t expires_at;
     sim_ep source;
+    bool flow;          /* source is the flow to reach contact (RFC 5626-lite, see sip.md) */
 } binding;
 
 struct sip_location {
@@ -19,6 +20,11 @@ static void bindings_free(gpointer p)
     for (guint i = 0; i < a->len; i++)
         g_free(g_array_index(a, binding, i).contact);
     g_array_free(a, TRUE);
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
 sip_location *sip_location_new(void)
@@ -48,15 +54,46 @@ void sip_location_bind(sip_location *l, const char *aor, const char *contact,
         binding *b = &g_array_index(a, binding, i);
         if (strcmp(b->contact, contact) == 0) {
             b->expires_at = expires_at;
+            b->flow = source != NULL;
             if (source)
                 b->source = *source;
             return;
         }
     }
-    binding b = { .contact = g_strdup(contact), .expires_at = expires_at };
+    binding b = { .contact = g_strdup(contact), .expires_at = expires_at, .flow = source != NULL };
     if (source)
         b.source = *source;
     g_array_append_val(a, b);
+}
+
+/* The flow of contact in one AOR's live bindings: 0 with *flow, or -ENOENT. */
+static int flow_in(GArray *a, const char *contact, sim_time_t now, sim_ep *flow)
+{
+    for (guint i = 0; i < a->len; i++) {
+        const binding *b = &g_array_index(a, binding, i);
+        if (b->flow && b->expires_at > now && strcmp(b->contact, contact) == 0) {
+            *flow = b->source;
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+int sip_location_flow(sip_location *l, const char *aor, const char *contact, sim_time_t now,
+                      sim_ep *flow)
+{
+    if (aor) {
+        GArray *a = g_hash_table_lookup(l->aors, aor);
+        return a ? flow_in(a, contact, now, flow) : -ENOENT;
+    }
+    /* any AOR: visit them in sorted order so the answer never depends on hash order */
+    g_autofree gpointer *keys = g_hash_table_get_keys_as_array(l->aors, NULL);
+    guint n = g_hash_table_size(l->aors);
+    qsort(keys, n, sizeof *keys, cmp_str);
+    for (guint i = 0; i < n; i++)
+        if (flow_in(g_hash_table_lookup(l->aors, keys[i]), contact, now, flow) == 0)
+            return 0;
+    return -ENOENT;
 }
 
 size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact)
@@ -233,13 +270,19 @@ void srv_register(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m)
     sip_msg *r = NULL;
     sip_via v;
     sim_ep src = { 0 };
+    bool flow = false;
     if (sip_msg_via(m, 0, &v) == 0) {
         char host[SIM_IP_STRLEN];
         uint16_t port;
-        if (sip_via_reply_to(&v, host, sizeof host, &port) == 0 && sim_ip_parse(host, &src.ip) == 0)
+        /* RFC 3581 §4 + RFC 5626 §6 (lite): with rport, received:rport is the address and
+         * port the REGISTER really came from, i.e. the NAT binding it opened: remember it as
+         * the flow that reaches this contact. Without rport the port is a guess: no flow. */
+        if (sip_via_reply_to(&v, host, sizeof host, &port) == 0 && sim_ip_parse(host, &src.ip) == 0) {
             src.port = port;
+            flow = v.rport;
+        }
     }
-    unsigned st = apply(s, now, m, aor, &src);
+    unsigned st = apply(s, now, m, aor, flow ? &src : NULL);
     if (st) {
         srv_reply(s, now, txn, m, st, "Bad Contact");
         return;

@@ -140,26 +140,16 @@ static void forward_response(sip_server *s, sip_msg *m)
 }
 
 /* The ACK for a 2xx: forwarded statelessly along the route (§16.11). */
-static void forward_ack(sip_server *s, sip_msg *m)
+static void forward_ack(sip_server *s, sim_time_t now, sip_msg *m)
 {
     unsigned st;
     const char *why;
     if (sip_msg_forward_hops(m, &st, &why) < 0)
         return;
     sip_msg_route_pop_self(m, &s->self_uri);
-    sip_nameaddr na;
-    char host[SIM_IP_STRLEN];
-    const sip_uri *u = &m->uri;
-    if (sip_msg_nameaddr(m, SIP_HDR_ROUTE, 0, &na) == 0)
-        u = &na.uri;
     sim_ep to = { 0 };
-    if (u->host.len + 1 > sizeof host)
-        return;
-    memcpy(host, u->host.p, u->host.len);
-    host[u->host.len] = 0;
-    if (sim_ip_parse(host, &to.ip) < 0)
+    if (srv_next_hop(s, now, m, &to) != 0)
         return; /* an ACK to a name: the UA's Contact should be an address */
-    to.port = u->port > 0 ? (uint16_t)u->port : 5060;
     char branch[SIP_TOKEN_MAX + 16];
     srv_branch_token(s, m, branch, sizeof branch);
     srv_push_via(s, m, branch);
@@ -181,7 +171,7 @@ static void on_request(sip_server *s, sim_time_t now, sip_txn_ev *ev)
     ev->msg = NULL;
     if (!ev->id) {
         if (!strcmp(m->method, "ACK"))
-            forward_ack(s, m);
+            forward_ack(s, now, m);
         sip_msg_free(m);
         return;
     }

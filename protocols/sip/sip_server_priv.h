@@ -69,6 +69,9 @@ void srv_fork_cancel(sip_server *s, sim_time_t now, unsigned target);
 /* Lookup id answered. */
 void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep);
 void srv_ctx_free(srv_ctx *c);
+/* Next hop of a request about to be forwarded (Route, registered flow, Request-URI): 0 with
+ * *to, or 1 when the host is a name (RFC 3263 lookup needed). */
+int srv_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to);
 /* A branch token with the §16.6 step 8 loop hash of m. */
 void srv_branch_token(sip_server *s, const sip_msg *m, char *out, size_t cap);
 /* Pushes our Via with branch onto m. */

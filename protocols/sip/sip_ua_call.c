@@ -59,6 +59,12 @@ static void add_sdp(sip_msg *m, const GString *sdp)
 
 int sip_ua_call(sip_ua *ua, sim_time_t now, const char *target, unsigned *call)
 {
+    return sip_ua_call_ice(ua, now, target, NULL, call);
+}
+
+int sip_ua_call_ice(sip_ua *ua, sim_time_t now, const char *target, const sdp_oa_ice *ice,
+                    unsigned *call)
+{
     sip_uri u;
     sim_ep dest;
     if (sip_uri_parse(target, strlen(target), &u, NULL) < 0 || u.scheme == SIP_SCHEME_OTHER)
@@ -71,6 +77,8 @@ int sip_ua_call(sip_ua *ua, sim_time_t now, const char *target, unsigned *call)
     sip_call *c = call_new(ua, true);
     sdp_oa_add_stream(c->oa, "audio", (uint16_t)(ua->cfg.rtp_port + 32 * ((c->id - 1) % 512)),
                       SDP_SENDRECV);
+    if (ice)
+        sdp_oa_set_ice(c->oa, 0, ice); /* checked by the caller's sdp_oa_ice builder */
     char ip[SIM_IP_STRLEN], tok[SIP_TOKEN_MAX];
     sip_random_token(ua->rng, "", tok, sizeof tok);
     g_autofree char *cid = g_strdup_printf("%s@%s", tok, sim_ip_fmt(&ua->cfg.local.ip, ip, sizeof ip));
@@ -439,6 +447,12 @@ int sip_ua_answer(sip_ua *ua, sim_time_t now, unsigned call)
     c->state = SIP_CALL_CONFIRMED;
     send_ok(ua, now, c, c->invite_txn, ok);
     return 0;
+}
+
+int sip_ua_set_ice(sip_ua *ua, unsigned call, const sdp_oa_ice *ice)
+{
+    sip_call *c = sip_ua_find_call(ua, call);
+    return c ? sdp_oa_set_ice(c->oa, 0, ice) : -ENOENT;
 }
 
 int sip_ua_reject(sip_ua *ua, sim_time_t now, unsigned call, unsigned status)

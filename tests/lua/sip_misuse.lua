@@ -1,5 +1,5 @@
 -- expect-exit: 1
--- expect-stderr: sip_misuse.lua:36: bad argument #1 to 'wait_call' (bad time 'soon'
+-- expect-stderr: sip_misuse.lua:41: bad argument #1 to 'wait_call' (bad time 'soon'
 -- Misuse of the sip module is a Lua error with file:line naming what is wrong, never a crash;
 -- each pcall below must fail with the message given.
 local lan = sim.lan("l", {})
@@ -21,6 +21,11 @@ fails(function() sip.ua(h, {}) end, "option 'aor'")
 fails(function() sip.ua(h, {aor = "mailto:bob@mit.edu"}) end, "not a sip: URI with a user")
 fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", rtp_port = 4001}) end, "option 'rtp_port'")
 fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", proxy = "10.0.0.2:99999"}) end, "option 'proxy'")
+fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", ice = 5}) end, "option 'ice': a table")
+fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", ice = {colour = 1}}) end, "unknown option 'colour'")
+fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", ice = {stun = "x"}}) end, "option 'stun'")
+fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", ice = {turn = "10.0.0.2"}}) end,
+      "a turn server needs user and password")
 local reg = sip.registrar(s, {domain = "mit.edu"})
 local ua = sip.ua(h, {aor = "sip:bob@mit.edu"})
 fails(function() sip.ua(h, {aor = "sip:bob@mit.edu"}) end, "cannot bind SIP port 5060")

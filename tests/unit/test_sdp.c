@@ -552,6 +552,63 @@ static void test_oa_no_common(void)
     sdp_oa_free(bob);
 }
 
+/* RFC 8839 in offer/answer: the offer carries the credentials, every candidate and the
+ * default candidate in m= and a media-level c=; the answerer's agent reads them back through
+ * sdp_oa_remote(); an answer carries ICE only when the offer did . */
+static void test_oa_ice(void)
+{
+    sdp_oa *alice = oa_new("192.168.1.10", false, false, false);
+    sdp_oa *bob = oa_new("10.0.0.20", false, false, false);
+    char *cands[] = { "1 1 UDP 2130706431 192.168.1.10 5000 typ host",
+                      "2 1 UDP 1694498815 68.36.210.57 3406 typ srflx raddr 192.168.1.10 rport 5000",
+                      NULL };
+    sdp_oa_ice ice = { .ufrag = "8hhY", .pwd = "asd88fgpdd777uzjYhagZg", .cands = cands };
+    g_assert_cmpint(sim_ep_parse("68.36.210.57:3406", &ice.def), ==, 0);
+    g_assert_cmpint(sdp_oa_set_ice(alice, SDP_OA_STREAMS_MAX, &ice), ==, -EINVAL);
+    sdp_oa_ice nodef = ice;
+    nodef.def.port = 0;
+    g_assert_cmpint(sdp_oa_set_ice(alice, 0, &nodef), ==, -EINVAL);
+    g_assert_cmpint(sdp_oa_add_stream(alice, "audio", 40000, SDP_SENDRECV), ==, 0);
+    g_assert_cmpint(sdp_oa_set_ice(alice, 0, &ice), ==, 0);
+    GString *offer = g_string_new(NULL), *ans = g_string_new(NULL);
+    g_assert_cmpint(sdp_oa_offer(alice, offer), ==, 0);
+    g_assert_nonnull(strstr(offer->str, "m=audio 3406 RTP/AVP 0\r\nc=IN IP4 68.36.210.57\r\n"));
+    g_assert_nonnull(strstr(offer->str, "a=ice-ufrag:8hhY\r\na=ice-pwd:asd88fgpdd777uzjYhagZg\r\n"));
+    g_assert_nonnull(strstr(offer->str, "a=candidate:2 1 UDP 1694498815 68.36.210.57 3406 typ srflx"));
+    g_assert_nonnull(strstr(offer->str, "a=rtcp-mux\r\n"));
+    g_assert_null(sdp_oa_remote(bob));
+    /* bob answers with ICE of his own, set before the stream exists */
+    sdp_oa_ice bice = ice;
+    bice.ufrag = "bobX";
+    g_assert_cmpint(sim_ep_parse("128.6.4.33:7000", &bice.def), ==, 0);
+    g_assert_cmpint(sdp_oa_set_ice(bob, 0, &bice), ==, 0);
+    g_assert_cmpint(sdp_oa_answer(bob, offer->str, offer->len, ans), ==, 0);
+    g_assert_nonnull(strstr(ans->str, "m=audio 7000 RTP/AVP 0\r\nc=IN IP4 128.6.4.33\r\n"));
+    g_assert_cmpuint(sdp_oa_get(bob, 0)->remote_rtp.port, ==, 3406); /* the default candidate */
+    const sdp_session *r = sdp_oa_remote(bob);
+    const sdp_media *m = g_ptr_array_index(r->media, 0);
+    g_assert_cmpstr(sdp_ice_attr(r, m, "ice-ufrag"), ==, "8hhY");
+    unsigned n = 0;
+    for (guint i = 0; i < m->attrs->len; i++)
+        n += !strcmp(g_array_index(m->attrs, sdp_attr, i).name, "candidate");
+    g_assert_cmpuint(n, ==, 2);
+    g_assert_cmpint(sdp_oa_accept_answer(alice, ans->str, ans->len), ==, 0);
+    r = sdp_oa_remote(alice);
+    g_assert_cmpstr(sdp_ice_attr(r, g_ptr_array_index(r->media, 0), "ice-ufrag"), ==, "bobX");
+    /* an offer without ICE gets an answer without ICE, at the stream's own port */
+    sdp_oa *carol = oa_new("192.0.2.30", false, false, false);
+    g_assert_cmpint(sdp_oa_set_ice(carol, 0, &bice), ==, 0);
+    g_string_truncate(ans, 0);
+    g_assert_cmpint(sdp_oa_answer(carol, alice_offer, strlen(alice_offer), ans), ==, 0);
+    g_assert_null(strstr(ans->str, "ice-ufrag"));
+    g_assert_nonnull(strstr(ans->str, "m=audio 49174 "));
+    g_string_free(offer, TRUE);
+    g_string_free(ans, TRUE);
+    sdp_oa_free(alice);
+    sdp_oa_free(bob);
+    sdp_oa_free(carol);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -567,5 +624,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sdp/oa/reoffer", test_oa_reoffer);
     g_test_add_func("/sdp/oa/no-common-codec", test_oa_no_common);
     g_test_add_func("/sdp/oa/config", test_oa_cfg);
+    g_test_add_func("/sdp/oa/ice-rfc8839", test_oa_ice);
     return g_test_run();
 }

@@ -53,6 +53,13 @@ static node *add(net *n, const char *name, const char *addr)
     return x;
 }
 
+/* True when e is the endpoint written in s. */
+static bool ep_is(const sim_ep *e, const char *s)
+{
+    sim_ep x = ep(s);
+    return sim_ep_eq(e, &x);
+}
+
 static sip_ua *ua(net *n, const char *name, const char *addr, const char *aor, const char *proxy,
                   const char *registrar)
 {
@@ -513,6 +520,71 @@ static void test_registrar_rules(void)
     sip_server_free(s);
 }
 
+/* Sends raw request text to s from `from` and pops the first datagram s sends back or on. */
+static void raw_in(sip_server *s, sim_time_t now, const char *from, const char *req, sip_out *o)
+{
+    sim_ep f = ep(from);
+    g_assert_cmpint(sip_server_input(s, now, &f, (const uint8_t *)req, strlen(req)), ==, 0);
+    g_assert_true(sip_server_pop(s, o));
+}
+
+/* RFC 3581 + RFC 5626-lite: a REGISTER with rport arriving from a NAT's outside address makes
+ * that source the flow of the binding: an INVITE for the AOR, and a later in-dialog request
+ * whose Request-URI is the contact, go to 68.36.210.57:40567, not to the private contact.
+ * Without rport nothing is remembered and the INVITE goes to the contact itself. */
+static void test_registrar_flow(void)
+{
+    static const char *const via[] = { ";rport", "" };
+    static const char *const want[] = { "68.36.210.57:40567", "192.168.1.10:5060" };
+    for (unsigned k = 0; k < 2; k++) {
+        sim_rng rng;
+        sim_rng_seed(&rng, 1);
+        sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "mit.edu", .registrar = true,
+                                                          .record_route = true,
+                                                          .self = ep("18.7.22.84:5060") },
+                                       &rng);
+        g_autofree char *reg = g_strdup_printf(
+            "REGISTER sip:mit.edu SIP/2.0\r\nVia: SIP/2.0/UDP 192.168.1.10:5060;branch=z9hG4bKr%s"
+            "\r\nFrom: <sip:alice@mit.edu>;tag=1\r\nTo: <sip:alice@mit.edu>\r\nCall-ID: reg\r\n"
+            "CSeq: 1 REGISTER\r\nMax-Forwards: 70\r\nContact: <sip:alice@192.168.1.10:5060>\r\n"
+            "Expires: 60\r\n\r\n", via[k]);
+        sip_out o;
+        raw_in(s, 0, "68.36.210.57:40567", reg, &o);
+        g_assert_true(ep_is(&o.to, k ? "68.36.210.57:5060" : "68.36.210.57:40567"));
+        sip_out_clear(&o);
+        sim_ep flow;
+        g_assert_cmpint(sip_location_flow(sip_server_location(s), NULL,
+                                          "sip:alice@192.168.1.10:5060", 0, &flow), ==,
+                        k ? -ENOENT : 0);
+        static const char inv[] =
+            "INVITE sip:alice@mit.edu SIP/2.0\r\nVia: SIP/2.0/UDP 18.7.22.9:5060;branch=z9hG4bKi1"
+            "\r\nFrom: <sip:bob@mit.edu>;tag=2\r\nTo: <sip:alice@mit.edu>\r\nCall-ID: inv\r\n"
+            "CSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContact: <sip:bob@18.7.22.9>\r\n\r\n";
+        raw_in(s, SIM_SEC, "18.7.22.9:5060", inv, &o); /* 100 Trying */
+        sip_out_clear(&o);
+        g_assert_true(sip_server_pop(s, &o)); /* the forwarded INVITE */
+        g_assert_cmpint(strncmp((char *)o.data, "INVITE sip:alice@192.168.1.10:5060 ", 35), ==, 0);
+        g_assert_true(ep_is(&o.to, want[k]));
+        sip_out_clear(&o);
+        /* an in-dialog BYE (Request-URI = the contact) follows the same flow */
+        static const char bye[] =
+            "BYE sip:alice@192.168.1.10:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 18.7.22.9:5060;"
+            "branch=z9hG4bKb1\r\nRoute: <sip:18.7.22.84:5060;lr>\r\nFrom: <sip:bob@mit.edu>;tag=2"
+            "\r\nTo: <sip:alice@mit.edu>;tag=3\r\nCall-ID: inv\r\nCSeq: 2 BYE\r\n"
+            "Max-Forwards: 70\r\n\r\n";
+        raw_in(s, 2 * SIM_SEC, "18.7.22.9:5060", bye, &o);
+        g_assert_cmpint(strncmp((char *)o.data, "BYE ", 4), ==, 0);
+        g_assert_true(ep_is(&o.to, want[k]));
+        sip_out_clear(&o);
+        g_assert_cmpuint(sip_server_get_stats(s)->via_flow, ==, k ? 0 : 2);
+        /* the flow dies with the binding (Expires: 60) */
+        g_assert_cmpint(sip_location_flow(sip_server_location(s), "alice@mit.edu",
+                                          "sip:alice@192.168.1.10:5060", 60 * SIM_SEC, &flow),
+                        ==, -ENOENT);
+        sip_server_free(s);
+    }
+}
+
 /* RFC 3263 fallbacks: no NAPTR -> _sip._udp SRV; no SRV either -> A of the domain, port 5060;
  * nothing -> unreachable. */
 static void test_locate_fallbacks(void)
@@ -550,6 +622,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/server/redirect-302", test_redirect);
     g_test_add_func("/sip/server/errors-480-482-483", test_errors);
     g_test_add_func("/sip/server/registrar-rules", test_registrar_rules);
+    g_test_add_func("/sip/server/registrar-flow-rport", test_registrar_flow);
     g_test_add_func("/sip/server/locate-fallbacks", test_locate_fallbacks);
     return g_test_run();
 }

@@ -3,7 +3,8 @@
  * with 100/180/200/ACK and negotiated RTP endpoints, re-INVITE adding and removing a stream,
  * BYE; 486 Busy Here (the transaction ACKs it); CANCEL (487); the 2xx retransmitted until the
  * ACK when the first 200 is lost; OPTIONS; REGISTER with a digest challenge answered and
- * refreshed before expiry; a malformed request answered 400 with the reason. */
+ * refreshed before expiry; a malformed request answered 400 with the reason; ICE descriptions
+ * (RFC 8839) carried by the INVITE and the 200 OK. */
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
@@ -435,6 +436,48 @@ static void test_deterministic(void)
     g_string_free(first, TRUE);
 }
 
+/* The ICE credentials of a call's remote description (first m-line), or NULL. */
+static const char *remote_ufrag(net *n, int i, unsigned call)
+{
+    const sdp_session *r = sdp_oa_remote(sip_ua_call_media(n->ua[i], call));
+    return r && r->media->len ? sdp_ice_attr(r, g_ptr_array_index(r->media, 0), "ice-ufrag")
+                              : NULL;
+}
+
+/* RFC 8839 through the UA core: sip_ua_call_ice puts the caller's description into the
+ * INVITE, sip_ua_set_ice the callee's into the 200 OK; each side negotiates the other's
+ * default candidate as its RTP destination and reads the peer's credentials back. */
+static void test_call_ice(void)
+{
+    sim_rng r[2];
+    rngs(r);
+    net n;
+    net_init(&n, r, true);
+    char *ca_lines[] = { "1 1 UDP 2130706431 10.0.0.1 7000 typ host",
+                         "2 1 UDP 1694498815 68.36.210.57 3406 typ srflx raddr 10.0.0.1 rport 7000",
+                         NULL };
+    sdp_oa_ice ia = { .ufrag = "alic", .pwd = "alicealicealicealice22", .cands = ca_lines };
+    sim_ep_parse("68.36.210.57:3406", &ia.def);
+    sdp_oa_ice ib = ia;
+    ib.ufrag = "bobb";
+    sim_ep_parse("128.6.4.33:9000", &ib.def);
+    unsigned ca = 0, cb = 0;
+    g_assert_cmpint(sip_ua_set_ice(n.ua[0], 99, &ia), ==, -ENOENT);
+    g_assert_cmpint(sip_ua_call_ice(n.ua[0], 0, "sip:bob@10.0.0.2", &ia, &ca), ==, 0);
+    net_run(&n, 100 * MS);
+    g_autofree char *e1 = events(&n, 1, &cb);
+    g_assert_cmpstr(e1, ==, "incoming/0");
+    g_assert_cmpint(sip_ua_set_ice(n.ua[1], cb, &ib), ==, 0);
+    g_assert_cmpint(sip_ua_answer(n.ua[1], n.now, cb), ==, 0);
+    net_run(&n, 1 * SIM_SEC);
+    g_autofree char *e0 = events(&n, 0, NULL);
+    g_assert_cmpstr(e0, ==, "answered/200");
+    assert_media(&n, ca, cb, 0, "128.6.4.33:9000", "68.36.210.57:3406");
+    g_assert_cmpstr(remote_ufrag(&n, 0, ca), ==, "bobb");
+    g_assert_cmpstr(remote_ufrag(&n, 1, cb), ==, "alic");
+    net_clear(&n);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -446,5 +489,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/ua/register-digest-refresh", test_register_digest_refresh);
     g_test_add_func("/sip/ua/deterministic", test_deterministic);
     g_test_add_func("/sip/ua/invite-without-contact", test_invite_without_contact);
+    g_test_add_func("/sip/ua/call-ice-rfc8839", test_call_ice);
     return g_test_run();
 }
