@@ -11,7 +11,8 @@
  *   RFC 3261 §10.3, §16 / RFC 3263  registrar and location service (sip_registrar.c),
  *             stateful forking proxy and redirect server (sip_server.c, sip_fork.c), server
  *             location NAPTR -> SRV -> A (sip_locate.c)
- *   sip_sim.c drives a UA or server core over sim/socket.h (UDP); sip_lua.c is module `sip`.
+ *   RFC 3261 §18  transports: sip_sim.c drives a UA or server core over sim/socket.h, UDP and
+ *             TCP (sip_tcp.c: connection reuse, Content-Length framing); sip_lua.c is `sip`.
  *   RFC 2617 / RFC 7616 / RFC 8760  HTTP digest authentication with MD5 and SHA-256
  *
  * Layering (DESIGN §4): sip_msg.c frames a datagram into a start line, header lines and a body;
@@ -509,6 +510,8 @@ typedef struct sip_ua_cfg {
     uint32_t expires;        /* REGISTER Expires asked for (0: 3600) */
     bool rport;              /* add ;rport to our Via (RFC 3581) */
     uint16_t rtp_port;       /* first RTP port of our streams (0: 40000), two per stream */
+    bool tcp;                /* RFC 3261 §18: our requests go over TCP (Via SIP/2.0/TCP,
+                                Contact ;transport=tcp, reliable transactions) */
     sip_txn_cfg txn;         /* timers */
 } sip_ua_cfg;
 
@@ -681,6 +684,8 @@ typedef struct sip_server_cfg {
                                   e.g. proxy.mit.edu reading what registrar.mit.edu stored */
     uint32_t default_expires;  /* registrar: when the REGISTER names none (0: 3600) */
     uint32_t max_expires;      /* registrar: cap (0: 7200) */
+    bool tcp;                  /* §18: requests we send or forward go over TCP (Via
+                                  SIP/2.0/TCP, reliable transactions) */
     sip_txn_cfg txn;
 } sip_server_cfg;
 
@@ -723,7 +728,9 @@ typedef struct sip_app sip_app;
 /* Called after every input, timeout or kick of the app's core. */
 typedef void (*sip_app_notify_fn)(sip_app *a, void *ctx);
 
-/* Starts a UA on node n, UDP port cfg->local.port. Returns world-owned (freed with the world
+/* Starts a UA on node n, UDP and TCP port cfg->local.port (RFC 3261 §18: a message goes over
+ * the open TCP connection to its destination when there is one, over a new connection when
+ * its top Via says TCP, else over UDP; TCP streams are framed by Content-Length). Returns world-owned (freed with the world
  * or sip_app_free), or NULL with err set (bad cfg, port in use). */
 sip_app *sip_app_ua(sim_node *n, const sip_ua_cfg *cfg, GError **err);
 /* Starts a server (registrar / proxy / redirect) on node n, UDP port cfg->self.port, with a
@@ -742,6 +749,8 @@ sip_server *sip_app_server_core(sip_app *a);
 /* The node and the world handle (kind SIP_REF_KIND). */
 sim_node *sip_app_node(sip_app *a);
 sim_ref sip_app_ref(sip_app *a);
+/* Open SIP-over-TCP connections (accepted or opened by the app). */
+size_t sip_app_tcp_conns(sip_app *a);
 /* Installs the notify callback. */
 void sip_app_on_notify(sip_app *a, sip_app_notify_fn fn, void *ctx);
 

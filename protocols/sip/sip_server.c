@@ -30,7 +30,8 @@ sip_server *sip_server_new(const sip_server_cfg *cfg, sim_rng *rng)
     s->self_uri_str = g_strdup_printf("sip:%s", s->self_hostport);
     sip_uri_parse(s->self_uri_str, strlen(s->self_uri_str), &s->self_uri, NULL);
     s->rng = rng;
-    s->txns = sip_txns_new(&cfg->txn);
+    s->cfg.txn.reliable = cfg->txn.reliable || cfg->tcp; /* §17: no retransmissions on TCP */
+    s->txns = sip_txns_new(&s->cfg.txn);
     s->loc = cfg->location ? cfg->location : sip_location_new();
     s->ctxs = g_ptr_array_new();
     s->next_lookup = 1;
@@ -86,7 +87,8 @@ void srv_reply(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m, un
 
 int srv_push_via(sip_server *s, sip_msg *m, const char *branch)
 {
-    g_autofree char *via = g_strdup_printf("SIP/2.0/UDP %s;branch=%s", s->self_hostport, branch);
+    g_autofree char *via = g_strdup_printf("SIP/2.0/%s %s;branch=%s", s->cfg.tcp ? "TCP" : "UDP",
+                                           s->self_hostport, branch);
     return sip_msg_push(m, SIP_HDR_VIA, via);
 }
 

@@ -432,13 +432,16 @@ static int client_step(sip_txns *t, sim_time_t now, sip_txn *x, const sim_ep *fr
 
 /* ---------------------------------------------------------------- server transactions */
 
-/* Where responses for req go (§18.2.2, RFC 3581): the Via's received/rport when it names an
- * address, otherwise (a host name sent-by: no resolver here) the packet's source. */
+/* Where responses for req go (§18.2.2, RFC 3581): over a reliable transport the source of the
+ * request, i.e. the connection it came in on; otherwise the Via's received/rport when it names
+ * an address, else (a host name sent-by: no resolver here) the packet's source. */
 static sim_ep reply_target(const sip_via *v, const sim_ep *from)
 {
     char host[SIM_IP_STRLEN];
     uint16_t port;
     sim_ep ep = *from;
+    if (!sip_str_eq(v->transport, "UDP"))
+        return ep; /* §18.2.2: "MUST be sent using the existing connection" */
     if (sip_via_reply_to(v, host, sizeof host, &port) == 0 && sim_ip_parse(host, &ep.ip) == 0)
         ep.port = port;
     return ep;

@@ -49,13 +49,15 @@ sip_ua *sip_ua_new(const sip_ua_cfg *cfg, sim_rng *rng)
     ua->password = g_strdup(cfg->password);
     ua->display = g_strdup(cfg->display);
     g_autofree char *hp = hostport(&cfg->local);
-    ua->contact = g_strdup_printf("<sip:%.*s@%s>", (int)u.user.len, u.user.p, hp);
+    ua->contact = g_strdup_printf("<sip:%.*s@%s%s>", (int)u.user.len, u.user.p, hp,
+                                  cfg->tcp ? ";transport=tcp" : "");
     ua->cfg.aor = ua->cfg.user = ua->cfg.password = ua->cfg.display = NULL; /* not borrowed */
     if (!ua->cfg.expires)
         ua->cfg.expires = 3600;
     if (!ua->cfg.rtp_port)
         ua->cfg.rtp_port = 40000;
-    ua->txns = sip_txns_new(&cfg->txn);
+    ua->cfg.txn.reliable = cfg->txn.reliable || cfg->tcp; /* §17.1.1.2: no retransmissions */
+    ua->txns = sip_txns_new(&ua->cfg.txn);
     ua->calls = g_ptr_array_new();
     ua->next_call = 1;
     g_queue_init(&ua->events);
@@ -142,7 +144,8 @@ int sip_ua_push_via(sip_ua *ua, sip_msg *m)
     char branch[SIP_TOKEN_MAX];
     sip_random_token(ua->rng, SIP_BRANCH_COOKIE, branch, sizeof branch);
     g_autofree char *hp = hostport(&ua->cfg.local);
-    g_autofree char *via = g_strdup_printf("SIP/2.0/UDP %s;branch=%s%s", hp, branch,
+    g_autofree char *via = g_strdup_printf("SIP/2.0/%s %s;branch=%s%s",
+                                           ua->cfg.tcp ? "TCP" : "UDP", hp, branch,
                                            ua->cfg.rport ? ";rport" : "");
     return sip_msg_push(m, SIP_HDR_VIA, via);
 }
