@@ -207,8 +207,8 @@ typedef struct sip_msg {
  * SIP version), with *e (may be NULL) set; *out untouched on failure. */
 int sip_msg_decode(const uint8_t *buf, size_t len, sip_msg **out, sip_err *e);
 /* Stream framing (TCP, §18.3): the length of the first whole message in buf (leading CRLFs
- * included) in *msg_len. Checks only the start line, line structure and Content-Length (the
- * message still has to be decoded). Returns 0, -EAGAIN when more bytes are needed, -EBADMSG
+ * included) in *msg_len. Checks only the line structure and Content-Length (the message still
+ * has to be decoded; a malformed start line is the decoder's to report). Returns 0, -EAGAIN when more bytes are needed, -EBADMSG
  * when those are malformed or Content-Length is missing (required on streams). */
 int sip_msg_frame(const uint8_t *buf, size_t len, size_t *msg_len);
 /* A new request (method a token, ruri a valid Request-URI, both copied). Returns 0 or -EINVAL;
@@ -291,6 +291,19 @@ int sip_msg_response(const sip_msg *req, unsigned status, const char *reason,
  * sip_msg_response but copying only whichever of Via, From, To, Call-ID and CSeq exist, with
  * no To tag. Returns 0 or -EINVAL (not a request, bad code); *out owned. */
 int sip_msg_reject(const sip_msg *req, unsigned status, const char *reason, sip_msg **out);
+/* Reads from a request that failed sip_msg_decode what a response needs (RFC 3261 §8.2 and
+ * §16.3: a malformed request is answered 400 with the reason when it can be): a request line
+ * "Method SP ... SP SIP/2.0" (the Request-URI is not parsed), valid Via, From, To, Call-ID and
+ * CSeq (one each but Via; other header lines are skipped unread). On success *out is an owned
+ * request holding only those headers. Returns 0 or -EBADMSG (not enough structure: no end of
+ * header, not a request, one of those headers missing, repeated or malformed). */
+int sip_msg_salvage(const uint8_t *buf, size_t len, sip_msg **out);
+/* The response to a request that did not decode: e is the decoder's error; the status is
+ * e->status (400, 413, 505) and the reason phrase e->why as far as Reason-Phrase allows
+ * ("400 body shorter than Content-Length"), built by sip_msg_reject from what
+ * sip_msg_salvage read. Returns 0 with *out owned, or -EBADMSG (cannot be answered: no
+ * salvage, or an ACK, §17.1.1.3). */
+int sip_msg_reject_bytes(const uint8_t *buf, size_t len, const sip_err *e, sip_msg **out);
 
 /* ---------------------------------------------------------------- per-hop rules (sip_proxy.c) */
 
@@ -584,8 +597,10 @@ int sip_ua_remove_stream(sip_ua *ua, unsigned call, unsigned idx);
 int sip_ua_reinvite(sip_ua *ua, sim_time_t now, unsigned call);
 /* Sends OPTIONS to target (a SIP URI). 0, -EINVAL, -EHOSTUNREACH. */
 int sip_ua_options(sip_ua *ua, sim_time_t now, const char *target);
-/* One datagram from `from`. Malformed messages are dropped (counted in bad); requests that
- * fail validation get a 400 with the reason. Returns 0 or -EBADMSG (did not decode). */
+/* One datagram from `from`. Malformed messages are counted in bad and dropped, except requests
+ * whose request line, Via, From, To, Call-ID and CSeq are readable: those get 400 (505, 413)
+ * with the reason (sip_msg_reject_bytes); requests that fail validation get a 400 with the
+ * reason. Returns 0 or -EBADMSG (did not decode). */
 int sip_ua_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *buf, size_t len);
 /* Fires what is due: transaction timers, 2xx retransmissions, registration refresh. */
 void sip_ua_timeout(sip_ua *ua, sim_time_t now);
@@ -701,7 +716,8 @@ typedef struct sip_server sip_server;
 sip_server *sip_server_new(const sip_server_cfg *cfg, sim_rng *rng);
 /* Frees it. NULL-safe. */
 void sip_server_free(sip_server *s);
-/* One datagram from `from`. Returns 0 or -EBADMSG (did not decode; dropped). */
+/* One datagram from `from`. Returns 0 or -EBADMSG (did not decode: answered 400 with the
+ * reason when sip_msg_reject_bytes can, else dropped). */
 int sip_server_input(sip_server *s, sim_time_t now, const sim_ep *from, const uint8_t *buf,
                      size_t len);
 /* Fires what is due. */

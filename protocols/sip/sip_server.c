@@ -230,8 +230,13 @@ int sip_server_input(sip_server *s, sim_time_t now, const sim_ep *from, const ui
 {
     sip_msg *m = NULL;
     s->stats.rx++;
-    if (sip_msg_decode(buf, len, &m, NULL) < 0) {
+    sip_err e = { 0 };
+    if (sip_msg_decode(buf, len, &m, &e) < 0) {
         s->stats.bad++;
+        sip_msg *r = NULL; /* §8.2, §16.3: 400 with the reason when the request can be answered */
+        if (sip_msg_reject_bytes(buf, len, &e, &r) == 0)
+            sip_txns_send(s->txns, r, from);
+        sip_msg_free(r);
         return -EBADMSG;
     }
     unsigned status;

@@ -1,6 +1,6 @@
 /* protocols/sip/sip_tcp.c — SIP over TCP for the driver (RFC 3261 §18): the listener, a
  * connection per remote endpoint, stream framing. A connection that sends bytes which do not
- * frame as SIP (no Content-Length, a broken start line, a message over SIP_MSG_MAX) is closed
+ * frame as SIP (no Content-Length, a broken header line, a message over SIP_MSG_MAX) is closed
  * with a RST and a "tcp-close" log record naming the reason: after a framing error the stream
  * cannot be resynchronised (§18.3). Connections are kept in opening order and searched
  * linearly, so what is sent where never depends on pointer order. */
@@ -102,7 +102,7 @@ static void frame_all(sip_conn *c)
             return;
         if (rc < 0) {
             t->stats.framing_errors++;
-            conn_kill(c, true, "framing error: bad start line or header, or no Content-Length "
+            conn_kill(c, true, "framing error: a broken header line or no Content-Length "
                                "(required on streams, RFC 3261 §18.3)");
             return;
         }

@@ -422,8 +422,13 @@ int sip_ua_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *
 {
     sip_msg *m = NULL;
     ua->stats.rx++;
-    if (sip_msg_decode(buf, len, &m, NULL) < 0) {
+    sip_err e = { 0 };
+    if (sip_msg_decode(buf, len, &m, &e) < 0) {
         ua->stats.bad++;
+        sip_msg *r = NULL; /* §8.2, §16.3: 400 with the reason when the request can be answered */
+        if (sip_msg_reject_bytes(buf, len, &e, &r) == 0)
+            sip_txns_send(ua->txns, r, from);
+        sip_msg_free(r);
         return -EBADMSG;
     }
     unsigned status;

@@ -1,7 +1,8 @@
 /* tests/unit/test_sip_tcp.c — SIP over TCP (RFC 3261 §18) through the driver in a simulated
  * world: a registrar answering on the connection a REGISTER came in on (not to the Via's
  * port), messages framed from a stream cut into small pieces and merged in one segment, a
- * framing error closing the connection with a RST while the server keeps serving, a UA in
+ * framing error closing the connection with a RST while the server keeps serving, a request
+ * that frames but does not decode answered 400 with the reason on its connection, a UA in
  * reliable mode sending once and giving up on Timer F, and a whole call through a proxy from
  * Lua with the transport option and its misuse. */
 #include <errno.h>
@@ -173,9 +174,9 @@ static void test_split_merge_same_connection(void)
     fx_clear(&f);
 }
 
-/* A message without Content-Length (mandatory on streams, §18.3), a broken start line, and a
- * head that never ends within SIP_MSG_MAX: each connection is reset; the server still answers
- * a good REGISTER on a new connection. */
+/* A message without Content-Length (mandatory on streams, §18.3), a head that is not SIP at
+ * all, and a head that never ends within SIP_MSG_MAX: each connection is reset; the server
+ * still answers a good REGISTER on a new connection. */
 static void test_framing_error_closes(void)
 {
     fx f;
@@ -213,6 +214,40 @@ static void test_framing_error_closes(void)
     sim_world_run(f.w, t += 100 * SIM_MS);
     g_autofree char *st = peer_statuses(&p);
     g_assert_cmpstr(st, ==, "200");
+    peer_clear(&p);
+    fx_clear(&f);
+}
+
+/* A request that frames but does not decode (two SPs in the request line, RFC 4475 lwsstart)
+ * is answered on its connection with 400 and the reason (§8.2, §16.3), and the connection
+ * stays up for the next, good one. */
+static void test_malformed_answered(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t = sim_world_now(f.w);
+    sip_app *srv = registrar(&f);
+    peer p;
+    peer_connect(&p, f.a, "10.0.0.2:5060");
+    sim_world_run(f.w, t += 20 * SIM_MS);
+    g_autofree char *good = make_register(2, true);
+    g_autofree char *r1 = make_register(1, true);
+    GString *bad = g_string_new(r1);
+    g_string_insert_c(bad, strlen("REGISTER"), ' ');
+    send_str(&p, bad->str, bad->len);
+    send_str(&p, good, strlen(good));
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_autofree char *st = peer_statuses(&p);
+    g_assert_cmpstr(st, ==, "400,200");
+    g_assert_nonnull(memmem(p.rx->data, p.rx->len,
+                            "SIP/2.0 400 request line must be Method SP Request-URI SP "
+                            "SIP-Version\r\n", 71));
+    g_assert_nonnull(memmem(p.rx->data, p.rx->len, "Call-ID: reg1@10.0.0.10\r\n", 25));
+    const sip_server_stats *ss = sip_server_get_stats(sip_app_server_core(srv));
+    g_assert_cmpuint(ss->bad, ==, 1);
+    g_assert_cmpuint(ss->registers, ==, 1);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 1);
+    g_string_free(bad, TRUE);
     peer_clear(&p);
     fx_clear(&f);
 }
@@ -297,6 +332,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sip/tcp/split-merge-same-connection", test_split_merge_same_connection);
     g_test_add_func("/sip/tcp/framing-error-closes", test_framing_error_closes);
+    g_test_add_func("/sip/tcp/malformed-answered-400", test_malformed_answered);
     g_test_add_func("/sip/tcp/reliable-timer-f", test_reliable_timer_f);
     g_test_add_func("/sip/tcp/lua-call", test_lua_call);
     return g_test_run();
