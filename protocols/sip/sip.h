@@ -405,7 +405,9 @@ int sip_decode(const uint8_t *data, size_t len, int argc, char **argv, GString *
 
 typedef struct sip_txn_cfg {
     sim_time_t t1, t2, t4; /* 0: SIP_T1, SIP_T2, SIP_T4 */
-    bool reliable;         /* TCP: no retransmissions; Timers D, I, J, K are zero */
+    bool reliable;         /* every transaction reliable (TCP): no retransmissions; Timers D,
+                              I, J, K are zero. Without it, a transaction whose request's top
+                              Via names TCP (or any non-UDP transport) is reliable too (§18) */
     bool no_trying;        /* INVITE server: no automatic 100 Trying (the TU answers at once) */
 } sip_txn_cfg;
 
