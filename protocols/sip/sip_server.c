@@ -87,7 +87,8 @@ void srv_reply(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m, un
 
 int srv_push_via(sip_server *s, sip_msg *m, const char *branch)
 {
-    g_autofree char *via = g_strdup_printf("SIP/2.0/%s %s;branch=%s", s->cfg.tcp ? "TCP" : "UDP",
+    bool tcp = sip_msg_next_hop_tcp(m, s->cfg.tcp);
+    g_autofree char *via = g_strdup_printf("SIP/2.0/%s %s;branch=%s", tcp ? "TCP" : "UDP",
                                            s->self_hostport, branch);
     return sip_msg_push(m, SIP_HDR_VIA, via);
 }

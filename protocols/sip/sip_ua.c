@@ -144,8 +144,9 @@ int sip_ua_push_via(sip_ua *ua, sip_msg *m)
     char branch[SIP_TOKEN_MAX];
     sip_random_token(ua->rng, SIP_BRANCH_COOKIE, branch, sizeof branch);
     g_autofree char *hp = hostport(&ua->cfg.local);
-    g_autofree char *via = g_strdup_printf("SIP/2.0/%s %s;branch=%s%s",
-                                           ua->cfg.tcp ? "TCP" : "UDP", hp, branch,
+    bool tcp = sip_msg_next_hop_tcp(m, ua->cfg.tcp); /* §18.1.1 */
+    g_autofree char *via = g_strdup_printf("SIP/2.0/%s %s;branch=%s%s", tcp ? "TCP" : "UDP",
+                                           hp, branch,
                                            ua->cfg.rport ? ";rport" : "");
     return sip_msg_push(m, SIP_HDR_VIA, via);
 }

@@ -3,8 +3,9 @@
  * port), messages framed from a stream cut into small pieces and merged in one segment, a
  * framing error closing the connection with a RST while the server keeps serving, a request
  * that frames but does not decode answered 400 with the reason on its connection, a UA in
- * reliable mode sending once and giving up on Timer F, and a whole call through a proxy from
- * Lua with the transport option and its misuse. */
+ * reliable mode sending once and giving up on Timer F, a whole call through a proxy from
+ * Lua with the transport option and its misuse, and a UDP proxy using TCP for the one hop whose
+ * Contact says ;transport=tcp. */
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
@@ -327,6 +328,30 @@ static void test_lua_call(void)
     fx_clear(&f);
 }
 
+/* A UDP proxy forwarding to a Contact registered with ;transport=tcp opens a connection for
+ * that hop only (§18.1.1, RFC 3263 §4.1: the URI's transport wins); Alice's side stays UDP. */
+static void test_contact_transport(void)
+{
+    fx f;
+    fx_init(&f, world_src,
+        "local px = sip.proxy(S, {domain = 'example.com', registrar = true})\n"
+        "local bob = sip.ua(B, {aor = 'sip:bob@example.com', proxy = '10.0.0.2', "
+        "transport = 'tcp', media = false})\n"
+        "local alice = sip.ua(A, {aor = 'sip:alice@example.com', proxy = '10.0.0.2', "
+        "media = false})\n"
+        "bob:on_invite(function(c) c:answer() end)\n"
+        "sim.expect(bob:register(), 'registered')\n"
+        "local c = alice:call('sip:bob@example.com')\n"
+        "sim.expect(c:wait_answer(5), 'answered')\n"
+        "c:bye()\n"
+        "sim.expect(c:wait_end(5), 'ended')\n"
+        "sim.expect(px:stats().tcp_connections == 2, 'proxy: ' .. px:stats().tcp_connections)\n"
+        "sim.expect(alice:stats().tcp_connections == 0, 'alice: UDP only')\n",
+        "sip", sip_lua_open);
+    g_assert_cmpuint(simlua_expect_passed(f.lua), ==, 5);
+    fx_clear(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -335,5 +360,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/tcp/malformed-answered-400", test_malformed_answered);
     g_test_add_func("/sip/tcp/reliable-timer-f", test_reliable_timer_f);
     g_test_add_func("/sip/tcp/lua-call", test_lua_call);
+    g_test_add_func("/sip/tcp/contact-transport", test_contact_transport);
     return g_test_run();
 }
