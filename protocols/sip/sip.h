@@ -654,8 +654,9 @@ int sip_aor_of(const sip_uri *u, char *out, size_t cap);
 
 /* ---------------------------------------------------------------- RFC 3263 server location (sip_locate.c) */
 
-/* Finding the UDP server of a SIP domain: NAPTR (services SIP+D2U, by order then preference)
- * -> SRV (_sip._udp.<domain> when there is no NAPTR; lowest priority, then highest weight, then
+/* Finding the server of a SIP domain: NAPTR (services SIP+D2U or SIP+D2T, flag "s", by order
+ * then preference: the transport is the NAPTR's, §4.1) -> SRV (_sip._udp.<domain> when there is
+ * no NAPTR; lowest priority, then highest weight, then
  * name: deterministic instead of RFC 2782's weighted draw) -> A of the SRV target; with no SRV
  * either, A of the domain itself on port 5060. Sans-I/O: the caller asks sip_locate_next what
  * to look up, feeds each result, and reads the endpoint when done. */
@@ -668,6 +669,7 @@ typedef struct sip_locate {
     dns_name domain;
     dns_name name;     /* what to look up next */
     uint16_t port;     /* from the SRV record, else 5060 */
+    bool tcp;          /* the chosen NAPTR was SIP+D2T */
     sim_ep result;
 } sip_locate;
 
@@ -732,6 +734,10 @@ bool sip_server_pop(sip_server *s, sip_out *out);
 bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap);
 /* The answer for lookup id: err 0 with ep, or a negative code (the branch answers 503). */
 void sip_server_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep);
+/* The same, with the transport RFC 3263 chose (sip_locate.tcp): true sends the branch over TCP
+ * (its Via says SIP/2.0/TCP) unless its next-hop URI names a transport. */
+void sip_server_located_over(sip_server *s, sim_time_t now, unsigned id, int err,
+                             const sim_ep *ep, bool tcp);
 /* The location service (borrowed). */
 sip_location *sip_server_location(sip_server *s);
 /* Counters (borrowed). */

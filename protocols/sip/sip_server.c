@@ -87,7 +87,11 @@ void srv_reply(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m, un
 
 int srv_push_via(sip_server *s, sip_msg *m, const char *branch)
 {
-    bool tcp = sip_msg_next_hop_tcp(m, s->cfg.tcp);
+    return srv_push_via_over(s, m, branch, sip_msg_next_hop_tcp(m, s->cfg.tcp));
+}
+
+int srv_push_via_over(sip_server *s, sip_msg *m, const char *branch, bool tcp)
+{
     g_autofree char *via = g_strdup_printf("SIP/2.0/%s %s;branch=%s", tcp ? "TCP" : "UDP",
                                            s->self_hostport, branch);
     return sip_msg_push(m, SIP_HDR_VIA, via);
@@ -289,6 +293,12 @@ bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap)
 
 void sip_server_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep)
 {
-    srv_fork_located(s, now, id, err, ep);
+    sip_server_located_over(s, now, id, err, ep, false);
+}
+
+void sip_server_located_over(sip_server *s, sim_time_t now, unsigned id, int err,
+                             const sim_ep *ep, bool tcp)
+{
+    srv_fork_located(s, now, id, err, ep, tcp);
     dispatch(s, now);
 }

@@ -139,8 +139,9 @@ static void lookup_step(sip_lookup *l)
     sim_ep ep = { 0 };
     int rc = res ? sip_locate_result(&l->loc, &ep) : -EHOSTUNREACH;
     unsigned id = l->id;
+    bool tcp = l->loc.tcp; /* RFC 3263: the NAPTR chose SIP+D2T */
     g_ptr_array_remove(a->lookups, l);
-    sip_server_located(a->srv, sim_world_now(a->world), id, rc, &ep);
+    sip_server_located_over(a->srv, sim_world_now(a->world), id, rc, &ep, tcp);
     sip_app_kick(a);
 }
 
