@@ -12,7 +12,8 @@
  *   RFC 3261 §10.3, §16 / RFC 3263  registrar and location service (sip_registrar.c),
  *             stateful forking proxy and redirect server (sip_server.c, sip_fork.c), server
  *             location NAPTR -> SRV -> A (sip_locate.c)
- *   sip_sim.c drives a UA or server core over sim/socket.h (UDP); sip_lua.c is module `sip`.
+ *   RFC 3261 §18  transports: sip_sim.c drives a UA or server core over sim/socket.h, UDP and
+ *             TCP (sip_tcp.c: connection reuse, Content-Length framing); sip_lua.c is `sip`.
  *   RFC 2617 / RFC 7616 / RFC 8760  HTTP digest authentication with MD5 and SHA-256
  *
  * Layering (DESIGN §4): sip_msg.c frames a datagram into a start line, header lines and a body;
@@ -207,8 +208,8 @@ typedef struct sip_msg {
  * SIP version), with *e (may be NULL) set; *out untouched on failure. */
 int sip_msg_decode(const uint8_t *buf, size_t len, sip_msg **out, sip_err *e);
 /* Stream framing (TCP, §18.3): the length of the first whole message in buf (leading CRLFs
- * included) in *msg_len. Checks only the start line, line structure and Content-Length (the
- * message still has to be decoded). Returns 0, -EAGAIN when more bytes are needed, -EBADMSG
+ * included) in *msg_len. Checks only the line structure and Content-Length (the message still
+ * has to be decoded; a malformed start line is the decoder's to report). Returns 0, -EAGAIN when more bytes are needed, -EBADMSG
  * when those are malformed or Content-Length is missing (required on streams). */
 int sip_msg_frame(const uint8_t *buf, size_t len, size_t *msg_len);
 /* A new request (method a token, ruri a valid Request-URI, both copied). Returns 0 or -EINVAL;
@@ -291,6 +292,19 @@ int sip_msg_response(const sip_msg *req, unsigned status, const char *reason,
  * sip_msg_response but copying only whichever of Via, From, To, Call-ID and CSeq exist, with
  * no To tag. Returns 0 or -EINVAL (not a request, bad code); *out owned. */
 int sip_msg_reject(const sip_msg *req, unsigned status, const char *reason, sip_msg **out);
+/* Reads from a request that failed sip_msg_decode what a response needs (RFC 3261 §8.2 and
+ * §16.3: a malformed request is answered 400 with the reason when it can be): a request line
+ * "Method SP ... SP SIP/2.0" (the Request-URI is not parsed), valid Via, From, To, Call-ID and
+ * CSeq (one each but Via; other header lines are skipped unread). On success *out is an owned
+ * request holding only those headers. Returns 0 or -EBADMSG (not enough structure: no end of
+ * header, not a request, one of those headers missing, repeated or malformed). */
+int sip_msg_salvage(const uint8_t *buf, size_t len, sip_msg **out);
+/* The response to a request that did not decode: e is the decoder's error; the status is
+ * e->status (400, 413, 505) and the reason phrase e->why as far as Reason-Phrase allows
+ * ("400 body shorter than Content-Length"), built by sip_msg_reject from what
+ * sip_msg_salvage read. Returns 0 with *out owned, or -EBADMSG (cannot be answered: no
+ * salvage, or an ACK, §17.1.1.3). */
+int sip_msg_reject_bytes(const uint8_t *buf, size_t len, const sip_err *e, sip_msg **out);
 
 /* ---------------------------------------------------------------- per-hop rules (sip_proxy.c) */
 
@@ -392,7 +406,9 @@ int sip_decode(const uint8_t *data, size_t len, int argc, char **argv, GString *
 
 typedef struct sip_txn_cfg {
     sim_time_t t1, t2, t4; /* 0: SIP_T1, SIP_T2, SIP_T4 */
-    bool reliable;         /* TCP: no retransmissions; Timers D, I, J, K are zero */
+    bool reliable;         /* every transaction reliable (TCP): no retransmissions; Timers D,
+                              I, J, K are zero. Without it, a transaction whose request's top
+                              Via names TCP (or any non-UDP transport) is reliable too (§18) */
     bool no_trying;        /* INVITE server: no automatic 100 Trying (the TU answers at once) */
 } sip_txn_cfg;
 
@@ -511,6 +527,8 @@ typedef struct sip_ua_cfg {
     uint32_t expires;        /* REGISTER Expires asked for (0: 3600) */
     bool rport;              /* add ;rport to our Via (RFC 3581) */
     uint16_t rtp_port;       /* first RTP port of our streams (0: 40000), two per stream */
+    bool tcp;                /* RFC 3261 §18: our requests go over TCP (Via SIP/2.0/TCP,
+                                Contact ;transport=tcp, reliable transactions) */
     sip_txn_cfg txn;         /* timers */
 } sip_ua_cfg;
 
@@ -591,8 +609,10 @@ int sip_ua_remove_stream(sip_ua *ua, unsigned call, unsigned idx);
 int sip_ua_reinvite(sip_ua *ua, sim_time_t now, unsigned call);
 /* Sends OPTIONS to target (a SIP URI). 0, -EINVAL, -EHOSTUNREACH. */
 int sip_ua_options(sip_ua *ua, sim_time_t now, const char *target);
-/* One datagram from `from`. Malformed messages are dropped (counted in bad); requests that
- * fail validation get a 400 with the reason. Returns 0 or -EBADMSG (did not decode). */
+/* One datagram from `from`. Malformed messages are counted in bad and dropped, except requests
+ * whose request line, Via, From, To, Call-ID and CSeq are readable: those get 400 (505, 413)
+ * with the reason (sip_msg_reject_bytes); requests that fail validation get a 400 with the
+ * reason. Returns 0 or -EBADMSG (did not decode). */
 int sip_ua_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *buf, size_t len);
 /* Fires what is due: transaction timers, 2xx retransmissions, registration refresh. */
 void sip_ua_timeout(sip_ua *ua, sim_time_t now);
@@ -649,8 +669,9 @@ int sip_aor_of(const sip_uri *u, char *out, size_t cap);
 
 /* ---------------------------------------------------------------- RFC 3263 server location (sip_locate.c) */
 
-/* Finding the UDP server of a SIP domain: NAPTR (services SIP+D2U, by order then preference)
- * -> SRV (_sip._udp.<domain> when there is no NAPTR; lowest priority, then highest weight, then
+/* Finding the server of a SIP domain: NAPTR (services SIP+D2U or SIP+D2T, flag "s", by order
+ * then preference: the transport is the NAPTR's, §4.1) -> SRV (_sip._udp.<domain> when there is
+ * no NAPTR; lowest priority, then highest weight, then
  * name: deterministic instead of RFC 2782's weighted draw) -> A of the SRV target; with no SRV
  * either, A of the domain itself on port 5060. Sans-I/O: the caller asks sip_locate_next what
  * to look up, feeds each result, and reads the endpoint when done. */
@@ -663,6 +684,7 @@ typedef struct sip_locate {
     dns_name domain;
     dns_name name;     /* what to look up next */
     uint16_t port;     /* from the SRV record, else 5060 */
+    bool tcp;          /* the chosen NAPTR was SIP+D2T */
     sim_ep result;
 } sip_locate;
 
@@ -696,6 +718,8 @@ typedef struct sip_server_cfg {
                                   e.g. proxy.mit.edu reading what registrar.mit.edu stored */
     uint32_t default_expires;  /* registrar: when the REGISTER names none (0: 3600) */
     uint32_t max_expires;      /* registrar: cap (0: 7200) */
+    bool tcp;                  /* §18: requests we send or forward go over TCP (Via
+                                  SIP/2.0/TCP, reliable transactions) */
     sip_txn_cfg txn;
 } sip_server_cfg;
 
@@ -711,7 +735,8 @@ typedef struct sip_server sip_server;
 sip_server *sip_server_new(const sip_server_cfg *cfg, sim_rng *rng);
 /* Frees it. NULL-safe. */
 void sip_server_free(sip_server *s);
-/* One datagram from `from`. Returns 0 or -EBADMSG (did not decode; dropped). */
+/* One datagram from `from`. Returns 0 or -EBADMSG (did not decode: answered 400 with the
+ * reason when sip_msg_reject_bytes can, else dropped). */
 int sip_server_input(sip_server *s, sim_time_t now, const sim_ep *from, const uint8_t *buf,
                      size_t len);
 /* Fires what is due. */
@@ -724,6 +749,10 @@ bool sip_server_pop(sip_server *s, sip_out *out);
 bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap);
 /* The answer for lookup id: err 0 with ep, or a negative code (the branch answers 503). */
 void sip_server_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep);
+/* The same, with the transport RFC 3263 chose (sip_locate.tcp): true sends the branch over TCP
+ * (its Via says SIP/2.0/TCP) unless its next-hop URI names a transport. */
+void sip_server_located_over(sip_server *s, sim_time_t now, unsigned id, int err,
+                             const sim_ep *ep, bool tcp);
 /* The location service (borrowed). */
 sip_location *sip_server_location(sip_server *s);
 /* Counters (borrowed). */
@@ -738,7 +767,9 @@ typedef struct sip_app sip_app;
 /* Called after every input, timeout or kick of the app's core. */
 typedef void (*sip_app_notify_fn)(sip_app *a, void *ctx);
 
-/* Starts a UA on node n, UDP port cfg->local.port. Returns world-owned (freed with the world
+/* Starts a UA on node n, UDP and TCP port cfg->local.port (RFC 3261 §18: a message goes over
+ * the open TCP connection to its destination when there is one, over a new connection when
+ * its top Via says TCP, else over UDP; TCP streams are framed by Content-Length). Returns world-owned (freed with the world
  * or sip_app_free), or NULL with err set (bad cfg, port in use). */
 sip_app *sip_app_ua(sim_node *n, const sip_ua_cfg *cfg, GError **err);
 /* Starts a server (registrar / proxy / redirect) on node n, UDP port cfg->self.port, with a
@@ -757,6 +788,8 @@ sip_server *sip_app_server_core(sip_app *a);
 /* The node and the world handle (kind SIP_REF_KIND). */
 sim_node *sip_app_node(sip_app *a);
 sim_ref sip_app_ref(sip_app *a);
+/* Open SIP-over-TCP connections (accepted or opened by the app). */
+size_t sip_app_tcp_conns(sip_app *a);
 /* Installs the notify callback. */
 void sip_app_on_notify(sip_app *a, sip_app_notify_fn fn, void *ctx);
 

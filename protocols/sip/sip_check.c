@@ -95,3 +95,33 @@ int sip_msg_reject(const sip_msg *req, unsigned status, const char *reason, sip_
     *out = r;
     return 0;
 }
+
+/* A reason phrase from a decoder's reason: RFC 3261 §25.1 Reason-Phrase allows reserved,
+ * unreserved and escaped characters, SP and HTAB; "<>" becomes "angle brackets"
+ * ("Request-URI in <>"), other characters (quotes) are left out. */
+static char *reason_phrase(const char *why)
+{
+    GString *s = g_string_new(NULL);
+    for (const char *p = why; *p; p++)
+        if (p[0] == '<' && p[1] == '>')
+            g_string_append(s, "angle brackets"), p++;
+        else if (g_ascii_isalnum(*p) || strchr(";/?:@&=+$,-_.!~*'() \t%", *p))
+            g_string_append_c(s, *p);
+    while (s->len && s->str[s->len - 1] == ' ')
+        g_string_truncate(s, s->len - 1);
+    return g_string_free(s, FALSE);
+}
+
+int sip_msg_reject_bytes(const uint8_t *buf, size_t len, const sip_err *e, sip_msg **out)
+{
+    sip_msg *req = NULL;
+    if (!e->why || e->status < 400 || e->status > 699 || sip_msg_salvage(buf, len, &req) < 0)
+        return -EBADMSG;
+    int rc = -EBADMSG;
+    if (strcmp(req->method, "ACK") != 0) { /* §17.1.1.3: an ACK is never answered */
+        g_autofree char *reason = reason_phrase(e->why);
+        rc = sip_msg_reject(req, e->status, reason[0] ? reason : NULL, out);
+    }
+    sip_msg_free(req);
+    return rc;
+}

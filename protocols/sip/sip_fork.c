@@ -341,7 +341,21 @@ void srv_fork_cancel(sip_server *s, sim_time_t now, unsigned target)
     }
 }
 
-void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep)
+/* RFC 3263 chose TCP for a branch whose Via was written for the configured transport: write
+ * it again (same branch) unless the next-hop URI named a transport itself. */
+static void branch_over_tcp(sip_server *s, srv_branch *b)
+{
+    sip_via v;
+    if (sip_msg_next_hop_tcp(b->req, true) == sip_msg_next_hop_tcp(b->req, false) ||
+        sip_msg_via(b->req, 0, &v) < 0 || sip_str_eq(v.transport, "TCP"))
+        return; /* a transport parameter decided, or it is TCP already */
+    g_autofree char *branch = g_strndup(v.branch.p, v.branch.len);
+    sip_msg_pop(b->req, SIP_HDR_VIA);
+    srv_push_via_over(s, b->req, branch, true);
+}
+
+void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep,
+                      bool tcp)
 {
     for (guint i = 0; i < s->ctxs->len; i++) {
         srv_ctx *c = s->ctxs->pdata[i];
@@ -350,10 +364,13 @@ void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err, const
             if (b->lookup != id)
                 continue;
             b->lookup = 0;
-            if (err < 0)
+            if (err < 0) {
                 branch_failed(s, now, b, 503); /* RFC 3263 §4.3: nothing found */
-            else
-                send_branch(s, now, b, ep);
+                return;
+            }
+            if (tcp)
+                branch_over_tcp(s, b);
+            send_branch(s, now, b, ep);
             return;
         }
     }

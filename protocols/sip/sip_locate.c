@@ -1,4 +1,4 @@
-/* protocols/sip/sip_locate.c — RFC 3263 §4 server location for SIP over UDP, sans-I/O:
+/* protocols/sip/sip_locate.c — RFC 3263 §4 server location for SIP over UDP or TCP, sans-I/O:
  * NAPTR -> SRV -> A with the fallbacks of §4.1 and §4.2 (see sip.h for the order used). */
 #include "protocols/sip/sip_priv.h"
 
@@ -35,13 +35,15 @@ static bool srv_name(const dns_name *domain, dns_name *out)
     return dns_name_from_str(s, out) == 0;
 }
 
-/* The best NAPTR for UDP: SIP+D2U with flag "s", lowest order, then lowest preference. */
+/* The best NAPTR for a transport we have: SIP+D2U or SIP+D2T with flag "s", lowest order, then
+ * lowest preference (§4.1). */
 static const dns_rr *pick_naptr(const GArray *rrs)
 {
     const dns_rr *best = NULL;
     for (guint i = 0; rrs && i < rrs->len; i++) {
         const dns_rr *r = &g_array_index(rrs, dns_rr, i);
-        if (r->type != DNS_T_NAPTR || g_ascii_strcasecmp(r->rd.naptr.services.s, "SIP+D2U") != 0 ||
+        if (r->type != DNS_T_NAPTR || (g_ascii_strcasecmp(r->rd.naptr.services.s, "SIP+D2U") != 0 &&
+                                       g_ascii_strcasecmp(r->rd.naptr.services.s, "SIP+D2T") != 0) ||
             g_ascii_strcasecmp(r->rd.naptr.flags.s, "s") != 0)
             continue;
         if (!best || r->rd.naptr.order < best->rd.naptr.order ||
@@ -75,6 +77,7 @@ void sip_locate_feed(sip_locate *l, const dns_result *r)
         const dns_rr *n = ok ? pick_naptr(r->rrs) : NULL;
         if (n) {
             l->name = n->rd.naptr.replacement;
+            l->tcp = g_ascii_strcasecmp(n->rd.naptr.services.s, "SIP+D2T") == 0;
         } else if (!srv_name(&l->domain, &l->name)) {
             l->step = SIP_LOCATE_FAILED;
             return;

@@ -2,12 +2,14 @@
  *
  *   local reg = sip.registrar(host, {domain="mit.edu", users={bob="pw"}, port=5060})
  *   local px  = sip.proxy(host, {domain="mit.edu", location=reg, dns="10.0.0.53",
- *                                record_route=true, registrar=false, port=5060})
+ *                                record_route=true, registrar=false, port=5060,
+ *                                transport="udp"})
  *   local rd  = sip.redirect(host, {domain="mit.edu", location=reg})
  *       servers: S:bindings("bob@mit.edu") -> { "sip:bob@18.7.22.50:5060", ... }, S:stats()
  *   local ua = sip.ua(host, {aor="sip:bob@mit.edu", password="pw", registrar="18.7.22.69",
  *                            proxy="18.7.22.83", rport=true, port=5060, rtp_port=40000,
- *                            display="Bob", expires=3600, media=true})
+ *                            display="Bob", expires=3600, media=true, transport="udp"})
+ *       transport="tcp": requests go over TCP (RFC 3261 §18); every app listens on both
  *   ua:register([expires])   -> true, 200 | false, status     (blocks; refreshes by itself)
  *   ua:options(uri)          -> status                        (blocks)
  *   ua:call(uri)             -> call (the INVITE is on its way)
@@ -140,7 +142,17 @@ static sip_app *check_server(lua_State *L, int idx)
 }
 
 static const char *const server_keys[] = { "domain", "users", "port", "record_route", "dns",
-                                           "location", "registrar", NULL };
+                                           "location", "registrar", "transport", NULL };
+
+/* transport="udp" | "tcp": true for TCP. */
+static bool opt_tcp(lua_State *L, int idx)
+{
+    const char *t = simlua_opt_str(L, idx, "transport", "udp");
+    if (g_ascii_strcasecmp(t, "tcp") != 0 && g_ascii_strcasecmp(t, "udp") != 0)
+        luaL_argerror(L, idx, lua_pushfstring(L, "option 'transport': \"udp\" or \"tcp\", "
+                                                 "not \"%s\"", t));
+    return g_ascii_strcasecmp(t, "tcp") == 0;
+}
 
 /* users={name="pw", ...} into two NULL-terminated arrays, sorted by name (pairs() order is
  * not deterministic). */
@@ -185,6 +197,7 @@ static int new_server(lua_State *L, int kind)
     cfg.self = (sim_ep){ node_ip(L, n), opt_port(L, 2, "port", SIP_PORT) };
     cfg.registrar = simlua_opt_bool(L, 2, "registrar", cfg.registrar);
     cfg.record_route = simlua_opt_bool(L, 2, "record_route", kind == 1);
+    cfg.tcp = opt_tcp(L, 2);
     if (lua_getfield(L, 2, "location") != LUA_TNIL) {
         sip_app *shared = check_server(L, -1);
         cfg.location = sip_server_location(sip_app_server_core(shared));
@@ -239,8 +252,10 @@ static void set_int(lua_State *L, const char *k, lua_Integer v)
 
 static int server_stats(lua_State *L)
 {
-    const sip_server_stats *st = sip_server_get_stats(sip_app_server_core(check_server(L, 1)));
-    lua_createtable(L, 0, 12);
+    sip_app *a = check_server(L, 1);
+    const sip_server_stats *st = sip_server_get_stats(sip_app_server_core(a));
+    lua_createtable(L, 0, 13);
+    set_int(L, "tcp_connections", (lua_Integer)sip_app_tcp_conns(a));
     set_int(L, "received", (lua_Integer)st->rx);
     set_int(L, "bad", (lua_Integer)st->bad);
     set_int(L, "rejected", (lua_Integer)st->rejected);
@@ -351,7 +366,7 @@ static void pump(sip_app *a, void *ctx)
 
 static const char *const ua_keys[] = { "aor", "password", "user", "display", "registrar",
                                        "proxy", "rport", "port", "rtp_port", "expires", "media",
-                                       "ice", NULL };
+                                       "ice", "transport", NULL };
 static const char *const ice_keys[] = { "stun", "turn", "user", "password", NULL };
 
 /* Option ice = {stun = "ip:port", turn = "ip:port", user =, password =} of table idx into
@@ -397,6 +412,7 @@ static int l_ua(lua_State *L)
     opt_hostport(L, 2, "registrar", &cfg.registrar, SIP_PORT);
     opt_hostport(L, 2, "proxy", &cfg.proxy, SIP_PORT);
     cfg.rport = simlua_opt_bool(L, 2, "rport", false);
+    cfg.tcp = opt_tcp(L, 2);
     cfg.local = (sim_ep){ node_ip(L, n), opt_port(L, 2, "port", SIP_PORT) };
     lua_Integer rtp = simlua_opt_int(L, 2, "rtp_port", 40000);
     if (rtp < 1024 || rtp > 65000 || rtp % 2)
@@ -582,7 +598,8 @@ static int ua_stats(lua_State *L)
 {
     sip_app *a = sip_lua_check_ua(L, 1);
     const sip_ua_stats *st = sip_ua_get_stats(sip_app_ua_core(a));
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 6);
+    set_int(L, "tcp_connections", (lua_Integer)sip_app_tcp_conns(a));
     set_int(L, "received", (lua_Integer)st->rx);
     set_int(L, "bad", (lua_Integer)st->bad);
     set_int(L, "rejected", (lua_Integer)st->rejected);

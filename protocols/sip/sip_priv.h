@@ -77,6 +77,10 @@ int sip_msg_replace_top(sip_msg *m, sip_hdr_id id, sip_str v);
 /* A copy of request or response m through the codec, with Request-URI ruri for a request
  * (NULL: the same). Owned, or NULL when the result does not decode (a bad ruri). */
 sip_msg *sip_msg_clone(const sip_msg *m, const char *ruri);
+/* True when request m goes to its next hop over TCP (RFC 3261 §18.1.1, RFC 3263 §4.1): the
+ * transport parameter of the first Route URI, else of the Request-URI; dflt when neither has
+ * one (the element's configured transport). */
+bool sip_msg_next_hop_tcp(const sip_msg *m, bool dflt);
 /* sip_str of a NUL-terminated string. */
 static inline sip_str sip_s(const char *s)
 {

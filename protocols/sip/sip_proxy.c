@@ -122,3 +122,15 @@ void sip_random_token(sim_rng *rng, const char *prefix, char *out, size_t cap)
     if (cap)
         out[MIN(n, cap - 1)] = 0;
 }
+
+bool sip_msg_next_hop_tcp(const sip_msg *m, bool dflt)
+{
+    sip_nameaddr na;
+    const sip_uri *u = &m->uri;
+    if (sip_msg_nameaddr(m, SIP_HDR_ROUTE, 0, &na) == 0)
+        u = &na.uri; /* §16.12 / §8.1.2: the first Route is the next hop */
+    const sip_param *tp = sip_params_find(&u->params, "transport");
+    if (!tp || !tp->has_value)
+        return dflt;
+    return sip_str_eq(tp->value, "tcp"); /* RFC 3263 §4.1: the URI's transport wins */
+}

@@ -30,7 +30,8 @@ sip_server *sip_server_new(const sip_server_cfg *cfg, sim_rng *rng)
     s->self_uri_str = g_strdup_printf("sip:%s", s->self_hostport);
     sip_uri_parse(s->self_uri_str, strlen(s->self_uri_str), &s->self_uri, NULL);
     s->rng = rng;
-    s->txns = sip_txns_new(&cfg->txn);
+    s->cfg.txn.reliable = cfg->txn.reliable || cfg->tcp; /* §17: no retransmissions on TCP */
+    s->txns = sip_txns_new(&s->cfg.txn);
     s->loc = cfg->location ? cfg->location : sip_location_new();
     s->ctxs = g_ptr_array_new();
     s->next_lookup = 1;
@@ -86,7 +87,13 @@ void srv_reply(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m, un
 
 int srv_push_via(sip_server *s, sip_msg *m, const char *branch)
 {
-    g_autofree char *via = g_strdup_printf("SIP/2.0/UDP %s;branch=%s", s->self_hostport, branch);
+    return srv_push_via_over(s, m, branch, sip_msg_next_hop_tcp(m, s->cfg.tcp));
+}
+
+int srv_push_via_over(sip_server *s, sip_msg *m, const char *branch, bool tcp)
+{
+    g_autofree char *via = g_strdup_printf("SIP/2.0/%s %s;branch=%s", tcp ? "TCP" : "UDP",
+                                           s->self_hostport, branch);
     return sip_msg_push(m, SIP_HDR_VIA, via);
 }
 
@@ -218,8 +225,13 @@ int sip_server_input(sip_server *s, sim_time_t now, const sim_ep *from, const ui
 {
     sip_msg *m = NULL;
     s->stats.rx++;
-    if (sip_msg_decode(buf, len, &m, NULL) < 0) {
+    sip_err e = { 0 };
+    if (sip_msg_decode(buf, len, &m, &e) < 0) {
         s->stats.bad++;
+        sip_msg *r = NULL; /* §8.2, §16.3: 400 with the reason when the request can be answered */
+        if (sip_msg_reject_bytes(buf, len, &e, &r) == 0)
+            sip_txns_send(s->txns, r, from);
+        sip_msg_free(r);
         return -EBADMSG;
     }
     unsigned status;
@@ -271,6 +283,12 @@ bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap)
 
 void sip_server_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep)
 {
-    srv_fork_located(s, now, id, err, ep);
+    sip_server_located_over(s, now, id, err, ep, false);
+}
+
+void sip_server_located_over(sip_server *s, sim_time_t now, unsigned id, int err,
+                             const sim_ep *ep, bool tcp)
+{
+    srv_fork_located(s, now, id, err, ep, tcp);
     dispatch(s, now);
 }

@@ -67,7 +67,8 @@ void srv_fork_failed(sip_server *s, sim_time_t now, unsigned txn, unsigned statu
 /* A CANCEL (borrowed) for the INVITE on server transaction target. */
 void srv_fork_cancel(sip_server *s, sim_time_t now, unsigned target);
 /* Lookup id answered. */
-void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep);
+void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep,
+                      bool tcp);
 void srv_ctx_free(srv_ctx *c);
 /* Next hop of a request about to be forwarded (Route, registered flow, Request-URI): 0 with
  * *to, or 1 when the host is a name (RFC 3263 lookup needed). */
@@ -76,5 +77,7 @@ int srv_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to);
 void srv_branch_token(sip_server *s, const sip_msg *m, char *out, size_t cap);
 /* Pushes our Via with branch onto m. */
 int srv_push_via(sip_server *s, sip_msg *m, const char *branch);
+/* The same with the transport given (RFC 3263 chose it). */
+int srv_push_via_over(sip_server *s, sip_msg *m, const char *branch, bool tcp);
 
 #endif

@@ -1,10 +1,11 @@
 /* protocols/sip/sip_sim.c — the thin driver: a UA or server core on one simulated UDP socket
- * (port 5060 by default) and one timer; for a server, RFC 3263 lookups through a stub DNS
+ * and a TCP listener with its connections (sip_tcp.c; port 5060 by default) and one timer; for a server, RFC 3263 lookups through a stub DNS
  * resolver (dns_app_resolver) and sip_locate. After every input or timeout it drains the
  * core's outbox, logs each message ("sip" records: "tx INVITE", "rx 180 Ringing"), re-arms the
  * timer and calls the notify callback (the Lua binding reads the UA's events there). */
 #include <errno.h>
 #include "protocols/sip/sip.h"
+#include "protocols/sip/sip_tcp_priv.h"
 #include "sim/socket.h"
 #include "sim/timer.h"
 #include "sim/trace.h"
@@ -19,6 +20,7 @@ struct sip_app {
     sim_world *world;
     sim_node *node;
     sim_sock *sock;
+    sip_tcp *tcp;
     sim_timer *timer;
     sim_ref ref;
     sip_ua *ua;
@@ -55,6 +57,29 @@ static void log_msg(sip_app *a, const char *dir, const uint8_t *data, size_t len
     trace_log_end(log, r);
 }
 
+/* True when the message's top Via names TCP (§18.1.1: a request goes over the transport its
+ * Via says; §18.2.2: a response to a TCP Via goes over TCP). */
+static bool via_says_tcp(const uint8_t *data, size_t len)
+{
+    if (!memmem(data, len, "/TCP", 4))
+        return false; /* the common case, without decoding */
+    sip_msg *m = NULL;
+    sip_via v;
+    bool tcp = sip_msg_decode(data, len, &m, NULL) == 0 && sip_msg_via(m, 0, &v) == 0 &&
+               v.transport.len == 3 && g_ascii_strncasecmp(v.transport.p, "TCP", 3) == 0;
+    sip_msg_free(m);
+    return tcp;
+}
+
+/* One message out: on the open TCP connection to o->to (the one a request came in on, or one
+ * we opened before: RFC 5923 reuse), on a new one when the Via says TCP, else UDP. */
+static void send_out(sip_app *a, const sip_out *o)
+{
+    int rc = sip_tcp_send(a->tcp, &o->to, o->data, o->len, via_says_tcp(o->data, o->len));
+    if (rc == 0)
+        sim_sock_sendto(a->sock, o->data, o->len, &o->to); /* lost if unroutable, as on a wire */
+}
+
 static sim_time_t deadline(const sip_app *a)
 {
     sim_time_t d = a->ua ? sip_ua_next_deadline(a->ua) : sip_server_next_deadline(a->srv);
@@ -70,7 +95,7 @@ void sip_app_kick(sip_app *a)
     sip_out o;
     while (a->ua ? sip_ua_pop(a->ua, &o) : sip_server_pop(a->srv, &o)) {
         log_msg(a, "tx", o.data, o.len, &o.to);
-        sim_sock_sendto(a->sock, o.data, o.len, &o.to); /* lost if unroutable, as on a wire */
+        send_out(a, &o); /* a TCP connect that fails loses it: the transaction times out */
         sip_out_clear(&o);
     }
     if (a->srv)
@@ -114,8 +139,9 @@ static void lookup_step(sip_lookup *l)
     sim_ep ep = { 0 };
     int rc = res ? sip_locate_result(&l->loc, &ep) : -EHOSTUNREACH;
     unsigned id = l->id;
+    bool tcp = l->loc.tcp; /* RFC 3263: the NAPTR chose SIP+D2T */
     g_ptr_array_remove(a->lookups, l);
-    sip_server_located(a->srv, sim_world_now(a->world), id, rc, &ep);
+    sip_server_located_over(a->srv, sim_world_now(a->world), id, rc, &ep, tcp);
     sip_app_kick(a);
 }
 
@@ -136,11 +162,9 @@ static void start_lookups(sip_app *a)
 
 /* ---------------------------------------------------------------- events */
 
-static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
-                    const sim_ep *to, void *ctx)
+/* One whole message from UDP or from a TCP connection (framed by sip_tcp.c). */
+static void on_msg(void *ctx, const sim_ep *from, const uint8_t *data, size_t len)
 {
-    (void)s;
-    (void)to;
     sip_app *a = ctx;
     log_msg(a, "rx", data, len, from);
     sim_time_t now = sim_world_now(a->world);
@@ -149,6 +173,14 @@ static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *
     else
         sip_server_input(a->srv, now, from, data, len);
     sip_app_kick(a);
+}
+
+static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
+                    const sim_ep *to, void *ctx)
+{
+    (void)s;
+    (void)to;
+    on_msg(ctx, from, data, len);
 }
 
 static void on_timer(sim_timer *t, void *ctx)
@@ -169,6 +201,8 @@ static void app_stop(sip_app *a)
         return;
     sim_sock_close(a->sock);
     a->sock = NULL;
+    sip_tcp_free(a->tcp);
+    a->tcp = NULL;
     sim_timer_free(a->timer);
     a->timer = NULL;
     dns_app_free(a->dns); /* pending lookups are dropped without a callback */
@@ -210,6 +244,14 @@ static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
         return NULL;
     }
     sip_app *a = g_new0(sip_app, 1);
+    a->tcp = sip_tcp_new(n, local, on_msg, a, &rc); /* §18: TCP on the same port */
+    if (!a->tcp) {
+        g_set_error(err, sip_quark(), -rc, "%s: cannot listen on TCP port %u: %s", n->name,
+                    local->port, g_strerror(-rc));
+        sim_sock_close(s);
+        g_free(a);
+        return NULL;
+    }
     a->world = n->world;
     a->node = n;
     a->sock = s;
@@ -273,6 +315,8 @@ sip_server *sip_app_server_core(sip_app *a) { return a->srv; }
 sim_node *sip_app_node(sip_app *a) { return a->node; }
 
 sim_ref sip_app_ref(sip_app *a) { return a->ref; }
+
+size_t sip_app_tcp_conns(sip_app *a) { return a->tcp ? sip_tcp_count(a->tcp) : 0; }
 
 void sip_app_on_notify(sip_app *a, sip_app_notify_fn fn, void *ctx)
 {

@@ -17,6 +17,7 @@ typedef struct sip_txn {
     sim_time_t end_at;  /* Timer B / D / F / H / I / J / K / L / M, SIM_TIME_NEVER when off */
     sim_time_t sched_at; /* its key in sip_txns.timers: min(rtx_at, end_at) when queued */
     bool queued;
+    bool reliable;      /* cfg.reliable, or the request's Via names a non-UDP transport */
 } sip_txn;
 
 struct sip_txns {
@@ -258,14 +259,21 @@ static void sweep(sip_txns *t)
 }
 
 /* A timer of d, or 0 (fires at once) on a reliable transport when `zero_if_reliable`. */
-static sim_time_t after(const sip_txns *t, sim_time_t now, sim_time_t d, bool zero_if_reliable)
+static sim_time_t after(const sip_txn *x, sim_time_t now, sim_time_t d, bool zero_if_reliable)
 {
-    return now + (zero_if_reliable && t->cfg.reliable ? 0 : d);
+    return now + (zero_if_reliable && x->reliable ? 0 : d);
+}
+
+/* §18: a transaction is reliable when its request travels over TCP (or another non-UDP
+ * transport), which its top Via says, or when the layer is configured so. */
+static bool is_reliable(const sip_txns *t, const sip_via *v)
+{
+    return t->cfg.reliable || !sip_str_eq(v->transport, "UDP");
 }
 
 static void start_rtx(sip_txns *t, sip_txn *x, sim_time_t now)
 {
-    if (t->cfg.reliable)
+    if (x->reliable)
         return;
     x->rtx_iv = t->cfg.t1;
     x->rtx_at = now + x->rtx_iv;
@@ -344,6 +352,7 @@ int sip_txns_request(sip_txns *t, sim_time_t now, const sip_msg *req, const sim_
     bool invite = strcmp(req->method, "INVITE") == 0;
     sip_txn *x = add(t, invite ? SIP_TXN_INVITE_CLIENT : SIP_TXN_NON_INVITE_CLIENT,
                      invite ? SIP_TXN_CALLING : SIP_TXN_TRYING, key, dest);
+    x->reliable = is_reliable(t, &v);
     x->last = encode(req);
     gsize len;
     const uint8_t *p = g_bytes_get_data(x->last, &len);
@@ -405,11 +414,11 @@ static int client_step(sip_txns *t, sim_time_t now, sip_txn *x, const sim_ep *fr
             x->state = SIP_TXN_COMPLETED;
             send_ack(t, x, m);
             x->rtx_at = SIM_TIME_NEVER;
-            x->end_at = after(t, now, 32 * SIM_SEC, true); /* Timer D: >= 32 s over UDP */
+            x->end_at = after(x, now, 32 * SIM_SEC, true); /* Timer D: >= 32 s over UDP */
         } else {
             x->state = SIP_TXN_COMPLETED;
             x->rtx_at = SIM_TIME_NEVER;
-            x->end_at = after(t, now, t->cfg.t4, true); /* Timer K */
+            x->end_at = after(x, now, t->cfg.t4, true); /* Timer K */
         }
         emit(t, SIP_TXN_EV_RESPONSE, x->id, m, from);
         return 1;
@@ -432,13 +441,16 @@ static int client_step(sip_txns *t, sim_time_t now, sip_txn *x, const sim_ep *fr
 
 /* ---------------------------------------------------------------- server transactions */
 
-/* Where responses for req go (§18.2.2, RFC 3581): the Via's received/rport when it names an
- * address, otherwise (a host name sent-by: no resolver here) the packet's source. */
+/* Where responses for req go (§18.2.2, RFC 3581): over a reliable transport the source of the
+ * request, i.e. the connection it came in on; otherwise the Via's received/rport when it names
+ * an address, else (a host name sent-by: no resolver here) the packet's source. */
 static sim_ep reply_target(const sip_via *v, const sim_ep *from)
 {
     char host[SIM_IP_STRLEN];
     uint16_t port;
     sim_ep ep = *from;
+    if (!sip_str_eq(v->transport, "UDP"))
+        return ep; /* §18.2.2: "MUST be sent using the existing connection" */
     if (sip_via_reply_to(v, host, sizeof host, &port) == 0 && sim_ip_parse(host, &ep.ip) == 0)
         ep.port = port;
     return ep;
@@ -479,7 +491,7 @@ int sip_txns_respond(sip_txns *t, sim_time_t now, unsigned id, const sip_msg *re
         x->end_at = now + 64 * t->cfg.t1; /* Timer H */
     } else {
         x->state = SIP_TXN_COMPLETED;
-        x->end_at = after(t, now, 64 * t->cfg.t1, true); /* Timer J */
+        x->end_at = after(x, now, 64 * t->cfg.t1, true); /* Timer J */
     }
     reschedule(t, x);
     return 0;
@@ -492,6 +504,7 @@ static void new_server_txn(sip_txns *t, char *key, const sip_via *v, const sim_e
     sim_ep to = reply_target(v, from);
     sip_txn *x = add(t, invite ? SIP_TXN_INVITE_SERVER : SIP_TXN_NON_INVITE_SERVER,
                      invite ? SIP_TXN_PROCEEDING : SIP_TXN_TRYING, key, &to);
+    x->reliable = is_reliable(t, v);
     sip_msg *trying = NULL;
     /* §17.2.1: the INVITE server transaction answers 100 Trying itself, which stops the
      * client's Timer A retransmissions. */
@@ -510,7 +523,7 @@ static int server_request(sip_txns *t, sim_time_t now, sip_txn *x, const sim_ep 
         if (x->state == SIP_TXN_COMPLETED) { /* §17.2.1: Confirmed, Timer I */
             x->state = SIP_TXN_CONFIRMED;
             x->rtx_at = SIM_TIME_NEVER;
-            x->end_at = after(t, now, t->cfg.t4, true);
+            x->end_at = after(x, now, t->cfg.t4, true);
             reschedule(t, x);
         } else if (x->state == SIP_TXN_ACCEPTED) { /* RFC 6026 §7.1: the ACK goes to the TU */
             emit(t, SIP_TXN_EV_REQUEST, 0, m, from);

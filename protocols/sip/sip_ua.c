@@ -49,13 +49,15 @@ sip_ua *sip_ua_new(const sip_ua_cfg *cfg, sim_rng *rng)
     ua->password = g_strdup(cfg->password);
     ua->display = g_strdup(cfg->display);
     g_autofree char *hp = hostport(&cfg->local);
-    ua->contact = g_strdup_printf("<sip:%.*s@%s>", (int)u.user.len, u.user.p, hp);
+    ua->contact = g_strdup_printf("<sip:%.*s@%s%s>", (int)u.user.len, u.user.p, hp,
+                                  cfg->tcp ? ";transport=tcp" : "");
     ua->cfg.aor = ua->cfg.user = ua->cfg.password = ua->cfg.display = NULL; /* not borrowed */
     if (!ua->cfg.expires)
         ua->cfg.expires = 3600;
     if (!ua->cfg.rtp_port)
         ua->cfg.rtp_port = 40000;
-    ua->txns = sip_txns_new(&cfg->txn);
+    ua->cfg.txn.reliable = cfg->txn.reliable || cfg->tcp; /* §17.1.1.2: no retransmissions */
+    ua->txns = sip_txns_new(&ua->cfg.txn);
     ua->calls = g_ptr_array_new();
     ua->next_call = 1;
     g_queue_init(&ua->events);
@@ -142,7 +144,9 @@ int sip_ua_push_via(sip_ua *ua, sip_msg *m)
     char branch[SIP_TOKEN_MAX];
     sip_random_token(ua->rng, SIP_BRANCH_COOKIE, branch, sizeof branch);
     g_autofree char *hp = hostport(&ua->cfg.local);
-    g_autofree char *via = g_strdup_printf("SIP/2.0/UDP %s;branch=%s%s", hp, branch,
+    bool tcp = sip_msg_next_hop_tcp(m, ua->cfg.tcp); /* §18.1.1 */
+    g_autofree char *via = g_strdup_printf("SIP/2.0/%s %s;branch=%s%s", tcp ? "TCP" : "UDP",
+                                           hp, branch,
                                            ua->cfg.rport ? ";rport" : "");
     return sip_msg_push(m, SIP_HDR_VIA, via);
 }
@@ -419,8 +423,13 @@ int sip_ua_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *
 {
     sip_msg *m = NULL;
     ua->stats.rx++;
-    if (sip_msg_decode(buf, len, &m, NULL) < 0) {
+    sip_err e = { 0 };
+    if (sip_msg_decode(buf, len, &m, &e) < 0) {
         ua->stats.bad++;
+        sip_msg *r = NULL; /* §8.2, §16.3: 400 with the reason when the request can be answered */
+        if (sip_msg_reject_bytes(buf, len, &e, &r) == 0)
+            sip_txns_send(ua->txns, r, from);
+        sip_msg_free(r);
         return -EBADMSG;
     }
     unsigned status;

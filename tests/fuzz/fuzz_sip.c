@@ -2,7 +2,8 @@
  * offset inside the input) or accept without crashing; whatever it accepts must encode to
  * canonical text that decodes again and re-encodes byte for byte the same; every typed getter,
  * validation, response building, the proxy edit helpers, stream framing, the digest parser on
- * auth headers and the CLI dump must survive it. */
+ * auth headers and the CLI dump must survive it; the 400 built for what does not decode
+ * (sip_msg_reject_bytes) must decode. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         g_clear_error(&err);
         size_t n;
         sip_msg_frame(data, size, &n);
+        sip_msg *r = NULL; /* the 400 for what does not decode must itself decode */
+        if (sip_msg_reject_bytes(data, size, &e, &r) == 0) {
+            sip_msg_encode(r, out);
+            sip_msg *back = NULL;
+            if (sip_msg_decode((const uint8_t *)out->str, out->len, &back, NULL) != 0 ||
+                back->request)
+                abort();
+            sip_msg_free(back);
+            sip_msg_free(r);
+        }
     }
     g_string_free(out, TRUE);
     return 0;

@@ -494,8 +494,17 @@ static void test_registrar_rules(void)
             "CSeq: %u REGISTER\r\nMax-Forwards: 70\r\nContact: %s\r\n\r\n", i, i + 1, contacts[i]);
         int rc = sip_server_input(s, 0, &from, (const uint8_t *)req, strlen(req));
         sip_out o;
-        if (!want_status[i]) { /* the codec already refuses "*" among other contacts */
+        if (!want_status[i]) { /* the codec already refuses "*" among other contacts: the
+                                  request is still answered, 400 with the reason (§8.2) */
             g_assert_cmpint(rc, ==, -EBADMSG);
+            g_assert_true(sip_server_pop(s, &o));
+            sip_msg *r = NULL;
+            g_assert_cmpint(sip_msg_decode(o.data, o.len, &r, NULL), ==, 0);
+            g_assert_cmpuint(r->status, ==, 400);
+            g_test_message("reason: %s", r->reason);
+            g_assert_cmpuint(strlen(r->reason), >, 0);
+            sip_msg_free(r);
+            sip_out_clear(&o);
             g_assert_false(sip_server_pop(s, &o));
             continue;
         }
@@ -613,6 +622,70 @@ static void test_locate_fallbacks(void)
     g_assert_cmpint(sip_locate_init(&l, "bad..name"), ==, -EINVAL);
 }
 
+/* RFC 3263 §4.1 with both transports offered: the NAPTR with the lowest order wins, here
+ * SIP+D2T, so the lookup goes on with its replacement and reports TCP; the proxy then sends
+ * that branch with Via SIP/2.0/TCP, keeping its branch parameter. */
+static void test_locate_tcp(void)
+{
+    sip_locate l;
+    g_assert_cmpint(sip_locate_init(&l, "tcp.test"), ==, 0);
+    dns_name owner;
+    dns_name_from_str("tcp.test", &owner);
+    dns_result r = { .status = DNS_OK };
+    r.rrs = g_array_new(FALSE, TRUE, sizeof(dns_rr));
+    static const char *const services[] = { "SIP+D2U", "SIP+D2T" };
+    for (int i = 0; i < 2; i++) {
+        dns_rr rr = { .type = DNS_T_NAPTR, .rclass = DNS_C_IN, .ttl = 300, .name = owner };
+        rr.rd.naptr.order = (uint16_t)(20 - 10 * i); /* D2T: order 10, D2U: 20 */
+        strcpy(rr.rd.naptr.flags.s, "s");
+        strcpy(rr.rd.naptr.services.s, services[i]);
+        dns_name_from_str(i ? "_sip._tcp.tcp.test" : "_sip._udp.tcp.test",
+                          &rr.rd.naptr.replacement);
+        g_array_append_val(r.rrs, rr);
+    }
+    sip_locate_feed(&l, &r);
+    g_array_free(r.rrs, TRUE);
+    dns_name q;
+    uint16_t t;
+    char buf[DNS_NAME_STRLEN];
+    g_assert_true(sip_locate_next(&l, &q, &t));
+    g_assert_cmpuint(t, ==, DNS_T_SRV);
+    g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, "_sip._tcp.tcp.test");
+    g_assert_true(l.tcp);
+
+    sip_server_cfg cfg = { .domain = "rutgers.edu", .self = ep("10.0.1.5:5060") };
+    sim_rng rng;
+    sim_rng_seed(&rng, 3);
+    sip_server *s = sip_server_new(&cfg, &rng);
+    const char *inv = "OPTIONS sip:carol@tcp.test SIP/2.0\r\n"
+                      "Via: SIP/2.0/UDP 10.0.1.10:5060;branch=z9hG4bKc1\r\n"
+                      "From: <sip:alice@rutgers.edu>;tag=1\r\nTo: <sip:carol@tcp.test>\r\n"
+                      "Call-ID: tcp1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+                      "Content-Length: 0\r\n\r\n";
+    sim_ep from = ep("10.0.1.10:5060");
+    g_assert_cmpint(sip_server_input(s, 0, &from, (const uint8_t *)inv, strlen(inv)), ==, 0);
+    unsigned id;
+    char host[64];
+    g_assert_true(sip_server_lookup_pop(s, &id, host, sizeof host));
+    g_assert_cmpstr(host, ==, "tcp.test");
+    sim_ep to = ep("10.0.3.7:5070");
+    sip_server_located_over(s, 0, id, 0, &to, true);
+    sip_out o;
+    g_assert_true(sip_server_pop(s, &o));
+    sip_msg *m = NULL;
+    g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+    g_assert_cmpstr(m->method, ==, "OPTIONS");
+    g_assert_cmpstr(sim_ep_fmt(&o.to, host, sizeof host), ==, "10.0.3.7:5070");
+    sip_via v;
+    g_assert_cmpint(sip_msg_via(m, 0, &v), ==, 0);
+    g_assert_cmpmem(v.transport.p, v.transport.len, "TCP", 3);
+    g_assert_true(v.rfc3261);
+    g_assert_cmpuint(sip_msg_count(m, SIP_HDR_VIA), ==, 2);
+    sip_msg_free(m);
+    sip_out_clear(&o);
+    sip_server_free(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -624,5 +697,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/server/registrar-rules", test_registrar_rules);
     g_test_add_func("/sip/server/registrar-flow-rport", test_registrar_flow);
     g_test_add_func("/sip/server/locate-fallbacks", test_locate_fallbacks);
+    g_test_add_func("/sip/server/locate-naptr-tcp", test_locate_tcp);
     return g_test_run();
 }

@@ -26,16 +26,22 @@ static sip_msg *decode(const char *s)
     return m;
 }
 
-static sip_msg *request(const char *method, const char *branch)
+/* A request from 192.0.2.1 whose Via names transport (UDP, TCP). */
+static sip_msg *request_over(const char *method, const char *branch, const char *transport)
 {
     g_autofree char *s = g_strdup_printf(
         "%s sip:bob@192.0.2.2 SIP/2.0\r\n"
-        "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=%s\r\n"
+        "Via: SIP/2.0/%s 192.0.2.1:5060;branch=%s\r\n"
         "Max-Forwards: 70\r\nRoute: <sip:p1.example.com;lr>\r\n"
         "From: Alice <sip:alice@example.com>;tag=a1\r\nTo: Bob <sip:bob@example.com>\r\n"
         "Call-ID: call1@192.0.2.1\r\nCSeq: 7 %s\r\nContent-Length: 0\r\n\r\n",
-        method, branch, method);
+        method, transport, branch, method);
     return decode(s);
+}
+
+static sip_msg *request(const char *method, const char *branch)
+{
+    return request_over(method, branch, "UDP");
 }
 
 /* A response to req with status, To tag "b1". */
@@ -416,6 +422,59 @@ static void test_reliable_no_retransmit(void)
     sip_txns_free(t);
 }
 
+/* A layer not configured reliable: a transaction whose request's Via says TCP is reliable
+ * anyway (§18). The client sends its INVITE once and times out on Timer B; the server sends
+ * 100 and 486 once each (no Timer G) to the request's source, the connection, not to the
+ * Via's port, and gives up on Timer H; a UDP request on the same layer still retransmits. */
+static void test_reliable_by_via(void)
+{
+    sip_txns *t = sip_txns_new(NULL);
+    sip_msg *inv = request_over("INVITE", "z9hG4bKv", "TCP");
+    sim_ep dst = ep("192.0.2.2:5060");
+    g_assert_cmpint(sip_txns_request(t, 0, inv, &dst, NULL), ==, 0);
+    GString *log = g_string_new(NULL), *evs = g_string_new(NULL);
+    run(t, 0, 60 * SIM_SEC, log, evs);
+    g_assert_cmpstr(log->str, ==, "0 INVITE sip:bob@192.0.2.2 SIP/2.0");
+    g_assert_cmpstr(evs->str, ==, "32000 ev2");
+    sip_txns_free(t);
+
+    t = sip_txns_new(NULL);
+    sim_ep conn = ep("192.0.2.1:40123"); /* the client's end of the connection */
+    sip_msg *in = request_over("INVITE", "z9hG4bKs", "TCP");
+    g_assert_cmpint(sip_txns_input(t, 0, &conn, in), ==, 1);
+    sip_txn_ev ev;
+    g_assert_true(sip_txns_event(t, &ev));
+    sip_msg *busy = response(ev.msg, 486);
+    g_assert_cmpint(sip_txns_respond(t, 0, ev.id, busy), ==, 0);
+    sip_out o;
+    for (int i = 0; i < 2; i++) { /* 100 Trying, 486 */
+        g_assert_true(sip_txns_pop(t, &o));
+        char b[SIM_EP_STRLEN];
+        g_assert_cmpstr(sim_ep_fmt(&o.to, b, sizeof b), ==, "192.0.2.1:40123");
+        sip_out_clear(&o);
+    }
+    g_string_truncate(log, 0);
+    g_string_truncate(evs, 0);
+    run(t, 0, 60 * SIM_SEC, log, evs);
+    g_assert_cmpstr(log->str, ==, "");        /* no Timer G retransmission */
+    g_assert_cmpstr(evs->str, ==, "32000 ev2"); /* Timer H: no ACK */
+    sip_txn_ev_clear(&ev);
+    sip_msg_free(busy);
+    sip_txns_free(t);
+
+    t = sip_txns_new(NULL); /* the same layer over UDP retransmits (Timer A) */
+    sip_msg *udp = request("INVITE", "z9hG4bKu");
+    g_assert_cmpint(sip_txns_request(t, 0, udp, &dst, NULL), ==, 0);
+    g_string_truncate(log, 0);
+    run(t, 0, 2 * SIM_SEC, log, NULL);
+    g_assert_nonnull(strstr(log->str, "500 INVITE"));
+    sip_msg_free(udp);
+    sip_msg_free(inv);
+    g_string_free(log, TRUE);
+    g_string_free(evs, TRUE);
+    sip_txns_free(t);
+}
+
 /* Matching: a response with another branch, or the same branch for another method, is stray;
  * a request without a cookie branch cannot start a client transaction; a duplicate branch is
  * refused; a transport error ends the transaction with an event. */
@@ -470,6 +529,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/txn/invite-server/2xx-accepted-timer-l", test_invite_server_2xx_accepted);
     g_test_add_func("/sip/txn/non-invite-server/timer-j-cancel", test_non_invite_server_j_and_cancel);
     g_test_add_func("/sip/txn/reliable", test_reliable_no_retransmit);
+    g_test_add_func("/sip/txn/reliable-by-via", test_reliable_by_via);
     g_test_add_func("/sip/txn/matching-errors", test_matching_and_errors);
     return g_test_run();
 }

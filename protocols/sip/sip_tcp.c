@@ -1,0 +1,292 @@
+/* protocols/sip/sip_tcp.c — SIP over TCP for the driver (RFC 3261 §18): the listener, a
+ * connection per remote endpoint, stream framing. A connection that sends bytes which do not
+ * frame as SIP (no Content-Length, a broken header line, a message over SIP_MSG_MAX) is closed
+ * with a RST and a "tcp-close" log record naming the reason: after a framing error the stream
+ * cannot be resynchronised (§18.3). Connections are kept in opening order and searched
+ * linearly, so what is sent where never depends on pointer order. */
+#include <errno.h>
+#include "protocols/sip/sip_tcp_priv.h"
+#include "sim/trace.h"
+#include "sim/world.h"
+
+typedef struct sip_conn {
+    sip_tcp *owner;
+    sim_sock *sock;    /* NULL once dead (freed by the next sweep) */
+    sim_ep peer;
+    GByteArray *rx;    /* bytes not yet framed */
+    GByteArray *tx;    /* bytes waiting for the handshake or send-buffer space */
+    bool up;
+} sip_conn;
+
+struct sip_tcp {
+    sim_node *node;
+    sim_sock *listener;
+    GPtrArray *conns;  /* sip_conn *, owned, in opening order */
+    sip_tcp_deliver_fn deliver;
+    void *ctx;
+    unsigned depth;    /* callbacks running: dead connections are freed at depth 0 */
+    sip_tcp_stats stats;
+};
+
+static void log_event(sip_tcp *t, const char *ev, const sim_ep *peer, const char *reason)
+{
+    trace_log *log = sim_world_log(t->node->world);
+    if (!trace_log_on(log))
+        return;
+    char ep[SIM_EP_STRLEN];
+    GString *r = trace_log_begin(log, sim_world_now(t->node->world), t->node->name, "sip");
+    trace_log_str(r, "event", ev);
+    trace_log_str(r, "peer", sim_ep_fmt(peer, ep, sizeof ep));
+    if (reason)
+        trace_log_str(r, "reason", reason);
+    trace_log_end(log, r);
+}
+
+static void conn_free(sip_conn *c)
+{
+    if (c->sock)
+        sim_sock_close(c->sock);
+    g_byte_array_free(c->rx, TRUE);
+    g_byte_array_free(c->tx, TRUE);
+    g_free(c);
+}
+
+/* Ends a connection: abort (RST) after a protocol error, else a graceful close. */
+static void conn_kill(sip_conn *c, bool abort, const char *reason)
+{
+    if (!c->sock)
+        return;
+    log_event(c->owner, "tcp-close", &c->peer, reason);
+    if (abort)
+        sim_tcp_abort(c->sock);
+    sim_sock_close(c->sock);
+    c->sock = NULL;
+    c->owner->stats.closed++;
+}
+
+static void sweep(sip_tcp *t)
+{
+    if (t->depth)
+        return;
+    for (guint i = t->conns->len; i-- > 0;) {
+        sip_conn *c = t->conns->pdata[i];
+        if (!c->sock) {
+            g_ptr_array_remove_index(t->conns, i); /* keeps the order */
+            conn_free(c);
+        }
+    }
+}
+
+static void flush(sip_conn *c)
+{
+    while (c->sock && c->up && c->tx->len) {
+        ssize_t n = sim_tcp_send(c->sock, c->tx->data, c->tx->len);
+        if (n == 0)
+            return; /* send buffer full: `writable` continues */
+        if (n < 0) {
+            conn_kill(c, false, g_strerror((int)-n));
+            return;
+        }
+        g_byte_array_remove_range(c->tx, 0, (guint)n);
+    }
+}
+
+/* Delivers every whole message in rx; a framing error kills the connection. */
+static void frame_all(sip_conn *c)
+{
+    sip_tcp *t = c->owner;
+    while (c->sock && c->rx->len) {
+        size_t n = 0;
+        int rc = sip_msg_frame(c->rx->data, c->rx->len, &n);
+        if (rc == -EAGAIN)
+            return;
+        if (rc < 0) {
+            t->stats.framing_errors++;
+            conn_kill(c, true, "framing error: a broken header line or no Content-Length "
+                               "(required on streams, RFC 3261 §18.3)");
+            return;
+        }
+        /* the core may send on (or kill) this connection from deliver: hand it a copy */
+        g_autofree uint8_t *msg = g_memdup2(c->rx->data, n);
+        g_byte_array_remove_range(c->rx, 0, (guint)n);
+        t->stats.rx_msgs++;
+        t->deliver(t->ctx, &c->peer, msg, n);
+    }
+}
+
+static void on_readable(sim_sock *s, void *ctx)
+{
+    (void)s;
+    sip_conn *c = ctx;
+    sip_tcp *t = c->owner;
+    t->depth++;
+    uint8_t buf[4096];
+    while (c->sock) {
+        ssize_t n = sim_tcp_recv(c->sock, buf, sizeof buf);
+        if (n == -EAGAIN)
+            break;
+        if (n <= 0) {
+            conn_kill(c, false, n == 0 ? "closed by peer" : g_strerror((int)-n));
+            break;
+        }
+        g_byte_array_append(c->rx, buf, (guint)n);
+        if (c->rx->len > 2 * SIP_MSG_MAX) {
+            conn_kill(c, true, "message too long");
+            break;
+        }
+        frame_all(c);
+    }
+    t->depth--;
+    sweep(t);
+}
+
+static void on_writable(sim_sock *s, void *ctx)
+{
+    (void)s;
+    sip_conn *c = ctx;
+    c->owner->depth++;
+    flush(c);
+    c->owner->depth--;
+    sweep(c->owner);
+}
+
+static void on_connected(sim_sock *s, int err, void *ctx)
+{
+    (void)s;
+    sip_conn *c = ctx;
+    sip_tcp *t = c->owner;
+    t->depth++;
+    if (err) {
+        conn_kill(c, false, g_strerror(-err)); /* queued messages are lost: the
+                                                  transactions time out (Timer B/F) */
+    } else {
+        c->up = true;
+        flush(c);
+    }
+    t->depth--;
+    sweep(t);
+}
+
+static void on_closed(sim_sock *s, int err, void *ctx)
+{
+    (void)s;
+    sip_conn *c = ctx;
+    c->owner->depth++;
+    conn_kill(c, false, err ? g_strerror(-err) : "closed");
+    c->owner->depth--;
+    sweep(c->owner);
+}
+
+static const sim_tcp_cbs conn_cbs_proto = {
+    .connected = on_connected, .readable = on_readable, .writable = on_writable,
+    .closed = on_closed,
+};
+
+static sip_conn *conn_add(sip_tcp *t, sim_sock *s, const sim_ep *peer, bool up)
+{
+    sip_conn *c = g_new0(sip_conn, 1);
+    c->owner = t;
+    c->sock = s;
+    c->peer = *peer;
+    c->up = up;
+    c->rx = g_byte_array_new();
+    c->tx = g_byte_array_new();
+    sim_tcp_cbs cbs = conn_cbs_proto;
+    cbs.ctx = c;
+    sim_tcp_set_callbacks(s, &cbs);
+    g_ptr_array_add(t->conns, c);
+    return c;
+}
+
+static void on_acceptable(sim_sock *l, void *ctx)
+{
+    sip_tcp *t = ctx;
+    t->depth++;
+    sim_sock *s;
+    while ((s = sim_tcp_accept(l))) {
+        sim_ep peer = sim_sock_remote(s);
+        sip_conn *c = conn_add(t, s, &peer, true);
+        t->stats.accepted++;
+        log_event(t, "tcp-accept", &peer, NULL);
+        on_readable(s, c); /* data may already be waiting (no callback for it) */
+    }
+    t->depth--;
+    sweep(t);
+}
+
+static sip_conn *find(sip_tcp *t, const sim_ep *to)
+{
+    for (guint i = 0; i < t->conns->len; i++) {
+        sip_conn *c = t->conns->pdata[i];
+        if (c->sock && sim_ep_eq(&c->peer, to))
+            return c;
+    }
+    return NULL;
+}
+
+sip_tcp *sip_tcp_new(sim_node *n, const sim_ep *local, sip_tcp_deliver_fn fn, void *ctx, int *rc)
+{
+    sim_sock *l = sim_tcp_open(n, local->ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET);
+    sim_ep bind = { .port = local->port };
+    *rc = l ? sim_sock_bind(l, &bind) : -EINVAL;
+    if (*rc == 0)
+        *rc = sim_tcp_listen(l, 64);
+    if (*rc < 0) {
+        sim_sock_close(l);
+        return NULL;
+    }
+    sip_tcp *t = g_new0(sip_tcp, 1);
+    t->node = n;
+    t->listener = l;
+    t->conns = g_ptr_array_new();
+    t->deliver = fn;
+    t->ctx = ctx;
+    sim_tcp_set_callbacks(l, &(sim_tcp_cbs){ .acceptable = on_acceptable, .ctx = t });
+    return t;
+}
+
+void sip_tcp_free(sip_tcp *t)
+{
+    if (!t)
+        return;
+    sim_sock_close(t->listener);
+    for (guint i = 0; i < t->conns->len; i++)
+        conn_free(t->conns->pdata[i]);
+    g_ptr_array_free(t->conns, TRUE);
+    g_free(t);
+}
+
+int sip_tcp_send(sip_tcp *t, const sim_ep *to, const uint8_t *data, size_t len, bool open)
+{
+    sip_conn *c = find(t, to);
+    if (!c && !open)
+        return 0;
+    if (!c) {
+        sim_sock *s = sim_tcp_open(t->node, to->ip.family);
+        int rc = s ? sim_tcp_connect(s, to) : -EINVAL;
+        if (rc < 0) {
+            sim_sock_close(s);
+            return rc;
+        }
+        c = conn_add(t, s, to, false);
+        t->stats.opened++;
+        log_event(t, "tcp-open", to, NULL);
+    }
+    g_byte_array_append(c->tx, data, (guint)len);
+    t->stats.tx_msgs++;
+    t->depth++;
+    flush(c);
+    t->depth--;
+    sweep(t);
+    return 1;
+}
+
+size_t sip_tcp_count(const sip_tcp *t)
+{
+    size_t n = 0;
+    for (guint i = 0; i < t->conns->len; i++)
+        n += ((sip_conn *)t->conns->pdata[i])->sock != NULL;
+    return n;
+}
+
+const sip_tcp_stats *sip_tcp_get_stats(const sip_tcp *t) { return &t->stats; }

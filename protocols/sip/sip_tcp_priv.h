@@ -1,0 +1,36 @@
+/* protocols/sip/sip_tcp_priv.h — SIP over TCP for the driver (RFC 3261 §18, RFC 5923-lite
+ * connection reuse): a listener on the SIP port, one connection per remote endpoint (accepted
+ * or opened by us), stream framing by Content-Length (sip_msg_frame, §18.3). Internal to
+ * sip_sim.c and sip_tcp.c. */
+#ifndef NATSIM_SIP_TCP_PRIV_H
+#define NATSIM_SIP_TCP_PRIV_H
+
+#include "protocols/sip/sip.h"
+#include "sim/socket.h"
+
+/* One whole message read from connection peer (data borrowed until return). */
+typedef void (*sip_tcp_deliver_fn)(void *ctx, const sim_ep *peer, const uint8_t *data,
+                                   size_t len);
+
+typedef struct sip_tcp sip_tcp;
+
+typedef struct sip_tcp_stats {
+    uint64_t accepted, opened, closed, framing_errors, rx_msgs, tx_msgs;
+} sip_tcp_stats;
+
+/* Listens on TCP port `local->port` of node n. Returns owned, or NULL with *rc (-EADDRINUSE …). */
+sip_tcp *sip_tcp_new(sim_node *n, const sim_ep *local, sip_tcp_deliver_fn fn, void *ctx, int *rc);
+/* Closes the listener and every connection (graceful close). NULL-safe. */
+void sip_tcp_free(sip_tcp *t);
+/* Sends one message to `to`: over the open connection to that endpoint if there is one (§18.2.2
+ * responses on the request's connection; requests reuse connections, RFC 5923), else, when
+ * `open` is true, over a new connection (the bytes wait for the handshake). Returns 1 when
+ * sent or queued on TCP, 0 when no connection exists and open is false (use UDP), or a
+ * negative code when a connection cannot be opened (-ENETUNREACH …). */
+int sip_tcp_send(sip_tcp *t, const sim_ep *to, const uint8_t *data, size_t len, bool open);
+/* Open connections. */
+size_t sip_tcp_count(const sip_tcp *t);
+/* Counters (borrowed). */
+const sip_tcp_stats *sip_tcp_get_stats(const sip_tcp *t);
+
+#endif

@@ -1,0 +1,365 @@
+/* tests/unit/test_sip_tcp.c — SIP over TCP (RFC 3261 §18) through the driver in a simulated
+ * world: a registrar answering on the connection a REGISTER came in on (not to the Via's
+ * port), messages framed from a stream cut into small pieces and merged in one segment, a
+ * framing error closing the connection with a RST while the server keeps serving, a request
+ * that frames but does not decode answered 400 with the reason on its connection, a UA in
+ * reliable mode sending once and giving up on Timer F, a whole call through a proxy from
+ * Lua with the transport option and its misuse, and a UDP proxy using TCP for the one hop whose
+ * Contact says ;transport=tcp. */
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+#include "protocols/sip/sip.h"
+#include "sim/socket.h"
+#include "tests/unit/world_fx.h"
+
+static sim_ep ep(const char *s)
+{
+    sim_ep e;
+    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
+    return e;
+}
+
+/* A (10.0.0.10), S (10.0.0.2) and B (10.0.0.20) on one LAN. */
+static const char world_src[] =
+    "local lan = sim.lan('lan', {delay = '5ms'})\n"
+    "local A, S, B = sim.host('A'), sim.host('S'), sim.host('B')\n"
+    "A:attach(lan, {ip = '10.0.0.10/24'})\n"
+    "S:attach(lan, {ip = '10.0.0.2/24'})\n"
+    "B:attach(lan, {ip = '10.0.0.20/24'})\n";
+
+/* ---------------------------------------------------------------- a raw TCP peer */
+
+typedef struct peer {
+    sim_sock *s;
+    GByteArray *rx;
+    bool up, eof;
+    int err;        /* how the connection ended (0: still open or orderly) */
+} peer;
+
+static void peer_read(sim_sock *s, void *ctx)
+{
+    peer *p = ctx;
+    uint8_t b[2048];
+    ssize_t n;
+    while ((n = sim_tcp_recv(s, b, sizeof b)) > 0)
+        g_byte_array_append(p->rx, b, (guint)n);
+    if (n == 0)
+        p->eof = true;
+    else if (n != -EAGAIN)
+        p->err = (int)n;
+}
+
+static void peer_connected(sim_sock *s, int err, void *ctx)
+{
+    (void)s;
+    ((peer *)ctx)->up = err == 0;
+    ((peer *)ctx)->err = err;
+}
+
+static void peer_closed(sim_sock *s, int err, void *ctx)
+{
+    (void)s;
+    ((peer *)ctx)->err = err;
+    ((peer *)ctx)->eof = true;
+}
+
+static void peer_connect(peer *p, sim_node *n, const char *to)
+{
+    memset(p, 0, sizeof *p);
+    p->rx = g_byte_array_new();
+    p->s = sim_tcp_open(n, SIM_AF_INET);
+    sim_tcp_set_callbacks(p->s, &(sim_tcp_cbs){ .connected = peer_connected,
+                                                .readable = peer_read, .closed = peer_closed,
+                                                .ctx = p });
+    sim_ep e = ep(to);
+    g_assert_cmpint(sim_tcp_connect(p->s, &e), ==, 0);
+}
+
+static void peer_clear(peer *p)
+{
+    sim_sock_close(p->s);
+    g_byte_array_free(p->rx, TRUE);
+}
+
+/* The status codes of the whole responses in p->rx, framed as a SIP stream, comma-separated. */
+static char *peer_statuses(peer *p)
+{
+    GString *s = g_string_new(NULL);
+    size_t off = 0, n;
+    while (sip_msg_frame(p->rx->data + off, p->rx->len - off, &n) == 0) {
+        sip_msg *m = NULL;
+        g_assert_cmpint(sip_msg_decode(p->rx->data + off, n, &m, NULL), ==, 0);
+        g_assert_false(m->request);
+        g_string_append_printf(s, "%s%u", s->len ? "," : "", m->status);
+        sip_msg_free(m);
+        off += n;
+    }
+    g_assert_cmpuint(off, ==, p->rx->len); /* nothing half-framed left over */
+    return g_string_free(s, FALSE);
+}
+
+/* REGISTER number i for u<i>@example.com from A, Via SIP/2.0/TCP with port 5060 (where A
+ * has nothing listening: only the connection can carry the answer). */
+static char *make_register(int i, bool content_length)
+{
+    return g_strdup_printf(
+        "REGISTER sip:example.com SIP/2.0\r\n"
+        "Via: SIP/2.0/TCP 10.0.0.10:5060;branch=z9hG4bK-reg%d\r\n"
+        "Max-Forwards: 70\r\n"
+        "From: <sip:u%d@example.com>;tag=t%d\r\n"
+        "To: <sip:u%d@example.com>\r\n"
+        "Call-ID: reg%d@10.0.0.10\r\n"
+        "CSeq: 1 REGISTER\r\n"
+        "Contact: <sip:u%d@10.0.0.10:5060;transport=tcp>\r\n"
+        "%s\r\n",
+        i, i, i, i, i, i, content_length ? "Content-Length: 0\r\n" : "");
+}
+
+static sip_app *registrar(fx *f)
+{
+    sip_server_cfg cfg = { .domain = "example.com", .self = ep("10.0.0.2:5060"),
+                           .registrar = true, .tcp = true };
+    GError *err = NULL;
+    sip_app *a = sip_app_server(f->s, &cfg, NULL, &err);
+    g_assert_no_error(err);
+    return a;
+}
+
+static void send_str(peer *p, const char *s, size_t len)
+{
+    g_assert_cmpint(sim_tcp_send(p->s, s, len), ==, (ssize_t)len);
+}
+
+/* §18.2.2: the 200 OK goes back over the REGISTER's connection from A's ephemeral port,
+ * although the Via names port 5060 (nothing listens there on A). The REGISTER is cut into
+ * 7-byte segments (each sent 20 ms apart), then two more arrive merged in one send. */
+static void test_split_merge_same_connection(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t = sim_world_now(f.w);
+    sip_app *srv = registrar(&f);
+    peer p;
+    peer_connect(&p, f.a, "10.0.0.2:5060");
+    sim_world_run(f.w, t += 20 * SIM_MS);
+    g_assert_true(p.up);
+    g_autofree char *r1 = make_register(1, true);
+    size_t len = strlen(r1);
+    for (size_t off = 0; off < len; off += 7) {
+        send_str(&p, r1 + off, MIN((size_t)7, len - off));
+        sim_world_run(f.w, t += 20 * SIM_MS);
+        if (off + 7 < len) /* nothing answered before the last byte */
+            g_assert_cmpuint(p.rx->len, ==, 0);
+    }
+    g_autofree char *r2 = make_register(2, true), *r3 = make_register(3, true);
+    g_autofree char *both = g_strconcat(r2, r3, NULL);
+    send_str(&p, both, strlen(both));
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_autofree char *st = peer_statuses(&p);
+    g_assert_cmpstr(st, ==, "200,200,200");
+    g_assert_cmpuint(sip_server_get_stats(sip_app_server_core(srv))->registers, ==, 3);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 1); /* no new connection to A:5060 */
+    GPtrArray *c = g_ptr_array_new();
+    sip_location_lookup(sip_server_location(sip_app_server_core(srv)), "u2@example.com", t, c,
+                        NULL);
+    g_assert_cmpuint(c->len, ==, 1);
+    g_assert_cmpstr(c->pdata[0], ==, "sip:u2@10.0.0.10:5060;transport=tcp");
+    g_ptr_array_free(c, TRUE);
+    /* A closing its side: the registrar closes its connection too */
+    sim_sock_close(p.s);
+    p.s = NULL;
+    sim_world_run(f.w, t += SIM_SEC);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 0);
+    peer_clear(&p);
+    fx_clear(&f);
+}
+
+/* A message without Content-Length (mandatory on streams, §18.3), a head that is not SIP at
+ * all, and a head that never ends within SIP_MSG_MAX: each connection is reset; the server
+ * still answers a good REGISTER on a new connection. */
+static void test_framing_error_closes(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t = sim_world_now(f.w);
+    sip_app *srv = registrar(&f);
+    g_autofree char *no_cl = make_register(1, false);
+    g_autofree char *huge = g_strnfill(SIP_MSG_MAX + 10, 'x');
+    const char *bad[] = { no_cl, "HELLO WORLD\r\n\r\n", huge };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        peer p;
+        peer_connect(&p, f.a, "10.0.0.2:5060");
+        sim_world_run(f.w, t += 20 * SIM_MS);
+        size_t len = strlen(bad[i]);
+        for (size_t off = 0; off < len && !p.eof;) { /* the send buffer holds 64 KiB */
+            ssize_t n = sim_tcp_send(p.s, bad[i] + off, len - off);
+            g_assert_cmpint(n, >=, 0);
+            off += (size_t)n;
+            sim_world_run(f.w, t += 200 * SIM_MS);
+        }
+        sim_world_run(f.w, t += SIM_SEC);
+        g_test_message("case %zu: eof %d err %d", i, p.eof, p.err);
+        g_assert_true(p.eof);
+        g_assert_cmpint(p.err, ==, -ECONNRESET);
+        g_assert_cmpuint(p.rx->len, ==, 0); /* no answer: the stream cannot be trusted */
+        g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 0);
+        peer_clear(&p);
+    }
+    g_assert_cmpuint(sip_server_get_stats(sip_app_server_core(srv))->rx, ==, 0);
+    peer p;
+    peer_connect(&p, f.a, "10.0.0.2:5060");
+    sim_world_run(f.w, t += 20 * SIM_MS);
+    g_autofree char *good = make_register(4, true);
+    send_str(&p, good, strlen(good));
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_autofree char *st = peer_statuses(&p);
+    g_assert_cmpstr(st, ==, "200");
+    peer_clear(&p);
+    fx_clear(&f);
+}
+
+/* A request that frames but does not decode (two SPs in the request line, RFC 4475 lwsstart)
+ * is answered on its connection with 400 and the reason (§8.2, §16.3), and the connection
+ * stays up for the next, good one. */
+static void test_malformed_answered(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t = sim_world_now(f.w);
+    sip_app *srv = registrar(&f);
+    peer p;
+    peer_connect(&p, f.a, "10.0.0.2:5060");
+    sim_world_run(f.w, t += 20 * SIM_MS);
+    g_autofree char *good = make_register(2, true);
+    g_autofree char *r1 = make_register(1, true);
+    GString *bad = g_string_new(r1);
+    g_string_insert_c(bad, strlen("REGISTER"), ' ');
+    send_str(&p, bad->str, bad->len);
+    send_str(&p, good, strlen(good));
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_autofree char *st = peer_statuses(&p);
+    g_assert_cmpstr(st, ==, "400,200");
+    g_assert_nonnull(memmem(p.rx->data, p.rx->len,
+                            "SIP/2.0 400 request line must be Method SP Request-URI SP "
+                            "SIP-Version\r\n", 71));
+    g_assert_nonnull(memmem(p.rx->data, p.rx->len, "Call-ID: reg1@10.0.0.10\r\n", 25));
+    const sip_server_stats *ss = sip_server_get_stats(sip_app_server_core(srv));
+    g_assert_cmpuint(ss->bad, ==, 1);
+    g_assert_cmpuint(ss->registers, ==, 1);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 1);
+    g_string_free(bad, TRUE);
+    peer_clear(&p);
+    fx_clear(&f);
+}
+
+/* A TCP UA asking OPTIONS of a peer that accepts the connection but never answers: the request
+ * goes out exactly once (reliable mode: no Timer E retransmissions), and Timer F (64*T1 = 32 s)
+ * still ends the transaction with 408. */
+static void test_reliable_timer_f(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t0 = sim_world_now(f.w);
+    sim_node *b = sim_world_node(f.w, "B");
+    sim_sock *l = sim_tcp_open(b, SIM_AF_INET);
+    sim_ep any = { .port = 5060 };
+    g_assert_cmpint(sim_sock_bind(l, &any), ==, 0);
+    g_assert_cmpint(sim_tcp_listen(l, 4), ==, 0);
+    sip_ua_cfg cfg = { .aor = "sip:alice@example.com", .local = ep("10.0.0.10:5060"),
+                       .tcp = true };
+    GError *err = NULL;
+    sip_app *ua = sip_app_ua(f.a, &cfg, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(sip_ua_options(sip_app_ua_core(ua), t0, "sip:bob@10.0.0.20"), ==, 0);
+    sip_app_kick(ua);
+    sim_world_run(f.w, t0 + 31 * SIM_SEC);
+    sim_sock *c = sim_tcp_accept(l);
+    g_assert_nonnull(c);
+    uint8_t buf[4096];
+    ssize_t n = sim_tcp_recv(c, buf, sizeof buf);
+    size_t one = 0;
+    g_assert_cmpint(n, >, 0);
+    g_assert_cmpint(sip_msg_frame(buf, (size_t)n, &one), ==, 0);
+    g_assert_cmpuint(one, ==, (size_t)n); /* one OPTIONS in 31 s, nothing retransmitted */
+    static const char via[] = "Via: SIP/2.0/TCP 10.0.0.10:5060;";
+    g_assert_nonnull(memmem(buf, one, via, strlen(via)));
+    sip_ua_ev ev;
+    g_assert_false(sip_ua_event(sip_app_ua_core(ua), &ev));
+    sim_world_run(f.w, t0 + 33 * SIM_SEC);
+    g_assert_true(sip_ua_event(sip_app_ua_core(ua), &ev));
+    g_assert_cmpint(ev.kind, ==, SIP_UA_EV_OPTIONS);
+    g_assert_cmpuint(ev.status, ==, 408);
+    sim_sock_close(c);
+    sim_sock_close(l);
+    fx_clear(&f);
+}
+
+/* Lua: a call through a TCP proxy (register, INVITE, answer, BYE), every message on TCP with
+ * the connections reused; a bad transport names the option. */
+static void test_lua_call(void)
+{
+    fx f;
+    fx_init(&f, world_src,
+        "local px = sip.proxy(S, {domain = 'example.com', registrar = true, transport = 'tcp'})\n"
+        "local bob = sip.ua(B, {aor = 'sip:bob@example.com', proxy = '10.0.0.2', "
+        "transport = 'tcp'})\n"
+        "local alice = sip.ua(A, {aor = 'sip:alice@example.com', proxy = '10.0.0.2', "
+        "transport = 'TCP', media = false})\n"
+        "local bc\n"
+        "bob:on_invite(function(c) bc = c; c:ring(); c:answer() end)\n"
+        "sim.expect(bob:register(), 'registered over tcp')\n"
+        "local c = alice:call('sip:bob@example.com')\n"
+        "sim.expect(c:wait_answer(5), 'answered over tcp')\n"
+        "c:bye()\n"
+        "local ended, code = bc:wait_end(5)\n"
+        "sim.expect(ended and code == 200, 'BYE over tcp: ' .. tostring(code))\n"
+        /* Bob's REGISTER connection, Alice's, and the proxy's to Bob's contact, which the
+         * INVITE opened and Alice's BYE reuses: nothing is opened towards Alice */
+        "sim.expect(px:stats().tcp_connections == 3, 'proxy: ' .. px:stats().tcp_connections)\n"
+        "sim.expect(alice:stats().tcp_connections == 1, 'alice: 1 connection')\n"
+        "local ok, e = pcall(sip.ua, A, {aor = 'sip:x@example.com', port = 5070, "
+        "transport = 'sctp'})\n"
+        "sim.expect(not ok and e:find(\"option 'transport'\", 1, true), tostring(e))\n"
+        "ok, e = pcall(sip.proxy, S, {domain = 'x.org', port = 5070, transport = 5})\n"
+        "sim.expect(not ok and e:find('transport', 1, true), tostring(e))\n",
+        "sip", sip_lua_open);
+    g_assert_cmpuint(simlua_expect_passed(f.lua), ==, 7);
+    fx_clear(&f);
+}
+
+/* A UDP proxy forwarding to a Contact registered with ;transport=tcp opens a connection for
+ * that hop only (§18.1.1, RFC 3263 §4.1: the URI's transport wins); Alice's side stays UDP. */
+static void test_contact_transport(void)
+{
+    fx f;
+    fx_init(&f, world_src,
+        "local px = sip.proxy(S, {domain = 'example.com', registrar = true})\n"
+        "local bob = sip.ua(B, {aor = 'sip:bob@example.com', proxy = '10.0.0.2', "
+        "transport = 'tcp', media = false})\n"
+        "local alice = sip.ua(A, {aor = 'sip:alice@example.com', proxy = '10.0.0.2', "
+        "media = false})\n"
+        "bob:on_invite(function(c) c:answer() end)\n"
+        "sim.expect(bob:register(), 'registered')\n"
+        "local c = alice:call('sip:bob@example.com')\n"
+        "sim.expect(c:wait_answer(5), 'answered')\n"
+        "c:bye()\n"
+        "sim.expect(c:wait_end(5), 'ended')\n"
+        "sim.expect(px:stats().tcp_connections == 2, 'proxy: ' .. px:stats().tcp_connections)\n"
+        "sim.expect(alice:stats().tcp_connections == 0, 'alice: UDP only')\n",
+        "sip", sip_lua_open);
+    g_assert_cmpuint(simlua_expect_passed(f.lua), ==, 5);
+    fx_clear(&f);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/sip/tcp/split-merge-same-connection", test_split_merge_same_connection);
+    g_test_add_func("/sip/tcp/framing-error-closes", test_framing_error_closes);
+    g_test_add_func("/sip/tcp/malformed-answered-400", test_malformed_answered);
+    g_test_add_func("/sip/tcp/reliable-timer-f", test_reliable_timer_f);
+    g_test_add_func("/sip/tcp/lua-call", test_lua_call);
+    g_test_add_func("/sip/tcp/contact-transport", test_contact_transport);
+    return g_test_run();
+}
