@@ -46,6 +46,9 @@
 -- trace: mit-net rtp.p_type == 0 && ip.src == 128.6.4.10 && ip.dst == 18.7.22.50
 -- trace: rutgers-net rtp.p_type == 0 && ip.src == 18.7.22.50 && ip.dst == 128.6.4.10
 -- trace-none: rutgers-net rtp && ip.addr == 128.6.4.2
+-- The ladder in order, as Alice's phone and Bob's phone see it (Wireshark's VoIP call flow):
+-- trace-seq: rutgers-net sip.Method,sip.Status-Code ip.addr == 128.6.4.10 && sip -> INVITE 100 180 200 ACK BYE 200
+-- trace-seq: mit-net sip.Method,sip.Status-Code ip.addr == 18.7.22.50 && sip -> REGISTER 401 REGISTER 200 INVITE 100 180 200 ACK BYE 200
 
 local rutgers = sim.lan("rutgers-net", {delay = "5ms"})
 local mit = sim.lan("mit-net", {delay = "10ms"})

@@ -22,6 +22,8 @@
 -- trace: mit-net sip.Status-Code == 200 && sip.CSeq.method == "INVITE" && ip.src == 18.7.22.50 && ip.dst == 128.6.4.10
 -- trace: mit-net sip.Method == "BYE" && ip.src == 128.6.4.10 && ip.dst == 18.7.22.50
 -- trace-none: mit-net sip.Method == "BYE" && ip.addr == 18.7.22.83
+-- Alice's ladder in order: the 302 is ACKed, then the new INVITE goes straight to Bob's phone:
+-- trace-seq: mit-net sip.Method,sip.Status-Code ip.addr == 128.6.4.10 && sip -> INVITE 100 302 ACK INVITE 100 180 200 ACK BYE 200
 
 local rutgers = sim.lan("rutgers-net", {delay = "5ms"})
 local mit = sim.lan("mit-net", {delay = "10ms"})

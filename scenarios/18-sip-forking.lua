@@ -31,6 +31,9 @@
 -- trace: mit-net rtp.p_type == 0 && ip.src == 18.7.22.51 && ip.dst == 128.6.4.10
 -- trace-none: rutgers-net sip.Status-Code == 487
 -- trace-none: mit-net rtp && ip.addr == 18.7.22.50
+-- The losing phone's ladder in order: it rings, the proxy CANCELs it (200 to the CANCEL,
+-- 487 to the INVITE) and ACKs the 487:
+-- trace-seq: mit-net sip.Method,sip.Status-Code ip.addr == 18.7.22.50 && sip -> REGISTER 200 INVITE 100 180 CANCEL 200 487 ACK
 
 local rutgers = sim.lan("rutgers-net", {delay = "5ms"})
 local mit = sim.lan("mit-net", {delay = "10ms"})

@@ -5,6 +5,10 @@
 #  - each `-- trace: LINK FILTER` line in the scenario matches at least one frame in the pcap of
 #    that link (e.g. `-- trace: wan ip.src == 68.36.210.57 && udp.srcport == 1211`), and each
 #    `-- trace-none: LINK FILTER` line matches no frame there (what must never appear);
+#  - each `-- trace-seq: LINK FIELDS FILTER -> V1 V2 ...` line: the frames of LINK matching
+#    FILTER, in capture order, carry exactly the values V1 V2 ... (per frame, the non-empty
+#    values of the comma-separated FIELDS joined by "/"), e.g. a SIP ladder:
+#    `-- trace-seq: lan sip.Method,sip.Status-Code ip.addr == 10.0.0.1 && sip -> INVITE 100 180 200 ACK`;
 #  - `-- decode-as: udp.port==N,rtp` lines are passed to tshark as `-d` (protocols on ports
 #    Wireshark does not guess, such as RTP and RTCP).
 set -u
@@ -47,6 +51,25 @@ grep -E '^-- trace(-none)?: ' "$script" | while read -r _ kind link filter; do
     echo "ok   $link: no frame matches '$filter', as it should"
   else
     echo "FAIL $link: $n frames match '$filter' (${kind%:})"
+    echo x >> "$dir/.trace-fail"
+  fi
+done
+# Expected sequences (ladders), declared in the scenario.
+grep -E '^-- trace-seq: ' "$script" | while read -r _ _ link fields rest; do
+  filter=${rest%% -> *} want=${rest#* -> }
+  f="$dir/$prefix-$link.pcap"
+  [ -e "$f" ] || { echo "FAIL: $f missing (wanted: $want)"; echo x >> "$dir/.trace-fail"; continue; }
+  eargs=$(echo "$fields" | tr ',' '\n' | sed 's/^/-e /' | tr '\n' ' ')
+  if ! got=$(tshark -r "$f" $prefs -Y "$filter" -T fields $eargs 2>"$dir/.tshark-err" |
+             sed 's/\t\+/\//g; s/^\///; s/\/$//' | tr '\n' ' ' | sed 's/ $//') ||
+     grep -qv 'Running as user' "$dir/.tshark-err"; then
+    echo "FAIL $link: tshark rejected '$filter' / '$fields':"; grep -v 'Running as user' "$dir/.tshark-err"
+    echo x >> "$dir/.trace-fail"; continue
+  fi
+  if [ "$got" = "$want" ]; then
+    echo "ok   $link: '$filter' gives $got"
+  else
+    echo "FAIL $link: '$filter' gives '$got', wanted '$want'"
     echo x >> "$dir/.trace-fail"
   fi
 done
