@@ -69,7 +69,7 @@
 -- trace: internet stun.type == 0x0001 && stun.attribute == 0x0025 && stun.attribute == 0x802a
 -- trace: internet stun.type == 0x0101 && stun.attribute == 0x0020
 -- trace: internet ip.dst == 203.0.113.20 && stun.type == 0x0016
--- trace: homes stun.type == 0x0001 && ip.src == 10.23.1.3 && ip.dst == 10.23.1.2 && stun.att.priority
+-- trace: homes stun.type == 0x0001 && ip.src == 10.52.1.3 && ip.dst == 10.52.1.2 && stun.att.priority
 -- trace: carrier stun.type == 0x0001 && ip.src == 100.64.0.0/16 && stun.att.priority
 -- trace-none: carrier ip.src == 10.0.0.0/8
 
@@ -140,19 +140,23 @@ local function host(c, s, h)
   return x
 end
 
--- 1. Every pair of presets, then the mapping x filtering combinations rules 3 and 4 turn on.
+-- 1. Every pair of presets (both orders: A is the controlling agent), then every other pair of
+-- the nine mapping x filtering combinations (one order), so each behaviour pair the engine can
+-- be configured with is a cell.
 local presets = {"full-cone", "restricted-cone", "port-restricted-cone", "symmetric"}
-local combos = {
-  {"ADM+ADF", "ADM+ADF"},   -- per-address mappings: each srflx admits only S and T, relay
-  {"ADM+ADF", "EIM+APDF"},  -- ADM against a port-restricted cone: relay
-  {"APDM+EIF", "EIM+ADF"},  -- symmetric mapping, open filter, against a restricted cone
-  {"APDM+EIF", "EIM+APDF"}, -- ... against a port-restricted cone: lands, answer dropped
-  {"APDM+EIF", "APDM+EIF"}, -- two symmetric mappings: open filters do not help, relay
-  {"ADM+EIF", "APDM+ADF"},  -- one mapping per peer address ends the chase of rule 4
-}
+local PRESET_OF = {["EIM+EIF"] = true, ["EIM+ADF"] = true, ["EIM+APDF"] = true, ["APDM+APDF"] = true}
+local combos = {}
+for _, m in ipairs({"EIM", "ADM", "APDM"}) do
+  for _, f in ipairs({"EIF", "ADF", "APDF"}) do combos[#combos + 1] = m .. "+" .. f end
+end
 local pairs_ = {}
 for _, a in ipairs(presets) do for _, b in ipairs(presets) do pairs_[#pairs_ + 1] = {a, b} end end
-for _, p in ipairs(combos) do pairs_[#pairs_ + 1] = p end
+for i = 1, #combos do
+  for j = i, #combos do
+    local a, b = combos[i], combos[j]
+    if not (PRESET_OF[a] and PRESET_OF[b]) then pairs_[#pairs_ + 1] = {a, b} end
+  end
+end
 for _, p in ipairs(pairs_) do
   local c = cell((SHORT[p[1]] or p[1]) .. " <-> " .. (SHORT[p[2]] or p[2]), predict(p[1], p[2]))
   nat_site(c, 1, p[1]); nat_site(c, 2, p[2])
