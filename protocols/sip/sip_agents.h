@@ -101,6 +101,12 @@ int sip_txns_respond(sip_txns *t, sim_time_t now, unsigned id, const sip_msg *re
 /* Sends m (borrowed) once to dest outside any transaction: an ACK for a 2xx, a 2xx
  * retransmission by a UAS core, a stateless forward. */
 void sip_txns_send(sip_txns *t, const sip_msg *m, const sim_ep *dest);
+/* Decodes and validates a datagram from `from` for a TU (§8.2, §16.3): a request that does
+ * not decode or validate is answered with a 400 carrying the reason when it can be (never an
+ * ACK). Returns 0 with *out the message (owned by the caller), -EBADMSG (undecodable) or
+ * -EPROTO (failed validation), with *out NULL. */
+int sip_txns_receive(sip_txns *t, const sim_ep *from, const uint8_t *buf, size_t len,
+                     sip_msg **out);
 /* One decoded message m (takes ownership) from `from`. Requests get ;received / ;rport
  * stamped on their top Via first (§18.2.1, RFC 3581). Matching messages drive their
  * transaction (retransmissions are absorbed); others start a server transaction or become
