@@ -210,8 +210,8 @@ static void assert_media(net *n, unsigned ca, unsigned cb, unsigned idx, const c
     g_assert_cmpstr(sa->encoding, ==, "PCMU");
 }
 
-/* Starts a net (both UAs with rport or not, see net_init) and a call from Alice that Bob's UA sees as
- * "incoming" at 100 ms: *ca Alice's call, *cb Bob's. r must outlive the net. */
+/* Starts a net (both UAs with rport or not, see net_init) and a call from Alice that Bob's
+ * UA sees as "incoming" at 100 ms: *ca Alice's call, *cb Bob's. r must outlive the net. */
 static void call_start(net *n, sim_rng r[2], bool rport, unsigned *ca, unsigned *cb)
 {
     rngs(r);
