@@ -51,52 +51,18 @@ typedef struct lapp {
     GQueue rx;               /* of rx_item * */
 } lapp;
 
-typedef struct istate {
-    simlua_cond *cond;
-    sim_world *world;
-    GArray *apps;            /* of sim_ref */
-} istate;
-
 static void signal_cond(lapp *l)
 {
     if (l->cond)
         simlua_cond_signal(l->cond);
 }
 
-static int istate_gc(lua_State *L)
-{
-    istate *t = lua_touserdata(L, 1);
-    for (guint i = 0; t->apps && i < t->apps->len; i++) {
-        lapp *l = sim_world_ref_get(t->world, g_array_index(t->apps, sim_ref, i), ICE_REF_KIND);
-        if (l)
-            l->cond = NULL;
-    }
-    if (t->apps)
-        g_array_free(t->apps, TRUE);
-    t->apps = NULL;
-    simlua_cond_free(t->cond);
-    t->cond = NULL;
-    return 0;
-}
+/* When the Lua state closes, its agents stop signalling the condition. */
+static void lapp_unhook(void *obj) { ((lapp *)obj)->cond = NULL; }
 
-static istate *istate_get(lua_State *L)
+static simlua_apps *ice_state(lua_State *L)
 {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, ICE_STATE_KEY) == LUA_TUSERDATA) {
-        istate *t = lua_touserdata(L, -1);
-        lua_pop(L, 1);
-        return t;
-    }
-    lua_pop(L, 1);
-    istate *t = lua_newuserdatauv(L, sizeof *t, 0);
-    t->cond = simlua_cond_new(L);
-    t->world = simlua_world(L);
-    t->apps = g_array_new(FALSE, FALSE, sizeof(sim_ref));
-    lua_newtable(L);
-    lua_pushcfunction(L, istate_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, ICE_STATE_KEY);
-    return t;
+    return simlua_module_state(L, ICE_STATE_KEY, ICE_REF_KIND, lapp_unhook);
 }
 
 /* ---------------------------------------------------------------- callbacks from the driver */
@@ -196,22 +162,19 @@ static int l_agent(lua_State *L)
         return luaL_argerror(L, 2, "option 'turn' needs 'user' and 'password'");
     GError *err = NULL;
     ice_app *a = ice_app_new(n, &cfg, &err);
-    if (!a) {
-        lua_pushstring(L, err->message);
-        g_error_free(err);
-        return lua_error(L);
-    }
-    istate *t = istate_get(L);
+    if (!a)
+        return simlua_raise_gerror_msg(L, err);
+    simlua_apps *t = ice_state(L);
     lapp *l = g_new0(lapp, 1);
     l->world = simlua_world(L);
     l->app = a;
-    l->cond = t->cond;
+    l->cond = simlua_apps_cond(t);
     l->comps = cfg.agent.components;
     l->lines = g_ptr_array_new_with_free_func(g_free);
     g_queue_init(&l->rx);
     l->ref = sim_world_ref_new(l->world, l, ICE_REF_KIND);
     sim_world_on_free(l->world, lapp_world_free, l);
-    g_array_append_val(t->apps, l->ref);
+    simlua_apps_track(t, l->ref);
     ice_app_on_cand(a, on_cand, l);
     ice_app_on_event(a, on_event, l);
     ice_app_on_data(a, on_data, l);
@@ -221,49 +184,19 @@ static int l_agent(lua_State *L)
 
 /* ---------------------------------------------------------------- blocking waits */
 
-/* A wait keeps [1] handle, [2] deadline. A predicate pushes its results and returns their
- * count when done, else 0. */
-typedef int (*wait_pred)(lua_State *L, lapp *l);
+/* A wait keeps [1] handle; a test (simlua_wait) pushes its results and returns their count
+ * when done, else 0. */
 
-static int wait_loop(lua_State *L, wait_pred pred);
-
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
+/* Waits until test passes; the timeout is argument idx (default def). */
+static int wait_start(lua_State *L, int idx, sim_time_t def, lua_CFunction test)
 {
-    (void)status;
-    lua_settop(L, 2);
-    return wait_loop(L, (wait_pred)ctx);
+    sim_time_t deadline = simlua_deadline(L, simlua_opt_time_arg(L, idx, def));
+    return simlua_wait(L, simlua_apps_cond(ice_state(L)), 1, deadline, test, NULL);
 }
 
-static int wait_loop(lua_State *L, wait_pred pred)
+static int pred_gathered(lua_State *L)
 {
     lapp *l = check_lapp(L, 1);
-    int n = pred(L, l);
-    if (n)
-        return n;
-    sim_time_t now = sim_world_now(l->world);
-    sim_time_t deadline = (sim_time_t)lua_tointeger(L, 2);
-    if (now >= deadline) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
-    return simlua_cond_wait(L, istate_get(L)->cond, left, (lua_KContext)pred, wait_k);
-}
-
-/* Stack becomes [handle, deadline]; the timeout is argument idx (default def). */
-static int wait_start(lua_State *L, int idx, sim_time_t def, wait_pred pred)
-{
-    sim_time_t timeout = lua_isnoneornil(L, idx) ? def : simlua_check_time(L, idx);
-    sim_time_t now = sim_world_now(simlua_world(L));
-    sim_time_t deadline = timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + timeout;
-    lua_settop(L, 1);
-    lua_pushinteger(L, (lua_Integer)deadline);
-    return wait_loop(L, pred);
-}
-
-static int pred_gathered(lua_State *L, lapp *l)
-{
     if (!l->gathered)
         return 0;
     lua_createtable(L, (int)l->lines->len, 0);
@@ -297,8 +230,9 @@ static void push_selected(lua_State *L, lapp *l, unsigned k, const ice_pair *p)
 }
 
 /* Connected: component 1's selected pair, with `components` = every component's, by id. */
-static int pred_connected(lua_State *L, lapp *l)
+static int pred_connected(lua_State *L)
 {
+    lapp *l = check_lapp(L, 1);
     if (l->failed) {
         lua_pushnil(L);
         lua_pushliteral(L, "failed");
@@ -317,8 +251,9 @@ static int pred_connected(lua_State *L, lapp *l)
     return 1;
 }
 
-static int pred_recv(lua_State *L, lapp *l)
+static int pred_recv(lua_State *L)
 {
+    lapp *l = check_lapp(L, 1);
     rx_item *it = g_queue_pop_head(&l->rx);
     if (!it)
         return 0;
@@ -330,8 +265,9 @@ static int pred_recv(lua_State *L, lapp *l)
     return 2;
 }
 
-static int pred_consent_lost(lua_State *L, lapp *l)
+static int pred_consent_lost(lua_State *L)
 {
+    lapp *l = check_lapp(L, 1);
     if (!l->consent_lost)
         return 0;
     lua_pushboolean(L, 1);
@@ -411,27 +347,21 @@ static int m_wait_consent_lost(lua_State *L)
     return wait_start(L, 2, SIM_TIME_NEVER, pred_consent_lost);
 }
 
-static void set_int(lua_State *L, const char *k, uint64_t v)
-{
-    lua_pushinteger(L, (lua_Integer)v);
-    lua_setfield(L, -2, k);
-}
-
 static int m_stats(lua_State *L)
 {
     const ice_agent_stats *st = ice_agent_get_stats(ice_app_agent(check_lapp(L, 1)->app));
     lua_createtable(L, 0, 11);
-    set_int(L, "checks_sent", st->checks_sent);
-    set_int(L, "checks_recv", st->checks_recv);
-    set_int(L, "responses_sent", st->responses_sent);
-    set_int(L, "errors_sent", st->errors_sent);
-    set_int(L, "bad", st->bad);
-    set_int(L, "dropped", st->dropped);
-    set_int(L, "triggered", st->triggered);
-    set_int(L, "keepalives", st->keepalives);
-    set_int(L, "consent_sent", st->consent_sent);
-    set_int(L, "data_sent", st->data_sent);
-    set_int(L, "data_recv", st->data_recv);
+    simlua_set_int(L, "checks_sent", st->checks_sent);
+    simlua_set_int(L, "checks_recv", st->checks_recv);
+    simlua_set_int(L, "responses_sent", st->responses_sent);
+    simlua_set_int(L, "errors_sent", st->errors_sent);
+    simlua_set_int(L, "bad", st->bad);
+    simlua_set_int(L, "dropped", st->dropped);
+    simlua_set_int(L, "triggered", st->triggered);
+    simlua_set_int(L, "keepalives", st->keepalives);
+    simlua_set_int(L, "consent_sent", st->consent_sent);
+    simlua_set_int(L, "data_sent", st->data_sent);
+    simlua_set_int(L, "data_recv", st->data_recv);
     return 1;
 }
 
@@ -464,8 +394,8 @@ static int m_pairs(lua_State *L)
         lua_setfield(L, -2, "nominated");
         lua_pushboolean(L, ice_agent_selected(ag, p->component) == p);
         lua_setfield(L, -2, "selected");
-        set_int(L, "component", p->component);
-        set_int(L, "priority", p->priority);
+        simlua_set_int(L, "component", p->component);
+        simlua_set_int(L, "priority", p->priority);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     return 1;
@@ -473,7 +403,7 @@ static int m_pairs(lua_State *L)
 
 static int m_close(lua_State *L)
 {
-    lapp *l = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, ICE_CLASS), ICE_REF_KIND);
+    lapp *l = simlua_handle_get(L, 1, ICE_CLASS, ICE_REF_KIND);
     if (l && l->app) {
         ice_app_free(l->app);
         l->app = NULL;
@@ -483,7 +413,7 @@ static int m_close(lua_State *L)
 
 static int m_tostring(lua_State *L)
 {
-    lapp *l = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, ICE_CLASS), ICE_REF_KIND);
+    lapp *l = simlua_handle_get(L, 1, ICE_CLASS, ICE_REF_KIND);
     if (!l || !l->app) {
         lua_pushliteral(L, "<ice agent (closed)>");
         return 1;

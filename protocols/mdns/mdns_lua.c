@@ -32,66 +32,45 @@
 #define BROWSER_CLASS "natsim.MdnsBrowser"
 #define MDNS_STATE_KEY "natsim.mdns"
 
-typedef struct mlua {
-    simlua_cond *cond;
-    GHashTable *apps; /* node name -> sim_ref * of the host's daemon */
-} mlua;
-
-static int mlua_gc(lua_State *L)
-{
-    mlua *d = lua_touserdata(L, 1);
-    if (d->apps)
-        g_hash_table_destroy(d->apps);
-    d->apps = NULL;
-    simlua_cond_free(d->cond);
-    d->cond = NULL;
-    return 0;
-}
-
-static mlua *mlua_get(lua_State *L)
-{
-    if (lua_getfield(L, LUA_REGISTRYINDEX, MDNS_STATE_KEY) == LUA_TUSERDATA) {
-        mlua *d = lua_touserdata(L, -1);
-        lua_pop(L, 1);
-        return d;
-    }
-    lua_pop(L, 1);
-    mlua *d = lua_newuserdatauv(L, sizeof *d, 0);
-    d->cond = simlua_cond_new(L);
-    d->apps = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    lua_newtable(L);
-    lua_pushcfunction(L, mlua_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, MDNS_STATE_KEY);
-    return d;
-}
-
 static void on_notify(mdns_app *a, void *ctx)
 {
     (void)a;
-    simlua_cond_signal(((mlua *)ctx)->cond);
+    simlua_cond_signal(simlua_apps_cond(ctx));
 }
+
+/* When the Lua state closes, the hosts' daemons stop signalling its condition. */
+static void app_unhook(void *obj) { mdns_app_on_notify(obj, NULL, NULL); }
+
+/* The module state; its data maps node name -> sim_ref * of the host's daemon. */
+static simlua_apps *mlua_get(lua_State *L)
+{
+    simlua_apps *m = simlua_module_state(L, MDNS_STATE_KEY, MDNS_REF_KIND, app_unhook);
+    if (!simlua_apps_data(m))
+        simlua_apps_set_data(m, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+                             (GDestroyNotify)g_hash_table_destroy);
+    return m;
+}
+
+static simlua_cond *mlua_cond(lua_State *L) { return simlua_apps_cond(mlua_get(L)); }
 
 /* The host's daemon, started on first use. */
 static mdns_app *host_app(lua_State *L, sim_node *n)
 {
-    mlua *d = mlua_get(L);
-    sim_ref *ref = g_hash_table_lookup(d->apps, n->name);
+    simlua_apps *d = mlua_get(L);
+    GHashTable *apps = simlua_apps_data(d);
+    sim_ref *ref = g_hash_table_lookup(apps, n->name);
     mdns_app *a = ref ? sim_world_ref_get(simlua_world(L), *ref, MDNS_REF_KIND) : NULL;
     if (a)
         return a;
     GError *err = NULL;
     a = mdns_app_new(n, &err);
-    if (!a) {
-        lua_pushstring(L, err->message);
-        g_error_free(err);
-        lua_error(L);
-    }
+    if (!a)
+        simlua_raise_gerror_msg(L, err);
     mdns_app_on_notify(a, on_notify, d);
+    simlua_apps_track(d, mdns_app_ref(a));
     ref = g_new(sim_ref, 1);
     *ref = mdns_app_ref(a);
-    g_hash_table_replace(d->apps, g_strdup(n->name), ref);
+    g_hash_table_replace(apps, g_strdup(n->name), ref);
     return a;
 }
 
@@ -230,50 +209,42 @@ static int r_services(lua_State *L)
     return 1;
 }
 
-static void set_int(lua_State *L, const char *k, uint64_t v)
-{
-    lua_pushinteger(L, (lua_Integer)v);
-    lua_setfield(L, -2, k);
-}
-
 static int r_stats(lua_State *L)
 {
     const mdns_responder_stats *s = mdns_responder_get_stats(mdns_app_responder(check_responder(L, 1)));
     lua_createtable(L, 0, 15);
-    set_int(L, "probes", s->probes);
-    set_int(L, "announcements", s->announcements);
-    set_int(L, "conflicts", s->conflicts);
-    set_int(L, "renames", s->renames);
-    set_int(L, "tiebreak_lost", s->tiebreak_lost);
-    set_int(L, "tiebreak_won", s->tiebreak_won);
-    set_int(L, "queries", s->queries);
-    set_int(L, "answered", s->answered);
-    set_int(L, "multicast", s->multicast);
-    set_int(L, "unicast", s->unicast);
-    set_int(L, "legacy", s->legacy);
-    set_int(L, "suppressed", s->suppressed);
-    set_int(L, "rate_limited", s->rate_limited);
-    set_int(L, "goodbyes", s->goodbyes);
-    set_int(L, "nsec", s->nsec);
-    set_int(L, "address_changes", s->address_changes);
-    set_int(L, "bad", s->bad);
+    simlua_set_int(L, "probes", s->probes);
+    simlua_set_int(L, "announcements", s->announcements);
+    simlua_set_int(L, "conflicts", s->conflicts);
+    simlua_set_int(L, "renames", s->renames);
+    simlua_set_int(L, "tiebreak_lost", s->tiebreak_lost);
+    simlua_set_int(L, "tiebreak_won", s->tiebreak_won);
+    simlua_set_int(L, "queries", s->queries);
+    simlua_set_int(L, "answered", s->answered);
+    simlua_set_int(L, "multicast", s->multicast);
+    simlua_set_int(L, "unicast", s->unicast);
+    simlua_set_int(L, "legacy", s->legacy);
+    simlua_set_int(L, "suppressed", s->suppressed);
+    simlua_set_int(L, "rate_limited", s->rate_limited);
+    simlua_set_int(L, "goodbyes", s->goodbyes);
+    simlua_set_int(L, "nsec", s->nsec);
+    simlua_set_int(L, "address_changes", s->address_changes);
+    simlua_set_int(L, "bad", s->bad);
     return 1;
 }
 
 /* r:close(): goodbyes, then the host's daemon stops (browsing on it too). */
 static int r_close(lua_State *L)
 {
-    mdns_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, RESPONDER_CLASS),
-                                    MDNS_REF_KIND);
+    mdns_app *a = simlua_handle_get(L, 1, RESPONDER_CLASS, MDNS_REF_KIND);
     mdns_app_free(a);
-    simlua_cond_signal(mlua_get(L)->cond);
+    simlua_cond_signal(mlua_cond(L));
     return 0;
 }
 
 static int r_tostring(lua_State *L)
 {
-    mdns_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, RESPONDER_CLASS),
-                                    MDNS_REF_KIND);
+    mdns_app *a = simlua_handle_get(L, 1, RESPONDER_CLASS, MDNS_REF_KIND);
     mdns_responder *r = a ? mdns_app_responder(a) : NULL;
     if (!r)
         lua_pushliteral(L, "<mdns responder (closed)>");
@@ -300,16 +271,6 @@ typedef struct mwait {
     lua_Integer count;
     sim_time_t deadline;
 } mwait;
-
-static int wait_loop(lua_State *L);
-
-static int wait_k(lua_State *L, int status, lua_KContext ctx)
-{
-    (void)status;
-    (void)ctx;
-    lua_settop(L, 1);
-    return wait_loop(L);
-}
 
 static void stop_questions(mdns_querier *q, mwait *w)
 {
@@ -392,7 +353,7 @@ static void push_info(lua_State *L, const mdns_sd_info *info)
     lua_createtable(L, 0, 4);
     lua_pushstring(L, dns_name_fmt(&info->target, b, sizeof b));
     lua_setfield(L, -2, "target");
-    set_int(L, "port", info->port);
+    simlua_set_int(L, "port", info->port);
     push_txt(L, &info->txt);
     lua_setfield(L, -2, "txt");
     lua_createtable(L, (int)info->addrs->len, 0);
@@ -468,7 +429,9 @@ static int wait_check(lua_State *L, mdns_app *a, mwait *w, bool last)
     return nret;
 }
 
-static int wait_loop(lua_State *L)
+/* The test of a wait (simlua_wait): the mwait is at stack index 1. At its deadline a wait
+ * always ends here (with a last check), so simlua_wait's own timeout is never reached. */
+static int wait_test(lua_State *L)
 {
     mwait *w = lua_touserdata(L, 1);
     mdns_app *a = sim_world_ref_get(simlua_world(L), w->app, MDNS_REF_KIND);
@@ -484,8 +447,7 @@ static int wait_loop(lua_State *L)
         stop_questions(mdns_app_querier(a), w);
         return n;
     }
-    sim_time_t left = w->deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : w->deadline - now;
-    return simlua_cond_wait(L, mlua_get(L)->cond, left, 0, wait_k);
+    return 0;
 }
 
 /* Sets up the wait userdata at index 1 (the stack is cleared) and runs it. */
@@ -494,9 +456,8 @@ static int start_wait(lua_State *L, const mwait *tmpl, sim_time_t timeout)
     lua_settop(L, 0);
     mwait *w = lua_newuserdatauv(L, sizeof *w, 0);
     *w = *tmpl;
-    sim_time_t now = now_of(L);
-    w->deadline = timeout >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + timeout;
-    return wait_loop(L);
+    w->deadline = simlua_deadline(L, timeout);
+    return simlua_wait(L, mlua_cond(L), 1, w->deadline, wait_test, NULL);
 }
 
 static sim_time_t opt_timeout(lua_State *L, int idx, const char *const keys[], sim_time_t def)
@@ -660,18 +621,8 @@ static int push_missing(lua_State *L, const GArray *a, const GArray *b)
     return n;
 }
 
-static int b_wait_loop(lua_State *L);
-
-static int b_wait_k(lua_State *L, int status, lua_KContext ctx)
-{
-    (void)status;
-    (void)ctx;
-    lua_settop(L, 2);
-    return b_wait_loop(L);
-}
-
-/* Stack: [1] browser, [2] deadline. */
-static int b_wait_loop(lua_State *L)
+/* The test of b:wait (simlua_wait): the browser is at stack index 1. */
+static int b_wait_test(lua_State *L)
 {
     mbrowser *b = luaL_checkudata(L, 1, BROWSER_CLASS);
     mdns_app *a = sim_world_ref_get(simlua_world(L), b->app, MDNS_REF_KIND);
@@ -680,9 +631,8 @@ static int b_wait_loop(lua_State *L)
         lua_pushliteral(L, "closed");
         return 2;
     }
-    sim_time_t now = now_of(L), deadline = (sim_time_t)lua_tointeger(L, 2);
     GArray *cur = g_array_new(FALSE, FALSE, sizeof(dns_name));
-    mdns_sd_browse(mdns_app_querier(a), now, &b->service, cur);
+    mdns_sd_browse(mdns_app_querier(a), now_of(L), &b->service, cur);
     int added = push_missing(L, cur, b->seen);
     int removed = push_missing(L, b->seen, cur);
     if (added || removed) {
@@ -692,13 +642,7 @@ static int b_wait_loop(lua_State *L)
     }
     g_array_free(cur, TRUE);
     lua_pop(L, 2);
-    if (now >= deadline) {
-        lua_pushnil(L);
-        lua_pushliteral(L, "timeout");
-        return 2;
-    }
-    sim_time_t left = deadline == SIM_TIME_NEVER ? SIM_TIME_NEVER : deadline - now;
-    return simlua_cond_wait(L, mlua_get(L)->cond, left, 0, b_wait_k);
+    return 0;
 }
 
 /* b:wait{timeout=} -> added, removed (lists of instance names) | nil, "timeout" */
@@ -706,10 +650,7 @@ static int b_wait(lua_State *L)
 {
     check_browser(L, 1);
     sim_time_t t = opt_timeout(L, 2, (const char *const[]){ "timeout", NULL }, SIM_TIME_NEVER);
-    sim_time_t now = now_of(L);
-    lua_settop(L, 1);
-    lua_pushinteger(L, (lua_Integer)(t >= SIM_TIME_NEVER - now ? SIM_TIME_NEVER : now + t));
-    return b_wait_loop(L);
+    return simlua_wait(L, mlua_cond(L), 1, simlua_deadline(L, t), b_wait_test, NULL);
 }
 
 /* b:instances() -> the instances now in the cache, sorted */
@@ -733,7 +674,7 @@ static int b_close(lua_State *L)
     if (b->open && a && mdns_app_querier(a))
         mdns_querier_stop(mdns_app_querier(a), &b->service, DNS_T_PTR);
     b->open = false;
-    simlua_cond_signal(mlua_get(L)->cond);
+    simlua_cond_signal(mlua_cond(L));
     return 0;
 }
 

@@ -111,14 +111,21 @@ int sip_msg_add_str(sip_msg *m, sip_hdr_id id, const char *name, sip_str value)
     return 0;
 }
 
+/* The index of m's first header `id`, or the header count when it has none. */
+static guint first_of(const sip_msg *m, sip_hdr_id id)
+{
+    guint at = 0;
+    while (at < m->hdrs->len && ((sip_hdr *)m->hdrs->pdata[at])->id != id)
+        at++;
+    return at;
+}
+
 int sip_msg_push(sip_msg *m, sip_hdr_id id, const char *value)
 {
     sip_hdr *h = value ? make(id, NULL, sip_s(value)) : NULL;
     if (!h)
         return -EINVAL;
-    guint at = 0;
-    while (at < m->hdrs->len && ((sip_hdr *)m->hdrs->pdata[at])->id != id)
-        at++;
+    guint at = first_of(m, id);
     g_ptr_array_insert(m->hdrs, at == m->hdrs->len ? 0 : (gint)at, h);
     return 0;
 }
@@ -194,9 +201,7 @@ int sip_msg_set(sip_msg *m, sip_hdr_id id, const char *value)
     sip_hdr *h = value ? make(id, NULL, sip_s(value)) : NULL;
     if (!h)
         return -EINVAL;
-    guint at = 0;
-    while (at < m->hdrs->len && ((sip_hdr *)m->hdrs->pdata[at])->id != id)
-        at++;
+    guint at = first_of(m, id);
     sip_msg_remove(m, id, NULL);
     g_ptr_array_insert(m->hdrs, at > m->hdrs->len ? -1 : (gint)at, h);
     return 0;

@@ -89,15 +89,6 @@ void sip_lua_check_rc(lua_State *L, int rc, const char *what)
         luaL_error(L, "%s: %s", what, g_strerror(-rc));
 }
 
-static void raise_gerror(lua_State *L, GError *err)
-{
-    luaL_where(L, 1);
-    lua_pushstring(L, err->message);
-    g_error_free(err);
-    lua_concat(L, 2);
-    lua_error(L);
-}
-
 /* Option key of table idx as "ip" or "ip:port" (default port 5060); false when absent. */
 static bool opt_hostport(lua_State *L, int idx, const char *key, sim_ep *ep, uint16_t defport)
 {
@@ -112,14 +103,6 @@ static bool opt_hostport(lua_State *L, int idx, const char *key, sim_ep *ep, uin
     }
     luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': \"ip\" or \"ip:port\", not \"%s\"", key, s));
     return false;
-}
-
-static uint16_t opt_port(lua_State *L, int idx, const char *key, lua_Integer def)
-{
-    lua_Integer p = simlua_opt_int(L, idx, key, def);
-    if (p < 1 || p > 65535)
-        luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': 1..65535", key));
-    return (uint16_t)p;
 }
 
 /* The node's first IPv4 address (the SIP apps here speak IPv4), raising when it has none. */
@@ -194,7 +177,7 @@ static int new_server(lua_State *L, int kind)
         return luaL_argerror(L, 2, "option 'domain' is required");
     sip_server_cfg cfg = { .domain = domain, .registrar = kind == 0 || kind == 2,
                            .redirect = kind == 2 };
-    cfg.self = (sim_ep){ node_ip(L, n), opt_port(L, 2, "port", SIP_PORT) };
+    cfg.self = (sim_ep){ node_ip(L, n), simlua_opt_port(L, 2, "port", SIP_PORT, 1) };
     cfg.registrar = simlua_opt_bool(L, 2, "registrar", cfg.registrar);
     cfg.record_route = simlua_opt_bool(L, 2, "record_route", kind == 1);
     cfg.tcp = opt_tcp(L, 2);
@@ -219,7 +202,7 @@ static int new_server(lua_State *L, int kind)
     g_ptr_array_free(names, TRUE);
     g_ptr_array_free(pws, TRUE);
     if (!a)
-        raise_gerror(L, err);
+        simlua_raise_gerror(L, err);
     simlua_push_handle(L, SIP_SERVER_CLASS, sip_app_ref(a));
     return 1;
 }
@@ -244,38 +227,38 @@ static int server_bindings(lua_State *L)
     return 1;
 }
 
-static void set_int(lua_State *L, const char *k, lua_Integer v)
+/* Pushes a stats table (nrec fields) with the counters UAs and servers share. */
+static void push_app_stats(lua_State *L, sip_app *a, int nrec, uint64_t rx, uint64_t bad,
+                           uint64_t rejected)
 {
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
+    lua_createtable(L, 0, nrec);
+    simlua_set_int(L, "tcp_connections", (lua_Integer)sip_app_tcp_conns(a));
+    simlua_set_int(L, "received", (lua_Integer)rx);
+    simlua_set_int(L, "bad", (lua_Integer)bad);
+    simlua_set_int(L, "rejected", (lua_Integer)rejected);
 }
 
 static int server_stats(lua_State *L)
 {
     sip_app *a = check_server(L, 1);
     const sip_server_stats *st = sip_server_get_stats(sip_app_server_core(a));
-    lua_createtable(L, 0, 13);
-    set_int(L, "tcp_connections", (lua_Integer)sip_app_tcp_conns(a));
-    set_int(L, "received", (lua_Integer)st->rx);
-    set_int(L, "bad", (lua_Integer)st->bad);
-    set_int(L, "rejected", (lua_Integer)st->rejected);
-    set_int(L, "registers", (lua_Integer)st->registers);
-    set_int(L, "challenges", (lua_Integer)st->challenges);
-    set_int(L, "forwarded", (lua_Integer)st->forwarded);
-    set_int(L, "via_flow", (lua_Integer)st->via_flow);
-    set_int(L, "forks", (lua_Integer)st->forks);
-    set_int(L, "cancels", (lua_Integer)st->cancels);
-    set_int(L, "loops", (lua_Integer)st->loops);
-    set_int(L, "lookups", (lua_Integer)st->lookups);
-    set_int(L, "redirects", (lua_Integer)st->redirects);
-    set_int(L, "stateless", (lua_Integer)st->stateless);
+    push_app_stats(L, a, 13, st->rx, st->bad, st->rejected);
+    simlua_set_int(L, "registers", (lua_Integer)st->registers);
+    simlua_set_int(L, "challenges", (lua_Integer)st->challenges);
+    simlua_set_int(L, "forwarded", (lua_Integer)st->forwarded);
+    simlua_set_int(L, "via_flow", (lua_Integer)st->via_flow);
+    simlua_set_int(L, "forks", (lua_Integer)st->forks);
+    simlua_set_int(L, "cancels", (lua_Integer)st->cancels);
+    simlua_set_int(L, "loops", (lua_Integer)st->loops);
+    simlua_set_int(L, "lookups", (lua_Integer)st->lookups);
+    simlua_set_int(L, "redirects", (lua_Integer)st->redirects);
+    simlua_set_int(L, "stateless", (lua_Integer)st->stateless);
     return 1;
 }
 
 static int server_tostring(lua_State *L)
 {
-    sip_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, SIP_SERVER_CLASS),
-                                   SIP_REF_KIND);
+    sip_app *a = simlua_handle_get(L, 1, SIP_SERVER_CLASS, SIP_REF_KIND);
     if (!a || !sip_app_server_core(a)) {
         lua_pushliteral(L, "<sip server (closed)>");
         return 1;
@@ -413,7 +396,7 @@ static int l_ua(lua_State *L)
     opt_hostport(L, 2, "proxy", &cfg.proxy, SIP_PORT);
     cfg.rport = simlua_opt_bool(L, 2, "rport", false);
     cfg.tcp = opt_tcp(L, 2);
-    cfg.local = (sim_ep){ node_ip(L, n), opt_port(L, 2, "port", SIP_PORT) };
+    cfg.local = (sim_ep){ node_ip(L, n), simlua_opt_port(L, 2, "port", SIP_PORT, 1) };
     lua_Integer rtp = simlua_opt_int(L, 2, "rtp_port", 40000);
     if (rtp < 1024 || rtp > 65000 || rtp % 2)
         return luaL_argerror(L, 2, "option 'rtp_port': an even port 1024..65000");
@@ -427,7 +410,7 @@ static int l_ua(lua_State *L)
     GError *err = NULL;
     sip_app *a = sip_app_ua(n, &cfg, &err);
     if (!a)
-        raise_gerror(L, err);
+        simlua_raise_gerror(L, err);
     lua_ua *ua = g_new0(lua_ua, 1);
     ua->world = n->world;
     ua->app = sip_app_ref(a);
@@ -550,7 +533,7 @@ static int ua_call(lua_State *L)
     GError *err = NULL;
     sip_lua_ice *ice = sip_lua_ice_start(u, sip_app_node(a), true, &err);
     if (!ice)
-        raise_gerror(L, err);
+        simlua_raise_gerror(L, err);
     lua_settop(L, 2);
     lua_pushlightuserdata(L, ice);
     lua_insert(L, 2);
@@ -598,20 +581,15 @@ static int ua_stats(lua_State *L)
 {
     sip_app *a = sip_lua_check_ua(L, 1);
     const sip_ua_stats *st = sip_ua_get_stats(sip_app_ua_core(a));
-    lua_createtable(L, 0, 6);
-    set_int(L, "tcp_connections", (lua_Integer)sip_app_tcp_conns(a));
-    set_int(L, "received", (lua_Integer)st->rx);
-    set_int(L, "bad", (lua_Integer)st->bad);
-    set_int(L, "rejected", (lua_Integer)st->rejected);
-    set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
-    set_int(L, "registrations", (lua_Integer)st->registrations);
+    push_app_stats(L, a, 6, st->rx, st->bad, st->rejected);
+    simlua_set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
+    simlua_set_int(L, "registrations", (lua_Integer)st->registrations);
     return 1;
 }
 
 static int ua_tostring(lua_State *L)
 {
-    sip_app *a = sim_world_ref_get(simlua_world(L), simlua_handle_ref(L, 1, SIP_UA_CLASS),
-                                   SIP_REF_KIND);
+    sip_app *a = simlua_handle_get(L, 1, SIP_UA_CLASS, SIP_REF_KIND);
     if (!a || !sip_app_ua_core(a))
         lua_pushliteral(L, "<sip ua (closed)>");
     else

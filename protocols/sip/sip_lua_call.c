@@ -320,8 +320,7 @@ static int call_media(lua_State *L)
     lua_Integer i;
     const sdp_oa_stream *st = stream_arg(L, a, c, &i);
     lua_createtable(L, 0, 5);
-    lua_pushinteger(L, st->local_port);
-    lua_setfield(L, -2, "local_port");
+    simlua_set_int(L, "local_port", st->local_port);
     simlua_push_ep(L, &st->remote_rtp);
     lua_setfield(L, -2, "remote");
     lua_pushstring(L, st->encoding);
@@ -346,21 +345,14 @@ static int call_stats(lua_State *L)
                           (int)i);
     const rtp_stats *st = rtp_session_stats(rtp_app_session(r));
     lua_createtable(L, 0, 8);
-    lua_pushinteger(L, (lua_Integer)st->packets_sent);
-    lua_setfield(L, -2, "packets_sent");
-    lua_pushinteger(L, (lua_Integer)st->packets_received);
-    lua_setfield(L, -2, "packets_received");
-    lua_pushinteger(L, (lua_Integer)st->lost);
-    lua_setfield(L, -2, "lost");
-    lua_pushnumber(L, st->jitter_ms);
-    lua_setfield(L, -2, "jitter_ms");
-    lua_pushinteger(L, (lua_Integer)st->rtcp_received);
-    lua_setfield(L, -2, "rtcp_received");
-    lua_pushinteger(L, (lua_Integer)st->bye_received);
-    lua_setfield(L, -2, "bye_received");
+    simlua_set_int(L, "packets_sent", (lua_Integer)st->packets_sent);
+    simlua_set_int(L, "packets_received", (lua_Integer)st->packets_received);
+    simlua_set_int(L, "lost", (lua_Integer)st->lost);
+    simlua_set_num(L, "jitter_ms", st->jitter_ms);
+    simlua_set_int(L, "rtcp_received", (lua_Integer)st->rtcp_received);
+    simlua_set_int(L, "bye_received", (lua_Integer)st->bye_received);
     if (st->rtt_ms >= 0) {
-        lua_pushnumber(L, st->rtt_ms);
-        lua_setfield(L, -2, "rtt_ms");
+        simlua_set_num(L, "rtt_ms", st->rtt_ms);
     }
     return 1;
 }

@@ -223,27 +223,15 @@ static void dispatch(sip_server *s, sim_time_t now)
 int sip_server_input(sip_server *s, sim_time_t now, const sim_ep *from, const uint8_t *buf,
                      size_t len)
 {
-    sip_msg *m = NULL;
+    sip_msg *m;
     s->stats.rx++;
-    sip_err e = { 0 };
-    if (sip_msg_decode(buf, len, &m, &e) < 0) {
+    int rc = sip_txns_receive(s->txns, from, buf, len, &m);
+    if (rc == -EBADMSG) {
         s->stats.bad++;
-        sip_msg *r = NULL; /* §8.2, §16.3: 400 with the reason when the request can be answered */
-        if (sip_msg_reject_bytes(buf, len, &e, &r) == 0)
-            sip_txns_send(s->txns, r, from);
-        sip_msg_free(r);
-        return -EBADMSG;
+        return rc;
     }
-    unsigned status;
-    const char *reason;
-    if (sip_msg_validate(m, &status, &reason) < 0) {
+    if (rc < 0) {
         s->stats.rejected++;
-        sip_msg *r = NULL;
-        if (m->request && strcmp(m->method, "ACK") != 0 &&
-            sip_msg_reject(m, status, reason, &r) == 0)
-            sip_txns_send(s->txns, r, from);
-        sip_msg_free(r);
-        sip_msg_free(m);
         return 0;
     }
     sip_txns_input(s->txns, now, from, m);

@@ -181,6 +181,32 @@ void sip_txns_send(sip_txns *t, const sip_msg *m, const sim_ep *dest)
     g_bytes_unref(b);
 }
 
+int sip_txns_receive(sip_txns *t, const sim_ep *from, const uint8_t *buf, size_t len,
+                     sip_msg **out)
+{
+    sip_msg *m = NULL, *r = NULL;
+    sip_err e = { 0 };
+    *out = NULL;
+    if (sip_msg_decode(buf, len, &m, &e) < 0) {
+        if (sip_msg_reject_bytes(buf, len, &e, &r) == 0)
+            sip_txns_send(t, r, from);
+        sip_msg_free(r);
+        return -EBADMSG;
+    }
+    unsigned status;
+    const char *reason;
+    if (sip_msg_validate(m, &status, &reason) < 0) {
+        if (m->request && strcmp(m->method, "ACK") != 0 &&
+            sip_msg_reject(m, status, reason, &r) == 0)
+            sip_txns_send(t, r, from);
+        sip_msg_free(r);
+        sip_msg_free(m);
+        return -EPROTO;
+    }
+    *out = m;
+    return 0;
+}
+
 static void emit(sip_txns *t, sip_txn_ev_kind kind, unsigned id, sip_msg *m, const sim_ep *from)
 {
     sip_txn_ev *e = g_new0(sip_txn_ev, 1);

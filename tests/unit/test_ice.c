@@ -43,6 +43,28 @@ static ice_agent *new_agent(bool controlling, sim_rng *r, unsigned comps)
     return a;
 }
 
+/* A one-component agent seeded with seed, with one host candidate 10.0.0.1:5000 on socket
+ * sock. */
+static ice_agent *host_agent(bool controlling, sim_rng *r, uint64_t seed, unsigned sock)
+{
+    sim_rng_seed(r, seed);
+    ice_agent *a = new_agent(controlling, r, 1);
+    add_local(a, ICE_CAND_HOST, "10.0.0.1:5000", "10.0.0.1:5000", sock, NULL, 1, NULL);
+    return a;
+}
+
+/* Adds three remote host candidates <net>.1-3:7000 (foundations "1"-"3") with priorities
+ * prio, prio - 1, prio - 2. */
+static void add_three_remotes(ice_agent *a, const char *net, uint32_t prio)
+{
+    for (int i = 0; i < 3; i++) {
+        char addr[32], f[4];
+        g_snprintf(addr, sizeof addr, "%s.%d:7000", net, i + 1);
+        g_snprintf(f, sizeof f, "%d", i + 1);
+        add_remote(a, ICE_CAND_HOST, addr, 1, f, prio - (uint32_t)i);
+    }
+}
+
 /* ---------------------------------------------------------------- formulas */
 
 /* RFC 8445 §5.1.2.1 with the §5.1.2.2 type preferences, computed by hand:
@@ -285,15 +307,8 @@ static void test_pair_limit(void)
 static void test_pacing(void)
 {
     sim_rng r;
-    sim_rng_seed(&r, 3);
-    ice_agent *a = new_agent(true, &r, 1);
-    add_local(a, ICE_CAND_HOST, "10.0.0.1:5000", "10.0.0.1:5000", 7, NULL, 1, NULL);
-    for (int i = 0; i < 3; i++) {
-        char addr[32], f[4];
-        g_snprintf(addr, sizeof addr, "10.9.0.%d:7000", i + 1);
-        g_snprintf(f, sizeof f, "%d", i + 1);
-        add_remote(a, ICE_CAND_HOST, addr, 1, f, 2130706431u - (uint32_t)i);
-    }
+    ice_agent *a = host_agent(true, &r, 3, 7);
+    add_three_remotes(a, "10.9.0", 2130706431u);
     g_assert_cmpint(count_state(a, ICE_PAIR_WAITING), ==, 3);
     g_assert_cmpuint(ice_agent_next_deadline(a), ==, SIM_TIME_NEVER); /* no credentials yet */
     ice_agent_timeout(a, 0);
@@ -429,9 +444,7 @@ static void test_unfreeze(void)
 static void test_response_rules(void)
 {
     sim_rng r;
-    sim_rng_seed(&r, 9);
-    ice_agent *a = new_agent(true, &r, 1);
-    add_local(a, ICE_CAND_HOST, "10.0.0.1:5000", "10.0.0.1:5000", 1, NULL, 1, NULL);
+    ice_agent *a = host_agent(true, &r, 9, 1);
     add_remote(a, ICE_CAND_HOST, "10.9.0.1:7000", 1, "x", 2130706431u);
     add_remote(a, ICE_CAND_SRFLX, "203.0.113.9:7000", 1, "y", 1694498815u);
     ice_agent_set_remote(a, 0, "peer", PEER_PWD);
@@ -580,15 +593,8 @@ static ice_agent *checked_agent(bool controlling, sim_rng *r)
 static void test_triggered_fairness(void)
 {
     sim_rng r;
-    sim_rng_seed(&r, 9);
-    ice_agent *a = new_agent(false, &r, 1);
-    add_local(a, ICE_CAND_HOST, "10.0.0.1:5000", "10.0.0.1:5000", 1, NULL, 1, NULL);
-    for (int i = 0; i < 3; i++) {
-        char addr[32], f[4];
-        g_snprintf(addr, sizeof addr, "10.9.1.%d:7000", i + 1);
-        g_snprintf(f, sizeof f, "%d", i + 1);
-        add_remote(a, ICE_CAND_HOST, addr, 1, f, 1000u - (uint32_t)i);
-    }
+    ice_agent *a = host_agent(false, &r, 9, 1);
+    add_three_remotes(a, "10.9.1", 1000u);
     g_assert_cmpint(ice_agent_set_remote(a, 0, "peer", PEER_PWD), ==, 0);
     GString *seq = g_string_new(NULL);
     chk c = { .role = 1, .tiebreaker = 1 };

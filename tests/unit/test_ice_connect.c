@@ -280,6 +280,16 @@ static void send_data(fnet *n, int i, int rc_want)
     pump(n, i);
 }
 
+/* Gives the agents of n one public host candidate each (A 198.51.100.1:5000, B
+ * 198.51.100.2:6000), exchanges them and runs until `until`. */
+static void host_host_run(fnet *n, sim_time_t until)
+{
+    net_host(n, 0, 1, "198.51.100.1:5000", 1);
+    net_host(n, 1, 1, "198.51.100.2:6000", 1);
+    net_signal(n, true);
+    run(n, until);
+}
+
 /* Two public hosts: host <-> host. A checks at 0, the answer arrives at 20 ms, nothing better
  * is pending so A nominates at its next Ta slot (50 ms): B sees USE-CANDIDATE at 60 ms (its
  * own check already succeeded: selected), A gets the answer at 70 ms. */
@@ -287,10 +297,7 @@ static void test_host_host(void)
 {
     fnet n;
     net_init(&n, true, false, 11);
-    net_host(&n, 0, 1, "198.51.100.1:5000", 1);
-    net_host(&n, 1, 1, "198.51.100.2:6000", 1);
-    net_signal(&n, true);
-    run(&n, 2 * SIM_SEC);
+    host_host_run(&n, 2 * SIM_SEC);
     g_test_message("host-host: A selected after %.0f ms, B after %.0f ms",
                    n.log[0].selected_at / 1e6, n.log[1].selected_at / 1e6);
     for (int i = 0; i < 2; i++) {
@@ -386,10 +393,7 @@ static void test_role_conflict_connect(void)
     for (int both = 0; both <= 1; both++) {
         fnet n;
         net_init(&n, both, both, 14);
-        net_host(&n, 0, 1, "198.51.100.1:5000", 1);
-        net_host(&n, 1, 1, "198.51.100.2:6000", 1);
-        net_signal(&n, true);
-        run(&n, 3 * SIM_SEC);
+        host_host_run(&n, 3 * SIM_SEC);
         g_assert_cmpint(ice_agent_controlling(n.ag[0]) + ice_agent_controlling(n.ag[1]), ==, 1);
         g_assert_cmpint(n.log[0].role_switches + n.log[1].role_switches, ==, 1);
         g_assert_cmpint(n.log[0].selected, ==, 1);
@@ -407,10 +411,7 @@ static void test_consent_lost(void)
 {
     fnet n;
     net_init(&n, true, false, 15);
-    net_host(&n, 0, 1, "198.51.100.1:5000", 1);
-    net_host(&n, 1, 1, "198.51.100.2:6000", 1);
-    net_signal(&n, true);
-    run(&n, 60 * SIM_SEC);
+    host_host_run(&n, 60 * SIM_SEC);
     g_assert_cmpint(n.log[0].selected, ==, 1);
     g_assert_cmpuint(n.log[0].lost_at + n.log[1].lost_at, ==, 0);
     uint64_t consent = ice_agent_get_stats(n.ag[0])->consent_sent;
@@ -447,10 +448,7 @@ static void test_keepalive(void)
         n.ag[i] = ice_agent_new(&cfg, &n.rng[i]);
     }
     g_queue_init(&n.fl);
-    net_host(&n, 0, 1, "198.51.100.1:5000", 1);
-    net_host(&n, 1, 1, "198.51.100.2:6000", 1);
-    net_signal(&n, true);
-    run(&n, 61 * SIM_SEC);
+    host_host_run(&n, 61 * SIM_SEC);
     g_assert_cmpuint(ice_agent_get_stats(n.ag[0])->keepalives, ==, 4); /* 15.07, 30.07, 45.07, 60.07 */
     g_assert_cmpuint(ice_agent_get_stats(n.ag[0])->consent_sent, ==, 0);
     net_clear(&n);

@@ -225,27 +225,30 @@ static void expect(wfx *x, ice_cand_type a_local, ice_cand_type a_remote)
     g_assert_cmpint(x->s[1].data_rx, ==, 1);
 }
 
+/* Builds the world (preset, use_turn, see world()), runs it 5 s, reports it as `what` and
+ * expects A's selected pair to be a_local -> a_remote (see expect()). */
+static void run_case(const char *preset, bool use_turn, const char *what, ice_cand_type a_local,
+                     ice_cand_type a_remote)
+{
+    wfx x;
+    world(&x, preset, use_turn);
+    sim_world_run(x.w, 5 * SIM_SEC);
+    report(&x, what);
+    expect(&x, a_local, a_remote);
+    sim_world_free(x.w);
+}
+
 /* Routed, no NAT: host <-> host. */
 static void test_routed(void)
 {
-    wfx x;
-    world(&x, NULL, false);
-    sim_world_run(x.w, 5 * SIM_SEC);
-    report(&x, "routed");
-    expect(&x, ICE_CAND_HOST, ICE_CAND_HOST);
-    sim_world_free(x.w);
+    run_case(NULL, false, "routed", ICE_CAND_HOST, ICE_CAND_HOST);
 }
 
 /* Port-restricted cones: server-reflexive on both sides (the mapping learned from the TURN
  * server's Allocate response), preferred over the relay. */
 static void test_cones(void)
 {
-    wfx x;
-    world(&x, "port-restricted-cone", true);
-    sim_world_run(x.w, 5 * SIM_SEC);
-    report(&x, "port-restricted cones");
-    expect(&x, ICE_CAND_SRFLX, ICE_CAND_SRFLX);
-    sim_world_free(x.w);
+    run_case("port-restricted-cone", true, "port-restricted cones", ICE_CAND_SRFLX, ICE_CAND_SRFLX);
 }
 
 /* RFC 8445 §8.1.2: once a component is selected, its other unchecked and running pairs are

@@ -359,17 +359,24 @@ static void test_lecture_call(void)
     net_clear(&n);
 }
 
+/* The lecture net with Bob's two phones (bob, bob2) and a call from Alice to sip:bob@mit.edu
+ * that rings both (parallel forking) within 200 ms: *ca Alice's call, *c1, *c2 the phones'. */
+static void fork_start(net *n, unsigned *ca, unsigned *c1, unsigned *c2)
+{
+    lecture(n, true, false);
+    sip_ua_call(n->n[0].ua, n->now, "sip:bob@mit.edu", ca);
+    run(n, n->now + 200 * MS);
+    g_autofree char *e1 = events(n->n[3].ua, c1), *e2 = events(n->n[4].ua, c2);
+    g_assert_cmpstr(e1, ==, "incoming/0");
+    g_assert_cmpstr(e2, ==, "incoming/0");
+}
+
 static void test_forking(void)
 {
     net n;
-    lecture(&n, true, false);
-    sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua, *bob2 = n.n[4].ua;
     unsigned ca = 0, c1 = 0, c2 = 0;
-    sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca);
-    run(&n, n.now + 200 * MS);
-    g_autofree char *e1 = events(bob, &c1), *e2 = events(bob2, &c2);
-    g_assert_cmpstr(e1, ==, "incoming/0"); /* both phones ring (parallel forking) */
-    g_assert_cmpstr(e2, ==, "incoming/0");
+    fork_start(&n, &ca, &c1, &c2);
+    sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua, *bob2 = n.n[4].ua;
     sip_ua_ring(bob, n.now, c1);
     sip_ua_ring(bob2, n.now, c2);
     run(&n, n.now + 1 * SIM_SEC);
@@ -393,12 +400,9 @@ static void test_forking(void)
 static void test_forking_both_answer(void)
 {
     net n;
-    lecture(&n, true, false);
-    sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua, *bob2 = n.n[4].ua;
     unsigned ca = 0, c1 = 0, c2 = 0;
-    sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca);
-    run(&n, n.now + 200 * MS);
-    g_autofree char *e1 = events(bob, &c1), *e2 = events(bob2, &c2);
+    fork_start(&n, &ca, &c1, &c2);
+    sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua, *bob2 = n.n[4].ua;
     sip_ua_answer(bob, n.now, c1);
     sip_ua_answer(bob2, n.now, c2);
     run(&n, n.now + 2 * SIM_SEC);

@@ -126,6 +126,13 @@ static sip_app *registrar(fx *f)
     return a;
 }
 
+/* Connects p from host a to the registrar (10.0.0.2:5060) and runs the world 20 ms on. */
+static void peer_to_registrar(peer *p, fx *f, sim_time_t *t)
+{
+    peer_connect(p, f->a, "10.0.0.2:5060");
+    sim_world_run(f->w, *t += 20 * SIM_MS);
+}
+
 static void send_str(peer *p, const char *s, size_t len)
 {
     g_assert_cmpint(sim_tcp_send(p->s, s, len), ==, (ssize_t)len);
@@ -141,8 +148,7 @@ static void test_split_merge_same_connection(void)
     sim_time_t t = sim_world_now(f.w);
     sip_app *srv = registrar(&f);
     peer p;
-    peer_connect(&p, f.a, "10.0.0.2:5060");
-    sim_world_run(f.w, t += 20 * SIM_MS);
+    peer_to_registrar(&p, &f, &t);
     g_assert_true(p.up);
     g_autofree char *r1 = make_register(1, true);
     size_t len = strlen(r1);
@@ -189,8 +195,7 @@ static void test_framing_error_closes(void)
     const char *bad[] = { no_cl, "HELLO WORLD\r\n\r\n", huge };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         peer p;
-        peer_connect(&p, f.a, "10.0.0.2:5060");
-        sim_world_run(f.w, t += 20 * SIM_MS);
+        peer_to_registrar(&p, &f, &t);
         size_t len = strlen(bad[i]);
         for (size_t off = 0; off < len && !p.eof;) { /* the send buffer holds 64 KiB */
             ssize_t n = sim_tcp_send(p.s, bad[i] + off, len - off);
@@ -208,8 +213,7 @@ static void test_framing_error_closes(void)
     }
     g_assert_cmpuint(sip_server_get_stats(sip_app_server_core(srv))->rx, ==, 0);
     peer p;
-    peer_connect(&p, f.a, "10.0.0.2:5060");
-    sim_world_run(f.w, t += 20 * SIM_MS);
+    peer_to_registrar(&p, &f, &t);
     g_autofree char *good = make_register(4, true);
     send_str(&p, good, strlen(good));
     sim_world_run(f.w, t += 100 * SIM_MS);
@@ -229,8 +233,7 @@ static void test_malformed_answered(void)
     sim_time_t t = sim_world_now(f.w);
     sip_app *srv = registrar(&f);
     peer p;
-    peer_connect(&p, f.a, "10.0.0.2:5060");
-    sim_world_run(f.w, t += 20 * SIM_MS);
+    peer_to_registrar(&p, &f, &t);
     g_autofree char *good = make_register(2, true);
     g_autofree char *r1 = make_register(1, true);
     GString *bad = g_string_new(r1);

@@ -52,6 +52,28 @@ static sip_msg *response(const sip_msg *req, unsigned status)
     return r;
 }
 
+/* A new layer that has sent req (borrowed) at 0 to 192.0.2.2:5060 (*dst) as a client
+ * transaction (*id, when id is not NULL). */
+static sip_txns *client(const sip_msg *req, sim_ep *dst, unsigned *id)
+{
+    sip_txns *t = sip_txns_new(NULL);
+    *dst = ep("192.0.2.2:5060");
+    g_assert_cmpint(sip_txns_request(t, 0, req, dst, id), ==, 0);
+    return t;
+}
+
+/* A new layer that got an INVITE with branch from 192.0.2.1:5060 (*src) at 0 and told the TU:
+ * *ev is that request event (the caller clears it). */
+static sip_txns *server(const char *branch, sim_ep *src, sip_txn_ev *ev)
+{
+    sip_txns *t = sip_txns_new(NULL);
+    *src = ep("192.0.2.1:5060");
+    g_assert_cmpint(sip_txns_input(t, 0, src, request("INVITE", branch)), ==, 1);
+    g_assert_true(sip_txns_event(t, ev));
+    g_assert_cmpint(ev->kind, ==, SIP_TXN_EV_REQUEST);
+    return t;
+}
+
 /* Reads what the layer sends: "t=<ms> <start line>" per datagram, joined by "; ". */
 static void drain(sip_txns *t, sim_time_t now, GString *log)
 {
@@ -87,11 +109,10 @@ static sim_time_t run(sip_txns *t, sim_time_t now, sim_time_t until, GString *lo
 /* Timer A: 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s; Timer B times out at 64*T1 = 32 s. */
 static void test_invite_client_timer_a_b(void)
 {
-    sip_txns *t = sip_txns_new(NULL);
     sip_msg *inv = request("INVITE", "z9hG4bKa");
-    sim_ep dst = ep("192.0.2.2:5060");
+    sim_ep dst;
     unsigned id;
-    g_assert_cmpint(sip_txns_request(t, 0, inv, &dst, &id), ==, 0);
+    sip_txns *t = client(inv, &dst, &id);
     GString *log = g_string_new(NULL), *evs = g_string_new(NULL);
     run(t, 0, 60 * SIM_SEC, log, evs);
     g_assert_cmpstr(log->str, ==,
@@ -111,10 +132,9 @@ static void test_invite_client_timer_a_b(void)
 /* Timer E: 0.5, 1, 2, 4, then every T2 = 4 s; F at 32 s. */
 static void test_non_invite_client_timer_e_f(void)
 {
-    sip_txns *t = sip_txns_new(NULL);
     sip_msg *req = request("OPTIONS", "z9hG4bKo");
-    sim_ep dst = ep("192.0.2.2:5060");
-    g_assert_cmpint(sip_txns_request(t, 0, req, &dst, NULL), ==, 0);
+    sim_ep dst;
+    sip_txns *t = client(req, &dst, NULL);
     GString *log = g_string_new(NULL), *evs = g_string_new(NULL);
     run(t, 0, 60 * SIM_SEC, log, evs);
     GString *want = g_string_new(NULL);
@@ -136,11 +156,10 @@ static void test_non_invite_client_timer_e_f(void)
  * goes to the TU once, retransmissions of it are absorbed, and Timer K = T4 ends it. */
 static void test_non_invite_client_proceeding_k(void)
 {
-    sip_txns *t = sip_txns_new(NULL);
     sip_msg *req = request("REGISTER", "z9hG4bKr");
-    sim_ep dst = ep("192.0.2.2:5060");
+    sim_ep dst;
     unsigned id;
-    g_assert_cmpint(sip_txns_request(t, 0, req, &dst, &id), ==, 0);
+    sip_txns *t = client(req, &dst, &id);
     GString *log = g_string_new(NULL);
     sim_time_t now = run(t, 0, 600 * MS, log, NULL); /* sent at 0 and 500 */
     g_assert_cmpint(sip_txns_input(t, now, &dst, response(req, 100)), ==, 1);
@@ -179,11 +198,10 @@ static void test_non_invite_client_proceeding_k(void)
  * 486 without telling the TU again, and Timer D (32 s) ends it. */
 static void test_invite_client_non2xx_ack(void)
 {
-    sip_txns *t = sip_txns_new(NULL);
     sip_msg *inv = request("INVITE", "z9hG4bKb");
-    sim_ep dst = ep("192.0.2.2:5060");
+    sim_ep dst;
     unsigned id;
-    g_assert_cmpint(sip_txns_request(t, 0, inv, &dst, &id), ==, 0);
+    sip_txns *t = client(inv, &dst, &id);
     sip_out o;
     g_assert_true(sip_txns_pop(t, &o));
     sip_out_clear(&o);
@@ -232,11 +250,10 @@ static void test_invite_client_non2xx_ack(void)
  * (another fork) still reaches the TU, Timer M (64*T1) ends it; after that a 2xx is stray. */
 static void test_invite_client_2xx_accepted(void)
 {
-    sip_txns *t = sip_txns_new(NULL);
     sip_msg *inv = request("INVITE", "z9hG4bKc");
-    sim_ep dst = ep("192.0.2.2:5060");
+    sim_ep dst;
     unsigned id;
-    g_assert_cmpint(sip_txns_request(t, 0, inv, &dst, &id), ==, 0);
+    sip_txns *t = client(inv, &dst, &id);
     sip_out o;
     while (sip_txns_pop(t, &o))
         sip_out_clear(&o);
@@ -268,13 +285,9 @@ static void test_invite_client_2xx_accepted(void)
  * Timer I (T4) ends the transaction. */
 static void test_invite_server_g_i(void)
 {
-    sip_txns *t = sip_txns_new(NULL);
-    sim_ep src = ep("192.0.2.1:5060");
-    sip_msg *inv = request("INVITE", "z9hG4bKs");
-    g_assert_cmpint(sip_txns_input(t, 0, &src, inv), ==, 1);
+    sim_ep src;
     sip_txn_ev ev;
-    g_assert_true(sip_txns_event(t, &ev));
-    g_assert_cmpint(ev.kind, ==, SIP_TXN_EV_REQUEST);
+    sip_txns *t = server("z9hG4bKs", &src, &ev);
     unsigned id = ev.id;
     GString *log = g_string_new(NULL);
     drain(t, 0, log);
@@ -314,11 +327,9 @@ static void test_invite_server_g_i(void)
 /* Timer H: no ACK for a 603 within 64*T1: a TIMEOUT event for the TU. */
 static void test_invite_server_timer_h(void)
 {
-    sip_txns *t = sip_txns_new(NULL);
-    sim_ep src = ep("192.0.2.1:5060");
-    g_assert_cmpint(sip_txns_input(t, 0, &src, request("INVITE", "z9hG4bKh")), ==, 1);
+    sim_ep src;
     sip_txn_ev ev;
-    g_assert_true(sip_txns_event(t, &ev));
+    sip_txns *t = server("z9hG4bKh", &src, &ev);
     sip_msg *decline = response(ev.msg, 603);
     g_assert_cmpint(sip_txns_respond(t, 0, ev.id, decline), ==, 0);
     GString *log = g_string_new(NULL), *evs = g_string_new(NULL);
@@ -339,11 +350,9 @@ static void test_invite_server_timer_h(void)
  * the TU, lets the TU resend its 2xx, and Timer L ends it. */
 static void test_invite_server_2xx_accepted(void)
 {
-    sip_txns *t = sip_txns_new(NULL);
-    sim_ep src = ep("192.0.2.1:5060");
-    g_assert_cmpint(sip_txns_input(t, 0, &src, request("INVITE", "z9hG4bKl")), ==, 1);
+    sim_ep src;
     sip_txn_ev ev;
-    g_assert_true(sip_txns_event(t, &ev));
+    sip_txns *t = server("z9hG4bKl", &src, &ev);
     unsigned id = ev.id;
     sip_msg *ok = response(ev.msg, 200);
     sip_txn_ev_clear(&ev);
@@ -428,10 +437,9 @@ static void test_reliable_no_retransmit(void)
  * Via's port, and gives up on Timer H; a UDP request on the same layer still retransmits. */
 static void test_reliable_by_via(void)
 {
-    sip_txns *t = sip_txns_new(NULL);
     sip_msg *inv = request_over("INVITE", "z9hG4bKv", "TCP");
-    sim_ep dst = ep("192.0.2.2:5060");
-    g_assert_cmpint(sip_txns_request(t, 0, inv, &dst, NULL), ==, 0);
+    sim_ep dst;
+    sip_txns *t = client(inv, &dst, NULL);
     GString *log = g_string_new(NULL), *evs = g_string_new(NULL);
     run(t, 0, 60 * SIM_SEC, log, evs);
     g_assert_cmpstr(log->str, ==, "0 INVITE sip:bob@192.0.2.2 SIP/2.0");

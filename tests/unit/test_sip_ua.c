@@ -210,17 +210,24 @@ static void assert_media(net *n, unsigned ca, unsigned cb, unsigned idx, const c
     g_assert_cmpstr(sa->encoding, ==, "PCMU");
 }
 
+/* Starts a net (both UAs with rport or not, see net_init) and a call from Alice that Bob's
+ * UA sees as "incoming" at 100 ms: *ca Alice's call, *cb Bob's. r must outlive the net. */
+static void call_start(net *n, sim_rng r[2], bool rport, unsigned *ca, unsigned *cb)
+{
+    rngs(r);
+    net_init(n, r, rport);
+    g_assert_cmpint(sip_ua_call(n->ua[0], 0, "sip:bob@10.0.0.2", ca), ==, 0);
+    net_run(n, 100 * MS);
+    g_autofree char *e1 = events(n, 1, cb);
+    g_assert_cmpstr(e1, ==, "incoming/0");
+}
+
 static void test_call_reinvite_bye(void)
 {
     sim_rng r[2];
-    rngs(r);
     net n;
-    net_init(&n, r, true);
     unsigned ca = 0, cb = 0;
-    g_assert_cmpint(sip_ua_call(n.ua[0], 0, "sip:bob@10.0.0.2", &ca), ==, 0);
-    net_run(&n, 100 * MS);
-    g_autofree char *e1 = events(&n, 1, &cb);
-    g_assert_cmpstr(e1, ==, "incoming/0");
+    call_start(&n, r, true, &ca, &cb);
     g_assert_cmpint(sip_ua_ring(n.ua[1], n.now, cb), ==, 0);
     net_run(&n, 2 * SIM_SEC);
     g_assert_cmpint(sip_ua_answer(n.ua[1], n.now, cb), ==, 0);
@@ -272,13 +279,9 @@ static void test_call_reinvite_bye(void)
 static void test_busy(void)
 {
     sim_rng r[2];
-    rngs(r);
     net n;
-    net_init(&n, r, false);
     unsigned ca = 0, cb = 0;
-    g_assert_cmpint(sip_ua_call(n.ua[0], 0, "sip:bob@10.0.0.2", &ca), ==, 0);
-    net_run(&n, 100 * MS);
-    g_autofree char *e1 = events(&n, 1, &cb);
+    call_start(&n, r, false, &ca, &cb);
     g_assert_cmpint(sip_ua_reject(n.ua[1], n.now, cb, 200), ==, -EINVAL);
     g_assert_cmpint(sip_ua_reject(n.ua[1], n.now, cb, 486), ==, 0);
     net_run(&n, 40 * SIM_SEC);
@@ -292,13 +295,9 @@ static void test_busy(void)
 static void test_cancel(void)
 {
     sim_rng r[2];
-    rngs(r);
     net n;
-    net_init(&n, r, false);
     unsigned ca = 0, cb = 0;
-    g_assert_cmpint(sip_ua_call(n.ua[0], 0, "sip:bob@10.0.0.2", &ca), ==, 0);
-    net_run(&n, 100 * MS);
-    g_autofree char *e1 = events(&n, 1, &cb);
+    call_start(&n, r, false, &ca, &cb);
     g_assert_cmpint(sip_ua_ring(n.ua[1], n.now, cb), ==, 0);
     net_run(&n, 1 * SIM_SEC);
     g_assert_cmpint(sip_ua_hangup(n.ua[0], n.now, ca), ==, 0);
@@ -316,13 +315,9 @@ static void test_cancel(void)
 static void test_2xx_retransmit(void)
 {
     sim_rng r[2];
-    rngs(r);
     net n;
-    net_init(&n, r, false);
     unsigned ca = 0, cb = 0;
-    g_assert_cmpint(sip_ua_call(n.ua[0], 0, "sip:bob@10.0.0.2", &ca), ==, 0);
-    net_run(&n, 100 * MS);
-    g_autofree char *e1 = events(&n, 1, &cb);
+    call_start(&n, r, false, &ca, &cb);
     n.drop_next_200 = 1;
     g_assert_cmpint(sip_ua_answer(n.ua[1], n.now, cb), ==, 0);
     net_run(&n, 5 * SIM_SEC);

@@ -1,0 +1,439 @@
+/* protocols/sip/sip_agents.h — SIP agents on top of the message layer of sip.h: transactions,
+ * the user agent core, the location service, server location, the registrar / proxy /
+ * redirect server, the driver and the Lua binding. Included by sip.h (include sip.h).
+ *   RFC 3261 §17 / RFC 6026  client and server transactions, Timers A-M (sip_txn.c)
+ *   RFC 3261 §8, §10, §12-15, §22 / RFC 3264  dialogs and the user agent core (sip_dialog.c,
+ *             sip_ua.c, sip_ua_call.c); RFC 8839 ICE candidates in the SDP of calls
+ *   RFC 3261 §10.3, §16 / RFC 3263  registrar and location service (sip_registrar.c),
+ *             stateful forking proxy and redirect server (sip_server.c, sip_fork.c), server
+ *             location NAPTR -> SRV -> A (sip_locate.c)
+ *   RFC 3261 §18  transports: sip_sim.c drives a UA or server core over sim/socket.h, UDP and
+ *             TCP (sip_tcp.c); sip_lua.c is `sip`.
+ */
+#ifndef PROTOCOLS_SIP_SIP_AGENTS_H
+#define PROTOCOLS_SIP_SIP_AGENTS_H
+
+#include "protocols/sip/sip.h"
+
+/* ---------------------------------------------------------------- transactions (sip_txn.c) */
+
+/* RFC 3261 §17 client and server transactions with the transport's Via rules (§18), sans-I/O:
+ * one sip_txns layer holds every transaction of a UA or proxy, matches incoming messages by
+ * branch (§17.1.3, §17.2.3), retransmits from an outbox of datagrams and tells its user (the
+ * TU: UA core, proxy core) what happened through events. The INVITE transactions have the
+ * Accepted state of RFC 6026 (Timers L and M): a 2xx ends neither side's transaction at once,
+ * so retransmitted INVITEs are absorbed and further 2xx from forks still reach the TU.
+ *
+ *   INVITE client:  Calling --1xx--> Proceeding --300-699 (ACK sent)--> Completed --D--> gone
+ *                   Calling/Proceeding --2xx--> Accepted --M--> gone;  Calling --B--> timeout
+ *   non-INVITE client:  Trying --1xx--> Proceeding --final--> Completed --K--> gone; F: timeout
+ *   INVITE server:  Proceeding (100 Trying sent) --300-699--> Completed (G resends, H: no ACK)
+ *                   --ACK--> Confirmed --I--> gone;  Proceeding --2xx--> Accepted --L--> gone
+ *   non-INVITE server:  Trying --1xx--> Proceeding --final--> Completed --J--> gone
+ */
+
+#define SIP_T1 (500 * SIM_MS) /* RTT estimate (§17.1.1.1) */
+#define SIP_T2 (4 * SIM_SEC)  /* cap on non-INVITE and response retransmit intervals */
+#define SIP_T4 (5 * SIM_SEC)  /* the longest a message stays in the network */
+
+typedef struct sip_txn_cfg {
+    sim_time_t t1, t2, t4; /* 0: SIP_T1, SIP_T2, SIP_T4 */
+    bool reliable;         /* every transaction reliable (TCP): no retransmissions; Timers D,
+                              I, J, K are zero. Without it, a transaction whose request's top
+                              Via names TCP (or any non-UDP transport) is reliable too (§18) */
+    bool no_trying;        /* INVITE server: no automatic 100 Trying (the TU answers at once) */
+} sip_txn_cfg;
+
+typedef enum sip_txn_kind {
+    SIP_TXN_INVITE_CLIENT,
+    SIP_TXN_NON_INVITE_CLIENT,
+    SIP_TXN_INVITE_SERVER,
+    SIP_TXN_NON_INVITE_SERVER,
+} sip_txn_kind;
+
+typedef enum sip_txn_state {
+    SIP_TXN_CALLING, SIP_TXN_TRYING, SIP_TXN_PROCEEDING, SIP_TXN_COMPLETED,
+    SIP_TXN_CONFIRMED, SIP_TXN_ACCEPTED, SIP_TXN_TERMINATED,
+} sip_txn_state;
+
+typedef enum sip_txn_ev_kind {
+    SIP_TXN_EV_REQUEST,         /* a new request: id names its server transaction; an ACK
+                                   outside any transaction (for a 2xx) has id 0 */
+    SIP_TXN_EV_RESPONSE,        /* a response for client transaction id (1xx, the final one,
+                                   and every 2xx while Accepted); id 0: stray response */
+    SIP_TXN_EV_TIMEOUT,         /* Timer B or F (client: no final response), Timer H (server:
+                                   no ACK for a 300-699) */
+    SIP_TXN_EV_TRANSPORT_ERROR, /* sip_txns_transport_error was called for id */
+} sip_txn_ev_kind;
+
+/* What the layer tells its user. msg is owned by the event (sip_txn_ev_clear). */
+typedef struct sip_txn_ev {
+    sip_txn_ev_kind kind;
+    unsigned id;
+    sip_msg *msg; /* REQUEST, RESPONSE; NULL otherwise */
+    sim_ep from;  /* REQUEST, RESPONSE: where it came from */
+} sip_txn_ev;
+
+/* A datagram to send; data owned by the struct (sip_out_clear). */
+typedef struct sip_out {
+    sim_ep to;
+    uint8_t *data;
+    size_t len;
+} sip_out;
+
+typedef struct sip_txns sip_txns;
+
+/* Creates an empty transaction layer; cfg copied (NULL: defaults). Returns owned. */
+sip_txns *sip_txns_new(const sip_txn_cfg *cfg);
+/* Frees the layer, its transactions, outbox and pending events. NULL-safe. */
+void sip_txns_free(sip_txns *t);
+/* Starts a client transaction for req (borrowed; encoded now, so later changes to req do not
+ * matter) sent to dest: the first transmission is queued. req needs a top Via with an RFC 3261
+ * branch and a CSeq. *id (may be NULL) names it (ids start at 1 and are never reused).
+ * Returns 0, -EINVAL (a response, an ACK, no branch or CSeq), -EEXIST (branch in use). */
+int sip_txns_request(sip_txns *t, sim_time_t now, const sip_msg *req, const sim_ep *dest,
+                     unsigned *id);
+/* Sends a response on server transaction id (resp borrowed): provisional responses keep it in
+ * Proceeding, finals move it on (see the banner). Returns 0, -ENOENT (no such live
+ * transaction), -EPROTO (not allowed in this state: a final was already sent, or a 1xx after
+ * a 2xx), -EINVAL (not a response, a client transaction). */
+int sip_txns_respond(sip_txns *t, sim_time_t now, unsigned id, const sip_msg *resp);
+/* Sends m (borrowed) once to dest outside any transaction: an ACK for a 2xx, a 2xx
+ * retransmission by a UAS core, a stateless forward. */
+void sip_txns_send(sip_txns *t, const sip_msg *m, const sim_ep *dest);
+/* Decodes and validates a datagram from `from` for a TU (§8.2, §16.3): a request that does
+ * not decode or validate is answered with a 400 carrying the reason when it can be (never an
+ * ACK). Returns 0 with *out the message (owned by the caller), -EBADMSG (undecodable) or
+ * -EPROTO (failed validation), with *out NULL. */
+int sip_txns_receive(sip_txns *t, const sim_ep *from, const uint8_t *buf, size_t len,
+                     sip_msg **out);
+/* One decoded message m (takes ownership) from `from`. Requests get ;received / ;rport
+ * stamped on their top Via first (§18.2.1, RFC 3581). Matching messages drive their
+ * transaction (retransmissions are absorbed); others start a server transaction or become
+ * stray events. Returns 1 when an event was queued, 0 when absorbed. */
+int sip_txns_input(sip_txns *t, sim_time_t now, const sim_ep *from, sip_msg *m);
+/* Fires every timer due at now: retransmissions, timeouts, terminations. */
+void sip_txns_timeout(sip_txns *t, sim_time_t now);
+/* The earliest timer, or SIM_TIME_NEVER. */
+sim_time_t sip_txns_next_deadline(const sip_txns *t);
+/* The transport could not deliver for transaction id (§17.1.4, §17.2.4): it ends, and a
+ * client transaction queues a TRANSPORT_ERROR event. Unknown ids are ignored. */
+void sip_txns_transport_error(sip_txns *t, unsigned id);
+/* Pops the next datagram to send; false when the outbox is empty. */
+bool sip_txns_pop(sip_txns *t, sip_out *out);
+/* Pops the next event for the TU; false when there is none. */
+bool sip_txns_event(sip_txns *t, sip_txn_ev *ev);
+/* Frees the message of an event. NULL-safe. */
+void sip_txn_ev_clear(sip_txn_ev *ev);
+/* Frees the bytes of a datagram. NULL-safe. */
+void sip_out_clear(sip_out *out);
+/* State and kind of transaction id. Returns 0, or -ENOENT when it is gone (terminated). */
+int sip_txns_state(const sip_txns *t, unsigned id, sip_txn_kind *kind, sip_txn_state *state);
+/* The request that started client transaction id (borrowed until it ends), or NULL. */
+const sip_msg *sip_txns_request_of(const sip_txns *t, unsigned id);
+/* The live INVITE server transaction a CANCEL (borrowed) is for (§9.2: same branch and
+ * sent-by), or 0. */
+unsigned sip_txns_cancel_target(const sip_txns *t, const sip_msg *cancel);
+/* Builds the CANCEL for an INVITE (§9.1): same Request-URI, Call-ID, From, To, CSeq number,
+ * the INVITE's top Via only, its Route lines. Returns 0 or -EINVAL (not an INVITE, missing
+ * headers); *out owned. */
+int sip_msg_cancel(const sip_msg *invite, sip_msg **out);
+/* "calling", "trying" ... */
+const char *sip_txn_state_name(sip_txn_state s);
+
+/* ---------------------------------------------------------------- user agent (sip_ua*.c, sip_dialog.c) */
+
+/* A sans-I/O user agent core on top of a sip_txns layer: registration with refresh, digest
+ * authentication, calls with an SDP offer in the INVITE (RFC 3264 via sdp_oa), their dialogs
+ * (tags, CSeq, route set from Record-Route, remote target from Contact), ACK, BYE, CANCEL,
+ * re-INVITE and OPTIONS. Calls are named by ids (from 1, never reused). Where requests go:
+ * out-of-dialog requests to cfg.proxy (REGISTER to cfg.registrar when set), in-dialog ones to
+ * the first Route entry or the remote target when its host is an IP literal, else cfg.proxy
+ * (the core resolves no names). The INVITE must carry the offer (no offer in a 2xx). */
+
+typedef struct sdp_oa sdp_oa;
+typedef struct sdp_oa_ice sdp_oa_ice;
+
+typedef struct sip_ua_cfg {
+    const char *aor;         /* address of record "sip:bob@mit.edu" (copied; required) */
+    const char *display;     /* display name in From (NULL: none) */
+    const char *user;        /* digest user name (NULL: the AOR's user part) */
+    const char *password;    /* digest password (NULL: challenges fail the request) */
+    sim_ep local;            /* our address: Via sent-by, Contact, SDP c= (required) */
+    sim_ep proxy;            /* outbound proxy (port 0: none; then the target must be an IP) */
+    sim_ep registrar;        /* where REGISTER goes (port 0: proxy) */
+    uint32_t expires;        /* REGISTER Expires asked for (0: 3600) */
+    bool rport;              /* add ;rport to our Via (RFC 3581) */
+    uint16_t rtp_port;       /* first RTP port of our streams (0: 40000), two per stream */
+    bool tcp;                /* RFC 3261 §18: our requests go over TCP (Via SIP/2.0/TCP,
+                                Contact ;transport=tcp, reliable transactions) */
+    sip_txn_cfg txn;         /* timers */
+} sip_ua_cfg;
+
+typedef enum sip_call_state {
+    SIP_CALL_CALLING,    /* our INVITE is out, no provisional yet */
+    SIP_CALL_EARLY,      /* a provisional arrived (outgoing), or we rang (incoming) */
+    SIP_CALL_INCOMING,   /* an INVITE arrived, not answered yet */
+    SIP_CALL_CONFIRMED,  /* 2xx sent or received */
+    SIP_CALL_ENDED,      /* BYE, CANCEL, failure */
+} sip_call_state;
+
+typedef enum sip_ua_ev_kind {
+    SIP_UA_EV_REGISTERED,  /* a REGISTER got 2xx: status, expires granted (0: unregistered) */
+    SIP_UA_EV_REG_FAILED,  /* a REGISTER failed: status (408 on timeout) */
+    SIP_UA_EV_INCOMING,    /* a new call: call */
+    SIP_UA_EV_PROGRESS,    /* a 1xx (>100) for our INVITE: call, status */
+    SIP_UA_EV_ANSWERED,    /* our INVITE got a 2xx (ACK sent; media negotiated): call */
+    SIP_UA_EV_CONFIRMED,   /* the ACK for our 2xx arrived: call */
+    SIP_UA_EV_MEDIA,       /* a re-INVITE changed the media: call */
+    SIP_UA_EV_ENDED,       /* the call is over: call, status (the final error, 487, or 200 for
+                              a BYE) and by_remote */
+    SIP_UA_EV_OPTIONS,     /* an OPTIONS we sent was answered: status */
+} sip_ua_ev_kind;
+
+typedef struct sip_ua_ev {
+    sip_ua_ev_kind kind;
+    unsigned call;
+    unsigned status;
+    uint32_t expires;
+    bool by_remote;
+} sip_ua_ev;
+
+typedef struct sip_ua_stats {
+    uint64_t rx, bad, rejected, auth_retries, registrations;
+} sip_ua_stats;
+
+typedef struct sip_ua sip_ua;
+
+/* Creates a UA core (cfg copied; rng borrowed: tags, Call-IDs, branches, SDP ids). Returns
+ * owned, or NULL when cfg->aor is not a sip: URI with a user or cfg->local is unset. */
+sip_ua *sip_ua_new(const sip_ua_cfg *cfg, sim_rng *rng);
+/* Frees the core and its calls. NULL-safe. */
+void sip_ua_free(sip_ua *ua);
+/* Sends REGISTER for cfg.aor with expires seconds (0 removes our binding); on 2xx the core
+ * refreshes before the granted expiry (half of it, at most 32 s before). Returns 0 or -EBUSY
+ * (a REGISTER is already in progress). */
+int sip_ua_register(sip_ua *ua, sim_time_t now, uint32_t expires);
+/* Calls target (a SIP URI, copied) with an audio offer. *call names the call. Returns 0,
+ * -EINVAL (not a SIP URI), -EHOSTUNREACH (no proxy and the host is not an IP literal). */
+int sip_ua_call(sip_ua *ua, sim_time_t now, const char *target, unsigned *call);
+/* sip_ua_call with RFC 8839 ICE in the offer's audio stream (ice copied; NULL: none): the
+ * caller gathered the candidates; the answer's are in sdp_oa_remote(sip_ua_call_media()).
+ * Returns what sip_ua_call returns. */
+int sip_ua_call_ice(sip_ua *ua, sim_time_t now, const char *target, const sdp_oa_ice *ice,
+                    unsigned *call);
+/* Sets the ICE description (copied; NULL: none) of the call's first stream for its next offer
+ * or answer (an incoming call: before sip_ua_answer). Returns 0, -ENOENT or -EINVAL. */
+int sip_ua_set_ice(sip_ua *ua, unsigned call, const sdp_oa_ice *ice);
+/* Incoming call: sends 180 Ringing. Returns 0, -ENOENT (no such call), -EPROTO (wrong state). */
+int sip_ua_ring(sip_ua *ua, sim_time_t now, unsigned call);
+/* Incoming call: answers 200 OK with the SDP answer (retransmitted until the ACK, §13.3.1.4).
+ * Returns 0, -ENOENT, -EPROTO (wrong state), -EBADMSG (the offer is not usable SDP: a 488 was
+ * sent instead). */
+int sip_ua_answer(sip_ua *ua, sim_time_t now, unsigned call);
+/* Incoming call: rejects it with status 300..699 (486 Busy Here …). 0, -ENOENT, -EPROTO,
+ * -EINVAL (bad status). */
+int sip_ua_reject(sip_ua *ua, sim_time_t now, unsigned call, unsigned status);
+/* Ends a call: BYE when confirmed, CANCEL while ours is ringing (sent once a provisional
+ * arrived, §9.1), 480 for an unanswered incoming one. 0, -ENOENT, -EPROTO (already ended). */
+int sip_ua_hangup(sip_ua *ua, sim_time_t now, unsigned call);
+/* Adds a local media stream ("audio", "video" …) for the next re-INVITE. Returns the stream
+ * index, -ENOENT, -ENOSPC. */
+int sip_ua_add_stream(sip_ua *ua, unsigned call, const char *media);
+/* Removes stream idx from the next re-INVITE (port 0). 0, -ENOENT, -EINVAL. */
+int sip_ua_remove_stream(sip_ua *ua, unsigned call, unsigned idx);
+/* Sends a re-INVITE with a new offer on a confirmed call. 0, -ENOENT, -EPROTO (not confirmed
+ * or a re-INVITE is pending, §14.1). */
+int sip_ua_reinvite(sip_ua *ua, sim_time_t now, unsigned call);
+/* Sends OPTIONS to target (a SIP URI). 0, -EINVAL, -EHOSTUNREACH. */
+int sip_ua_options(sip_ua *ua, sim_time_t now, const char *target);
+/* One datagram from `from`. Malformed messages are counted in bad and dropped, except requests
+ * whose request line, Via, From, To, Call-ID and CSeq are readable: those get 400 (505, 413)
+ * with the reason (sip_msg_reject_bytes); requests that fail validation get a 400 with the
+ * reason. Returns 0 or -EBADMSG (did not decode). */
+int sip_ua_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *buf, size_t len);
+/* Fires what is due: transaction timers, 2xx retransmissions, registration refresh. */
+void sip_ua_timeout(sip_ua *ua, sim_time_t now);
+/* The earliest deadline, or SIM_TIME_NEVER. */
+sim_time_t sip_ua_next_deadline(const sip_ua *ua);
+/* Pops the next datagram to send; false when none. */
+bool sip_ua_pop(sip_ua *ua, sip_out *out);
+/* Pops the next event; false when none. */
+bool sip_ua_event(sip_ua *ua, sip_ua_ev *ev);
+/* The state of a call. 0 or -ENOENT. */
+int sip_ua_call_state(const sip_ua *ua, unsigned call, sip_call_state *state);
+/* The call's offer/answer state (streams: remote RTP endpoint, local port, codec), borrowed
+ * until the call is forgotten; NULL for an unknown call. */
+const sdp_oa *sip_ua_call_media(const sip_ua *ua, unsigned call);
+/* The remote party of a call (its From or To value, borrowed), or NULL. */
+const char *sip_ua_call_peer(const sip_ua *ua, unsigned call);
+/* Frees an ended call. */
+void sip_ua_forget(sip_ua *ua, unsigned call);
+/* Counters (borrowed). */
+const sip_ua_stats *sip_ua_get_stats(const sip_ua *ua);
+/* "calling", "early" … */
+const char *sip_call_state_name(sip_call_state s);
+
+/* ---------------------------------------------------------------- location service (sip_registrar.c) */
+
+/* Address-of-record -> contact bindings with expiry (RFC 3261 §10). AORs are "user@host" with
+ * the host in lower case; contacts are kept in the order they were first registered. */
+typedef struct sip_location sip_location;
+
+/* An empty location service. Returns owned. */
+sip_location *sip_location_new(void);
+/* Frees it. NULL-safe. */
+void sip_location_free(sip_location *l);
+/* Adds or refreshes contact (a URI, copied) for aor until expires_at; source is the flow the
+ * REGISTER came through (borrowed; NULL: none known, requests go to the contact itself). */
+void sip_location_bind(sip_location *l, const char *aor, const char *contact,
+                       sim_time_t expires_at, const sim_ep *source);
+/* The flow recorded for a live binding of contact (RFC 5626-lite: the source address:port of
+ * the REGISTER that carried rport) of aor (NULL: any AOR, in sorted AOR order) into *flow.
+ * Returns 0, or -ENOENT (no such binding, or it was registered without rport). */
+int sip_location_flow(sip_location *l, const char *aor, const char *contact, sim_time_t now,
+                      sim_ep *flow);
+/* Removes one binding (contact NULL: all of aor). Returns how many were removed. */
+size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact);
+/* The live contacts of aor at now, appended to out (char *, borrowed until the next change),
+ * with their expiry into exp (sim_time_t, may be NULL). Returns how many. */
+size_t sip_location_lookup(sip_location *l, const char *aor, sim_time_t now, GPtrArray *out,
+                           GArray *exp);
+/* Live bindings in total. */
+size_t sip_location_count(sip_location *l, sim_time_t now);
+/* The AOR of a sip: URI ("user@host", host lower-cased) into out. 0 or -EINVAL (no user, not
+ * sip:/sips:, too long). */
+int sip_aor_of(const sip_uri *u, char *out, size_t cap);
+
+/* ---------------------------------------------------------------- RFC 3263 server location (sip_locate.c) */
+
+/* Finding the server of a SIP domain: NAPTR (services SIP+D2U or SIP+D2T, flag "s", by order
+ * then preference: the transport is the NAPTR's, §4.1) -> SRV (_sip._udp.<domain> when there is
+ * no NAPTR; lowest priority, then highest weight, then
+ * name: deterministic instead of RFC 2782's weighted draw) -> A of the SRV target; with no SRV
+ * either, A of the domain itself on port 5060. Sans-I/O: the caller asks sip_locate_next what
+ * to look up, feeds each result, and reads the endpoint when done. */
+typedef enum sip_locate_step {
+    SIP_LOCATE_NAPTR, SIP_LOCATE_SRV, SIP_LOCATE_A, SIP_LOCATE_DONE, SIP_LOCATE_FAILED,
+} sip_locate_step;
+
+typedef struct sip_locate {
+    sip_locate_step step;
+    dns_name domain;
+    dns_name name;     /* what to look up next */
+    uint16_t port;     /* from the SRV record, else 5060 */
+    bool tcp;          /* the chosen NAPTR was SIP+D2T */
+    sim_ep result;
+} sip_locate;
+
+/* Starts locating domain (a host name). Returns 0 or -EINVAL (not a valid name). */
+int sip_locate_init(sip_locate *l, const char *domain);
+/* The next lookup (name, type) to make; false when done or failed. */
+bool sip_locate_next(const sip_locate *l, dns_name *name, uint16_t *type);
+/* Feeds the result of that lookup (borrowed). */
+void sip_locate_feed(sip_locate *l, const dns_result *r);
+/* 0 with *ep set when done, -EAGAIN while lookups remain, -EHOSTUNREACH when it failed. */
+int sip_locate_result(const sip_locate *l, sim_ep *ep);
+
+/* ---------------------------------------------------------------- server: registrar, proxy, redirect (sip_server.c, sip_fork.c) */
+
+/* A SIP server core for one domain, sans-I/O, combining what cfg asks for: a registrar (REGISTER
+ * for the domain fills the location service; digest challenge 401 when users are configured),
+ * a stateful proxy (RFC 3261 §16: Max-Forwards, loop detection by a hash in the branch,
+ * Record-Route, loose routing, forking to every contact in parallel, first 2xx wins and the
+ * other branches are CANCELled, best response §16.7; other domains are located through
+ * sip_server_lookup_pop / sip_server_located, which the driver answers by RFC 3263), or a
+ * redirect server (302 with the contacts). */
+typedef struct sip_server_cfg {
+    const char *domain;        /* the domain we serve ("mit.edu"; copied) */
+    sim_ep self;               /* our address: Via sent-by, Record-Route */
+    bool registrar;            /* accept REGISTER for domain */
+    bool redirect;             /* answer 302 instead of proxying to registered contacts */
+    bool record_route;         /* proxy: stay on the path of dialogs */
+    const char *const *users;  /* digest users (NULL-terminated; NULL: no authentication) */
+    const char *const *passwords; /* their passwords, same order */
+    sip_location *location;    /* shared location service (borrowed; NULL: the core's own),
+                                  e.g. proxy.mit.edu reading what registrar.mit.edu stored */
+    uint32_t default_expires;  /* registrar: when the REGISTER names none (0: 3600) */
+    uint32_t max_expires;      /* registrar: cap (0: 7200) */
+    bool tcp;                  /* §18: requests we send or forward go over TCP (Via
+                                  SIP/2.0/TCP, reliable transactions) */
+    sip_txn_cfg txn;
+} sip_server_cfg;
+
+typedef struct sip_server_stats {
+    uint64_t rx, bad, rejected, registers, challenges, forwarded, forks, cancels, loops,
+        lookups, redirects, stateless, via_flow;
+} sip_server_stats;
+
+typedef struct sip_server sip_server;
+
+/* Creates a server core (cfg and its strings copied; rng borrowed: branches, tags, nonces).
+ * Returns owned, or NULL when domain or self is unset or users and passwords do not pair. */
+sip_server *sip_server_new(const sip_server_cfg *cfg, sim_rng *rng);
+/* Frees it. NULL-safe. */
+void sip_server_free(sip_server *s);
+/* One datagram from `from`. Returns 0 or -EBADMSG (did not decode: answered 400 with the
+ * reason when sip_msg_reject_bytes can, else dropped). */
+int sip_server_input(sip_server *s, sim_time_t now, const sim_ep *from, const uint8_t *buf,
+                     size_t len);
+/* Fires what is due. */
+void sip_server_timeout(sip_server *s, sim_time_t now);
+/* The earliest deadline, or SIM_TIME_NEVER. */
+sim_time_t sip_server_next_deadline(const sip_server *s);
+/* Pops the next datagram to send; false when none. */
+bool sip_server_pop(sip_server *s, sip_out *out);
+/* Pops the next domain to locate (copied into host, cap bytes) with its id; false if none. */
+bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap);
+/* The answer for lookup id: err 0 with ep, or a negative code (the branch answers 503). */
+void sip_server_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep);
+/* The same, with the transport RFC 3263 chose (sip_locate.tcp): true sends the branch over TCP
+ * (its Via says SIP/2.0/TCP) unless its next-hop URI names a transport. */
+void sip_server_located_over(sip_server *s, sim_time_t now, unsigned id, int err,
+                             const sim_ep *ep, bool tcp);
+/* The location service (borrowed). */
+sip_location *sip_server_location(sip_server *s);
+/* Counters (borrowed). */
+const sip_server_stats *sip_server_get_stats(const sip_server *s);
+
+/* ---------------------------------------------------------------- driver (sip_sim.c) */
+
+#define SIP_REF_KIND 0x534950 /* "SIP" */
+#define SIP_PORT 5060
+
+typedef struct sip_app sip_app;
+/* Called after every input, timeout or kick of the app's core. */
+typedef void (*sip_app_notify_fn)(sip_app *a, void *ctx);
+
+/* Starts a UA on node n, UDP and TCP port cfg->local.port (RFC 3261 §18: a message goes over
+ * the open TCP connection to its destination when there is one, over a new connection when
+ * its top Via says TCP, else over UDP; TCP streams are framed by Content-Length). Returns world-owned (freed with the world
+ * or sip_app_free), or NULL with err set (bad cfg, port in use). */
+sip_app *sip_app_ua(sim_node *n, const sip_ua_cfg *cfg, GError **err);
+/* Starts a server (registrar / proxy / redirect) on node n, UDP port cfg->self.port, with a
+ * stub resolver asking dns_server for RFC 3263 lookups (NULL or port 0: other domains are
+ * unreachable, 503). Returns world-owned, or NULL with err set. */
+sip_app *sip_app_server(sim_node *n, const sip_server_cfg *cfg, const sim_ep *dns_server,
+                        GError **err);
+/* Stops the app (socket, timer, core, resolver); its handle goes stale. NULL-safe. */
+void sip_app_free(sip_app *a);
+/* Sends what the core queued, starts lookups, re-arms the timer, notifies: call after calling
+ * into the core. */
+void sip_app_kick(sip_app *a);
+/* The cores (NULL when the app is of the other kind or stopped). */
+sip_ua *sip_app_ua_core(sip_app *a);
+sip_server *sip_app_server_core(sip_app *a);
+/* The node and the world handle (kind SIP_REF_KIND). */
+sim_node *sip_app_node(sip_app *a);
+sim_ref sip_app_ref(sip_app *a);
+/* Open SIP-over-TCP connections (accepted or opened by the app). */
+size_t sip_app_tcp_conns(sip_app *a);
+/* Installs the notify callback. */
+void sip_app_on_notify(sip_app *a, sip_app_notify_fn fn, void *ctx);
+
+/* ---------------------------------------------------------------- Lua (sip_lua.c) */
+
+/* Opens module `sip` (sip.registrar, sip.proxy, sip.redirect, sip.ua). */
+int sip_lua_open(lua_State *L);
+
+#endif /* PROTOCOLS_SIP_SIP_AGENTS_H */
