@@ -166,6 +166,37 @@ static void test_dual_stack(void)
     run_ok(src, 9);
 }
 
+/* The other way round: IPv6 between them is blocked (different prefixes, no route), IPv4 works.
+ * The IPv6 host pairs outrank the IPv4 one but fail, and ICE falls back to IPv4: this is what
+ * proves both families are checked, not just the best-ranked one. */
+static void test_dual_stack_v4_fallback(void)
+{
+    g_autofree char *src = g_strconcat(
+        "local l = sim.lan('l', {})\n"
+        "local A, B = sim.host('A'), sim.host('B')\n"
+        "A:attach(l, {ip = '10.0.0.1/24', ip6 = 'fd00:1::1/64'})\n"
+        "B:attach(l, {ip = '10.0.0.2/24', ip6 = 'fd00:2::2/64'})\n",
+        connect_fn,
+        "local a = ice.agent(A, {controlling = true})\n"
+        "local b = ice.agent(B, {})\n"
+        "link_up(a, b)\n"
+        "sim.expect(la[1]:find('fd00:1::1', 1, true) ~= nil, 'IPv6 ranked first: ' .. la[1])\n"
+        "sim.expect(ra and ra.laddr:find('10.0.0.1:', 1, true) == 1 and\n"
+        "           ra.raddr:find('10.0.0.2:', 1, true) == 1, 'A falls back to IPv4: ' ..\n"
+        "           tostring(ra and ra.laddr))\n"
+        "local v6 = 'none'\n"
+        "for _, p in ipairs(a:pairs()) do\n"
+        "  if p.laddr:find('fd00:1::1', 1, true) and p.raddr:find('fd00:2::2', 1, true) then\n"
+        "    v6 = p.valid and 'valid' or p.state\n"
+        "  end\n"
+        "end\n"
+        "sim.expect(v6 ~= 'valid' and v6 ~= 'none', 'the IPv6 pair was tried and never worked: ' .. v6)\n"
+        "sim.expect(a:send('four') == true and b:recv('1s') == 'four', 'data over IPv4')\n"
+        "sim.stop()\n",
+        NULL);
+    run_ok(src, 4);
+}
+
 /* Multihomed hosts on two LANs, RTP and RTCP; the first LAN (the preferred interface) is down,
  * so both components are selected over the second interface, and data flows on component 2. */
 static void test_multihomed_rtcp(void)
@@ -209,6 +240,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ice/lua/misuse", test_misuse);
     g_test_add_func("/ice/lua/connect", test_connect);
     g_test_add_func("/ice/lua/dual-stack-ipv6", test_dual_stack);
+    g_test_add_func("/ice/lua/dual-stack-ipv4-fallback", test_dual_stack_v4_fallback);
     g_test_add_func("/ice/lua/multihomed-rtcp", test_multihomed_rtcp);
     return g_test_run();
 }
