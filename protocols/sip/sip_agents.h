@@ -307,33 +307,78 @@ int sip_aor_of(const sip_uri *u, char *out, size_t cap);
 
 /* ---------------------------------------------------------------- RFC 3263 server location (sip_locate.c) */
 
-/* Finding the server of a SIP domain: NAPTR (services SIP+D2U or SIP+D2T, flag "s", by order
- * then preference: the transport is the NAPTR's, §4.1) -> SRV (_sip._udp.<domain> when there is
- * no NAPTR; lowest priority, then highest weight, then
- * name: deterministic instead of RFC 2782's weighted draw) -> A of the SRV target; with no SRV
- * either, A of the domain itself on port 5060. Sans-I/O: the caller asks sip_locate_next what
- * to look up, feeds each result, and reads the endpoint when done. */
+/* Finding the servers of a SIP URI (RFC 3263 §4), sans-I/O: the caller asks sip_locate_next
+ * what to look up, feeds each dns_result, and reads the ordered list of targets when done.
+ *  - §4.1 transport: the URI's `transport` parameter (udp/tcp) wins; a numeric IP or an explicit
+ *    port means no NAPTR and no SRV; otherwise NAPTR of the domain: the records with flag "s"
+ *    and a service we support (SIP+D2U, SIP+D2T; SIPS/D2S and others are skipped) by order,
+ *    then preference, each giving an SRV name and a transport; without usable NAPTR, SRV
+ *    _sip._udp and _sip._tcp (TCP first when the client prefers it).
+ *  - RFC 2782 SRV order: lowest priority first; within a priority a weighted random draw
+ *    (weight 0 records first in the list, as RFC 2782 asks) from the rng handed in; "." as
+ *    the only target means no service.
+ *  - §4.2 addresses: for each SRV target in that order, A then AAAA; a target's IPv4 addresses
+ *    come before its IPv6 ones. With no SRV record at all: the domain's own A/AAAA, port 5060
+ *    (or the URI's), UDP (TCP when the client prefers it; the URI's transport when named).
+ *  - §4.3: every address found is a target, in order: the caller tries the next one after a
+ *    timeout, a transport error or a 503. */
+#define SIP_LOCATE_MAX 16     /* targets (and SRV target hosts) kept */
+#define SIP_LOCATE_SRV_MAX 4  /* SRV names queried (NAPTR records or transports) */
+
 typedef enum sip_locate_step {
     SIP_LOCATE_NAPTR, SIP_LOCATE_SRV, SIP_LOCATE_A, SIP_LOCATE_DONE, SIP_LOCATE_FAILED,
 } sip_locate_step;
 
+/* One place to send to: address, port and transport. */
+typedef struct sip_target {
+    sim_ep ep;
+    bool tcp;
+} sip_target;
+
+typedef struct sip_locate_host {
+    dns_name name;
+    uint16_t port;
+    bool tcp;
+} sip_locate_host;
+
 typedef struct sip_locate {
     sip_locate_step step;
     dns_name domain;
-    dns_name name;     /* what to look up next */
-    uint16_t port;     /* from the SRV record, else 5060 */
-    bool tcp;          /* the chosen NAPTR was SIP+D2T */
-    sim_ep result;
+    sim_rng *rng;               /* borrowed: RFC 2782 draw (NULL: answer order in a priority) */
+    int transport;              /* the URI's: -1 none, 0 UDP, 1 TCP */
+    bool prefer_tcp;            /* the client's preference when nothing else decides */
+    sip_locate_host srv[SIP_LOCATE_SRV_MAX]; /* SRV names to query (port unused) */
+    unsigned n_srv, i_srv;
+    sip_locate_host host[SIP_LOCATE_MAX];    /* names to resolve, in order */
+    unsigned n_host, i_host;
+    bool aaaa;                  /* host[i_host]'s A is done, its AAAA is next */
+    sip_target target[SIP_LOCATE_MAX];
+    unsigned n_target;
+    bool tcp;                   /* the first target's transport */
+    sim_ep result;              /* the first target */
 } sip_locate;
 
-/* Starts locating domain (a host name). Returns 0 or -EINVAL (not a valid name). */
+/* Starts locating host name domain (no port, no transport, UDP preferred, no rng). Returns 0
+ * or -EINVAL (not a valid name). */
 int sip_locate_init(sip_locate *l, const char *domain);
+/* Starts locating the next hop uri (a sip: URI, NUL-terminated): its host, port and transport
+ * parameter decide the steps (§4.1); an IP literal is done at once. prefer_tcp orders the SRV
+ * queries without NAPTR and picks the fallback transport; rng (borrowed, may be NULL) draws
+ * among SRV weights. Returns 0 or -EINVAL (not a SIP URI, bad host, transport not udp/tcp). */
+int sip_locate_init_uri(sip_locate *l, const char *uri, bool prefer_tcp, sim_rng *rng);
 /* The next lookup (name, type) to make; false when done or failed. */
 bool sip_locate_next(const sip_locate *l, dns_name *name, uint16_t *type);
 /* Feeds the result of that lookup (borrowed). */
 void sip_locate_feed(sip_locate *l, const dns_result *r);
-/* 0 with *ep set when done, -EAGAIN while lookups remain, -EHOSTUNREACH when it failed. */
+/* 0 with *ep set to the first target when done, -EAGAIN while lookups remain, -EHOSTUNREACH
+ * when nothing was found. */
 int sip_locate_result(const sip_locate *l, sim_ep *ep);
+/* The targets found, in the order to try them (borrowed from l; 0 until done). */
+size_t sip_locate_targets(const sip_locate *l, const sip_target **t);
+/* RFC 2782 order of the usable SRV records in rrs (borrowed; other types and "." targets are
+ * skipped) into out[0..cap) as pointers into rrs, drawing from rng (NULL: answer order within
+ * a priority). Returns how many were written. */
+size_t sip_locate_srv_order(const GArray *rrs, sim_rng *rng, const dns_rr **out, size_t cap);
 
 /* ---------------------------------------------------------------- server: registrar, proxy, redirect (sip_server.c, sip_fork.c) */
 
@@ -364,6 +409,7 @@ typedef struct sip_server_cfg {
 typedef struct sip_server_stats {
     uint64_t rx, bad, rejected, registers, challenges, forwarded, forks, cancels, loops,
         lookups, redirects, stateless, via_flow;
+    uint64_t failovers;        /* RFC 3263 §4.3: branches sent again to the next target */
 } sip_server_stats;
 
 typedef struct sip_server sip_server;
@@ -391,6 +437,17 @@ void sip_server_located(sip_server *s, sim_time_t now, unsigned id, int err, con
  * (its Via says SIP/2.0/TCP) unless its next-hop URI names a transport. */
 void sip_server_located_over(sip_server *s, sim_time_t now, unsigned id, int err,
                              const sim_ep *ep, bool tcp);
+/* Pops the next lookup like sip_server_lookup_pop, with the whole next-hop URI (copied into
+ * uri, cap bytes; the top Route's, else the Request-URI) and the transport the server
+ * prefers (its cfg.tcp), for sip_locate_init_uri. False if none. */
+bool sip_server_lookup_pop_uri(sip_server *s, unsigned *id, char *uri, size_t cap,
+                               bool *prefer_tcp);
+/* The answer for lookup id as RFC 3263's ordered list t[0..n) (copied): the branch goes to
+ * t[0] over its transport (unless the next-hop URI names one) and, after a timeout, a
+ * transport error or a 503 (§4.3), to the next target with a new branch. err < 0 or n == 0:
+ * the branch answers 503. */
+void sip_server_located_list(sip_server *s, sim_time_t now, unsigned id, int err,
+                             const sip_target *t, size_t n);
 /* The location service (borrowed). */
 sip_location *sip_server_location(sip_server *s);
 /* Counters (borrowed). */

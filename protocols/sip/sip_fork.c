@@ -7,6 +7,7 @@
 
 static void ctx_done_check(sip_server *s, sim_time_t now, srv_ctx *c);
 static void branch_failed(sip_server *s, sim_time_t now, srv_branch *b, unsigned status);
+static void branch_lost(sip_server *s, sim_time_t now, srv_branch *b, unsigned status);
 
 void srv_ctx_free(srv_ctx *c)
 {
@@ -15,6 +16,8 @@ void srv_ctx_free(srv_ctx *c)
     for (guint i = 0; i < c->branches->len; i++) {
         srv_branch *b = c->branches->pdata[i];
         sip_msg_free(b->req);
+        if (b->alt)
+            g_array_free(b->alt, TRUE);
         g_free(b);
     }
     g_ptr_array_free(c->branches, TRUE);
@@ -74,8 +77,9 @@ int srv_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to)
 
 static void send_branch(sip_server *s, sim_time_t now, srv_branch *b, const sim_ep *to)
 {
+    b->to = *to;
     if (sip_txns_request(s->txns, now, b->req, to, &b->txn) < 0)
-        branch_failed(s, now, b, 503);
+        branch_lost(s, now, b, 503);
     else
         s->stats.forwarded++;
 }
@@ -226,9 +230,8 @@ static void cancel_branch(sip_server *s, sim_time_t now, srv_branch *b)
     if (b->done || b->cancelled || !req || !b->status) /* §16.10: only after a provisional */
         return;
     b->cancelled = true;
-    sim_ep to;
-    if (srv_next_hop(s, now, req, &to) == 0 && sip_msg_cancel(req, &cancel) == 0) {
-        sip_txns_request(s->txns, now, cancel, &to, NULL);
+    if (sip_msg_cancel(req, &cancel) == 0) { /* §9.1: to where the INVITE went */
+        sip_txns_request(s->txns, now, cancel, &b->to, NULL);
         s->stats.cancels++;
     }
     sip_msg_free(cancel);
@@ -288,6 +291,10 @@ bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
         ctx_done_check(s, now, c);
         return true;
     }
+    if (st == 503 && srv_fork_failover(s, now, b)) { /* RFC 3263 §4.3 */
+        sip_msg_free(m);
+        return true;
+    }
     b->status = st;
     b->done = true;
     if (!c->best || better(st, c->best->status)) {
@@ -325,7 +332,7 @@ void srv_fork_failed(sip_server *s, sim_time_t now, unsigned txn, unsigned statu
 {
     srv_branch *b = branch_of(s, txn);
     if (b && !b->done)
-        branch_failed(s, now, b, status);
+        branch_lost(s, now, b, status);
 }
 
 void srv_fork_cancel(sip_server *s, sim_time_t now, unsigned target)
@@ -341,21 +348,21 @@ void srv_fork_cancel(sip_server *s, sim_time_t now, unsigned target)
     }
 }
 
-/* RFC 3263 chose TCP for a branch whose Via was written for the configured transport: write
- * it again (same branch) unless the next-hop URI named a transport itself. */
-static void branch_over_tcp(sip_server *s, srv_branch *b)
+/* RFC 3263 named the transport of the target: the branch's Via says it (same branch) unless
+ * the next-hop URI named a transport itself (§4.1: then that one was located). */
+static void branch_via(sip_server *s, srv_branch *b, bool tcp)
 {
     sip_via v;
     if (sip_msg_next_hop_tcp(b->req, true) == sip_msg_next_hop_tcp(b->req, false) ||
-        sip_msg_via(b->req, 0, &v) < 0 || sip_str_eq(v.transport, "TCP"))
-        return; /* a transport parameter decided, or it is TCP already */
+        sip_msg_via(b->req, 0, &v) < 0 || sip_str_eq(v.transport, "TCP") == tcp)
+        return; /* a transport parameter decided, or the Via says it already */
     g_autofree char *branch = g_strndup(v.branch.p, v.branch.len);
     sip_msg_pop(b->req, SIP_HDR_VIA);
-    srv_push_via_over(s, b->req, branch, true);
+    srv_push_via_over(s, b->req, branch, tcp);
 }
 
-void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep,
-                      bool tcp)
+void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err,
+                      const sip_target *t, size_t n)
 {
     for (guint i = 0; i < s->ctxs->len; i++) {
         srv_ctx *c = s->ctxs->pdata[i];
@@ -364,14 +371,46 @@ void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err, const
             if (b->lookup != id)
                 continue;
             b->lookup = 0;
-            if (err < 0) {
+            if (err < 0 || !n) {
                 branch_failed(s, now, b, 503); /* RFC 3263 §4.3: nothing found */
                 return;
             }
-            if (tcp)
-                branch_over_tcp(s, b);
-            send_branch(s, now, b, ep);
+            if (n > 1) {
+                b->alt = g_array_sized_new(FALSE, FALSE, sizeof(sip_target), (guint)n - 1);
+                g_array_append_vals(b->alt, t + 1, (guint)n - 1);
+            }
+            branch_via(s, b, t[0].tcp);
+            send_branch(s, now, b, &t[0].ep);
             return;
         }
     }
+}
+
+/* RFC 3263 §4.3: the branch's target timed out, failed at the transport or answered 503: send
+ * it to the next target left, as a new client transaction (our Via again, a new branch).
+ * True when it went; false when nothing is left or the branch is no longer wanted. */
+bool srv_fork_failover(sip_server *s, sim_time_t now, srv_branch *b)
+{
+    srv_ctx *c = b->ctx;
+    if (!b->alt || !b->alt->len || b->cancelled || c->cancelled || c->got_2xx)
+        return false;
+    sip_target t = g_array_index(b->alt, sip_target, 0);
+    g_array_remove_index(b->alt, 0);
+    char branch[SIP_TOKEN_MAX + 16];
+    sip_msg_pop(b->req, SIP_HDR_VIA); /* ours, of the failed attempt */
+    srv_branch_token(s, b->req, branch, sizeof branch);
+    srv_push_via(s, b->req, branch);
+    branch_via(s, b, t.tcp);
+    b->txn = 0;
+    b->status = 0;
+    s->stats.failovers++;
+    send_branch(s, now, b, &t.ep);
+    return true;
+}
+
+/* A branch whose transaction ended without a response: the next target, else §16.7 status. */
+static void branch_lost(sip_server *s, sim_time_t now, srv_branch *b, unsigned status)
+{
+    if (!srv_fork_failover(s, now, b))
+        branch_failed(s, now, b, status);
 }

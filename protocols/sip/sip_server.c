@@ -250,21 +250,46 @@ sim_time_t sip_server_next_deadline(const sip_server *s)
     return sip_txns_next_deadline(s->txns);
 }
 
+/* The next-hop URI of branch b: its top Route's, else its Request-URI (borrowed). */
+static const sip_uri *lookup_uri(const srv_branch *b, sip_nameaddr *na)
+{
+    if (sip_msg_nameaddr(b->req, SIP_HDR_ROUTE, 0, na) == 0)
+        return &na->uri;
+    return &b->req->uri;
+}
+
 bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap)
 {
     srv_branch *b = g_queue_pop_head(&s->lookups);
     if (!b)
         return false;
     sip_nameaddr na;
-    const sip_uri *u = &b->req->uri;
-    if (sip_msg_nameaddr(b->req, SIP_HDR_ROUTE, 0, &na) == 0)
-        u = &na.uri;
+    const sip_uri *u = lookup_uri(b, &na);
     g_strlcpy(host, "", cap);
     if (u->host.len < cap) {
         memcpy(host, u->host.p, u->host.len);
         host[u->host.len] = 0;
     }
     *id = b->lookup;
+    s->stats.lookups++;
+    return true;
+}
+
+bool sip_server_lookup_pop_uri(sip_server *s, unsigned *id, char *uri, size_t cap,
+                               bool *prefer_tcp)
+{
+    srv_branch *b = g_queue_pop_head(&s->lookups);
+    if (!b)
+        return false;
+    sip_nameaddr na;
+    const sip_uri *u = lookup_uri(b, &na);
+    g_strlcpy(uri, "", cap);
+    if (u->raw.len < cap) {
+        memcpy(uri, u->raw.p, u->raw.len);
+        uri[u->raw.len] = 0;
+    }
+    *id = b->lookup;
+    *prefer_tcp = s->cfg.tcp;
     s->stats.lookups++;
     return true;
 }
@@ -277,6 +302,16 @@ void sip_server_located(sip_server *s, sim_time_t now, unsigned id, int err, con
 void sip_server_located_over(sip_server *s, sim_time_t now, unsigned id, int err,
                              const sim_ep *ep, bool tcp)
 {
-    srv_fork_located(s, now, id, err, ep, tcp);
+    /* false kept the configured transport before RFC 3263 named one per target */
+    sip_target t = { .tcp = tcp || s->cfg.tcp };
+    if (err == 0)
+        t.ep = *ep;
+    sip_server_located_list(s, now, id, err, &t, err == 0);
+}
+
+void sip_server_located_list(sip_server *s, sim_time_t now, unsigned id, int err,
+                             const sip_target *t, size_t n)
+{
+    srv_fork_located(s, now, id, err < 0 ? err : n ? 0 : -EHOSTUNREACH, t, n);
     dispatch(s, now);
 }

@@ -19,6 +19,8 @@ typedef struct srv_branch {
     unsigned status;       /* best status seen: 0, 1xx, or final */
     bool done;             /* a final response arrived (or it failed) */
     bool cancelled;
+    sim_ep to;             /* where the current transaction went (its CANCEL goes there too) */
+    GArray *alt;           /* sip_target: RFC 3263 §4.3 targets left to try, or NULL */
 } srv_branch;
 
 /* A proxied request: its server transaction and branches (§16). */
@@ -67,8 +69,10 @@ void srv_fork_failed(sip_server *s, sim_time_t now, unsigned txn, unsigned statu
 /* A CANCEL (borrowed) for the INVITE on server transaction target. */
 void srv_fork_cancel(sip_server *s, sim_time_t now, unsigned target);
 /* Lookup id answered. */
-void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err, const sim_ep *ep,
-                      bool tcp);
+void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err,
+                      const sip_target *t, size_t n);
+/* RFC 3263 §4.3: sends branch b to its next target; false when none is left. */
+bool srv_fork_failover(sip_server *s, sim_time_t now, srv_branch *b);
 void srv_ctx_free(srv_ctx *c);
 /* Next hop of a request about to be forwarded (Route, registered flow, Request-URI): 0 with
  * *to, or 1 when the host is a name (RFC 3263 lookup needed). */

@@ -30,6 +30,7 @@ struct sip_app {
     sip_app_notify_fn notify;
     void *notify_ctx;
     bool notifying;
+    uint8_t family;        /* what the socket can send to (RFC 3263 targets of others skipped) */
 };
 
 static GQuark sip_quark(void) { return g_quark_from_static_string("sip-app"); }
@@ -123,7 +124,27 @@ static void lookup_done(void *ctx, const dns_result *r)
     lookup_step(l);
 }
 
-/* Asks the next question, or hands the result to the server core and frees the lookup. */
+/* Logs the targets RFC 3263 found ("located": "18.7.22.85:5060/udp 18.7.22.83:5060/udp"). */
+static void log_located(sip_app *a, const sip_target *t, size_t n)
+{
+    trace_log *log = sim_world_log(a->world);
+    if (!trace_log_on(log))
+        return;
+    GString *list = g_string_new(NULL);
+    for (size_t i = 0; i < n; i++) {
+        char ep[SIM_EP_STRLEN];
+        g_string_append_printf(list, "%s%s/%s", i ? " " : "", sim_ep_fmt(&t[i].ep, ep, sizeof ep),
+                               t[i].tcp ? "tcp" : "udp");
+    }
+    GString *r = trace_log_begin(log, sim_world_now(a->world), a->node->name, "sip");
+    trace_log_str(r, "event", "located");
+    trace_log_str(r, "targets", n ? list->str : "none");
+    trace_log_end(log, r);
+    g_string_free(list, TRUE);
+}
+
+/* Asks the next question, or hands the targets to the server core and frees the lookup.
+ * Targets of an address family the socket cannot send to are left out. */
 static void lookup_step(sip_lookup *l)
 {
     sip_app *a = l->app;
@@ -136,26 +157,31 @@ static void lookup_step(sip_lookup *l)
         dns_app_kick(a->dns);
         return;
     }
-    sim_ep ep = { 0 };
-    int rc = res ? sip_locate_result(&l->loc, &ep) : -EHOSTUNREACH;
+    const sip_target *all;
+    size_t n = res ? sip_locate_targets(&l->loc, &all) : 0, k = 0;
+    sip_target usable[SIP_LOCATE_MAX];
+    for (size_t i = 0; i < n; i++)
+        if (all[i].ep.ip.family == a->family)
+            usable[k++] = all[i];
     unsigned id = l->id;
-    bool tcp = l->loc.tcp; /* RFC 3263: the NAPTR chose SIP+D2T */
+    log_located(a, usable, k);
     g_ptr_array_remove(a->lookups, l);
-    sip_server_located_over(a->srv, sim_world_now(a->world), id, rc, &ep, tcp);
+    sip_server_located_list(a->srv, sim_world_now(a->world), id, k ? 0 : -EHOSTUNREACH, usable,
+                            k);
     sip_app_kick(a);
 }
 
 static void start_lookups(sip_app *a)
 {
     unsigned id;
-    char host[DNS_NAME_STRLEN];
-    while (sip_server_lookup_pop(a->srv, &id, host, sizeof host)) {
+    char uri[DNS_NAME_STRLEN + 256];
+    bool prefer_tcp;
+    while (sip_server_lookup_pop_uri(a->srv, &id, uri, sizeof uri, &prefer_tcp)) {
         sip_lookup *l = g_new0(sip_lookup, 1);
         l->app = a;
         l->id = id;
         g_ptr_array_add(a->lookups, l);
-        if (sip_locate_init(&l->loc, host) < 0)
-            l->loc.step = SIP_LOCATE_FAILED;
+        sip_locate_init_uri(&l->loc, uri, prefer_tcp, &a->node->rng); /* bad: FAILED, 503 */
         lookup_step(l);
     }
 }
@@ -258,6 +284,7 @@ static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
     a->timer = sim_timer_new(n->world, on_timer, a);
     a->ref = sim_world_ref_new(n->world, a, SIP_REF_KIND);
     a->lookups = g_ptr_array_new_with_free_func(g_free);
+    a->family = local->ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET;
     sim_sock_on_recv(s, on_recv, a);
     return a;
 }

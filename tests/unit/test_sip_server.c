@@ -108,6 +108,22 @@ static void log_msg(net *n, const node *src, const sip_out *o)
     sip_msg_free(m);
 }
 
+/* What the test's DNS puts before proxy.mit.edu in _sip._udp.mit.edu (RFC 3263 §4.3 tests):
+ * nothing, a host that does not exist (its INVITE times out), or one that answers 503. */
+typedef enum first_target { FIRST_NONE, FIRST_DEAD, FIRST_BUSY } first_target;
+static first_target dns_first;
+
+/* The SRV record of _sip._udp.mit.edu placed before proxy.mit.edu (priority 0 vs 10). */
+static void srv_first(dns_result *r, const dns_rr *proto)
+{
+    dns_rr rr = *proto;
+    rr.rd.srv.priority = 0;
+    rr.rd.srv.port = 5060;
+    dns_name_from_str(dns_first == FIRST_DEAD ? "dead.mit.edu" : "busy.mit.edu",
+                      &rr.rd.srv.target);
+    g_array_append_val(r->rrs, rr);
+}
+
 /* The test's DNS data for mit.edu (what scenario 15's dns.server holds). */
 static void dns_answer(const dns_name *name, uint16_t type, dns_result *r)
 {
@@ -125,12 +141,18 @@ static void dns_answer(const dns_name *name, uint16_t type, dns_result *r)
         strcpy(rr.rd.naptr.services.s, "SIP+D2U");
         dns_name_from_str("_sip._udp.mit.edu", &rr.rd.naptr.replacement);
     } else if (type == DNS_T_SRV && !g_ascii_strcasecmp(buf, "_sip._udp.mit.edu")) {
-        rr.rd.srv.priority = 0;
+        if (dns_first != FIRST_NONE)
+            srv_first(r, &rr);
+        rr.rd.srv.priority = 10;
         rr.rd.srv.weight = 5;
         rr.rd.srv.port = 5060;
         dns_name_from_str("proxy.mit.edu", &rr.rd.srv.target);
     } else if (type == DNS_T_A && !g_ascii_strcasecmp(buf, "proxy.mit.edu")) {
         memcpy(rr.rd.a, (uint8_t[]){ 10, 0, 2, 5 }, 4);
+    } else if (type == DNS_T_A && !g_ascii_strcasecmp(buf, "dead.mit.edu")) {
+        memcpy(rr.rd.a, (uint8_t[]){ 10, 0, 2, 99 }, 4); /* nobody there */
+    } else if (type == DNS_T_A && !g_ascii_strcasecmp(buf, "busy.mit.edu")) {
+        memcpy(rr.rd.a, (uint8_t[]){ 10, 0, 2, 9 }, 4);
     } else if (type == DNS_T_A && !g_ascii_strcasecmp(buf, "loop.test")) {
         memcpy(rr.rd.a, (uint8_t[]){ 10, 0, 1, 5 }, 4); /* back to the rutgers proxy */
     } else {
@@ -145,9 +167,10 @@ static void resolve(net *n, node *x)
 {
     unsigned id;
     char host[256];
-    while (sip_server_lookup_pop(x->srv, &id, host, sizeof host)) {
+    bool tcp;
+    while (sip_server_lookup_pop_uri(x->srv, &id, host, sizeof host, &tcp)) {
         sip_locate l;
-        g_assert_cmpint(sip_locate_init(&l, host), ==, 0);
+        g_assert_cmpint(sip_locate_init_uri(&l, host, tcp, &x->rng), ==, 0);
         dns_name q;
         uint16_t type;
         while (sip_locate_next(&l, &q, &type)) {
@@ -159,9 +182,9 @@ static void resolve(net *n, node *x)
             sip_locate_feed(&l, &r);
             g_array_free(r.rrs, TRUE);
         }
-        sim_ep to;
-        int rc = sip_locate_result(&l, &to);
-        sip_server_located(x->srv, n->now, id, rc, &to);
+        const sip_target *t;
+        size_t k = sip_locate_targets(&l, &t);
+        sip_server_located_list(x->srv, n->now, id, k ? 0 : -EHOSTUNREACH, t, k);
     }
 }
 
@@ -319,7 +342,7 @@ static void test_lecture_call(void)
     unsigned ca = 0, cb = 0;
     g_assert_cmpint(sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca), ==, 0);
     run(&n, n.now + 200 * MS);
-    g_assert_cmpstr(n.dns->str, ==, "NAPTR mit.edu; SRV _sip._udp.mit.edu; A proxy.mit.edu");
+    g_assert_cmpstr(n.dns->str, ==, "NAPTR mit.edu; SRV _sip._udp.mit.edu; A proxy.mit.edu; AAAA proxy.mit.edu");
     g_autofree char *e1 = events(bob, &cb);
     g_assert_cmpstr(e1, ==, "incoming/0");
     sip_ua_ring(bob, n.now, cb);
@@ -598,29 +621,29 @@ static void test_registrar_flow(void)
     }
 }
 
-/* RFC 3263 fallbacks: no NAPTR -> _sip._udp SRV; no SRV either -> A of the domain, port 5060;
- * nothing -> unreachable. */
+/* RFC 3263 fallbacks: no NAPTR -> SRV _sip._udp and _sip._tcp; no SRV either -> A and AAAA
+ * of the domain, port 5060; nothing -> unreachable. */
 static void test_locate_fallbacks(void)
 {
     sip_locate l;
     dns_name q;
     uint16_t t;
-    g_assert_cmpint(sip_locate_init(&l, "example.org"), ==, 0);
-    g_assert_true(sip_locate_next(&l, &q, &t));
-    g_assert_cmpuint(t, ==, DNS_T_NAPTR);
-    dns_result none = { .status = DNS_NODATA };
-    sip_locate_feed(&l, &none);
-    g_assert_true(sip_locate_next(&l, &q, &t));
     char buf[DNS_NAME_STRLEN];
-    g_assert_cmpuint(t, ==, DNS_T_SRV);
-    g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, "_sip._udp.example.org");
-    sip_locate_feed(&l, &none);
-    g_assert_true(sip_locate_next(&l, &q, &t));
-    g_assert_cmpuint(t, ==, DNS_T_A);
-    g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, "example.org");
+    static const char *const want[][2] = { { "NAPTR", "example.org" },
+                                           { "SRV", "_sip._udp.example.org" },
+                                           { "SRV", "_sip._tcp.example.org" },
+                                           { "A", "example.org" },
+                                           { "AAAA", "example.org" } };
+    g_assert_cmpint(sip_locate_init(&l, "example.org"), ==, 0);
+    dns_result none = { .status = DNS_NODATA };
     sim_ep e;
-    g_assert_cmpint(sip_locate_result(&l, &e), ==, -EAGAIN);
-    sip_locate_feed(&l, &none);
+    for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+        g_assert_true(sip_locate_next(&l, &q, &t));
+        g_assert_cmpstr(dns_type_name(t), ==, want[i][0]);
+        g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, want[i][1]);
+        g_assert_cmpint(sip_locate_result(&l, &e), ==, -EAGAIN);
+        sip_locate_feed(&l, &none);
+    }
     g_assert_false(sip_locate_next(&l, &q, &t));
     g_assert_cmpint(sip_locate_result(&l, &e), ==, -EHOSTUNREACH);
     g_assert_cmpint(sip_locate_init(&l, "bad..name"), ==, -EINVAL);
@@ -655,7 +678,10 @@ static void test_locate_tcp(void)
     g_assert_true(sip_locate_next(&l, &q, &t));
     g_assert_cmpuint(t, ==, DNS_T_SRV);
     g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, "_sip._tcp.tcp.test");
-    g_assert_true(l.tcp);
+    dns_result none = { .status = DNS_NODATA }; /* then the SIP+D2U record's */
+    sip_locate_feed(&l, &none);
+    g_assert_true(sip_locate_next(&l, &q, &t));
+    g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, "_sip._udp.tcp.test");
 
     sip_server_cfg cfg = { .domain = "rutgers.edu", .self = ep("10.0.1.5:5060") };
     sim_rng rng;
