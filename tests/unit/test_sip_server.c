@@ -716,6 +716,155 @@ static void test_locate_tcp(void)
     sip_server_free(s);
 }
 
+/* The top Via branch of a request as sent (owned), to compare two attempts. */
+static char *invite_branch(const sip_out *o)
+{
+    sip_msg *m = NULL;
+    sip_via v;
+    g_assert_cmpint(sip_msg_decode(o->data, o->len, &m, NULL), ==, 0);
+    g_assert_cmpint(sip_msg_via(m, 0, &v), ==, 0);
+    char *b = g_strndup(v.branch.p, v.branch.len);
+    sip_msg_free(m);
+    return b;
+}
+
+/* RFC 3263 §4.3: _sip._udp.mit.edu lists dead.mit.edu (priority 0, nobody at its address)
+ * before proxy.mit.edu (10). proxy.rutgers.edu sends the INVITE to the dead host, retransmits
+ * it (Timer A) and at Timer B (32 s) sends it, as a new transaction with a new branch, to the
+ * next target: the call goes through. */
+static void test_failover_timeout(void)
+{
+    net n;
+    dns_first = FIRST_DEAD;
+    lecture(&n, false, false);
+    sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua;
+    sip_server *rutgers = n.n[1].srv;
+    unsigned ca = 0, cb = 0;
+    sim_time_t t0 = n.now;
+    g_assert_cmpint(sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca), ==, 0);
+    run(&n, n.now + 200 * MS);
+    g_assert_cmpstr(n.dns->str, ==,
+                    "NAPTR mit.edu; SRV _sip._udp.mit.edu; A dead.mit.edu; AAAA dead.mit.edu; "
+                    "A proxy.mit.edu; AAAA proxy.mit.edu");
+    g_assert_true(in_order(n.ladder->str, (const char *[]){ "alice>rutgers INVITE",
+                                                            "rutgers>? INVITE", NULL }));
+    g_assert_null(strstr(n.ladder->str, "rutgers>mit"));
+    run(&n, t0 + 31 * SIM_SEC);
+    g_autofree char *none = events(bob, NULL);
+    g_assert_cmpstr(none, ==, ""); /* still trying the dead host (Timer A retransmissions) */
+    g_assert_null(strstr(n.ladder->str, "rutgers>mit"));
+    run(&n, t0 + 33 * SIM_SEC);
+    g_autofree char *e1 = events(bob, &cb);
+    g_assert_cmpstr(e1, ==, "incoming/0");
+    g_assert_true(in_order(n.ladder->str, (const char *[]){ "rutgers>? INVITE", "rutgers>mit INVITE",
+                                                            "mit>bob INVITE", NULL }));
+    g_assert_cmpuint(sip_server_get_stats(rutgers)->failovers, ==, 1);
+    sip_ua_answer(bob, n.now, cb);
+    run(&n, n.now + 1 * SIM_SEC);
+    g_autofree char *e0 = events(alice, NULL);
+    g_assert_cmpstr(e0, ==, "answered/200");
+    net_clear(&n);
+    dns_first = FIRST_NONE;
+}
+
+/* RFC 3263 §4.3: the first target answers 503 Service Unavailable: the proxy ACKs it (its
+ * transaction does) and tries the next target at once, with a new branch; the 503 does not
+ * go upstream. */
+static void test_failover_503(void)
+{
+    net n;
+    dns_first = FIRST_BUSY;
+    lecture(&n, false, false);
+    sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua;
+    sip_ua *busy = ua(&n, "busy", "10.0.2.9:5060", "sip:busy@mit.edu", NULL, NULL);
+    sip_server *rutgers = n.n[1].srv;
+    unsigned ca = 0, cb = 0, cx = 0;
+    g_assert_cmpint(sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca), ==, 0);
+    run(&n, n.now + 100 * MS);
+    g_autofree char *ex = events(busy, &cx);
+    g_assert_cmpstr(ex, ==, "incoming/0");
+    g_assert_cmpint(sip_ua_reject(busy, n.now, cx, 503), ==, 0);
+    run(&n, n.now + 200 * MS);
+    g_autofree char *e1 = events(bob, &cb);
+    g_assert_cmpstr(e1, ==, "incoming/0");
+    g_assert_true(in_order(n.ladder->str,
+                           (const char *[]){ "rutgers>busy INVITE", "busy>rutgers 503/INVITE",
+                                             "rutgers>busy ACK", "rutgers>mit INVITE", NULL }));
+    g_assert_null(strstr(n.ladder->str, "rutgers>alice 503"));
+    g_assert_cmpuint(sip_server_get_stats(rutgers)->failovers, ==, 1);
+    sip_ua_answer(bob, n.now, cb);
+    run(&n, n.now + 1 * SIM_SEC);
+    g_autofree char *e0 = events(alice, NULL);
+    g_assert_cmpstr(e0, ==, "answered/200");
+    net_clear(&n);
+    dns_first = FIRST_NONE;
+}
+
+/* The two attempts of a failover are two transactions: different branch parameters, the same
+ * Record-Route and one Via of ours (the first attempt's is replaced, not stacked). */
+static void test_failover_branches(void)
+{
+    sip_server_cfg cfg = { .domain = "rutgers.edu", .self = ep("10.0.1.5:5060"),
+                           .record_route = true };
+    sim_rng rng;
+    sim_rng_seed(&rng, 9);
+    sip_server *s = sip_server_new(&cfg, &rng);
+    const char *inv = "INVITE sip:carol@fail.test SIP/2.0\r\n"
+                      "Via: SIP/2.0/UDP 10.0.1.10:5060;branch=z9hG4bKf1\r\n"
+                      "From: <sip:alice@rutgers.edu>;tag=1\r\nTo: <sip:carol@fail.test>\r\n"
+                      "Call-ID: fo1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+                      "Contact: <sip:alice@10.0.1.10>\r\nContent-Length: 0\r\n\r\n";
+    sim_ep from = ep("10.0.1.10:5060");
+    g_assert_cmpint(sip_server_input(s, 0, &from, (const uint8_t *)inv, strlen(inv)), ==, 0);
+    sip_out o;
+    g_assert_true(sip_server_pop(s, &o)); /* 100 Trying */
+    sip_out_clear(&o);
+    unsigned id;
+    char uri[128];
+    bool tcp = true;
+    g_assert_true(sip_server_lookup_pop_uri(s, &id, uri, sizeof uri, &tcp));
+    g_assert_cmpstr(uri, ==, "sip:carol@fail.test");
+    g_assert_false(tcp);
+    sip_target t[2] = { { .ep = ep("10.0.3.1:5060") }, { .ep = ep("10.0.3.2:5070"), .tcp = true } };
+    sip_server_located_list(s, 0, id, 0, t, 2);
+    g_assert_true(sip_server_pop(s, &o));
+    g_assert_true(ep_is(&o.to, "10.0.3.1:5060"));
+    g_autofree char *b1 = invite_branch(&o);
+    sip_out_clear(&o);
+    sip_server_timeout(s, 64 * 500 * MS); /* Timer B */
+    bool second = false;
+    while (sip_server_pop(s, &o)) {
+        if (ep_is(&o.to, "10.0.3.2:5070")) {
+            g_autofree char *b2 = invite_branch(&o);
+            g_assert_cmpstr(b1, !=, b2);
+            sip_msg *m = NULL;
+            sip_via v;
+            g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+            g_assert_cmpuint(sip_msg_count(m, SIP_HDR_VIA), ==, 2);
+            g_assert_cmpuint(sip_msg_count(m, SIP_HDR_RECORD_ROUTE), ==, 1);
+            g_assert_cmpint(sip_msg_via(m, 0, &v), ==, 0);
+            g_assert_cmpmem(v.transport.p, v.transport.len, "TCP", 3); /* the target's */
+            sip_msg_free(m);
+            second = true;
+        }
+        sip_out_clear(&o);
+    }
+    g_assert_true(second);
+    /* the second target times out too: nothing is left, 408 goes upstream */
+    sip_server_timeout(s, 2 * 64 * 500 * MS);
+    bool got408 = false;
+    while (sip_server_pop(s, &o)) {
+        sip_msg *m = NULL;
+        g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+        got408 = got408 || (!m->request && m->status == 408 && ep_is(&o.to, "10.0.1.10:5060"));
+        sip_msg_free(m);
+        sip_out_clear(&o);
+    }
+    g_assert_true(got408);
+    g_assert_cmpuint(sip_server_get_stats(s)->failovers, ==, 1);
+    sip_server_free(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -728,5 +877,8 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/server/registrar-flow-rport", test_registrar_flow);
     g_test_add_func("/sip/server/locate-fallbacks", test_locate_fallbacks);
     g_test_add_func("/sip/server/locate-naptr-tcp", test_locate_tcp);
+    g_test_add_func("/sip/server/failover-timeout", test_failover_timeout);
+    g_test_add_func("/sip/server/failover-503", test_failover_503);
+    g_test_add_func("/sip/server/failover-branches", test_failover_branches);
     return g_test_run();
 }
