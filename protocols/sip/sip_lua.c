@@ -242,7 +242,7 @@ static int server_stats(lua_State *L)
 {
     sip_app *a = check_server(L, 1);
     const sip_server_stats *st = sip_server_get_stats(sip_app_server_core(a));
-    push_app_stats(L, a, 13, st->rx, st->bad, st->rejected);
+    push_app_stats(L, a, 14, st->rx, st->bad, st->rejected);
     simlua_set_int(L, "registers", (lua_Integer)st->registers);
     simlua_set_int(L, "challenges", (lua_Integer)st->challenges);
     simlua_set_int(L, "forwarded", (lua_Integer)st->forwarded);
@@ -253,6 +253,7 @@ static int server_stats(lua_State *L)
     simlua_set_int(L, "lookups", (lua_Integer)st->lookups);
     simlua_set_int(L, "redirects", (lua_Integer)st->redirects);
     simlua_set_int(L, "stateless", (lua_Integer)st->stateless);
+    simlua_set_int(L, "failovers", (lua_Integer)st->failovers);
     return 1;
 }
 
