@@ -11,7 +11,7 @@
  *             sip_ua.c, sip_ua_call.c): REGISTER, INVITE/ACK/BYE/CANCEL, re-INVITE, OPTIONS
  *   RFC 3261 §10.3, §16 / RFC 3263  registrar and location service (sip_registrar.c),
  *             stateful forking proxy and redirect server (sip_server.c, sip_fork.c), server
- *             location NAPTR -> SRV -> A (sip_locate.c)
+ *             location NAPTR -> SRV -> A/AAAA, RFC 2782 order, failover (sip_locate.c)
  *   RFC 3261 §18  transports: sip_sim.c drives a UA or server core over sim/socket.h, UDP and
  *             TCP (sip_tcp.c: connection reuse, Content-Length framing); sip_lua.c is `sip`.
  *   RFC 2617 / RFC 7616 / RFC 8760  HTTP digest authentication with MD5 and SHA-256

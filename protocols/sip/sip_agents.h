@@ -6,7 +6,7 @@
  *             sip_ua.c, sip_ua_call.c); RFC 8839 ICE candidates in the SDP of calls
  *   RFC 3261 §10.3, §16 / RFC 3263  registrar and location service (sip_registrar.c),
  *             stateful forking proxy and redirect server (sip_server.c, sip_fork.c), server
- *             location NAPTR -> SRV -> A (sip_locate.c)
+ *             location NAPTR -> SRV -> A/AAAA, RFC 2782 order, failover (sip_locate.c)
  *   RFC 3261 §18  transports: sip_sim.c drives a UA or server core over sim/socket.h, UDP and
  *             TCP (sip_tcp.c); sip_lua.c is `sip`.
  */
