@@ -356,6 +356,7 @@ typedef struct sip_locate {
     unsigned n_target;
     bool tcp;                   /* the first target's transport */
     sim_ep result;              /* the first target */
+    bool no_service;            /* an SRV answer was only "." (RFC 2782: decidedly not there) */
 } sip_locate;
 
 /* Starts locating host name domain (no port, no transport, UDP preferred, no rng). Returns 0

@@ -229,6 +229,14 @@ size_t sip_locate_srv_order(const GArray *rrs, sim_rng *rng, const dns_rr **out,
     return k;
 }
 
+static bool has_srv(const GArray *rrs)
+{
+    for (guint i = 0; rrs && i < rrs->len; i++)
+        if (g_array_index(rrs, dns_rr, i).type == DNS_T_SRV)
+            return true;
+    return false;
+}
+
 /* One SRV answer: its targets in RFC 2782 order join the list of hosts to resolve. */
 static void feed_srv(sip_locate *l, const dns_result *r)
 {
@@ -240,8 +248,14 @@ static void feed_srv(sip_locate *l, const dns_result *r)
     for (size_t i = 0; i < n; i++)
         l->host[l->n_host++] = (sip_locate_host){ .name = order[i]->rd.srv.target,
                                                   .port = order[i]->rd.srv.port, .tcp = tcp };
+    if (r->status == DNS_OK && !n && has_srv(r->rrs))
+        l->no_service = true; /* only "." targets: records were found, saying "not here" */
     if (++l->i_srv < l->n_srv)
         return;
+    if (!l->n_host && l->no_service) {
+        l->step = SIP_LOCATE_FAILED;
+        return;
+    }
     if (!l->n_host) /* §4.2: no SRV: the domain's own addresses, port 5060 */
         l->host[l->n_host++] = (sip_locate_host){ .name = l->domain, .port = SIP_DEFAULT_PORT,
                                                   .tcp = default_tcp(l) };

@@ -273,6 +273,17 @@ static void test_srv_priority(void)
           "SRV _sip._udp.p.test; A a.p.test; AAAA a.p.test; A b.p.test; AAAA b.p.test; "
           "A c.p.test; AAAA c.p.test; A a.p.test; AAAA a.p.test",
           "10.0.5.1:5060/udp 10.0.5.2:5060/udp 10.0.5.3:5060/udp");
+    /* RFC 2782: "." as the only target: decidedly no service (no A/AAAA fallback), unless the
+     * other transport has one */
+    srv(z, "_sip._udp.dot.test", 0, 0, 0, ".");
+    addr(z, "dot.test", "10.0.5.9");
+    check(z, "sip:dot.test", false,
+          "NAPTR dot.test; SRV _sip._udp.dot.test; SRV _sip._tcp.dot.test", "failed");
+    srv(z, "_sip._tcp.dot.test", 0, 0, 5060, "a.p.test");
+    check(z, "sip:dot.test", false,
+          "NAPTR dot.test; SRV _sip._udp.dot.test; SRV _sip._tcp.dot.test; A a.p.test; "
+          "AAAA a.p.test",
+          "10.0.5.1:5060/tcp");
     GArray *big = zone_new();
     for (int i = 0; i < 40; i++)
         srv(big, "_sip._udp.big.test", (uint16_t)i, 1, (uint16_t)(6000 + i), "h.big.test");
