@@ -3,12 +3,15 @@
  * transport when there is no NAPTR, the RFC 2782 priority order and weighted draw (its
  * distribution over many seeds), A and AAAA, and the URI forms that skip NAPTR or SRV (an IP
  * literal, an explicit port, a transport parameter). Every test records the questions asked
- * and the targets produced as strings. */
+ * and the targets produced as strings. Then one server core given the results: a branch sent
+ * over the transport located (its Via rewritten), and failover to the next target with a new
+ * branch after Timer B, then 408 when none is left. */
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
 #include "protocols/dns/dns.h"
 #include "protocols/sip/sip.h"
+#include "tests/unit/ep_util.h"
 
 /* ---------------------------------------------------------------- a zone built by hand */
 
@@ -398,6 +401,187 @@ static void test_srv_seeded_targets(void)
     g_array_free(z, TRUE);
 }
 
+/* ---------------------------------------------------------------- the proxy's side */
+
+/* True when e is the endpoint written in s. */
+static bool ep_is(const sim_ep *e, const char *s)
+{
+    sim_ep x = ep(s);
+    return sim_ep_eq(e, &x);
+}
+
+/* RFC 3263 fallbacks: no NAPTR -> SRV _sip._udp and _sip._tcp; no SRV either -> A and AAAA
+ * of the domain, port 5060; nothing -> unreachable. */
+static void test_locate_fallbacks(void)
+{
+    sip_locate l;
+    dns_name q;
+    uint16_t t;
+    char buf[DNS_NAME_STRLEN];
+    static const char *const want[][2] = { { "NAPTR", "example.org" },
+                                           { "SRV", "_sip._udp.example.org" },
+                                           { "SRV", "_sip._tcp.example.org" },
+                                           { "A", "example.org" },
+                                           { "AAAA", "example.org" } };
+    g_assert_cmpint(sip_locate_init(&l, "example.org"), ==, 0);
+    dns_result none = { .status = DNS_NODATA };
+    sim_ep e;
+    for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+        g_assert_true(sip_locate_next(&l, &q, &t));
+        g_assert_cmpstr(dns_type_name(t), ==, want[i][0]);
+        g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, want[i][1]);
+        g_assert_cmpint(sip_locate_result(&l, &e), ==, -EAGAIN);
+        sip_locate_feed(&l, &none);
+    }
+    g_assert_false(sip_locate_next(&l, &q, &t));
+    g_assert_cmpint(sip_locate_result(&l, &e), ==, -EHOSTUNREACH);
+    g_assert_cmpint(sip_locate_init(&l, "bad..name"), ==, -EINVAL);
+}
+
+/* RFC 3263 §4.1 with both transports offered: the NAPTR with the lowest order wins, here
+ * SIP+D2T, so the lookup goes on with its replacement and reports TCP; the proxy then sends
+ * that branch with Via SIP/2.0/TCP, keeping its branch parameter. */
+static void test_locate_tcp(void)
+{
+    sip_locate l;
+    g_assert_cmpint(sip_locate_init(&l, "tcp.test"), ==, 0);
+    dns_name owner;
+    dns_name_from_str("tcp.test", &owner);
+    dns_result r = { .status = DNS_OK };
+    r.rrs = g_array_new(FALSE, TRUE, sizeof(dns_rr));
+    static const char *const services[] = { "SIP+D2U", "SIP+D2T" };
+    for (int i = 0; i < 2; i++) {
+        dns_rr rr = { .type = DNS_T_NAPTR, .rclass = DNS_C_IN, .ttl = 300, .name = owner };
+        rr.rd.naptr.order = (uint16_t)(20 - 10 * i); /* D2T: order 10, D2U: 20 */
+        strcpy(rr.rd.naptr.flags.s, "s");
+        strcpy(rr.rd.naptr.services.s, services[i]);
+        dns_name_from_str(i ? "_sip._tcp.tcp.test" : "_sip._udp.tcp.test",
+                          &rr.rd.naptr.replacement);
+        g_array_append_val(r.rrs, rr);
+    }
+    sip_locate_feed(&l, &r);
+    g_array_free(r.rrs, TRUE);
+    dns_name q;
+    uint16_t t;
+    char buf[DNS_NAME_STRLEN];
+    g_assert_true(sip_locate_next(&l, &q, &t));
+    g_assert_cmpuint(t, ==, DNS_T_SRV);
+    g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, "_sip._tcp.tcp.test");
+    dns_result none = { .status = DNS_NODATA }; /* then the SIP+D2U record's */
+    sip_locate_feed(&l, &none);
+    g_assert_true(sip_locate_next(&l, &q, &t));
+    g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, "_sip._udp.tcp.test");
+
+    sip_server_cfg cfg = { .domain = "rutgers.edu", .self = ep("10.0.1.5:5060") };
+    sim_rng rng;
+    sim_rng_seed(&rng, 3);
+    sip_server *s = sip_server_new(&cfg, &rng);
+    const char *inv = "OPTIONS sip:carol@tcp.test SIP/2.0\r\n"
+                      "Via: SIP/2.0/UDP 10.0.1.10:5060;branch=z9hG4bKc1\r\n"
+                      "From: <sip:alice@rutgers.edu>;tag=1\r\nTo: <sip:carol@tcp.test>\r\n"
+                      "Call-ID: tcp1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+                      "Content-Length: 0\r\n\r\n";
+    sim_ep from = ep("10.0.1.10:5060");
+    g_assert_cmpint(sip_server_input(s, 0, &from, (const uint8_t *)inv, strlen(inv)), ==, 0);
+    unsigned id;
+    char host[64];
+    g_assert_true(sip_server_lookup_pop(s, &id, host, sizeof host));
+    g_assert_cmpstr(host, ==, "tcp.test");
+    sim_ep to = ep("10.0.3.7:5070");
+    sip_server_located_over(s, 0, id, 0, &to, true);
+    sip_out o;
+    g_assert_true(sip_server_pop(s, &o));
+    sip_msg *m = NULL;
+    g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+    g_assert_cmpstr(m->method, ==, "OPTIONS");
+    g_assert_cmpstr(sim_ep_fmt(&o.to, host, sizeof host), ==, "10.0.3.7:5070");
+    sip_via v;
+    g_assert_cmpint(sip_msg_via(m, 0, &v), ==, 0);
+    g_assert_cmpmem(v.transport.p, v.transport.len, "TCP", 3);
+    g_assert_true(v.rfc3261);
+    g_assert_cmpuint(sip_msg_count(m, SIP_HDR_VIA), ==, 2);
+    sip_msg_free(m);
+    sip_out_clear(&o);
+    sip_server_free(s);
+}
+
+/* The top Via branch of a request as sent (owned), to compare two attempts. */
+static char *invite_branch(const sip_out *o)
+{
+    sip_msg *m = NULL;
+    sip_via v;
+    g_assert_cmpint(sip_msg_decode(o->data, o->len, &m, NULL), ==, 0);
+    g_assert_cmpint(sip_msg_via(m, 0, &v), ==, 0);
+    char *b = g_strndup(v.branch.p, v.branch.len);
+    sip_msg_free(m);
+    return b;
+}
+
+/* The two attempts of a failover are two transactions: different branch parameters, the same
+ * Record-Route and one Via of ours (the first attempt's is replaced, not stacked). */
+static void test_failover_branches(void)
+{
+    sip_server_cfg cfg = { .domain = "rutgers.edu", .self = ep("10.0.1.5:5060"),
+                           .record_route = true };
+    sim_rng rng;
+    sim_rng_seed(&rng, 9);
+    sip_server *s = sip_server_new(&cfg, &rng);
+    const char *inv = "INVITE sip:carol@fail.test SIP/2.0\r\n"
+                      "Via: SIP/2.0/UDP 10.0.1.10:5060;branch=z9hG4bKf1\r\n"
+                      "From: <sip:alice@rutgers.edu>;tag=1\r\nTo: <sip:carol@fail.test>\r\n"
+                      "Call-ID: fo1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+                      "Contact: <sip:alice@10.0.1.10>\r\nContent-Length: 0\r\n\r\n";
+    sim_ep from = ep("10.0.1.10:5060");
+    g_assert_cmpint(sip_server_input(s, 0, &from, (const uint8_t *)inv, strlen(inv)), ==, 0);
+    sip_out o;
+    g_assert_true(sip_server_pop(s, &o)); /* 100 Trying */
+    sip_out_clear(&o);
+    unsigned id;
+    char uri[128];
+    bool tcp = true;
+    g_assert_true(sip_server_lookup_pop_uri(s, &id, uri, sizeof uri, &tcp));
+    g_assert_cmpstr(uri, ==, "sip:carol@fail.test");
+    g_assert_false(tcp);
+    sip_target t[2] = { { .ep = ep("10.0.3.1:5060") }, { .ep = ep("10.0.3.2:5070"), .tcp = true } };
+    sip_server_located_list(s, 0, id, 0, t, 2);
+    g_assert_true(sip_server_pop(s, &o));
+    g_assert_true(ep_is(&o.to, "10.0.3.1:5060"));
+    g_autofree char *b1 = invite_branch(&o);
+    sip_out_clear(&o);
+    sip_server_timeout(s, 64 * 500 * SIM_MS); /* Timer B */
+    bool second = false;
+    while (sip_server_pop(s, &o)) {
+        if (ep_is(&o.to, "10.0.3.2:5070")) {
+            g_autofree char *b2 = invite_branch(&o);
+            g_assert_cmpstr(b1, !=, b2);
+            sip_msg *m = NULL;
+            sip_via v;
+            g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+            g_assert_cmpuint(sip_msg_count(m, SIP_HDR_VIA), ==, 2);
+            g_assert_cmpuint(sip_msg_count(m, SIP_HDR_RECORD_ROUTE), ==, 1);
+            g_assert_cmpint(sip_msg_via(m, 0, &v), ==, 0);
+            g_assert_cmpmem(v.transport.p, v.transport.len, "TCP", 3); /* the target's */
+            sip_msg_free(m);
+            second = true;
+        }
+        sip_out_clear(&o);
+    }
+    g_assert_true(second);
+    /* the second target times out too: nothing is left, 408 goes upstream */
+    sip_server_timeout(s, 2 * 64 * 500 * SIM_MS);
+    bool got408 = false;
+    while (sip_server_pop(s, &o)) {
+        sip_msg *m = NULL;
+        g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+        got408 = got408 || (!m->request && m->status == 408 && ep_is(&o.to, "10.0.1.10:5060"));
+        sip_msg_free(m);
+        sip_out_clear(&o);
+    }
+    g_assert_true(got408);
+    g_assert_cmpuint(sip_server_get_stats(s)->failovers, ==, 1);
+    sip_server_free(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -409,5 +593,8 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/locate/srv-priority", test_srv_priority);
     g_test_add_func("/sip/locate/srv-weights", test_srv_weights);
     g_test_add_func("/sip/locate/srv-seeded-targets", test_srv_seeded_targets);
+    g_test_add_func("/sip/locate/fallbacks", test_locate_fallbacks);
+    g_test_add_func("/sip/locate/naptr-tcp-branch", test_locate_tcp);
+    g_test_add_func("/sip/locate/failover-branches", test_failover_branches);
     return g_test_run();
 }
