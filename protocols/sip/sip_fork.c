@@ -392,7 +392,8 @@ void srv_fork_located(sip_server *s, sim_time_t now, unsigned id, int err,
 bool srv_fork_failover(sip_server *s, sim_time_t now, srv_branch *b)
 {
     srv_ctx *c = b->ctx;
-    if (!b->alt || !b->alt->len || b->cancelled || c->cancelled || c->got_2xx)
+    if (!b->alt || !b->alt->len || b->cancelled || c->cancelled || c->got_2xx ||
+        (c->best && c->best->status >= 600)) /* §16.7 step 5: a 6xx ends the search */
         return false;
     sip_target t = g_array_index(b->alt, sip_target, 0);
     g_array_remove_index(b->alt, 0);
