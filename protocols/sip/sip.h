@@ -19,7 +19,8 @@
  * Layering (DESIGN §4): sip_msg.c frames a datagram into a start line, header lines and a body;
  * sip_hdr.c knows header names and parses header values (Via, name-addr, CSeq …); sip_uri.c
  * parses URIs; sip_scan.c is the shared lexer (tokens, quoted strings, parameters, lists); sip_edit.c changes a message (what proxies do: push/pop Via, Record-Route) and
- * encodes it; sip_proxy.c the per-hop Via / Max-Forwards rules; sip_check.c holds the §8.2.2 validation and response building; sip_auth.c the
+ * encodes it; sip_proxy.c the per-hop Via / Max-Forwards rules; sip_check.c holds the §8.2.2 validation and response building;
+ * sip_salvage.c re-reads a request that does not decode for its 400 / 505; sip_auth.c the
  * digest; sip_decode.c is `natsim decode sip`. No I/O anywhere.
  *
  * A decoded message keeps every header line in wire order as (id, name, value) with the value
