@@ -19,7 +19,8 @@
  * Layering (DESIGN §4): sip_msg.c frames a datagram into a start line, header lines and a body;
  * sip_hdr.c knows header names and parses header values (Via, name-addr, CSeq …); sip_uri.c
  * parses URIs; sip_scan.c is the shared lexer (tokens, quoted strings, parameters, lists); sip_edit.c changes a message (what proxies do: push/pop Via, Record-Route) and
- * encodes it; sip_proxy.c the per-hop Via / Max-Forwards rules; sip_check.c holds the §8.2.2 validation and response building; sip_auth.c the
+ * encodes it; sip_proxy.c the per-hop Via / Max-Forwards rules; sip_check.c holds the §8.2.2 validation and response building;
+ * sip_salvage.c re-reads a request that does not decode for its 400 / 505; sip_auth.c the
  * digest; sip_decode.c is `natsim decode sip`. No I/O anywhere.
  *
  * A decoded message keeps every header line in wire order as (id, name, value) with the value
@@ -276,10 +277,13 @@ void sip_msg_encode(const sip_msg *m, GString *out);
 /* ---------------------------------------------------------------- validation, responses (sip_check.c) */
 
 /* RFC 3261 §8.1.1 / §8.2.2 / §16.3 checks a UA or proxy makes on a decoded message before
- * acting on it: requests need Via, From, To, Call-ID, CSeq and Max-Forwards, and a CSeq method
- * equal to the request method; responses need Via, From, To, Call-ID and CSeq (one From/To is
- * already enforced by decoding). Returns 0 (*status 0), or -EPROTO with *status 400 and *reason
- * a static phrase such as "Missing Call-ID". Max-Forwards 0 (483) is sip_msg_forward_hops. */
+ * acting on it: requests need Via, From, To, Call-ID, CSeq and Max-Forwards, a Request-URI
+ * scheme this stack understands (sip, sips, tel) and a CSeq method equal to the request
+ * method; responses need Via, From, To, Call-ID and CSeq (one From/To is already enforced by
+ * decoding). Returns 0 (*status 0), or -EPROTO with *status and *reason a static phrase: 400
+ * ("Missing Call-ID", "CSeq method does not match the request method"), 416 "Unsupported URI
+ * Scheme" (RFC 4475 unkscm), 501 "Not Implemented" for a CSeq mismatch on a method outside
+ * RFC 3261 (RFC 4475 mismatch02). Max-Forwards 0 (483) is sip_msg_forward_hops. */
 int sip_msg_validate(const sip_msg *m, unsigned *status, const char **reason);
 /* Builds a response to a request (RFC 3261 §8.2.6.2): copies every Via (in order), From, To,
  * Call-ID and CSeq; adds ;tag=to_tag to To when given and To has no tag (not for 100).
@@ -292,17 +296,21 @@ int sip_msg_response(const sip_msg *req, unsigned status, const char *reason,
  * sip_msg_response but copying only whichever of Via, From, To, Call-ID and CSeq exist, with
  * no To tag. Returns 0 or -EINVAL (not a request, bad code); *out owned. */
 int sip_msg_reject(const sip_msg *req, unsigned status, const char *reason, sip_msg **out);
-/* Reads from a request that failed sip_msg_decode what a response needs (RFC 3261 §8.2 and
- * §16.3: a malformed request is answered 400 with the reason when it can be): a request line
- * "Method SP ... SP SIP/2.0" (the Request-URI is not parsed), valid Via, From, To, Call-ID and
- * CSeq (one each but Via; other header lines are skipped unread). On success *out is an owned
- * request holding only those headers. Returns 0 or -EBADMSG (not enough structure: no end of
- * header, not a request, one of those headers missing, repeated or malformed). */
+/* Reads from a request that failed sip_msg_decode what a response needs (RFC 3261 §8.2.2,
+ * §16.3; RFC 4475 §3.1.2, §3.3.8; sip_salvage.c): a request line "Method SP ... SP SIP/x.y"
+ * (the Request-URI is not parsed, the version may be another one), every Via value and the
+ * first From, To, Call-ID and CSeq. Each is copied as received when valid, else rebuilt from
+ * its valid parts (empty or bad parameters dropped, display names quoted, <> around an
+ * addr-spec, a CSeq number above 2**31-1 clamped); a Via below one that cannot be rebuilt is
+ * left out. On success *out is an owned request holding only those headers, each valid.
+ * Returns 0 or -EBADMSG (not a request, no end of header, a bare CR/LF, no usable top Via,
+ * one of From/To/Call-ID/CSeq missing or beyond repair, a Call-ID that is not valid). */
 int sip_msg_salvage(const uint8_t *buf, size_t len, sip_msg **out);
 /* The response to a request that did not decode: e is the decoder's error; the status is
- * e->status (400, 413, 505) and the reason phrase e->why as far as Reason-Phrase allows
- * ("400 body shorter than Content-Length"), built by sip_msg_reject from what
- * sip_msg_salvage read. Returns 0 with *out owned, or -EBADMSG (cannot be answered: no
+ * e->status (400, 413, 505), the reason phrase e->why for a 400 as far as Reason-Phrase
+ * allows ("400 body shorter than Content-Length", §21.4.1), else the standard phrase
+ * ("505 Version Not Supported"); built by sip_msg_reject from what sip_msg_salvage read, so
+ * it always decodes. Returns 0 with *out owned, or -EBADMSG (cannot be answered: no
  * salvage, or an ACK, §17.1.1.3). */
 int sip_msg_reject_bytes(const uint8_t *buf, size_t len, const sip_err *e, sip_msg **out);
 

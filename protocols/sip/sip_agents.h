@@ -102,11 +102,12 @@ int sip_txns_respond(sip_txns *t, sim_time_t now, unsigned id, const sip_msg *re
  * retransmission by a UAS core, a stateless forward. */
 void sip_txns_send(sip_txns *t, const sip_msg *m, const sim_ep *dest);
 /* Decodes and validates a datagram from `from` for a TU (§8.2, §16.3): a request that does
- * not decode or validate is answered with a 400 carrying the reason when it can be (never an
- * ACK). Returns 0 with *out the message (owned by the caller), -EBADMSG (undecodable) or
- * -EPROTO (failed validation), with *out NULL. */
+ * not decode (sip_msg_reject_bytes) or validate (sip_msg_validate) is answered straight to
+ * `from` with its error status when it can be (never an ACK or a response); *answered says
+ * whether it was. Returns 0 with *out the message (owned by the caller), -EBADMSG
+ * (undecodable) or -EPROTO (failed validation), with *out NULL. */
 int sip_txns_receive(sip_txns *t, const sim_ep *from, const uint8_t *buf, size_t len,
-                     sip_msg **out);
+                     sip_msg **out, bool *answered);
 /* One decoded message m (takes ownership) from `from`. Requests get ;received / ;rport
  * stamped on their top Via first (§18.2.1, RFC 3581). Matching messages drive their
  * transaction (retransmissions are absorbed); others start a server transaction or become
@@ -201,6 +202,7 @@ typedef struct sip_ua_ev {
 
 typedef struct sip_ua_stats {
     uint64_t rx, bad, rejected, auth_retries, registrations;
+    uint64_t dropped; /* bad or rejected and not answered: responses, ACKs, not requests */
 } sip_ua_stats;
 
 typedef struct sip_ua sip_ua;
@@ -247,10 +249,11 @@ int sip_ua_remove_stream(sip_ua *ua, unsigned call, unsigned idx);
 int sip_ua_reinvite(sip_ua *ua, sim_time_t now, unsigned call);
 /* Sends OPTIONS to target (a SIP URI). 0, -EINVAL, -EHOSTUNREACH. */
 int sip_ua_options(sip_ua *ua, sim_time_t now, const char *target);
-/* One datagram from `from`. Malformed messages are counted in bad and dropped, except requests
- * whose request line, Via, From, To, Call-ID and CSeq are readable: those get 400 (505, 413)
- * with the reason (sip_msg_reject_bytes); requests that fail validation get a 400 with the
- * reason. Returns 0 or -EBADMSG (did not decode). */
+/* One datagram from `from`. Malformed messages are counted in bad; requests among them whose
+ * request line, top Via, From, To, Call-ID and CSeq can be read or repaired get 400 (505,
+ * 413) with the reason (sip_msg_reject_bytes); requests that fail validation are counted in
+ * rejected and get 400 (416, 501) with the reason; what is not answered (responses, ACKs,
+ * not a request) is also counted in dropped. Returns 0 or -EBADMSG (did not decode). */
 int sip_ua_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *buf, size_t len);
 /* Fires what is due: transaction timers, 2xx retransmissions, registration refresh. */
 void sip_ua_timeout(sip_ua *ua, sim_time_t now);
@@ -411,6 +414,7 @@ typedef struct sip_server_stats {
     uint64_t rx, bad, rejected, registers, challenges, forwarded, forks, cancels, loops,
         lookups, redirects, stateless, via_flow;
     uint64_t failovers;        /* RFC 3263 §4.3: branches sent again to the next target */
+    uint64_t dropped; /* bad or rejected and not answered: responses, ACKs, not requests */
 } sip_server_stats;
 
 typedef struct sip_server sip_server;
@@ -420,8 +424,8 @@ typedef struct sip_server sip_server;
 sip_server *sip_server_new(const sip_server_cfg *cfg, sim_rng *rng);
 /* Frees it. NULL-safe. */
 void sip_server_free(sip_server *s);
-/* One datagram from `from`. Returns 0 or -EBADMSG (did not decode: answered 400 with the
- * reason when sip_msg_reject_bytes can, else dropped). */
+/* One datagram from `from`. Returns 0 or -EBADMSG (did not decode: answered 400 / 505 with
+ * the reason when sip_msg_reject_bytes can, else dropped and counted in stats.dropped). */
 int sip_server_input(sip_server *s, sim_time_t now, const sim_ep *from, const uint8_t *buf,
                      size_t len);
 /* Fires what is due. */

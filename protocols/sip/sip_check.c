@@ -3,11 +3,27 @@
  * response from a request (§8.2.6.2). */
 #include "protocols/sip/sip_priv.h"
 
-static int refuse(unsigned *status, const char **reason, const char *why)
+static int refuse_with(unsigned *status, const char **reason, unsigned code, const char *why)
 {
-    *status = 400;
+    *status = code;
     *reason = why;
     return -EPROTO;
+}
+
+static int refuse(unsigned *status, const char **reason, const char *why)
+{
+    return refuse_with(status, reason, 400, why);
+}
+
+/* The methods of RFC 3261 itself, which this stack implements. */
+static bool core_method(const char *method)
+{
+    static const char *const known[] = { "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS",
+                                         "REGISTER" };
+    for (size_t i = 0; i < G_N_ELEMENTS(known); i++)
+        if (strcmp(method, known[i]) == 0)
+            return true;
+    return false;
 }
 
 int sip_msg_validate(const sip_msg *m, unsigned *status, const char **reason)
@@ -29,10 +45,16 @@ int sip_msg_validate(const sip_msg *m, unsigned *status, const char **reason)
     sip_cseq cs;
     if (sip_msg_cseq(m, &cs) < 0)
         return refuse(status, reason, "Bad CSeq");
-    /* §8.1.1.5 / RFC 4475 §3.1.2.21-22: the CSeq method matches the request method */
+    /* §8.2.2.1, §16.3 step 2 / RFC 4475 §3.3.2 unkscm: a scheme we do not understand */
+    if (m->request && m->uri.scheme == SIP_SCHEME_OTHER)
+        return refuse_with(status, reason, 416, sip_reason_phrase(416));
+    /* §8.1.1.5 / RFC 4475 §3.1.2.17-18: the CSeq method matches the request method; an
+     * unknown method with a mismatch is better answered 501 (mismatch02) than 400 */
     if (m->request && (cs.method.len != strlen(m->method) ||
                        memcmp(cs.method.p, m->method, cs.method.len) != 0))
-        return refuse(status, reason, "CSeq method does not match the request method");
+        return core_method(m->method)
+                   ? refuse(status, reason, "CSeq method does not match the request method")
+                   : refuse_with(status, reason, 501, sip_reason_phrase(501));
     *status = 0;
     *reason = NULL;
     return 0;
@@ -94,34 +116,4 @@ int sip_msg_reject(const sip_msg *req, unsigned status, const char *reason, sip_
         copy(r, req, ids[i]);
     *out = r;
     return 0;
-}
-
-/* A reason phrase from a decoder's reason: RFC 3261 §25.1 Reason-Phrase allows reserved,
- * unreserved and escaped characters, SP and HTAB; "<>" becomes "angle brackets"
- * ("Request-URI in <>"), other characters (quotes) are left out. */
-static char *reason_phrase(const char *why)
-{
-    GString *s = g_string_new(NULL);
-    for (const char *p = why; *p; p++)
-        if (p[0] == '<' && p[1] == '>')
-            g_string_append(s, "angle brackets"), p++;
-        else if (g_ascii_isalnum(*p) || strchr(";/?:@&=+$,-_.!~*'() \t%", *p))
-            g_string_append_c(s, *p);
-    while (s->len && s->str[s->len - 1] == ' ')
-        g_string_truncate(s, s->len - 1);
-    return g_string_free(s, FALSE);
-}
-
-int sip_msg_reject_bytes(const uint8_t *buf, size_t len, const sip_err *e, sip_msg **out)
-{
-    sip_msg *req = NULL;
-    if (!e->why || e->status < 400 || e->status > 699 || sip_msg_salvage(buf, len, &req) < 0)
-        return -EBADMSG;
-    int rc = -EBADMSG;
-    if (strcmp(req->method, "ACK") != 0) { /* §17.1.1.3: an ACK is never answered */
-        g_autofree char *reason = reason_phrase(e->why);
-        rc = sip_msg_reject(req, e->status, reason[0] ? reason : NULL, out);
-    }
-    sip_msg_free(req);
-    return rc;
 }

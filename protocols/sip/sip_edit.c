@@ -33,7 +33,7 @@ const char *sip_reason_phrase(unsigned status)
     return "";
 }
 
-static sip_msg *blank(bool request)
+sip_msg *sip_msg_blank(bool request)
 {
     sip_msg *m = g_new0(sip_msg, 1);
     m->request = request;
@@ -46,7 +46,7 @@ int sip_msg_new_request(const char *method, const char *ruri, sip_msg **out)
     cur c = sip_cur(sip_s(method));
     if (!*method || sip_token(&c).len != strlen(method))
         return -EINVAL;
-    sip_msg *m = blank(true);
+    sip_msg *m = sip_msg_blank(true);
     m->method = g_strdup(method);
     m->ruri = g_strdup(ruri);
     if (sip_uri_parse(m->ruri, strlen(ruri), &m->uri, NULL) < 0 ||
@@ -66,7 +66,7 @@ sip_msg *sip_msg_new_response(unsigned status, const char *reason)
     for (const char *p = reason; *p; p++)
         if (((uint8_t)*p < 0x20 && *p != '\t') || *p == 0x7f)
             return NULL;
-    sip_msg *m = blank(false);
+    sip_msg *m = sip_msg_blank(false);
     m->status = status;
     m->reason = g_strdup(reason);
     return m;

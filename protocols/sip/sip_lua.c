@@ -229,20 +229,21 @@ static int server_bindings(lua_State *L)
 
 /* Pushes a stats table (nrec fields) with the counters UAs and servers share. */
 static void push_app_stats(lua_State *L, sip_app *a, int nrec, uint64_t rx, uint64_t bad,
-                           uint64_t rejected)
+                           uint64_t rejected, uint64_t dropped)
 {
     lua_createtable(L, 0, nrec);
     simlua_set_int(L, "tcp_connections", (lua_Integer)sip_app_tcp_conns(a));
     simlua_set_int(L, "received", (lua_Integer)rx);
     simlua_set_int(L, "bad", (lua_Integer)bad);
     simlua_set_int(L, "rejected", (lua_Integer)rejected);
+    simlua_set_int(L, "dropped", (lua_Integer)dropped);
 }
 
 static int server_stats(lua_State *L)
 {
     sip_app *a = check_server(L, 1);
     const sip_server_stats *st = sip_server_get_stats(sip_app_server_core(a));
-    push_app_stats(L, a, 14, st->rx, st->bad, st->rejected);
+    push_app_stats(L, a, 14, st->rx, st->bad, st->rejected, st->dropped);
     simlua_set_int(L, "registers", (lua_Integer)st->registers);
     simlua_set_int(L, "challenges", (lua_Integer)st->challenges);
     simlua_set_int(L, "forwarded", (lua_Integer)st->forwarded);
@@ -582,7 +583,7 @@ static int ua_stats(lua_State *L)
 {
     sip_app *a = sip_lua_check_ua(L, 1);
     const sip_ua_stats *st = sip_ua_get_stats(sip_app_ua_core(a));
-    push_app_stats(L, a, 6, st->rx, st->bad, st->rejected);
+    push_app_stats(L, a, 7, st->rx, st->bad, st->rejected, st->dropped);
     simlua_set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
     simlua_set_int(L, "registrations", (lua_Integer)st->registrations);
     return 1;

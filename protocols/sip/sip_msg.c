@@ -49,7 +49,7 @@ static int find_head(const uint8_t *buf, size_t len, frame *f)
 }
 
 /* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (case-insensitive, §7.1). */
-static int version(sip_str v)
+int sip_version_parse(sip_str v)
 {
     cur c = sip_cur(v);
     uint64_t major, minor;
@@ -82,7 +82,7 @@ static int status_line(sip_str l, size_t off, sip_msg *m, sip_err *e)
     const char *sp = memchr(l.p, ' ', l.len);
     if (!sp)
         return fail(e, -EBADMSG, 400, off, "bad status line");
-    int rc = version((sip_str){ l.p, (size_t)(sp - l.p) });
+    int rc = sip_version_parse((sip_str){ l.p, (size_t)(sp - l.p) });
     if (rc < 0)
         return version_fail(e, rc, off);
     sip_str rest = { sp + 1, l.len - (size_t)(sp + 1 - l.p) };
@@ -114,7 +114,7 @@ static int request_line(sip_str l, size_t off, sip_msg *m, sip_err *e)
     cur c = sip_cur(method);
     if (method.len == 0 || sip_token(&c).len != method.len)
         return fail(e, -EBADMSG, 400, off, "bad method");
-    int rc = version(ver);
+    int rc = sip_version_parse(ver);
     if (rc < 0)
         return version_fail(e, rc, off + (size_t)(ver.p - l.p));
     size_t uoff = off + method.len + 1;
@@ -196,6 +196,20 @@ static int parse_head(const frame *f, sip_msg *m, bool full, sip_err *e)
     }
     g_free(w);
     return rc;
+}
+
+char *sip_head_unfolded(const uint8_t *buf, size_t len, size_t *n)
+{
+    frame f;
+    if (find_head(buf, MIN(len, (size_t)SIP_MSG_MAX), &f) < 0)
+        return NULL;
+    *n = f.hdr_end + 2 - f.start;
+    char *w = g_memdup2(f.buf + f.start, *n);
+    if (unfold(w, *n, f.start, NULL) < 0) {
+        g_free(w);
+        return NULL;
+    }
+    return w;
 }
 
 char *sip_strdup(sip_str s)
@@ -392,80 +406,5 @@ int sip_msg_tag(const sip_msg *m, sip_hdr_id id, sip_str *tag)
         return rc;
     const sip_param *p = sip_params_find(&na.params, "tag");
     *tag = p ? p->value : (sip_str){ "", 0 };
-    return 0;
-}
-
-/* ---------------------------------------------------------------- salvage for a 400 */
-
-/* The request line of a message that did not decode, read leniently: Method (a token), then
- * anything, then SIP/2.0 after the last SP (extra or trailing SPs and an unparsable
- * Request-URI are what made it fail). */
-static int salvage_request_line(sip_str l, sip_msg *m)
-{
-    while (l.len && l.p[l.len - 1] == ' ')
-        l.len--;
-    const char *sp1 = memchr(l.p, ' ', l.len);
-    const char *sp2 = sp1 ? g_strrstr_len(l.p, (gssize)l.len, " ") : NULL;
-    if (!sp1 || sp2 == sp1)
-        return -EBADMSG;
-    sip_str method = { l.p, (size_t)(sp1 - l.p) };
-    cur c = sip_cur(method);
-    if (method.len == 0 || sip_token(&c).len != method.len ||
-        version((sip_str){ sp2 + 1, l.len - (size_t)(sp2 + 1 - l.p) }) < 0)
-        return -EBADMSG;
-    m->request = true;
-    m->method = g_strndup(method.p, method.len);
-    m->ruri = g_strndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
-    return 0;
-}
-
-/* One header line kept by the salvage: Via, From, To, Call-ID and CSeq must be valid (and the
- * singletons single); every other line is skipped unread. */
-static int salvage_header(sip_str l, sip_msg *m, unsigned *seen)
-{
-    cur c = sip_cur(l);
-    sip_str name = sip_token(&c);
-    sip_skip_ws(&c);
-    if (name.len == 0 || !sip_eat(&c, ':'))
-        return 0;
-    sip_hdr_id id = sip_hdr_lookup(name.p, name.len);
-    if (id != SIP_HDR_VIA && id != SIP_HDR_FROM && id != SIP_HDR_TO && id != SIP_HDR_CALL_ID &&
-        id != SIP_HDR_CSEQ)
-        return 0;
-    sip_str value = sip_trim((sip_str){ (const char *)cur_ptr(&c), cur_left(&c) });
-    if (sip_hdr_check(id, value, NULL) < 0 || (id != SIP_HDR_VIA && seen[id]++))
-        return -EBADMSG;
-    seen[id] = MAX(seen[id], 1u);
-    sip_hdr *h = g_new(sip_hdr, 1);
-    *h = (sip_hdr){ id, g_strndup(name.p, name.len), sip_strdup(value), value.len };
-    g_ptr_array_add(m->hdrs, h);
-    return 0;
-}
-
-int sip_msg_salvage(const uint8_t *buf, size_t len, sip_msg **out)
-{
-    frame f;
-    if (find_head(buf, MIN(len, (size_t)SIP_MSG_MAX), &f) < 0)
-        return -EBADMSG;
-    size_t n = f.hdr_end + 2 - f.start;
-    char *w = g_memdup2(f.buf + f.start, n);
-    int rc = unfold(w, n, f.start, NULL);
-    unsigned seen[SIP_HDR_COUNT] = { 0 };
-    sip_msg *m = msg_new();
-    for (size_t at = 0, line = 0; rc == 0 && at < n && line < SIP_HDRS_MAX; line++) {
-        const char *eol = memchr(w + at, '\r', n - at);
-        sip_str l = { w + at, (size_t)(eol - (w + at)) };
-        rc = line == 0 ? salvage_request_line(l, m) : salvage_header(l, m, seen);
-        at += l.len + 2;
-    }
-    g_free(w);
-    if (rc == 0 && (!seen[SIP_HDR_VIA] || !seen[SIP_HDR_FROM] || !seen[SIP_HDR_TO] ||
-                    !seen[SIP_HDR_CALL_ID] || !seen[SIP_HDR_CSEQ]))
-        rc = -EBADMSG;
-    if (rc < 0) {
-        sip_msg_free(m);
-        return -EBADMSG;
-    }
-    *out = m;
     return 0;
 }

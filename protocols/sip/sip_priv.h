@@ -81,6 +81,15 @@ sip_msg *sip_msg_clone(const sip_msg *m, const char *ruri);
  * transport parameter of the first Route URI, else of the Request-URI; dflt when neither has
  * one (the element's configured transport). */
 bool sip_msg_next_hop_tcp(const sip_msg *m, bool dflt);
+/* SIP-Version = "SIP/" 1*DIGIT "." 1*DIGIT, any case (§7.1): 0 for 2.0, -EPROTO for another
+ * version, -EBADMSG when it is not a SIP-Version. */
+int sip_version_parse(sip_str v);
+/* The header section of buf (after leading CRLFs, through the CRLF ending the last header
+ * line) as an owned copy of *n bytes with folding undone; NULL when no empty line ends it
+ * within SIP_MSG_MAX bytes or a CR or LF is not part of a CRLF. */
+char *sip_head_unfolded(const uint8_t *buf, size_t len, size_t *n);
+/* An empty request or response with no header (owned; fields set by the caller). */
+sip_msg *sip_msg_blank(bool request);
 /* sip_str of a NUL-terminated string. */
 static inline sip_str sip_s(const char *s)
 {

@@ -224,8 +224,11 @@ int sip_server_input(sip_server *s, sim_time_t now, const sim_ep *from, const ui
                      size_t len)
 {
     sip_msg *m;
+    bool answered;
     s->stats.rx++;
-    int rc = sip_txns_receive(s->txns, from, buf, len, &m);
+    int rc = sip_txns_receive(s->txns, from, buf, len, &m, &answered);
+    if (rc < 0 && !answered)
+        s->stats.dropped++;
     if (rc == -EBADMSG) {
         s->stats.bad++;
         return rc;

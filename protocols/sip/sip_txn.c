@@ -182,29 +182,33 @@ void sip_txns_send(sip_txns *t, const sip_msg *m, const sim_ep *dest)
 }
 
 int sip_txns_receive(sip_txns *t, const sim_ep *from, const uint8_t *buf, size_t len,
-                     sip_msg **out)
+                     sip_msg **out, bool *answered)
 {
     sip_msg *m = NULL, *r = NULL;
     sip_err e = { 0 };
     *out = NULL;
-    if (sip_msg_decode(buf, len, &m, &e) < 0) {
-        if (sip_msg_reject_bytes(buf, len, &e, &r) == 0)
-            sip_txns_send(t, r, from);
-        sip_msg_free(r);
-        return -EBADMSG;
-    }
-    unsigned status;
-    const char *reason;
-    if (sip_msg_validate(m, &status, &reason) < 0) {
-        if (m->request && strcmp(m->method, "ACK") != 0 &&
-            sip_msg_reject(m, status, reason, &r) == 0)
-            sip_txns_send(t, r, from);
-        sip_msg_free(r);
+    *answered = false;
+    int rc = sip_msg_decode(buf, len, &m, &e);
+    bool decoded = rc == 0;
+    if (!decoded) {
+        rc = sip_msg_reject_bytes(buf, len, &e, &r) == 0 ? 0 : -EBADMSG;
+    } else {
+        unsigned status;
+        const char *reason;
+        if (sip_msg_validate(m, &status, &reason) == 0) {
+            *out = m;
+            return 0;
+        }
+        rc = m->request && strcmp(m->method, "ACK") != 0 ? sip_msg_reject(m, status, reason, &r)
+                                                          : -EPROTO;
         sip_msg_free(m);
-        return -EPROTO;
     }
-    *out = m;
-    return 0;
+    if (rc == 0) { /* §18.2.2: to the source (over TCP the request's connection) */
+        sip_txns_send(t, r, from);
+        *answered = true;
+    }
+    sip_msg_free(r);
+    return decoded ? -EPROTO : -EBADMSG;
 }
 
 static void emit(sip_txns *t, sip_txn_ev_kind kind, unsigned id, sip_msg *m, const sim_ep *from)

@@ -422,8 +422,11 @@ static void dispatch(sip_ua *ua, sim_time_t now)
 int sip_ua_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *buf, size_t len)
 {
     sip_msg *m;
+    bool answered;
     ua->stats.rx++;
-    int rc = sip_txns_receive(ua->txns, from, buf, len, &m);
+    int rc = sip_txns_receive(ua->txns, from, buf, len, &m, &answered);
+    if (rc < 0 && !answered)
+        ua->stats.dropped++;
     if (rc == -EBADMSG) {
         ua->stats.bad++;
         return rc;

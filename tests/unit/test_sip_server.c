@@ -3,14 +3,16 @@
  * (no simulator): the lecture's call alice@rutgers.edu -> bob@mit.edu through two proxies with
  * NAPTR/SRV/A lookups, digest-protected registration, forking to two phones (one answers, the
  * other is CANCELled), a 302 the caller follows, loop detection (482), Max-Forwards (483),
- * 480 for nobody registered, the registrar's Expires / "*" rules, and RFC 3263 §4.3
- * failover (a dead first SRV target, a first target answering 503). */
+ * 480 for nobody registered, the registrar's Expires / "*" rules, RFC 3263 §4.3
+ * failover (a dead first SRV target, a first target answering 503), and the RFC 4475
+ * messages a proxy / registrar must answer (505, 400, 416, 501) answered to their source. */
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
 #include "protocols/dns/dns.h"
 #include "protocols/sdp/sdp.h"
 #include "protocols/sip/sip.h"
+#include "tests/unit/sip_torture.h"
 
 #define MS SIM_MS
 #define DELAY (5 * MS)
@@ -557,6 +559,40 @@ static void test_registrar_rules(void)
     sip_server_free(s);
 }
 
+/* RFC 3261 §16.3 / RFC 4475: a proxy that is also the registrar answers each torture message
+ * it must answer straight back to its source, forwards none of them, and drops responses. */
+static void test_torture_answers(void)
+{
+    sim_rng rng;
+    sim_rng_seed(&rng, 1);
+    sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "example.com", .registrar = true,
+                                                      .record_route = true,
+                                                      .self = ep("10.0.2.5:5060") },
+                                   &rng);
+    sim_ep from = ep("192.0.2.7:5060");
+    for (size_t i = 0; i < G_N_ELEMENTS(sip_torture_cases); i++) {
+        GBytes *b = sip_torture_load(sip_torture_cases[i].name);
+        gsize len;
+        const uint8_t *p = g_bytes_get_data(b, &len);
+        sip_server_input(s, 0, &from, p, len);
+        sip_out o;
+        if (sip_torture_cases[i].reply) {
+            g_assert_true(sip_server_pop(s, &o));
+            g_assert_true(sim_ep_eq(&o.to, &from));
+            sip_torture_check_answer(i, o.data, o.len);
+            sip_out_clear(&o);
+        }
+        g_assert_false(sip_server_pop(s, &o));
+        g_bytes_unref(b);
+    }
+    const sip_server_stats *st = sip_server_get_stats(s);
+    g_assert_cmpuint(st->bad, ==, 9);
+    g_assert_cmpuint(st->rejected, ==, 2);
+    g_assert_cmpuint(st->dropped, ==, 2);
+    g_assert_cmpuint(st->forwarded + st->stateless + st->lookups, ==, 0);
+    sip_server_free(s);
+}
+
 /* Sends raw request text to s from `from` and pops the first datagram s sends back or on. */
 static void raw_in(sip_server *s, sim_time_t now, const char *from, const char *req, sip_out *o)
 {
@@ -703,6 +739,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/server/redirect-302", test_redirect);
     g_test_add_func("/sip/server/errors-480-482-483", test_errors);
     g_test_add_func("/sip/server/registrar-rules", test_registrar_rules);
+    g_test_add_func("/sip/server/rfc4475-answers", test_torture_answers);
     g_test_add_func("/sip/server/registrar-flow-rport", test_registrar_flow);
     g_test_add_func("/sip/server/failover-timeout", test_failover_timeout);
     g_test_add_func("/sip/server/failover-503", test_failover_503);

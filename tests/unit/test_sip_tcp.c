@@ -2,7 +2,8 @@
  * world: a registrar answering on the connection a REGISTER came in on (not to the Via's
  * port), messages framed from a stream cut into small pieces and merged in one segment, a
  * framing error closing the connection with a RST while the server keeps serving, a request
- * that frames but does not decode answered 400 with the reason on its connection, a UA in
+ * that frames but does not decode answered 400 with the reason on its connection (and the
+ * RFC 4475 messages a server must answer, 505 for badvers), a UA in
  * reliable mode sending once and giving up on Timer F, a whole call through a proxy from
  * Lua with the transport option and its misuse, and a UDP proxy using TCP for the one hop whose
  * Contact says ;transport=tcp. */
@@ -11,6 +12,7 @@
 #include <string.h>
 #include "protocols/sip/sip.h"
 #include "sim/socket.h"
+#include "tests/unit/sip_torture.h"
 #include "tests/unit/world_fx.h"
 
 static sim_ep ep(const char *s)
@@ -224,8 +226,10 @@ static void test_framing_error_closes(void)
 }
 
 /* A request that frames but does not decode (two SPs in the request line, RFC 4475 lwsstart)
- * is answered on its connection with 400 and the reason (§8.2, §16.3), and the connection
- * stays up for the next, good one. */
+ * is answered on its connection with 400 and the reason (§8.2, §16.3), and so is each RFC
+ * 4475 message a server must answer (badvers 505, multi01 400, unkscm 416 ...) while the
+ * responses among them (bigcode, scalarlg) are dropped; the connection stays up for the
+ * next, good request. */
 static void test_malformed_answered(void)
 {
     fx f;
@@ -239,18 +243,38 @@ static void test_malformed_answered(void)
     GString *bad = g_string_new(r1);
     g_string_insert_c(bad, strlen("REGISTER"), ' ');
     send_str(&p, bad->str, bad->len);
-    send_str(&p, good, strlen(good));
     sim_world_run(f.w, t += 100 * SIM_MS);
     g_autofree char *st = peer_statuses(&p);
-    g_assert_cmpstr(st, ==, "400,200");
+    g_assert_cmpstr(st, ==, "400");
     g_assert_nonnull(memmem(p.rx->data, p.rx->len,
                             "SIP/2.0 400 request line must be Method SP Request-URI SP "
                             "SIP-Version\r\n", 71));
     g_assert_nonnull(memmem(p.rx->data, p.rx->len, "Call-ID: reg1@10.0.0.10\r\n", 25));
+    for (size_t i = 0; i < G_N_ELEMENTS(sip_torture_cases); i++) {
+        g_byte_array_set_size(p.rx, 0);
+        GBytes *b = sip_torture_load(sip_torture_cases[i].name);
+        gsize len;
+        const char *d = g_bytes_get_data(b, &len);
+        send_str(&p, d, len);
+        sim_world_run(f.w, t += 100 * SIM_MS);
+        if (sip_torture_cases[i].reply)
+            sip_torture_check_answer(i, p.rx->data, p.rx->len);
+        else
+            g_assert_cmpuint(p.rx->len, ==, 0);
+        g_bytes_unref(b);
+    }
+    g_byte_array_set_size(p.rx, 0);
+    send_str(&p, good, strlen(good));
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_autofree char *st2 = peer_statuses(&p);
+    g_assert_cmpstr(st2, ==, "200");
     const sip_server_stats *ss = sip_server_get_stats(sip_app_server_core(srv));
-    g_assert_cmpuint(ss->bad, ==, 1);
+    g_assert_cmpuint(ss->bad, ==, 10);
+    g_assert_cmpuint(ss->rejected, ==, 2);
+    g_assert_cmpuint(ss->dropped, ==, 2);
     g_assert_cmpuint(ss->registers, ==, 1);
     g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 1);
+    g_assert_false(p.eof);
     g_string_free(bad, TRUE);
     peer_clear(&p);
     fx_clear(&f);

@@ -3,13 +3,15 @@
  * with 100/180/200/ACK and negotiated RTP endpoints, re-INVITE adding and removing a stream,
  * BYE; 486 Busy Here (the transaction ACKs it); CANCEL (487); the 2xx retransmitted until the
  * ACK when the first 200 is lost; OPTIONS; REGISTER with a digest challenge answered and
- * refreshed before expiry; a malformed request answered 400 with the reason; ICE descriptions
+ * refreshed before expiry; a malformed request answered 400 with the reason, and every RFC
+ * 4475 message a UA must answer answered with its status (505, 400, 416, 501); ICE descriptions
  * (RFC 8839) carried by the INVITE and the 200 OK. */
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
 #include "protocols/sdp/sdp.h"
 #include "protocols/sip/sip.h"
+#include "tests/unit/sip_torture.h"
 
 #define MS SIM_MS
 #define DELAY (10 * MS)
@@ -356,6 +358,36 @@ static void test_options_and_400(void)
     net_clear(&n);
 }
 
+/* RFC 3261 §8.2.2 / RFC 4475: each torture message a UA must answer is answered with its
+ * status straight back to the source; responses are dropped and counted. */
+static void test_torture_answers(void)
+{
+    sim_rng r[2];
+    rngs(r);
+    net n;
+    net_init(&n, r, false);
+    for (size_t i = 0; i < G_N_ELEMENTS(sip_torture_cases); i++) {
+        GBytes *b = sip_torture_load(sip_torture_cases[i].name);
+        gsize len;
+        const uint8_t *p = g_bytes_get_data(b, &len);
+        sip_ua_input(n.ua[1], n.now, &n.ep[0], p, len);
+        sip_out o;
+        if (sip_torture_cases[i].reply) {
+            g_assert_true(sip_ua_pop(n.ua[1], &o));
+            g_assert_true(sim_ep_eq(&o.to, &n.ep[0]));
+            sip_torture_check_answer(i, o.data, o.len);
+            sip_out_clear(&o);
+        }
+        g_assert_false(sip_ua_pop(n.ua[1], &o));
+        g_bytes_unref(b);
+    }
+    const sip_ua_stats *st = sip_ua_get_stats(n.ua[1]);
+    g_assert_cmpuint(st->bad, ==, 9);      /* did not decode */
+    g_assert_cmpuint(st->rejected, ==, 2); /* unkscm, mismatch02: decoded, failed validation */
+    g_assert_cmpuint(st->dropped, ==, 2);  /* bigcode, scalarlg: responses */
+    net_clear(&n);
+}
+
 /* An INVITE without Contact cannot make a dialog (§12.1.1): answering it sends 400 instead
  * of a 200 and ends the call (found by fuzz_sip_core). */
 static void test_invite_without_contact(void)
@@ -481,6 +513,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/ua/cancel-487", test_cancel);
     g_test_add_func("/sip/ua/2xx-retransmit", test_2xx_retransmit);
     g_test_add_func("/sip/ua/options-400", test_options_and_400);
+    g_test_add_func("/sip/ua/rfc4475-answers", test_torture_answers);
     g_test_add_func("/sip/ua/register-digest-refresh", test_register_digest_refresh);
     g_test_add_func("/sip/ua/deterministic", test_deterministic);
     g_test_add_func("/sip/ua/invite-without-contact", test_invite_without_contact);
