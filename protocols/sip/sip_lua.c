@@ -9,7 +9,8 @@
  *   local ua = sip.ua(host, {aor="sip:bob@mit.edu", password="pw", registrar="18.7.22.69",
  *                            proxy="18.7.22.83", rport=true, port=5060, rtp_port=40000,
  *                            display="Bob", expires=3600, media=true, transport="udp"})
- *       transport="tcp": requests go over TCP (RFC 3261 §18); every app listens on both
+ *       transport="tcp": requests go over TCP (RFC 3261 §18); every app listens on both;
+ *       tcp_idle=120 (seconds, UAs and servers): a connection the app opened closes when idle
  *   ua:register([expires])   -> true, 200 | false, status     (blocks; refreshes by itself)
  *   ua:options(uri)          -> status                        (blocks)
  *   ua:call(uri)             -> call (the INVITE is on its way)
@@ -117,6 +118,12 @@ static sim_ip node_ip(lua_State *L, sim_node *n)
     return (sim_ip){ 0 };
 }
 
+/* tcp_idle = seconds (or "2min"; 0: never): when idle TCP connections close. */
+static sim_time_t opt_tcp_idle(lua_State *L, int idx)
+{
+    return simlua_opt_time(L, idx, "tcp_idle", SIP_TCP_IDLE_DEFAULT);
+}
+
 /* ---------------------------------------------------------------- servers */
 
 static sip_app *check_server(lua_State *L, int idx)
@@ -125,7 +132,8 @@ static sip_app *check_server(lua_State *L, int idx)
 }
 
 static const char *const server_keys[] = { "domain", "users", "port", "record_route", "dns",
-                                           "location", "registrar", "transport", NULL };
+                                           "location", "registrar", "transport", "tcp_idle",
+                                           NULL };
 
 /* transport="udp" | "tcp": true for TCP. */
 static bool opt_tcp(lua_State *L, int idx)
@@ -197,12 +205,14 @@ static int new_server(lua_State *L, int kind)
         cfg.users = (const char *const *)names->pdata;
         cfg.passwords = (const char *const *)pws->pdata;
     }
+    sim_time_t idle = opt_tcp_idle(L, 2);
     GError *err = NULL;
     sip_app *a = sip_app_server(n, &cfg, &dns, &err);
     g_ptr_array_free(names, TRUE);
     g_ptr_array_free(pws, TRUE);
     if (!a)
         simlua_raise_gerror(L, err);
+    sip_app_set_tcp_idle(a, idle);
     simlua_push_handle(L, SIP_SERVER_CLASS, sip_app_ref(a));
     return 1;
 }
@@ -233,6 +243,7 @@ static void push_app_stats(lua_State *L, sip_app *a, int nrec, uint64_t rx, uint
 {
     lua_createtable(L, 0, nrec);
     simlua_set_int(L, "tcp_connections", (lua_Integer)sip_app_tcp_conns(a));
+    simlua_set_int(L, "tcp_lost", (lua_Integer)sip_app_tcp_lost(a));
     simlua_set_int(L, "received", (lua_Integer)rx);
     simlua_set_int(L, "bad", (lua_Integer)bad);
     simlua_set_int(L, "rejected", (lua_Integer)rejected);
@@ -242,7 +253,7 @@ static int server_stats(lua_State *L)
 {
     sip_app *a = check_server(L, 1);
     const sip_server_stats *st = sip_server_get_stats(sip_app_server_core(a));
-    push_app_stats(L, a, 13, st->rx, st->bad, st->rejected);
+    push_app_stats(L, a, 14, st->rx, st->bad, st->rejected);
     simlua_set_int(L, "registers", (lua_Integer)st->registers);
     simlua_set_int(L, "challenges", (lua_Integer)st->challenges);
     simlua_set_int(L, "forwarded", (lua_Integer)st->forwarded);
@@ -349,7 +360,7 @@ static void pump(sip_app *a, void *ctx)
 
 static const char *const ua_keys[] = { "aor", "password", "user", "display", "registrar",
                                        "proxy", "rport", "port", "rtp_port", "expires", "media",
-                                       "ice", "transport", NULL };
+                                       "ice", "transport", "tcp_idle", NULL };
 static const char *const ice_keys[] = { "stun", "turn", "user", "password", NULL };
 
 /* Option ice = {stun = "ip:port", turn = "ip:port", user =, password =} of table idx into
@@ -407,10 +418,12 @@ static int l_ua(lua_State *L)
     cfg.expires = (uint32_t)exp;
     ice_app_cfg ice = { 0 };
     bool with_ice = opt_ice(L, 2, &ice);
+    sim_time_t idle = opt_tcp_idle(L, 2);
     GError *err = NULL;
     sip_app *a = sip_app_ua(n, &cfg, &err);
     if (!a)
         simlua_raise_gerror(L, err);
+    sip_app_set_tcp_idle(a, idle);
     lua_ua *ua = g_new0(lua_ua, 1);
     ua->world = n->world;
     ua->app = sip_app_ref(a);
@@ -581,7 +594,7 @@ static int ua_stats(lua_State *L)
 {
     sip_app *a = sip_lua_check_ua(L, 1);
     const sip_ua_stats *st = sip_ua_get_stats(sip_app_ua_core(a));
-    push_app_stats(L, a, 6, st->rx, st->bad, st->rejected);
+    push_app_stats(L, a, 7, st->rx, st->bad, st->rejected);
     simlua_set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
     simlua_set_int(L, "registrations", (lua_Integer)st->registrations);
     return 1;

@@ -30,6 +30,8 @@ struct sip_app {
     sip_app_notify_fn notify;
     void *notify_ctx;
     bool notifying;
+    bool kicking;          /* draining the outbox: a lost message is handled by that loop */
+    uint64_t tcp_lost;     /* messages TCP could not send that no transaction was told of */
 };
 
 static GQuark sip_quark(void) { return g_quark_from_static_string("sip-app"); }
@@ -57,9 +59,27 @@ static void log_msg(sip_app *a, const char *dir, const uint8_t *data, size_t len
     trace_log_end(log, r);
 }
 
+/* The sent-by of a TCP Via as an endpoint (§18.2.2): the `received` address, else the sent-by
+ * host when it is an IP literal (else the IP of *ep is kept), and the sent-by port, else 5060. */
+static void via_reopen(const sip_via *v, sim_ep *ep)
+{
+    sip_str h = v->received.len ? v->received : v->host;
+    char host[SIM_EP_STRLEN];
+    sim_ip ip;
+    if (h.len < sizeof host) {
+        memcpy(host, h.p, h.len);
+        host[h.len] = 0;
+        if (sim_ip_parse(host, &ip) == 0)
+            ep->ip = ip;
+    }
+    ep->port = v->port >= 0 ? (uint16_t)v->port : SIP_PORT;
+}
+
 /* True when the message's top Via names TCP (§18.1.1: a request goes over the transport its
- * Via says; §18.2.2: a response to a TCP Via goes over TCP). */
-static bool via_says_tcp(const uint8_t *data, size_t len)
+ * Via says; §18.2.2: a response to a TCP Via goes over TCP). For a response, *reopen becomes
+ * where §18.2.2 sends it when the request's connection is gone (not the connection's source
+ * port, which nothing listens on): the Via's received address and sent-by port. */
+static bool via_says_tcp(const uint8_t *data, size_t len, sim_ep *reopen)
 {
     if (!memmem(data, len, "/TCP", 4))
         return false; /* the common case, without decoding */
@@ -67,17 +87,38 @@ static bool via_says_tcp(const uint8_t *data, size_t len)
     sip_via v;
     bool tcp = sip_msg_decode(data, len, &m, NULL) == 0 && sip_msg_via(m, 0, &v) == 0 &&
                v.transport.len == 3 && g_ascii_strncasecmp(v.transport.p, "TCP", 3) == 0;
+    if (tcp && !m->request)
+        via_reopen(&v, reopen);
     sip_msg_free(m);
     return tcp;
 }
 
+/* TCP could not send data (§18.4): the core fails the client transaction it belongs to (503),
+ * or, for a response or a request outside any transaction, it is counted as lost. */
+static void transport_error(sip_app *a, const sim_ep *to, const uint8_t *data, size_t len)
+{
+    sim_time_t now = sim_world_now(a->world);
+    int told = a->ua ? sip_ua_transport_error(a->ua, now, data, len)
+                     : sip_server_transport_error(a->srv, now, data, len);
+    log_msg(a, told ? "transport-error" : "lost", data, len, to);
+    if (!told)
+        a->tcp_lost++;
+}
+
 /* One message out: on the open TCP connection to o->to (the one a request came in on, or one
- * we opened before: RFC 5923 reuse), on a new one when the Via says TCP, else UDP. */
+ * we opened before: RFC 5923 reuse), on a new one when the Via says TCP (for a response whose
+ * connection is gone: to the Via's sent-by, §18.2.2), else UDP. */
 static void send_out(sip_app *a, const sip_out *o)
 {
-    int rc = sip_tcp_send(a->tcp, &o->to, o->data, o->len, via_says_tcp(o->data, o->len));
+    sim_ep to = o->to;
+    bool tcp = via_says_tcp(o->data, o->len, &to);
+    if (!tcp || sip_tcp_has(a->tcp, &o->to))
+        to = o->to;
+    int rc = sip_tcp_send(a->tcp, &to, o->data, o->len, tcp);
     if (rc == 0)
         sim_sock_sendto(a->sock, o->data, o->len, &o->to); /* lost if unroutable, as on a wire */
+    else if (rc < 0)
+        transport_error(a, &to, o->data, o->len); /* no route: the connection cannot open */
 }
 
 static sim_time_t deadline(const sip_app *a)
@@ -93,11 +134,15 @@ void sip_app_kick(sip_app *a)
     if (!a->sock)
         return;
     sip_out o;
+    bool outer = !a->kicking;
+    a->kicking = true;
     while (a->ua ? sip_ua_pop(a->ua, &o) : sip_server_pop(a->srv, &o)) {
         log_msg(a, "tx", o.data, o.len, &o.to);
-        send_out(a, &o); /* a TCP connect that fails loses it: the transaction times out */
+        send_out(a, &o); /* a failure now or later reaches transport_error */
         sip_out_clear(&o);
     }
+    if (outer)
+        a->kicking = false;
     if (a->srv)
         start_lookups(a);
     sim_time_t next = deadline(a);
@@ -173,6 +218,21 @@ static void on_msg(void *ctx, const sim_ep *from, const uint8_t *data, size_t le
     else
         sip_server_input(a->srv, now, from, data, len);
     sip_app_kick(a);
+}
+
+/* A message a TCP connection never sent (it failed to open, or ended first). */
+static void on_lost(void *ctx, const sim_ep *peer, const uint8_t *data, size_t len)
+{
+    sip_app *a = ctx;
+    transport_error(a, peer, data, len);
+    if (!a->kicking)
+        sip_app_kick(a); /* the core may have queued something: a 503 upstream, a CANCEL */
+}
+
+static bool on_busy(void *ctx, const sim_ep *peer)
+{
+    sip_app *a = ctx;
+    return a->ua ? sip_ua_peer_busy(a->ua, peer) : sip_server_peer_busy(a->srv, peer);
 }
 
 static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
@@ -252,6 +312,7 @@ static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
         g_free(a);
         return NULL;
     }
+    sip_tcp_set_hooks(a->tcp, on_lost, on_busy, a);
     a->world = n->world;
     a->node = n;
     a->sock = s;
@@ -323,3 +384,11 @@ void sip_app_on_notify(sip_app *a, sip_app_notify_fn fn, void *ctx)
     a->notify = fn;
     a->notify_ctx = ctx;
 }
+
+void sip_app_set_tcp_idle(sip_app *a, sim_time_t idle)
+{
+    if (a->tcp)
+        sip_tcp_set_idle(a->tcp, idle, idle ? MAX(idle, SIP_TCP_IDLE_ACCEPTED) : 0);
+}
+
+uint64_t sip_app_tcp_lost(sip_app *a) { return a->tcp_lost; }

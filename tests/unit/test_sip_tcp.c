@@ -355,6 +355,178 @@ static void test_contact_transport(void)
     fx_clear(&f);
 }
 
+
+/* ---------------------------------------------------------------- §18.2.2, §18.4, idle */
+
+/* A raw TCP listener on n:port (what a phone keeps open on its Via port). */
+static sim_sock *listen_on(sim_node *n, uint16_t port)
+{
+    sim_sock *l = sim_tcp_open(n, SIM_AF_INET);
+    sim_ep any = { .port = port };
+    g_assert_cmpint(sim_sock_bind(l, &any), ==, 0);
+    g_assert_cmpint(sim_tcp_listen(l, 4), ==, 0);
+    return l;
+}
+
+static sip_app *tcp_ua(sim_node *n, const char *aor, const char *local)
+{
+    sip_ua_cfg cfg = { .aor = aor, .local = ep(local), .tcp = true };
+    GError *err = NULL;
+    sip_app *a = sip_app_ua(n, &cfg, &err);
+    g_assert_no_error(err);
+    return a;
+}
+
+/* The next UA event, which must be of kind k; returns it. */
+static sip_ua_ev next_ev(sip_app *ua, sip_ua_ev_kind k)
+{
+    sip_ua_ev ev;
+    g_assert_true(sip_ua_event(sip_app_ua_core(ua), &ev));
+    g_assert_cmpint(ev.kind, ==, k);
+    return ev;
+}
+
+/* An INVITE from A to bob at B over TCP whose Via names A's port via_port. */
+static char *make_invite(unsigned via_port)
+{
+    static const char sdp[] = "v=0\r\no=a 1 1 IN IP4 10.0.0.10\r\ns=-\r\nc=IN IP4 10.0.0.10\r\n"
+                              "t=0 0\r\nm=audio 40000 RTP/AVP 0\r\n";
+    return g_strdup_printf(
+        "INVITE sip:bob@10.0.0.20 SIP/2.0\r\n"
+        "Via: SIP/2.0/TCP 10.0.0.10:%u;branch=z9hG4bK-inv1\r\n"
+        "Max-Forwards: 70\r\n"
+        "From: <sip:alice@example.com>;tag=a1\r\n"
+        "To: <sip:bob@example.com>\r\n"
+        "Call-ID: inv1@10.0.0.10\r\n"
+        "CSeq: 1 INVITE\r\n"
+        "Contact: <sip:alice@10.0.0.10:%u;transport=tcp>\r\n"
+        "Content-Type: application/sdp\r\n"
+        "Content-Length: %zu\r\n\r\n%s",
+        via_port, via_port, strlen(sdp), sdp);
+}
+
+/* §18.2.2: Alice's phone sends an INVITE from an ephemeral port, gets 100 Trying, and closes
+ * the connection; it still listens on its Via port (5062). Bob rejects at t1 + 1 s: the 486
+ * goes on a new connection to 10.0.0.10:5062 (SYN at t1 + 1 s, handshake done at Alice 15 ms
+ * later, the 486 in the same flight), not to the old connection's source port. With nothing
+ * listening on the Via port either, the 486 is counted as lost. */
+static void test_response_reopens_to_via(void)
+{
+    for (int listening = 1; listening >= 0; listening--) {
+        fx f;
+        fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+        sim_time_t t = sim_world_now(f.w);
+        sim_node *b = sim_world_node(f.w, "B");
+        sip_app *bob = tcp_ua(b, "sip:bob@example.com", "10.0.0.20:5060");
+        sim_sock *l = listening ? listen_on(f.a, 5062) : NULL;
+        peer p;
+        peer_connect(&p, f.a, "10.0.0.20:5060");
+        sim_world_run(f.w, t += 20 * SIM_MS);
+        g_autofree char *inv = make_invite(5062);
+        send_str(&p, inv, strlen(inv));
+        sim_world_run(f.w, t += 100 * SIM_MS);
+        g_autofree char *st = peer_statuses(&p);
+        g_assert_cmpstr(st, ==, "100");
+        sip_ua_ev ev = next_ev(bob, SIP_UA_EV_INCOMING);
+        sim_sock_close(p.s); /* the phone drops its connection */
+        p.s = NULL;
+        sim_world_run(f.w, t += 900 * SIM_MS);
+        g_assert_cmpuint(sip_app_tcp_conns(bob), ==, 0);
+        g_assert_cmpint(sip_ua_reject(sip_app_ua_core(bob), t, ev.call, 486), ==, 0);
+        sip_app_kick(bob);
+        sim_world_run(f.w, t + 14 * SIM_MS);
+        if (l)
+            g_assert_null(sim_tcp_accept(l));
+        sim_world_run(f.w, t + 16 * SIM_MS);
+        if (l) {
+            sim_sock *c = sim_tcp_accept(l);
+            g_assert_nonnull(c);
+            sim_ep from = sim_sock_remote(c), b_ip = ep("10.0.0.20:1");
+            g_assert_true(sim_ip_eq(&from.ip, &b_ip.ip));
+            uint8_t buf[2048];
+            ssize_t n = sim_tcp_recv(c, buf, sizeof buf);
+            g_assert_cmpint(n, >, 0);
+            g_assert_true(g_str_has_prefix((const char *)buf, "SIP/2.0 486 "));
+            g_assert_cmpuint(sip_app_tcp_conns(bob), ==, 1);
+            sim_sock_close(c);
+            sim_sock_close(l);
+        }
+        sim_world_run(f.w, t + SIM_SEC);
+        g_assert_cmpuint(sip_app_tcp_lost(bob), ==, listening ? 0 : 1);
+        peer_clear(&p);
+        fx_clear(&f);
+    }
+}
+
+
+/* §18.4, §8.1.3.1: Alice's TCP UA sends an OPTIONS and an INVITE to B, where nothing listens:
+ * both wait in one connection; the RST (t0 + 20 ms: ARP 10 ms, SYN 5 ms, RST 5 ms) fails each
+ * request's transaction at once
+ * as a 503 (the call ends then, not on Timer B 32 s later), and nothing counts as lost. */
+static void test_connect_refused_ua(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t0 = sim_world_now(f.w);
+    sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
+    sip_ua *core = sip_app_ua_core(alice);
+    unsigned call;
+    g_assert_cmpint(sip_ua_options(core, t0, "sip:bob@10.0.0.20"), ==, 0);
+    g_assert_cmpint(sip_ua_call(core, t0, "sip:bob@10.0.0.20", &call), ==, 0);
+    sip_app_kick(alice);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1); /* both requests on one connection */
+    sim_world_run(f.w, t0 + 19 * SIM_MS);
+    sip_ua_ev ev;
+    g_assert_false(sip_ua_event(core, &ev));
+    sim_world_run(f.w, t0 + 21 * SIM_MS);
+    g_assert_cmpuint(next_ev(alice, SIP_UA_EV_OPTIONS).status, ==, 503);
+    ev = next_ev(alice, SIP_UA_EV_ENDED);
+    g_assert_cmpuint(ev.call, ==, call);
+    g_assert_cmpuint(ev.status, ==, 503);
+    g_assert_false(ev.by_remote);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 0);
+    g_assert_cmpuint(sip_app_tcp_lost(alice), ==, 0);
+    sim_world_run(f.w, t0 + 40 * SIM_SEC); /* nothing more: no 408 from Timer B */
+    g_assert_false(sip_ua_event(core, &ev));
+    fx_clear(&f);
+}
+
+/* §16.9: a UDP proxy forwarding to a contact registered with ;transport=tcp on a port where
+ * nothing listens: the refused connection makes the branch a 503, which is the best (only)
+ * response, so Alice's call ends with 503 at t0 + 40 ms (ARP 10 ms and INVITE 5 ms; ARP 10 ms,
+ * SYN 5 ms and RST 5 ms; the 503 5 ms), not on Timer B. */
+static void test_connect_refused_proxy(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t0 = sim_world_now(f.w);
+    sip_server_cfg cfg = { .domain = "example.com", .self = ep("10.0.0.2:5060"),
+                           .registrar = true };
+    GError *err = NULL;
+    sip_app *px = sip_app_server(f.s, &cfg, NULL, &err);
+    g_assert_no_error(err);
+    sip_location_bind(sip_server_location(sip_app_server_core(px)), "bob@example.com",
+                      "sip:bob@10.0.0.20:5070;transport=tcp", t0 + 3600 * SIM_SEC, NULL);
+    sip_ua_cfg ucfg = { .aor = "sip:alice@example.com", .local = ep("10.0.0.10:5060"),
+                        .proxy = ep("10.0.0.2:5060") };
+    sip_app *alice = sip_app_ua(f.a, &ucfg, &err);
+    g_assert_no_error(err);
+    unsigned call;
+    g_assert_cmpint(sip_ua_call(sip_app_ua_core(alice), t0, "sip:bob@example.com", &call), ==,
+                    0);
+    sip_app_kick(alice);
+    sim_world_run(f.w, t0 + 39 * SIM_MS);
+    sip_ua_ev ev;
+    g_assert_false(sip_ua_event(sip_app_ua_core(alice), &ev));
+    sim_world_run(f.w, t0 + 41 * SIM_MS);
+    ev = next_ev(alice, SIP_UA_EV_ENDED);
+    g_assert_cmpuint(ev.status, ==, 503);
+    g_assert_true(ev.by_remote);
+    g_assert_cmpuint(sip_server_get_stats(sip_app_server_core(px))->forwarded, ==, 1);
+    g_assert_cmpuint(sip_app_tcp_lost(px), ==, 0);
+    fx_clear(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -364,5 +536,8 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/tcp/reliable-timer-f", test_reliable_timer_f);
     g_test_add_func("/sip/tcp/lua-call", test_lua_call);
     g_test_add_func("/sip/tcp/contact-transport", test_contact_transport);
+    g_test_add_func("/sip/tcp/response-reopens-to-via", test_response_reopens_to_via);
+    g_test_add_func("/sip/tcp/connect-refused-ua", test_connect_refused_ua);
+    g_test_add_func("/sip/tcp/connect-refused-proxy", test_connect_refused_proxy);
     return g_test_run();
 }
