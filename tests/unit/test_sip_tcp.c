@@ -527,6 +527,110 @@ static void test_connect_refused_proxy(void)
     fx_clear(&f);
 }
 
+
+/* Runs the world in 1 ms steps (at most 1 s) until ua has an event; *t is then its time. */
+static sip_ua_ev wait_ev(fx *f, sip_app *ua, sip_ua_ev_kind k, sim_time_t *t)
+{
+    sip_ua_ev ev;
+    for (int i = 0; i < 1000 && !sip_ua_event(sip_app_ua_core(ua), &ev); i++)
+        sim_world_run(f->w, *t += SIM_MS);
+    g_assert_cmpint(ev.kind, ==, k);
+    return ev;
+}
+
+/* Alice's TCP UA (tcp_idle as given; its proxy is the registrar S) asks OPTIONS and gets 200
+ * at *t. Returns the app. */
+static sip_app *options_to_registrar(fx *f, sim_time_t idle, sim_time_t *t)
+{
+    sip_ua_cfg cfg = { .aor = "sip:alice@example.com", .local = ep("10.0.0.10:5060"),
+                       .proxy = ep("10.0.0.2:5060"), .tcp = true };
+    GError *err = NULL;
+    sip_app *a = sip_app_ua(f->a, &cfg, &err);
+    g_assert_no_error(err);
+    sip_app_set_tcp_idle(a, idle);
+    *t = sim_world_now(f->w);
+    g_assert_cmpint(sip_ua_options(sip_app_ua_core(a), *t, "sip:example.com"), ==, 0);
+    sip_app_kick(a);
+    g_assert_cmpuint(wait_ev(f, a, SIP_UA_EV_OPTIONS, t).status, ==, 200);
+    return a;
+}
+
+/* RFC 5923 §11-style idle close by the side that opened the connection: Alice's connection
+ * carried its last message (the 200) at t; with the default 120 s it is still open at
+ * t + 120 s - 1 ms and closed (FIN, "tcp-close" reason idle) at t + 120 s; the registrar
+ * sees the FIN 15 ms later (the ARP entry expired meanwhile) and closes its side. */
+static void test_idle_opener_closes(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sip_app *srv = registrar(&f);
+    sim_time_t t;
+    sip_app *alice = options_to_registrar(&f, SIP_TCP_IDLE_DEFAULT, &t);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1);
+    sim_world_run(f.w, t + 120 * SIM_SEC - SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1);
+    sim_world_run(f.w, t + 120 * SIM_SEC);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 0);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 1);
+    sim_world_run(f.w, t + 120 * SIM_SEC + 14 * SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 1);
+    sim_world_run(f.w, t + 120 * SIM_SEC + 16 * SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 0);
+    fx_clear(&f);
+}
+
+/* The accepting side leaves an idle connection to the peer (a registered flow may depend on
+ * it) up to 7232 s; Alice (tcp_idle 0) never closes hers, so the registrar does then. */
+static void test_idle_acceptor_waits(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sip_app *srv = registrar(&f);
+    sim_time_t t;
+    sip_app *alice = options_to_registrar(&f, 0, &t);
+    sim_time_t last_rx = t - 5 * SIM_MS; /* the registrar sent the 200 5 ms earlier */
+    sim_world_run(f.w, last_rx + 7232 * SIM_SEC - SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 1);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1);
+    sim_world_run(f.w, last_rx + 7232 * SIM_SEC);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 0);
+    sim_world_run(f.w, last_rx + 7232 * SIM_SEC + 16 * SIM_MS); /* ARP 10 ms, FIN 5 ms */
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 0); /* the FIN closed Alice's side too */
+    fx_clear(&f);
+}
+
+/* A connection a transaction still uses is not idle: Alice (tcp_idle 10 s) calls Bob, who
+ * rings and answers only after 60 s; her connection (no message for 60 s) stays, and the 200
+ * comes back on it. It closes 10 s after her INVITE transaction ends (Timer M, 64*T1 after
+ * the 2xx) — checked again every 10 s, so by t + 32 s + 10 s at the latest. */
+static void test_idle_busy_transaction(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t = sim_world_now(f.w);
+    sip_app *bob = tcp_ua(sim_world_node(f.w, "B"), "sip:bob@example.com", "10.0.0.20:5060");
+    sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
+    sip_app_set_tcp_idle(alice, 10 * SIM_SEC);
+    unsigned call;
+    g_assert_cmpint(sip_ua_call(sip_app_ua_core(alice), t, "sip:bob@10.0.0.20", &call), ==, 0);
+    sip_app_kick(alice);
+    sip_ua_ev in = wait_ev(&f, bob, SIP_UA_EV_INCOMING, &t);
+    g_assert_cmpint(sip_ua_ring(sip_app_ua_core(bob), t, in.call), ==, 0);
+    sip_app_kick(bob);
+    g_assert_cmpuint(wait_ev(&f, alice, SIP_UA_EV_PROGRESS, &t).status, ==, 180);
+    sim_world_run(f.w, t += 60 * SIM_SEC);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1);
+    g_assert_cmpint(sip_ua_answer(sip_app_ua_core(bob), t, in.call), ==, 0);
+    sip_app_kick(bob);
+    wait_ev(&f, alice, SIP_UA_EV_ANSWERED, &t);
+    g_assert_cmpuint(sip_app_tcp_conns(bob), ==, 1); /* the 200 used Alice's connection */
+    sim_world_run(f.w, t + 32 * SIM_SEC - SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1); /* Timer M: still a transaction */
+    sim_world_run(f.w, t + 42 * SIM_SEC + SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 0);
+    fx_clear(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -539,5 +643,8 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/tcp/response-reopens-to-via", test_response_reopens_to_via);
     g_test_add_func("/sip/tcp/connect-refused-ua", test_connect_refused_ua);
     g_test_add_func("/sip/tcp/connect-refused-proxy", test_connect_refused_proxy);
+    g_test_add_func("/sip/tcp/idle-opener-closes", test_idle_opener_closes);
+    g_test_add_func("/sip/tcp/idle-acceptor-waits", test_idle_acceptor_waits);
+    g_test_add_func("/sip/tcp/idle-busy-transaction", test_idle_busy_transaction);
     return g_test_run();
 }
