@@ -454,6 +454,8 @@ void sip_app_on_notify(sip_app *a, sip_app_notify_fn fn, void *ctx);
  * `idle` without a message and without a transaction using its peer (default 120 s); one it
  * accepted is left to the peer, up to max(idle, 7232 s). 0: never closed for idleness. */
 void sip_app_set_tcp_idle(sip_app *a, sim_time_t idle);
+/* The node's first global (not link-local) IPv6 address into *out. Returns false if none. */
+bool sip_node_global6(const sim_node *n, sim_ip *out);
 /* Messages TCP could not send (the connection failed to open or ended first) that no client
  * transaction was told of: responses, ACKs, stateless forwards. */
 uint64_t sip_app_tcp_lost(sip_app *a);

@@ -106,7 +106,8 @@ static bool opt_hostport(lua_State *L, int idx, const char *key, sim_ep *ep, uin
     return false;
 }
 
-/* The node's first IPv4 address (the SIP apps here speak IPv4), raising when it has none. */
+/* The app's own address: the node's first IPv4 address, else its first global IPv6 address
+ * (an IPv6-only node), raising when it has neither. */
 static sim_ip node_ip(lua_State *L, sim_node *n)
 {
     for (guint i = 0; i < n->ifaces->len; i++) {
@@ -114,7 +115,10 @@ static sim_ip node_ip(lua_State *L, sim_node *n)
         if (ip)
             return *ip;
     }
-    luaL_error(L, "%s has no IPv4 address", n->name);
+    sim_ip ip6;
+    if (sip_node_global6(n, &ip6))
+        return ip6;
+    luaL_error(L, "%s has no IPv4 or global IPv6 address", n->name);
     return (sim_ip){ 0 };
 }
 

@@ -31,6 +31,8 @@ struct sip_app {
     void *notify_ctx;
     bool notifying;
     bool kicking;          /* draining the outbox: a lost message is handled by that loop */
+    sim_sock *sock2;       /* UDP of the other family (a dual-stack node), or NULL */
+    int family, family2;   /* of sock and sock2 (0: none) */
     uint64_t tcp_lost;     /* messages TCP could not send that no transaction was told of */
 };
 
@@ -115,9 +117,12 @@ static void send_out(sip_app *a, const sip_out *o)
     if (!tcp || sip_tcp_has(a->tcp, &o->to))
         to = o->to;
     int rc = sip_tcp_send(a->tcp, &to, o->data, o->len, tcp);
-    if (rc == 0)
-        sim_sock_sendto(a->sock, o->data, o->len, &o->to); /* lost if unroutable, as on a wire */
-    else if (rc < 0)
+    sim_sock *udp = o->to.ip.family == a->family    ? a->sock
+                    : o->to.ip.family == a->family2 ? a->sock2
+                                                    : NULL;
+    if (rc == 0 && udp)
+        sim_sock_sendto(udp, o->data, o->len, &o->to); /* lost if unroutable, as on a wire */
+    else if (rc < 0 || (rc == 0 && !udp)) /* no route, no address of the family */
         transport_error(a, &to, o->data, o->len); /* no route: the connection cannot open */
 }
 
@@ -261,6 +266,8 @@ static void app_stop(sip_app *a)
         return;
     sim_sock_close(a->sock);
     a->sock = NULL;
+    sim_sock_close(a->sock2);
+    a->sock2 = NULL;
     sip_tcp_free(a->tcp);
     a->tcp = NULL;
     sim_timer_free(a->timer);
@@ -287,23 +294,64 @@ void sip_app_free(sip_app *a)
         app_stop(a);
 }
 
-/* Opens and binds the socket, creates the shared parts. NULL with err on failure. */
-static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
+/* A UDP socket of family bound to port, or NULL with err. */
+static sim_sock *udp_bind(sim_node *n, int family, uint16_t port, GError **err)
 {
-    sim_sock *s = sim_udp_open(n, local->ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET);
+    sim_sock *s = sim_udp_open(n, family);
     if (!s) {
         g_set_error(err, sip_quark(), EINVAL, "%s: cannot open a UDP socket", n->name);
         return NULL;
     }
-    sim_ep bind = { .port = local->port };
+    sim_ep bind = { .port = port };
     int rc = sim_sock_bind(s, &bind);
     if (rc) {
-        g_set_error(err, sip_quark(), -rc, "%s: cannot bind SIP port %u: %s", n->name,
-                    local->port, g_strerror(-rc));
+        g_set_error(err, sip_quark(), -rc, "%s: cannot bind SIP port %u: %s", n->name, port,
+                    g_strerror(-rc));
         sim_sock_close(s);
         return NULL;
     }
+    return s;
+}
+
+/* The other family than the app's own address, when the node has a usable address of it (any
+ * IPv4 address, a global IPv6 one), else 0. */
+static int other_family(sim_node *n, const sim_ep *local)
+{
+    sim_ip ip;
+    if (local->ip.family == SIM_AF_INET6)
+        return sim_node_first_addr(n, SIM_AF_INET).family ? SIM_AF_INET : 0;
+    return sip_node_global6(n, &ip) ? SIM_AF_INET6 : 0;
+}
+
+/* Dual stack: UDP and TCP on the same port in the other family too. 0 or -1 with err. */
+static int listen_other(sip_app *a, const sim_ep *local, GError **err)
+{
+    int fam = other_family(a->node, local);
+    if (!fam)
+        return 0;
+    a->sock2 = udp_bind(a->node, fam, local->port, err);
+    if (!a->sock2)
+        return -1;
+    a->family2 = fam;
+    sim_sock_on_recv(a->sock2, on_recv, a);
+    int rc = sip_tcp_listen_also(a->tcp, fam, local->port);
+    if (rc < 0) {
+        g_set_error(err, sip_quark(), -rc, "%s: cannot listen on TCP port %u: %s",
+                    a->node->name, local->port, g_strerror(-rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens and binds the sockets, creates the shared parts. NULL with err on failure. */
+static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
+{
+    int fam = local->ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET, rc;
+    sim_sock *s = udp_bind(n, fam, local->port, err);
+    if (!s)
+        return NULL;
     sip_app *a = g_new0(sip_app, 1);
+    a->family = fam;
     a->tcp = sip_tcp_new(n, local, on_msg, a, &rc); /* §18: TCP on the same port */
     if (!a->tcp) {
         g_set_error(err, sip_quark(), -rc, "%s: cannot listen on TCP port %u: %s", n->name,
@@ -320,6 +368,11 @@ static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
     a->ref = sim_world_ref_new(n->world, a, SIP_REF_KIND);
     a->lookups = g_ptr_array_new_with_free_func(g_free);
     sim_sock_on_recv(s, on_recv, a);
+    if (listen_other(a, local, err) < 0) {
+        app_stop(a);
+        g_free(a);
+        return NULL;
+    }
     return a;
 }
 
@@ -392,3 +445,18 @@ void sip_app_set_tcp_idle(sip_app *a, sim_time_t idle)
 }
 
 uint64_t sip_app_tcp_lost(sip_app *a) { return a->tcp_lost; }
+
+bool sip_node_global6(const sim_node *n, sim_ip *out)
+{
+    for (guint i = 0; i < n->ifaces->len; i++) {
+        const sim_iface *f = n->ifaces->pdata[i];
+        for (guint j = 0; j < f->addrs6->len; j++) {
+            const sim_ifaddr *a = &g_array_index(f->addrs6, sim_ifaddr, j);
+            if (!sim_ip_is_link_local6(&a->ip)) {
+                *out = a->ip;
+                return true;
+            }
+        }
+    }
+    return false;
+}

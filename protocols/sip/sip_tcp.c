@@ -30,6 +30,7 @@ typedef struct sip_conn {
 struct sip_tcp {
     sim_node *node;
     sim_sock *listener;
+    sim_sock *listener2;       /* the other address family (dual-stack node), or NULL */
     GPtrArray *conns;  /* sip_conn *, owned, in opening order */
     sip_tcp_deliver_fn deliver;
     void *ctx;
@@ -314,10 +315,11 @@ static sip_conn *find(const sip_tcp *t, const sim_ep *to)
     return NULL;
 }
 
-sip_tcp *sip_tcp_new(sim_node *n, const sim_ep *local, sip_tcp_deliver_fn fn, void *ctx, int *rc)
+/* A listener on port of family; NULL with *rc on failure. */
+static sim_sock *listen_on(sim_node *n, int family, uint16_t port, int *rc)
 {
-    sim_sock *l = sim_tcp_open(n, local->ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET);
-    sim_ep bind = { .port = local->port };
+    sim_sock *l = sim_tcp_open(n, family);
+    sim_ep bind = { .port = port };
     *rc = l ? sim_sock_bind(l, &bind) : -EINVAL;
     if (*rc == 0)
         *rc = sim_tcp_listen(l, 64);
@@ -325,6 +327,15 @@ sip_tcp *sip_tcp_new(sim_node *n, const sim_ep *local, sip_tcp_deliver_fn fn, vo
         sim_sock_close(l);
         return NULL;
     }
+    return l;
+}
+
+sip_tcp *sip_tcp_new(sim_node *n, const sim_ep *local, sip_tcp_deliver_fn fn, void *ctx, int *rc)
+{
+    sim_sock *l = listen_on(n, local->ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET,
+                            local->port, rc);
+    if (!l)
+        return NULL;
     sip_tcp *t = g_new0(sip_tcp, 1);
     t->node = n;
     t->listener = l;
@@ -342,6 +353,7 @@ void sip_tcp_free(sip_tcp *t)
     if (!t)
         return;
     sim_sock_close(t->listener);
+    sim_sock_close(t->listener2);
     for (guint i = 0; i < t->conns->len; i++)
         conn_free(t->conns->pdata[i]);
     g_ptr_array_free(t->conns, TRUE);
@@ -374,6 +386,18 @@ int sip_tcp_send(sip_tcp *t, const sim_ep *to, const uint8_t *data, size_t len, 
     t->depth--;
     sweep(t);
     return 1;
+}
+
+int sip_tcp_listen_also(sip_tcp *t, int family, uint16_t port)
+{
+    int rc;
+    if (t->listener2)
+        return -EINVAL;
+    t->listener2 = listen_on(t->node, family, port, &rc);
+    if (t->listener2)
+        sim_tcp_set_callbacks(t->listener2,
+                              &(sim_tcp_cbs){ .acceptable = on_acceptable, .ctx = t });
+    return rc;
 }
 
 void sip_tcp_set_hooks(sip_tcp *t, sip_tcp_deliver_fn lost, sip_tcp_busy_fn busy, void *ctx)

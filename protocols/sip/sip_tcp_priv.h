@@ -40,6 +40,9 @@ void sip_tcp_free(sip_tcp *t);
  * sent or queued on TCP, 0 when no connection exists and open is false (use UDP), or a
  * negative code when a connection cannot be opened (-ENETUNREACH …). */
 int sip_tcp_send(sip_tcp *t, const sim_ep *to, const uint8_t *data, size_t len, bool open);
+/* Listens on port of the other address family too (a dual-stack node). Returns 0, -EINVAL
+ * (already done), or the socket error (-EADDRINUSE …). */
+int sip_tcp_listen_also(sip_tcp *t, int family, uint16_t port);
 /* Installs the driver's hooks (ctx borrowed): `lost` gets each message a connection that
  * ended never sent (connect refused, unreachable or timed out, reset), in queuing order;
  * `busy` is asked before an idle connection is closed. Either may be NULL. */

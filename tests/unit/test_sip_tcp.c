@@ -446,7 +446,7 @@ static void test_response_reopens_to_via(void)
             uint8_t buf[2048];
             ssize_t n = sim_tcp_recv(c, buf, sizeof buf);
             g_assert_cmpint(n, >, 0);
-            g_assert_true(g_str_has_prefix((const char *)buf, "SIP/2.0 486 "));
+            g_assert_true(memcmp(buf, "SIP/2.0 486 ", 12) == 0);
             g_assert_cmpuint(sip_app_tcp_conns(bob), ==, 1);
             sim_sock_close(c);
             sim_sock_close(l);
@@ -631,6 +631,92 @@ static void test_idle_busy_transaction(void)
     fx_clear(&f);
 }
 
+
+/* ---------------------------------------------------------------- dual stack */
+
+/* A dual-stack (10.0.0.10, 2001:db8::10) and B IPv6-only (2001:db8::20). */
+static const char world6_src[] =
+    "local lan = sim.lan('lan', {delay = '5ms'})\n"
+    "local A, S, B = sim.host('A'), sim.host('S'), sim.host('B')\n"
+    "A:attach(lan, {ip = '10.0.0.10/24', ip6 = '2001:db8::10/64'})\n"
+    "S:attach(lan, {ip = '10.0.0.2/24'})\n"
+    "B:attach(lan, {ip6 = '2001:db8::20/64'})\n";
+
+/* True when the bytes start with prefix. */
+static bool starts(const void *data, size_t len, const char *prefix)
+{
+    return len >= strlen(prefix) && memcmp(data, prefix, strlen(prefix)) == 0;
+}
+
+static void udp_collect(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
+                        const sim_ep *to, void *ctx)
+{
+    (void)s;
+    (void)from;
+    (void)to;
+    g_byte_array_append(ctx, data, (guint)len);
+}
+
+/* OPTIONS from B (IPv6 only) to Alice over UDP, with Via name of transport tr and a branch. */
+static char *make_options6(const char *tr, const char *branch)
+{
+    return g_strdup_printf(
+        "OPTIONS sip:alice@[2001:db8::10] SIP/2.0\r\n"
+        "Via: SIP/2.0/%s [2001:db8::20]:5060;branch=z9hG4bK-%s\r\n"
+        "Max-Forwards: 70\r\n"
+        "From: <sip:bob@example.com>;tag=b1\r\n"
+        "To: <sip:alice@example.com>\r\n"
+        "Call-ID: %s@b\r\n"
+        "CSeq: 1 OPTIONS\r\n"
+        "Content-Length: 0\r\n\r\n", tr, branch, branch);
+}
+
+/* Alice's UA names its IPv4 address, but on a dual-stack node it also listens on IPv6: an
+ * IPv6-only peer's OPTIONS over UDP and over TCP are answered 200 over IPv6 (UDP to the
+ * source, TCP on the connection), and a request to an IPv6 URI leaves over IPv6. */
+static void test_dual_stack_listens_v6(void)
+{
+    fx f;
+    fx_init(&f, world6_src, NULL, "sip", sip_lua_open);
+    sim_time_t t = sim_world_now(f.w);
+    sim_node *b = sim_world_node(f.w, "B");
+    sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
+    GByteArray *got = g_byte_array_new();
+    sim_sock *u = sim_udp_open(b, SIM_AF_INET6);
+    sim_ep any = { .port = 5060 }, to = ep("[2001:db8::10]:5060");
+    g_assert_cmpint(sim_sock_bind(u, &any), ==, 0);
+    sim_sock_on_recv(u, udp_collect, got);
+    g_autofree char *o1 = make_options6("UDP", "u1");
+    g_assert_cmpint(sim_sock_sendto(u, o1, strlen(o1), &to), ==, 0);
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_assert_true(starts(got->data, got->len, "SIP/2.0 200 OK\r\n"));
+    peer p;
+    memset(&p, 0, sizeof p);
+    p.rx = g_byte_array_new();
+    p.s = sim_tcp_open(b, SIM_AF_INET6);
+    sim_tcp_set_callbacks(p.s, &(sim_tcp_cbs){ .connected = peer_connected,
+                                               .readable = peer_read, .ctx = &p });
+    g_assert_cmpint(sim_tcp_connect(p.s, &to), ==, 0);
+    sim_world_run(f.w, t += 20 * SIM_MS);
+    g_assert_true(p.up);
+    g_autofree char *o2 = make_options6("TCP", "t1");
+    send_str(&p, o2, strlen(o2));
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_autofree char *st = peer_statuses(&p);
+    g_assert_cmpstr(st, ==, "200");
+    /* and a request to an IPv6 destination leaves over IPv6 (UDP: the URI says so) */
+    g_byte_array_set_size(got, 0);
+    g_assert_cmpint(sip_ua_options(sip_app_ua_core(alice), t,
+                                   "sip:bob@[2001:db8::20]:5060;transport=udp"), ==, 0);
+    sip_app_kick(alice);
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_assert_true(starts(got->data, got->len, "OPTIONS sip:bob@[2001:db8::20]"));
+    sim_sock_close(u);
+    g_byte_array_free(got, TRUE);
+    peer_clear(&p);
+    fx_clear(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -646,5 +732,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/tcp/idle-opener-closes", test_idle_opener_closes);
     g_test_add_func("/sip/tcp/idle-acceptor-waits", test_idle_acceptor_waits);
     g_test_add_func("/sip/tcp/idle-busy-transaction", test_idle_busy_transaction);
+    g_test_add_func("/sip/tcp/dual-stack-listens-v6", test_dual_stack_listens_v6);
     return g_test_run();
 }
