@@ -23,7 +23,7 @@ typedef struct sip_tcp_stats {
     uint64_t idle_closed; /* connections closed for being idle */
 } sip_tcp_stats;
 
-/* Idle limits (RFC 5923 §11 leaves them to the implementation): the side that opened a
+/* Idle limits (RFC 3261 §18 leaves them to the implementation): the side that opened a
  * connection closes it after SIP_TCP_IDLE without a message and without a transaction using
  * it; the accepting side waits SIP_TCP_IDLE_ACCEPTED, longer than the registrar's cap on
  * Expires (7200 s) plus 64*T1, so a binding refreshed over the connection keeps it. */
