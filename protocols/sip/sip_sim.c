@@ -122,8 +122,8 @@ static void send_out(sip_app *a, const sip_out *o)
                                                     : NULL;
     if (rc == 0 && udp)
         sim_sock_sendto(udp, o->data, o->len, &o->to); /* lost if unroutable, as on a wire */
-    else if (rc < 0 || (rc == 0 && !udp)) /* no route, no address of the family */
-        transport_error(a, &to, o->data, o->len); /* no route: the connection cannot open */
+    else if (rc < 0 || (rc == 0 && !udp)) /* no route to connect; no address of the family */
+        transport_error(a, &to, o->data, o->len);
 }
 
 static sim_time_t deadline(const sip_app *a)

@@ -18,9 +18,9 @@ typedef struct sip_conn {
     sim_sock *sock;    /* NULL once dead (freed by the next sweep) */
     sim_ep peer;
     GByteArray *rx;    /* bytes not yet framed */
-    GByteArray *tx;    /* bytes waiting for the handshake or send-buffer space */
-    GArray *tx_lens;   /* guint: length of each message in tx (the first maybe part-sent) */
-    guint tx_head;     /* bytes of the first message already handed to the socket */
+    GByteArray *tx;    /* messages waiting for the handshake or send-buffer space */
+    GArray *tx_lens;   /* guint: length of each message in tx */
+    guint tx_head;     /* bytes of the first one already handed to the socket */
     sim_timer *idle;   /* the idle check, armed while the connection lives */
     sim_time_t last;   /* last message in or out */
     bool up;
@@ -76,18 +76,15 @@ static void give_back(sip_conn *c)
     g_autoptr(GArray) lens = c->tx_lens;
     c->tx = g_byte_array_new();
     c->tx_lens = g_array_new(FALSE, FALSE, sizeof(guint));
+    c->tx_head = 0;
     guint off = 0;
     for (guint i = 0; i < lens->len; i++) {
-        guint n = g_array_index(lens, guint, i) - (i == 0 ? c->tx_head : 0);
-        const uint8_t *p = tx->data + off;
-        off += n;
-        if (i == 0 && c->tx_head) /* part of it left: the whole message is gone */
-            continue;
+        guint n = g_array_index(lens, guint, i);
         t->stats.lost_msgs++;
         if (t->lost)
-            t->lost(t->hook_ctx, &c->peer, p, n);
+            t->lost(t->hook_ctx, &c->peer, tx->data + off, n);
+        off += n;
     }
-    c->tx_head = 0;
 }
 
 /* Ends a connection: abort (RST) after a protocol error, else a graceful close. What it
@@ -121,21 +118,22 @@ static void sweep(sip_tcp *t)
 
 static void flush(sip_conn *c)
 {
-    while (c->sock && c->up && c->tx->len) {
-        ssize_t n = sim_tcp_send(c->sock, c->tx->data, c->tx->len);
+    while (c->sock && c->up && c->tx->len > c->tx_head) {
+        ssize_t n = sim_tcp_send(c->sock, c->tx->data + c->tx_head, c->tx->len - c->tx_head);
         if (n == 0)
             return; /* send buffer full: `writable` continues */
         if (n < 0) {
             conn_kill(c, false, g_strerror((int)-n));
             return;
         }
-        g_byte_array_remove_range(c->tx, 0, (guint)n);
-        /* drop the lengths of the messages now wholly in the socket */
-        guint done = c->tx_head + (guint)n, whole = 0;
-        while (whole < c->tx_lens->len && g_array_index(c->tx_lens, guint, whole) <= done)
-            done -= g_array_index(c->tx_lens, guint, whole++);
+        /* drop the messages now wholly in the socket; keep a part-sent one whole (lost, it
+         * is given back entire: its Via and CSeq name the transaction) */
+        guint done = c->tx_head + (guint)n, bytes = 0, whole = 0;
+        while (whole < c->tx_lens->len && bytes + g_array_index(c->tx_lens, guint, whole) <= done)
+            bytes += g_array_index(c->tx_lens, guint, whole++);
         g_array_remove_range(c->tx_lens, 0, whole);
-        c->tx_head = done;
+        g_byte_array_remove_range(c->tx, 0, bytes);
+        c->tx_head = done - bytes;
     }
 }
 
