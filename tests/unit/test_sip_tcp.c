@@ -5,7 +5,10 @@
  * that frames but does not decode answered 400 with the reason on its connection, a UA in
  * reliable mode sending once and giving up on Timer F, a whole call through a proxy from
  * Lua with the transport option and its misuse, and a UDP proxy using TCP for the one hop whose
- * Contact says ;transport=tcp. */
+ * Contact says ;transport=tcp. Then the transport's edges: a response whose connection is gone
+ * going to the Via's port (§18.2.2), refused connections and missing routes failing their
+ * transactions as 503 (§18.4, §16.9), idle connections closed by their opener, and a
+ * dual-stack UA listening on IPv6. */
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
@@ -632,6 +635,27 @@ static void test_idle_busy_transaction(void)
 }
 
 
+
+/* §18.4 without any packet: an IPv4-only node asked to reach an IPv6 literal has no route
+ * for TCP and no socket for UDP; the OPTIONS fails with 503 at once (t0), over either. */
+static void test_no_route_fails_at_once(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t0 = sim_world_now(f.w);
+    sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
+    static const char *const targets[] = { "sip:bob@[2001:db8::20]",
+                                           "sip:bob@[2001:db8::20];transport=udp" };
+    for (size_t i = 0; i < G_N_ELEMENTS(targets); i++) {
+        g_assert_cmpint(sip_ua_options(sip_app_ua_core(alice), t0, targets[i]), ==, 0);
+        sip_app_kick(alice);
+        g_assert_cmpuint(next_ev(alice, SIP_UA_EV_OPTIONS).status, ==, 503);
+    }
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 0);
+    g_assert_cmpuint(sip_app_tcp_lost(alice), ==, 0);
+    fx_clear(&f);
+}
+
 /* ---------------------------------------------------------------- dual stack */
 
 /* A dual-stack (10.0.0.10, 2001:db8::10) and B IPv6-only (2001:db8::20). */
@@ -732,6 +756,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/tcp/idle-opener-closes", test_idle_opener_closes);
     g_test_add_func("/sip/tcp/idle-acceptor-waits", test_idle_acceptor_waits);
     g_test_add_func("/sip/tcp/idle-busy-transaction", test_idle_busy_transaction);
+    g_test_add_func("/sip/tcp/no-route-fails-at-once", test_no_route_fails_at_once);
     g_test_add_func("/sip/tcp/dual-stack-listens-v6", test_dual_stack_listens_v6);
     return g_test_run();
 }
