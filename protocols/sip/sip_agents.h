@@ -426,7 +426,9 @@ typedef void (*sip_app_notify_fn)(sip_app *a, void *ctx);
 
 /* Starts a UA on node n, UDP and TCP port cfg->local.port (RFC 3261 §18: a message goes over
  * the open TCP connection to its destination when there is one, over a new connection when
- * its top Via says TCP, else over UDP; TCP streams are framed by Content-Length). Returns world-owned (freed with the world
+ * its top Via says TCP, else over UDP; TCP streams are framed by Content-Length). On a node
+ * with an address of the other family (a global IPv6 one) it listens there too and sends over
+ * the destination's family. Returns world-owned (freed with the world
  * or sip_app_free), or NULL with err set (bad cfg, port in use). */
 sip_app *sip_app_ua(sim_node *n, const sip_ua_cfg *cfg, GError **err);
 /* Starts a server (registrar / proxy / redirect) on node n, UDP port cfg->self.port, with a
