@@ -19,6 +19,10 @@
 --    travels over UDP. On a stream a message ends where Content-Length says (§18.3): the
 --    receivers frame messages from the byte stream, however TCP cut or merged them.
 --
+-- 5. A connection that carried nothing for 120 s (tcp_idle) and serves no transaction is
+--    closed by the side that opened it (FIN); the other side closes on that FIN. So about
+--    two minutes after the BYE the four connections are gone, each closed by its opener.
+--
 -- In Wireshark: "sip" shows the same ladder as over UDP, each message in TCP segments to or
 -- from port 5060; Statistics → Conversations → TCP lists the four connections.
 --
@@ -31,6 +35,8 @@
 -- trace: lan tcp && sip.Method == "ACK" && ip.src == 10.0.0.10
 -- trace: lan tcp && sip.Method == "BYE" && ip.src == 10.0.0.20
 -- trace-none: lan udp && sip
+-- trace: lan tcp.flags.fin == 1 && frame.time_relative > 120 && ip.src == 10.0.0.10 && tcp.dstport == 5060
+-- trace-none: lan tcp.flags.fin == 1 && frame.time_relative < 120
 -- trace: lan rtp.p_type == 0 && ip.src == 10.0.0.10 && ip.dst == 10.0.0.20
 
 local lan = sim.lan("lan", {delay = "5ms"})
@@ -84,4 +90,11 @@ print(string.format("proxy: %d messages received, %d TCP connections open",
 sim.expect(st.tcp_connections == 4, "four connections: two from the phones, two to them")
 sim.expect(alice_phone:stats().tcp_connections == 2 and bob_phone:stats().tcp_connections == 2,
            "each phone: the one it opened and the one the proxy opened")
+
+-- 5. two idle minutes later the openers have closed their connections
+sim.sleep(125)
+local left = proxy:stats().tcp_connections + alice_phone:stats().tcp_connections +
+             bob_phone:stats().tcp_connections
+print("TCP connections left after 125 idle seconds:", left)
+sim.expect(left == 0, "idle connections closed by the side that opened them")
 sim.stop()

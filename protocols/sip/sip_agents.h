@@ -141,6 +141,12 @@ unsigned sip_txns_cancel_target(const sip_txns *t, const sip_msg *cancel);
 int sip_msg_cancel(const sip_msg *invite, sip_msg **out);
 /* "calling", "trying" ... */
 const char *sip_txn_state_name(sip_txn_state s);
+/* The live client transaction request req (borrowed) belongs to, by its top Via branch and
+ * CSeq method (§17.1.3), or 0 (an ACK, a response, no RFC 3261 branch, none live): how a
+ * driver that could not send a message finds whom to tell (sip_txns_transport_error). */
+unsigned sip_txns_client_of(const sip_txns *t, const sip_msg *req);
+/* True while a live transaction sends to or answers peer (a connection it still needs). */
+bool sip_txns_peer_busy(const sip_txns *t, const sim_ep *peer);
 
 /* ---------------------------------------------------------------- user agent (sip_ua*.c, sip_dialog.c) */
 
@@ -276,6 +282,13 @@ void sip_ua_forget(sip_ua *ua, unsigned call);
 const sip_ua_stats *sip_ua_get_stats(const sip_ua *ua);
 /* "calling", "early" … */
 const char *sip_call_state_name(sip_call_state s);
+/* The transport could not send buf (a message the core queued, borrowed): when it is a request
+ * of a live client transaction, that transaction fails (§8.1.3.1: the UA treats it as 503;
+ * a call ends at once). Returns 1 when a transaction was told, 0 otherwise (a response, an
+ * ACK, a retransmitted 2xx: the message is simply lost). */
+int sip_ua_transport_error(sip_ua *ua, sim_time_t now, const uint8_t *buf, size_t len);
+/* True while a transaction of the UA still sends to or answers peer. */
+bool sip_ua_peer_busy(const sip_ua *ua, const sim_ep *peer);
 
 /* ---------------------------------------------------------------- location service (sip_registrar.c) */
 
@@ -457,6 +470,12 @@ void sip_server_located_list(sip_server *s, sim_time_t now, unsigned id, int err
 sip_location *sip_server_location(sip_server *s);
 /* Counters (borrowed). */
 const sip_server_stats *sip_server_get_stats(const sip_server *s);
+/* The transport could not send buf (borrowed): when it is a request of a live client
+ * transaction (a branch), that branch fails as a 503 (§16.9). Returns 1 when a
+ * transaction was told, 0 otherwise (a response or stateless forward is simply lost). */
+int sip_server_transport_error(sip_server *s, sim_time_t now, const uint8_t *buf, size_t len);
+/* True while a transaction of the server still sends to or answers peer. */
+bool sip_server_peer_busy(const sip_server *s, const sim_ep *peer);
 
 /* ---------------------------------------------------------------- driver (sip_sim.c) */
 
@@ -469,7 +488,9 @@ typedef void (*sip_app_notify_fn)(sip_app *a, void *ctx);
 
 /* Starts a UA on node n, UDP and TCP port cfg->local.port (RFC 3261 §18: a message goes over
  * the open TCP connection to its destination when there is one, over a new connection when
- * its top Via says TCP, else over UDP; TCP streams are framed by Content-Length). Returns world-owned (freed with the world
+ * its top Via says TCP, else over UDP; TCP streams are framed by Content-Length). On a node
+ * with an address of the other family (a global IPv6 one) it listens there too and sends over
+ * the destination's family. Returns world-owned (freed with the world
  * or sip_app_free), or NULL with err set (bad cfg, port in use). */
 sip_app *sip_app_ua(sim_node *n, const sip_ua_cfg *cfg, GError **err);
 /* Starts a server (registrar / proxy / redirect) on node n, UDP port cfg->self.port, with a
@@ -492,6 +513,16 @@ sim_ref sip_app_ref(sip_app *a);
 size_t sip_app_tcp_conns(sip_app *a);
 /* Installs the notify callback. */
 void sip_app_on_notify(sip_app *a, sip_app_notify_fn fn, void *ctx);
+#define SIP_TCP_IDLE_DEFAULT (120 * SIM_SEC) /* see docs/protocols/sip.md, "Transports" */
+/* Idle TCP connections: one the app opened is closed (FIN, "tcp-close" reason "idle") after
+ * `idle` without a message and without a transaction using its peer (default 120 s); one it
+ * accepted is left to the peer, up to max(idle, 7232 s). 0: never closed for idleness. */
+void sip_app_set_tcp_idle(sip_app *a, sim_time_t idle);
+/* The node's first global (not link-local) IPv6 address into *out. Returns false if none. */
+bool sip_node_global6(const sim_node *n, sim_ip *out);
+/* Messages TCP could not send (the connection failed to open or ended first) that no client
+ * transaction was told of: responses, ACKs, stateless forwards. */
+uint64_t sip_app_tcp_lost(sip_app *a);
 
 /* ---------------------------------------------------------------- Lua (sip_lua.c) */
 

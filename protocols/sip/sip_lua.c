@@ -9,7 +9,8 @@
  *   local ua = sip.ua(host, {aor="sip:bob@mit.edu", password="pw", registrar="18.7.22.69",
  *                            proxy="18.7.22.83", rport=true, port=5060, rtp_port=40000,
  *                            display="Bob", expires=3600, media=true, transport="udp"})
- *       transport="tcp": requests go over TCP (RFC 3261 §18); every app listens on both
+ *       transport="tcp": requests go over TCP (RFC 3261 §18); every app listens on both;
+ *       tcp_idle=120 (seconds, UAs and servers): a connection the app opened closes when idle
  *   ua:register([expires])   -> true, 200 | false, status     (blocks; refreshes by itself)
  *   ua:options(uri)          -> status                        (blocks)
  *   ua:call(uri)             -> call (the INVITE is on its way)
@@ -105,7 +106,8 @@ static bool opt_hostport(lua_State *L, int idx, const char *key, sim_ep *ep, uin
     return false;
 }
 
-/* The node's first IPv4 address (the SIP apps here speak IPv4), raising when it has none. */
+/* The app's own address: the node's first IPv4 address, else its first global IPv6 address
+ * (an IPv6-only node), raising when it has neither. */
 static sim_ip node_ip(lua_State *L, sim_node *n)
 {
     for (guint i = 0; i < n->ifaces->len; i++) {
@@ -113,8 +115,17 @@ static sim_ip node_ip(lua_State *L, sim_node *n)
         if (ip)
             return *ip;
     }
-    luaL_error(L, "%s has no IPv4 address", n->name);
+    sim_ip ip6;
+    if (sip_node_global6(n, &ip6))
+        return ip6;
+    luaL_error(L, "%s has no IPv4 or global IPv6 address", n->name);
     return (sim_ip){ 0 };
+}
+
+/* tcp_idle = seconds (or "2min"; 0: never): when idle TCP connections close. */
+static sim_time_t opt_tcp_idle(lua_State *L, int idx)
+{
+    return simlua_opt_time(L, idx, "tcp_idle", SIP_TCP_IDLE_DEFAULT);
 }
 
 /* ---------------------------------------------------------------- servers */
@@ -125,7 +136,8 @@ static sip_app *check_server(lua_State *L, int idx)
 }
 
 static const char *const server_keys[] = { "domain", "users", "port", "record_route", "dns",
-                                           "location", "registrar", "transport", NULL };
+                                           "location", "registrar", "transport", "tcp_idle",
+                                           NULL };
 
 /* transport="udp" | "tcp": true for TCP. */
 static bool opt_tcp(lua_State *L, int idx)
@@ -197,12 +209,14 @@ static int new_server(lua_State *L, int kind)
         cfg.users = (const char *const *)names->pdata;
         cfg.passwords = (const char *const *)pws->pdata;
     }
+    sim_time_t idle = opt_tcp_idle(L, 2);
     GError *err = NULL;
     sip_app *a = sip_app_server(n, &cfg, &dns, &err);
     g_ptr_array_free(names, TRUE);
     g_ptr_array_free(pws, TRUE);
     if (!a)
         simlua_raise_gerror(L, err);
+    sip_app_set_tcp_idle(a, idle);
     simlua_push_handle(L, SIP_SERVER_CLASS, sip_app_ref(a));
     return 1;
 }
@@ -233,6 +247,7 @@ static void push_app_stats(lua_State *L, sip_app *a, int nrec, uint64_t rx, uint
 {
     lua_createtable(L, 0, nrec);
     simlua_set_int(L, "tcp_connections", (lua_Integer)sip_app_tcp_conns(a));
+    simlua_set_int(L, "tcp_lost", (lua_Integer)sip_app_tcp_lost(a));
     simlua_set_int(L, "received", (lua_Integer)rx);
     simlua_set_int(L, "bad", (lua_Integer)bad);
     simlua_set_int(L, "rejected", (lua_Integer)rejected);
@@ -351,7 +366,7 @@ static void pump(sip_app *a, void *ctx)
 
 static const char *const ua_keys[] = { "aor", "password", "user", "display", "registrar",
                                        "proxy", "rport", "port", "rtp_port", "expires", "media",
-                                       "ice", "transport", NULL };
+                                       "ice", "transport", "tcp_idle", NULL };
 static const char *const ice_keys[] = { "stun", "turn", "user", "password", NULL };
 
 /* Option ice = {stun = "ip:port", turn = "ip:port", user =, password =} of table idx into
@@ -409,10 +424,12 @@ static int l_ua(lua_State *L)
     cfg.expires = (uint32_t)exp;
     ice_app_cfg ice = { 0 };
     bool with_ice = opt_ice(L, 2, &ice);
+    sim_time_t idle = opt_tcp_idle(L, 2);
     GError *err = NULL;
     sip_app *a = sip_app_ua(n, &cfg, &err);
     if (!a)
         simlua_raise_gerror(L, err);
+    sip_app_set_tcp_idle(a, idle);
     lua_ua *ua = g_new0(lua_ua, 1);
     ua->world = n->world;
     ua->app = sip_app_ref(a);

@@ -318,3 +318,22 @@ void sip_server_located_list(sip_server *s, sim_time_t now, unsigned id, int err
     srv_fork_located(s, now, id, err < 0 ? err : n ? 0 : -EHOSTUNREACH, t, n);
     dispatch(s, now);
 }
+
+/* The driver could not send buf (§18.4): its client transaction, if any, fails and the branch
+ * counts as a 503 (§16.9). */
+int sip_server_transport_error(sip_server *s, sim_time_t now, const uint8_t *buf, size_t len)
+{
+    sip_msg *m = NULL;
+    unsigned id = sip_msg_decode(buf, len, &m, NULL) == 0 ? sip_txns_client_of(s->txns, m) : 0;
+    sip_msg_free(m);
+    if (!id)
+        return 0;
+    sip_txns_transport_error(s->txns, id);
+    dispatch(s, now);
+    return 1;
+}
+
+bool sip_server_peer_busy(const sip_server *s, const sim_ep *peer)
+{
+    return sip_txns_peer_busy(s->txns, peer);
+}

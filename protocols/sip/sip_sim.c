@@ -30,7 +30,10 @@ struct sip_app {
     sip_app_notify_fn notify;
     void *notify_ctx;
     bool notifying;
-    uint8_t family;        /* what the socket can send to (RFC 3263 targets of others skipped) */
+    bool kicking;          /* draining the outbox: a lost message is handled by that loop */
+    sim_sock *sock2;       /* UDP of the other family (a dual-stack node), or NULL */
+    int family, family2;   /* of sock and sock2 (0: none) */
+    uint64_t tcp_lost;     /* messages TCP could not send that no transaction was told of */
 };
 
 static GQuark sip_quark(void) { return g_quark_from_static_string("sip-app"); }
@@ -58,9 +61,27 @@ static void log_msg(sip_app *a, const char *dir, const uint8_t *data, size_t len
     trace_log_end(log, r);
 }
 
+/* The sent-by of a TCP Via as an endpoint (§18.2.2): the `received` address, else the sent-by
+ * host when it is an IP literal (else the IP of *ep is kept), and the sent-by port, else 5060. */
+static void via_reopen(const sip_via *v, sim_ep *ep)
+{
+    sip_str h = v->received.len ? v->received : v->host;
+    char host[SIM_EP_STRLEN];
+    sim_ip ip;
+    if (h.len < sizeof host) {
+        memcpy(host, h.p, h.len);
+        host[h.len] = 0;
+        if (sim_ip_parse(host, &ip) == 0)
+            ep->ip = ip;
+    }
+    ep->port = v->port >= 0 ? (uint16_t)v->port : SIP_PORT;
+}
+
 /* True when the message's top Via names TCP (§18.1.1: a request goes over the transport its
- * Via says; §18.2.2: a response to a TCP Via goes over TCP). */
-static bool via_says_tcp(const uint8_t *data, size_t len)
+ * Via says; §18.2.2: a response to a TCP Via goes over TCP). For a response, *reopen becomes
+ * where §18.2.2 sends it when the request's connection is gone (not the connection's source
+ * port, which nothing listens on): the Via's received address and sent-by port. */
+static bool via_says_tcp(const uint8_t *data, size_t len, sim_ep *reopen)
 {
     if (!memmem(data, len, "/TCP", 4))
         return false; /* the common case, without decoding */
@@ -68,17 +89,41 @@ static bool via_says_tcp(const uint8_t *data, size_t len)
     sip_via v;
     bool tcp = sip_msg_decode(data, len, &m, NULL) == 0 && sip_msg_via(m, 0, &v) == 0 &&
                v.transport.len == 3 && g_ascii_strncasecmp(v.transport.p, "TCP", 3) == 0;
+    if (tcp && !m->request)
+        via_reopen(&v, reopen);
     sip_msg_free(m);
     return tcp;
 }
 
+/* TCP could not send data (§18.4): the core fails the client transaction it belongs to (503),
+ * or, for a response or a request outside any transaction, it is counted as lost. */
+static void transport_error(sip_app *a, const sim_ep *to, const uint8_t *data, size_t len)
+{
+    sim_time_t now = sim_world_now(a->world);
+    int told = a->ua ? sip_ua_transport_error(a->ua, now, data, len)
+                     : sip_server_transport_error(a->srv, now, data, len);
+    log_msg(a, told ? "transport-error" : "lost", data, len, to);
+    if (!told)
+        a->tcp_lost++;
+}
+
 /* One message out: on the open TCP connection to o->to (the one a request came in on, or one
- * we opened before: RFC 5923 reuse), on a new one when the Via says TCP, else UDP. */
+ * we opened before: RFC 5923 reuse), on a new one when the Via says TCP (for a response whose
+ * connection is gone: to the Via's sent-by, §18.2.2), else UDP. */
 static void send_out(sip_app *a, const sip_out *o)
 {
-    int rc = sip_tcp_send(a->tcp, &o->to, o->data, o->len, via_says_tcp(o->data, o->len));
-    if (rc == 0)
-        sim_sock_sendto(a->sock, o->data, o->len, &o->to); /* lost if unroutable, as on a wire */
+    sim_ep to = o->to;
+    bool tcp = via_says_tcp(o->data, o->len, &to);
+    if (!tcp || sip_tcp_has(a->tcp, &o->to))
+        to = o->to;
+    int rc = sip_tcp_send(a->tcp, &to, o->data, o->len, tcp);
+    sim_sock *udp = o->to.ip.family == a->family    ? a->sock
+                    : o->to.ip.family == a->family2 ? a->sock2
+                                                    : NULL;
+    if (rc == 0 && udp)
+        sim_sock_sendto(udp, o->data, o->len, &o->to); /* lost if unroutable, as on a wire */
+    else if (rc < 0 || (rc == 0 && !udp)) /* no route to connect; no address of the family */
+        transport_error(a, &to, o->data, o->len);
 }
 
 static sim_time_t deadline(const sip_app *a)
@@ -94,11 +139,15 @@ void sip_app_kick(sip_app *a)
     if (!a->sock)
         return;
     sip_out o;
+    bool outer = !a->kicking;
+    a->kicking = true;
     while (a->ua ? sip_ua_pop(a->ua, &o) : sip_server_pop(a->srv, &o)) {
         log_msg(a, "tx", o.data, o.len, &o.to);
-        send_out(a, &o); /* a TCP connect that fails loses it: the transaction times out */
+        send_out(a, &o); /* a failure now or later reaches transport_error */
         sip_out_clear(&o);
     }
+    if (outer)
+        a->kicking = false;
     if (a->srv)
         start_lookups(a);
     sim_time_t next = deadline(a);
@@ -144,7 +193,7 @@ static void log_located(sip_app *a, const sip_target *t, size_t n)
 }
 
 /* Asks the next question, or hands the targets to the server core and frees the lookup.
- * Targets of an address family the socket cannot send to are left out. */
+ * Targets of an address family the app has no socket for are left out. */
 static void lookup_step(sip_lookup *l)
 {
     sip_app *a = l->app;
@@ -161,7 +210,7 @@ static void lookup_step(sip_lookup *l)
     size_t n = res ? sip_locate_targets(&l->loc, &all) : 0, k = 0;
     sip_target usable[SIP_LOCATE_MAX];
     for (size_t i = 0; i < n; i++)
-        if (all[i].ep.ip.family == a->family)
+        if (all[i].ep.ip.family == a->family || all[i].ep.ip.family == a->family2)
             usable[k++] = all[i];
     unsigned id = l->id;
     log_located(a, usable, k);
@@ -201,6 +250,21 @@ static void on_msg(void *ctx, const sim_ep *from, const uint8_t *data, size_t le
     sip_app_kick(a);
 }
 
+/* A message a TCP connection never sent (it failed to open, or ended first). */
+static void on_lost(void *ctx, const sim_ep *peer, const uint8_t *data, size_t len)
+{
+    sip_app *a = ctx;
+    transport_error(a, peer, data, len);
+    if (!a->kicking)
+        sip_app_kick(a); /* the core may have queued something: a 503 upstream, a CANCEL */
+}
+
+static bool on_busy(void *ctx, const sim_ep *peer)
+{
+    sip_app *a = ctx;
+    return a->ua ? sip_ua_peer_busy(a->ua, peer) : sip_server_peer_busy(a->srv, peer);
+}
+
 static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
                     const sim_ep *to, void *ctx)
 {
@@ -227,6 +291,8 @@ static void app_stop(sip_app *a)
         return;
     sim_sock_close(a->sock);
     a->sock = NULL;
+    sim_sock_close(a->sock2);
+    a->sock2 = NULL;
     sip_tcp_free(a->tcp);
     a->tcp = NULL;
     sim_timer_free(a->timer);
@@ -253,23 +319,64 @@ void sip_app_free(sip_app *a)
         app_stop(a);
 }
 
-/* Opens and binds the socket, creates the shared parts. NULL with err on failure. */
-static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
+/* A UDP socket of family bound to port, or NULL with err. */
+static sim_sock *udp_bind(sim_node *n, int family, uint16_t port, GError **err)
 {
-    sim_sock *s = sim_udp_open(n, local->ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET);
+    sim_sock *s = sim_udp_open(n, family);
     if (!s) {
         g_set_error(err, sip_quark(), EINVAL, "%s: cannot open a UDP socket", n->name);
         return NULL;
     }
-    sim_ep bind = { .port = local->port };
+    sim_ep bind = { .port = port };
     int rc = sim_sock_bind(s, &bind);
     if (rc) {
-        g_set_error(err, sip_quark(), -rc, "%s: cannot bind SIP port %u: %s", n->name,
-                    local->port, g_strerror(-rc));
+        g_set_error(err, sip_quark(), -rc, "%s: cannot bind SIP port %u: %s", n->name, port,
+                    g_strerror(-rc));
         sim_sock_close(s);
         return NULL;
     }
+    return s;
+}
+
+/* The other family than the app's own address, when the node has a usable address of it (any
+ * IPv4 address, a global IPv6 one), else 0. */
+static int other_family(sim_node *n, const sim_ep *local)
+{
+    sim_ip ip;
+    if (local->ip.family == SIM_AF_INET6)
+        return sim_node_first_addr(n, SIM_AF_INET).family ? SIM_AF_INET : 0;
+    return sip_node_global6(n, &ip) ? SIM_AF_INET6 : 0;
+}
+
+/* Dual stack: UDP and TCP on the same port in the other family too. 0 or -1 with err. */
+static int listen_other(sip_app *a, const sim_ep *local, GError **err)
+{
+    int fam = other_family(a->node, local);
+    if (!fam)
+        return 0;
+    a->sock2 = udp_bind(a->node, fam, local->port, err);
+    if (!a->sock2)
+        return -1;
+    a->family2 = fam;
+    sim_sock_on_recv(a->sock2, on_recv, a);
+    int rc = sip_tcp_listen_also(a->tcp, fam, local->port);
+    if (rc < 0) {
+        g_set_error(err, sip_quark(), -rc, "%s: cannot listen on TCP port %u: %s",
+                    a->node->name, local->port, g_strerror(-rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens and binds the sockets, creates the shared parts. NULL with err on failure. */
+static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
+{
+    int fam = local->ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET, rc;
+    sim_sock *s = udp_bind(n, fam, local->port, err);
+    if (!s)
+        return NULL;
     sip_app *a = g_new0(sip_app, 1);
+    a->family = fam;
     a->tcp = sip_tcp_new(n, local, on_msg, a, &rc); /* §18: TCP on the same port */
     if (!a->tcp) {
         g_set_error(err, sip_quark(), -rc, "%s: cannot listen on TCP port %u: %s", n->name,
@@ -278,6 +385,7 @@ static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
         g_free(a);
         return NULL;
     }
+    sip_tcp_set_hooks(a->tcp, on_lost, on_busy, a);
     a->world = n->world;
     a->node = n;
     a->sock = s;
@@ -286,6 +394,11 @@ static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
     a->lookups = g_ptr_array_new_with_free_func(g_free);
     a->family = local->ip.family == SIM_AF_INET6 ? SIM_AF_INET6 : SIM_AF_INET;
     sim_sock_on_recv(s, on_recv, a);
+    if (listen_other(a, local, err) < 0) {
+        app_stop(a);
+        g_free(a);
+        return NULL;
+    }
     return a;
 }
 
@@ -349,4 +462,27 @@ void sip_app_on_notify(sip_app *a, sip_app_notify_fn fn, void *ctx)
 {
     a->notify = fn;
     a->notify_ctx = ctx;
+}
+
+void sip_app_set_tcp_idle(sip_app *a, sim_time_t idle)
+{
+    if (a->tcp)
+        sip_tcp_set_idle(a->tcp, idle, idle ? MAX(idle, SIP_TCP_IDLE_ACCEPTED) : 0);
+}
+
+uint64_t sip_app_tcp_lost(sip_app *a) { return a->tcp_lost; }
+
+bool sip_node_global6(const sim_node *n, sim_ip *out)
+{
+    for (guint i = 0; i < n->ifaces->len; i++) {
+        const sim_iface *f = n->ifaces->pdata[i];
+        for (guint j = 0; j < f->addrs6->len; j++) {
+            const sim_ifaddr *a = &g_array_index(f->addrs6, sim_ifaddr, j);
+            if (!sim_ip_is_link_local6(&a->ip)) {
+                *out = a->ip;
+                return true;
+            }
+        }
+    }
+    return false;
 }

@@ -12,11 +12,23 @@
 typedef void (*sip_tcp_deliver_fn)(void *ctx, const sim_ep *peer, const uint8_t *data,
                                    size_t len);
 
+/* True while a transaction still uses the connection to peer (it is not idle). */
+typedef bool (*sip_tcp_busy_fn)(void *ctx, const sim_ep *peer);
+
 typedef struct sip_tcp sip_tcp;
 
 typedef struct sip_tcp_stats {
     uint64_t accepted, opened, closed, framing_errors, rx_msgs, tx_msgs;
+    uint64_t lost_msgs;   /* queued messages a connection that ended never sent */
+    uint64_t idle_closed; /* connections closed for being idle */
 } sip_tcp_stats;
+
+/* Idle limits (RFC 3261 §18 leaves them to the implementation): the side that opened a
+ * connection closes it after SIP_TCP_IDLE without a message and without a transaction using
+ * it; the accepting side waits SIP_TCP_IDLE_ACCEPTED, longer than the registrar's cap on
+ * Expires (7200 s) plus 64*T1, so a binding refreshed over the connection keeps it. */
+#define SIP_TCP_IDLE SIP_TCP_IDLE_DEFAULT
+#define SIP_TCP_IDLE_ACCEPTED ((7200 + 32) * SIM_SEC)
 
 /* Listens on TCP port `local->port` of node n. Returns owned, or NULL with *rc (-EADDRINUSE …). */
 sip_tcp *sip_tcp_new(sim_node *n, const sim_ep *local, sip_tcp_deliver_fn fn, void *ctx, int *rc);
@@ -28,6 +40,18 @@ void sip_tcp_free(sip_tcp *t);
  * sent or queued on TCP, 0 when no connection exists and open is false (use UDP), or a
  * negative code when a connection cannot be opened (-ENETUNREACH …). */
 int sip_tcp_send(sip_tcp *t, const sim_ep *to, const uint8_t *data, size_t len, bool open);
+/* Listens on port of the other address family too (a dual-stack node). Returns 0, -EINVAL
+ * (already done), or the socket error (-EADDRINUSE …). */
+int sip_tcp_listen_also(sip_tcp *t, int family, uint16_t port);
+/* Installs the driver's hooks (ctx borrowed): `lost` gets each message a connection that
+ * ended never sent (connect refused, unreachable or timed out, reset), in queuing order;
+ * `busy` is asked before an idle connection is closed. Either may be NULL. */
+void sip_tcp_set_hooks(sip_tcp *t, sip_tcp_deliver_fn lost, sip_tcp_busy_fn busy, void *ctx);
+/* Idle limits for connections we opened / accepted (0: never closed for idleness); applies
+ * to open connections too. Defaults SIP_TCP_IDLE, SIP_TCP_IDLE_ACCEPTED. */
+void sip_tcp_set_idle(sip_tcp *t, sim_time_t opened, sim_time_t accepted);
+/* True when an open connection to `to` exists. */
+bool sip_tcp_has(const sip_tcp *t, const sim_ep *to);
 /* Open connections. */
 size_t sip_tcp_count(const sip_tcp *t);
 /* Counters (borrowed). */

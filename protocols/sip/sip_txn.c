@@ -693,3 +693,27 @@ unsigned sip_txns_cancel_target(const sip_txns *t, const sip_msg *cancel)
     const sip_txn *x = g_hash_table_lookup(t->by_key, key);
     return x ? x->id : 0;
 }
+
+unsigned sip_txns_client_of(const sip_txns *t, const sip_msg *req)
+{
+    sip_via v;
+    sip_cseq cs;
+    if (!req->request || !strcmp(req->method, "ACK") || sip_msg_via(req, 0, &v) < 0 ||
+        !v.rfc3261 || sip_msg_cseq(req, &cs) < 0)
+        return 0;
+    g_autofree char *key = make_key(false, &v, cs.method);
+    const sip_txn *x = g_hash_table_lookup(t->by_key, key);
+    return x && (x->kind == SIP_TXN_INVITE_CLIENT || x->kind == SIP_TXN_NON_INVITE_CLIENT)
+               ? x->id : 0;
+}
+
+bool sip_txns_peer_busy(const sip_txns *t, const sim_ep *peer)
+{
+    GHashTableIter it;
+    gpointer x;
+    g_hash_table_iter_init(&it, t->by_id);
+    while (g_hash_table_iter_next(&it, NULL, &x)) /* a yes/no answer: order does not matter */
+        if (sim_ep_eq(&((const sip_txn *)x)->peer, peer))
+            return true;
+    return false;
+}

@@ -401,7 +401,7 @@ static void on_failure(sip_ua *ua, sim_time_t now, const sip_txn_ev *ev)
         sip_ua_emit(ua, SIP_UA_EV_OPTIONS, 0, status);
     } else {
         for (guint i = 0; i < ua->calls->len; i++)
-            sip_call_failed(ua, now, ua->calls->pdata[i], ev->id);
+            sip_call_failed(ua, now, ua->calls->pdata[i], ev->id, status);
     }
 }
 
@@ -460,4 +460,22 @@ sim_time_t sip_ua_next_deadline(const sip_ua *ua)
             d = MIN(d, c->ok_at);
     }
     return d;
+}
+
+/* The driver could not send buf (§18.4): its client transaction, if any, fails with 503. */
+int sip_ua_transport_error(sip_ua *ua, sim_time_t now, const uint8_t *buf, size_t len)
+{
+    sip_msg *m = NULL;
+    unsigned id = sip_msg_decode(buf, len, &m, NULL) == 0 ? sip_txns_client_of(ua->txns, m) : 0;
+    sip_msg_free(m);
+    if (!id)
+        return 0;
+    sip_txns_transport_error(ua->txns, id);
+    dispatch(ua, now);
+    return 1;
+}
+
+bool sip_ua_peer_busy(const sip_ua *ua, const sim_ep *peer)
+{
+    return sip_txns_peer_busy(ua->txns, peer);
 }

@@ -267,13 +267,13 @@ void sip_call_response(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, si
     sip_msg_free(m);
 }
 
-void sip_call_failed(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn)
+void sip_call_failed(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, unsigned status)
 {
     (void)now;
     if (txn == c->reinvite_txn)
         c->reinvite_txn = 0;
     else if (txn == c->invite_txn || txn == c->bye_txn)
-        end_call(ua, c, 408, false);
+        end_call(ua, c, status, false);
 }
 
 /* ---------------------------------------------------------------- callee side */

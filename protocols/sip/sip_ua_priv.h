@@ -108,8 +108,9 @@ void sip_call_response(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, si
 /* A request for the INVITE usage (INVITE, re-INVITE, ACK, BYE, CANCEL) on server
  * transaction txn (0 for an ACK). Takes ownership of m. */
 void sip_call_request(sip_ua *ua, sim_time_t now, unsigned txn, sip_msg *m);
-/* A client transaction of call c timed out or failed. */
-void sip_call_failed(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn);
+/* A client transaction of call c timed out (status 408) or failed in the transport (503,
+ * §8.1.3.1). */
+void sip_call_failed(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, unsigned status);
 /* 2xx retransmissions due at now. */
 void sip_call_timers(sip_ua *ua, sim_time_t now);
 void sip_call_free(sip_call *c);

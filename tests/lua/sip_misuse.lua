@@ -1,5 +1,5 @@
 -- expect-exit: 1
--- expect-stderr: sip_misuse.lua:41: bad argument #1 to 'wait_call' (bad time 'soon'
+-- expect-stderr: sip_misuse.lua:43: bad argument #1 to 'wait_call' (bad time 'soon'
 -- Misuse of the sip module is a Lua error with file:line naming what is wrong, never a crash;
 -- each pcall below must fail with the message given.
 local lan = sim.lan("l", {})
@@ -22,6 +22,8 @@ fails(function() sip.ua(h, {aor = "mailto:bob@mit.edu"}) end, "not a sip: URI wi
 fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", rtp_port = 4001}) end, "option 'rtp_port'")
 fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", proxy = "10.0.0.2:99999"}) end, "option 'proxy'")
 fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", ice = 5}) end, "option 'ice': a table")
+fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", tcp_idle = "soon"}) end, "tcp_idle")
+fails(function() sip.proxy(s, {domain = "mit.edu", tcp_idle = {}}) end, "tcp_idle")
 fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", ice = {colour = 1}}) end, "unknown option 'colour'")
 fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", ice = {stun = "x"}}) end, "option 'stun'")
 fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", ice = {turn = "10.0.0.2"}}) end,

@@ -6,7 +6,10 @@
  * RFC 4475 messages a server must answer, 505 for badvers), a UA in
  * reliable mode sending once and giving up on Timer F, a whole call through a proxy from
  * Lua with the transport option and its misuse, and a UDP proxy using TCP for the one hop whose
- * Contact says ;transport=tcp. */
+ * Contact says ;transport=tcp. Then the transport's edges: a response whose connection is gone
+ * going to the Via's port (§18.2.2), refused connections and missing routes failing their
+ * transactions as 503 (§18.4, §16.9), idle connections closed by their opener, and a
+ * dual-stack UA listening on IPv6. */
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
@@ -379,6 +382,389 @@ static void test_contact_transport(void)
     fx_clear(&f);
 }
 
+
+/* ---------------------------------------------------------------- §18.2.2, §18.4, idle */
+
+/* A raw TCP listener on n:port (what a phone keeps open on its Via port). */
+static sim_sock *listen_on(sim_node *n, uint16_t port)
+{
+    sim_sock *l = sim_tcp_open(n, SIM_AF_INET);
+    sim_ep any = { .port = port };
+    g_assert_cmpint(sim_sock_bind(l, &any), ==, 0);
+    g_assert_cmpint(sim_tcp_listen(l, 4), ==, 0);
+    return l;
+}
+
+static sip_app *tcp_ua(sim_node *n, const char *aor, const char *local)
+{
+    sip_ua_cfg cfg = { .aor = aor, .local = ep(local), .tcp = true };
+    GError *err = NULL;
+    sip_app *a = sip_app_ua(n, &cfg, &err);
+    g_assert_no_error(err);
+    return a;
+}
+
+/* The next UA event, which must be of kind k; returns it. */
+static sip_ua_ev next_ev(sip_app *ua, sip_ua_ev_kind k)
+{
+    sip_ua_ev ev;
+    g_assert_true(sip_ua_event(sip_app_ua_core(ua), &ev));
+    g_assert_cmpint(ev.kind, ==, k);
+    return ev;
+}
+
+/* An INVITE from A to bob at B over TCP whose Via names A's port via_port. */
+static char *make_invite(unsigned via_port)
+{
+    static const char sdp[] = "v=0\r\no=a 1 1 IN IP4 10.0.0.10\r\ns=-\r\nc=IN IP4 10.0.0.10\r\n"
+                              "t=0 0\r\nm=audio 40000 RTP/AVP 0\r\n";
+    return g_strdup_printf(
+        "INVITE sip:bob@10.0.0.20 SIP/2.0\r\n"
+        "Via: SIP/2.0/TCP 10.0.0.10:%u;branch=z9hG4bK-inv1\r\n"
+        "Max-Forwards: 70\r\n"
+        "From: <sip:alice@example.com>;tag=a1\r\n"
+        "To: <sip:bob@example.com>\r\n"
+        "Call-ID: inv1@10.0.0.10\r\n"
+        "CSeq: 1 INVITE\r\n"
+        "Contact: <sip:alice@10.0.0.10:%u;transport=tcp>\r\n"
+        "Content-Type: application/sdp\r\n"
+        "Content-Length: %zu\r\n\r\n%s",
+        via_port, via_port, strlen(sdp), sdp);
+}
+
+/* §18.2.2: Alice's phone sends an INVITE from an ephemeral port, gets 100 Trying, and closes
+ * the connection; it still listens on its Via port (5062). Bob rejects at t1 + 1 s: the 486
+ * goes on a new connection to 10.0.0.10:5062 (SYN at t1 + 1 s, handshake done at Alice 15 ms
+ * later, the 486 in the same flight), not to the old connection's source port. With nothing
+ * listening on the Via port either, the 486 is counted as lost. */
+static void test_response_reopens_to_via(void)
+{
+    for (int listening = 1; listening >= 0; listening--) {
+        fx f;
+        fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+        sim_time_t t = sim_world_now(f.w);
+        sim_node *b = sim_world_node(f.w, "B");
+        sip_app *bob = tcp_ua(b, "sip:bob@example.com", "10.0.0.20:5060");
+        sim_sock *l = listening ? listen_on(f.a, 5062) : NULL;
+        peer p;
+        peer_connect(&p, f.a, "10.0.0.20:5060");
+        sim_world_run(f.w, t += 20 * SIM_MS);
+        g_autofree char *inv = make_invite(5062);
+        send_str(&p, inv, strlen(inv));
+        sim_world_run(f.w, t += 100 * SIM_MS);
+        g_autofree char *st = peer_statuses(&p);
+        g_assert_cmpstr(st, ==, "100");
+        sip_ua_ev ev = next_ev(bob, SIP_UA_EV_INCOMING);
+        sim_sock_close(p.s); /* the phone drops its connection */
+        p.s = NULL;
+        sim_world_run(f.w, t += 900 * SIM_MS);
+        g_assert_cmpuint(sip_app_tcp_conns(bob), ==, 0);
+        g_assert_cmpint(sip_ua_reject(sip_app_ua_core(bob), t, ev.call, 486), ==, 0);
+        sip_app_kick(bob);
+        sim_world_run(f.w, t + 14 * SIM_MS);
+        if (l)
+            g_assert_null(sim_tcp_accept(l));
+        sim_world_run(f.w, t + 16 * SIM_MS);
+        if (l) {
+            sim_sock *c = sim_tcp_accept(l);
+            g_assert_nonnull(c);
+            sim_ep from = sim_sock_remote(c), b_ip = ep("10.0.0.20:1");
+            g_assert_true(sim_ip_eq(&from.ip, &b_ip.ip));
+            uint8_t buf[2048];
+            ssize_t n = sim_tcp_recv(c, buf, sizeof buf);
+            g_assert_cmpint(n, >, 0);
+            g_assert_true(memcmp(buf, "SIP/2.0 486 ", 12) == 0);
+            g_assert_cmpuint(sip_app_tcp_conns(bob), ==, 1);
+            sim_sock_close(c);
+            sim_sock_close(l);
+        }
+        sim_world_run(f.w, t + SIM_SEC);
+        g_assert_cmpuint(sip_app_tcp_lost(bob), ==, listening ? 0 : 1);
+        peer_clear(&p);
+        fx_clear(&f);
+    }
+}
+
+
+/* §18.4, §8.1.3.1: Alice's TCP UA sends an OPTIONS and an INVITE to B, where nothing listens:
+ * both wait in one connection; the RST (t0 + 20 ms: ARP 10 ms, SYN 5 ms, RST 5 ms) fails each
+ * request's transaction at once
+ * as a 503 (the call ends then, not on Timer B 32 s later), and nothing counts as lost. */
+static void test_connect_refused_ua(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t0 = sim_world_now(f.w);
+    sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
+    sip_ua *core = sip_app_ua_core(alice);
+    unsigned call;
+    g_assert_cmpint(sip_ua_options(core, t0, "sip:bob@10.0.0.20"), ==, 0);
+    g_assert_cmpint(sip_ua_call(core, t0, "sip:bob@10.0.0.20", &call), ==, 0);
+    sip_app_kick(alice);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1); /* both requests on one connection */
+    sim_world_run(f.w, t0 + 19 * SIM_MS);
+    sip_ua_ev ev;
+    g_assert_false(sip_ua_event(core, &ev));
+    sim_world_run(f.w, t0 + 21 * SIM_MS);
+    g_assert_cmpuint(next_ev(alice, SIP_UA_EV_OPTIONS).status, ==, 503);
+    ev = next_ev(alice, SIP_UA_EV_ENDED);
+    g_assert_cmpuint(ev.call, ==, call);
+    g_assert_cmpuint(ev.status, ==, 503);
+    g_assert_false(ev.by_remote);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 0);
+    g_assert_cmpuint(sip_app_tcp_lost(alice), ==, 0);
+    sim_world_run(f.w, t0 + 40 * SIM_SEC); /* nothing more: no 408 from Timer B */
+    g_assert_false(sip_ua_event(core, &ev));
+    fx_clear(&f);
+}
+
+/* §16.9: a UDP proxy forwarding to a contact registered with ;transport=tcp on a port where
+ * nothing listens: the refused connection makes the branch a 503, which is the best (only)
+ * response, so Alice's call ends with 503 at t0 + 40 ms (ARP 10 ms and INVITE 5 ms; ARP 10 ms,
+ * SYN 5 ms and RST 5 ms; the 503 5 ms), not on Timer B. */
+static void test_connect_refused_proxy(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t0 = sim_world_now(f.w);
+    sip_server_cfg cfg = { .domain = "example.com", .self = ep("10.0.0.2:5060"),
+                           .registrar = true };
+    GError *err = NULL;
+    sip_app *px = sip_app_server(f.s, &cfg, NULL, &err);
+    g_assert_no_error(err);
+    sip_location_bind(sip_server_location(sip_app_server_core(px)), "bob@example.com",
+                      "sip:bob@10.0.0.20:5070;transport=tcp", t0 + 3600 * SIM_SEC, NULL);
+    sip_ua_cfg ucfg = { .aor = "sip:alice@example.com", .local = ep("10.0.0.10:5060"),
+                        .proxy = ep("10.0.0.2:5060") };
+    sip_app *alice = sip_app_ua(f.a, &ucfg, &err);
+    g_assert_no_error(err);
+    unsigned call;
+    g_assert_cmpint(sip_ua_call(sip_app_ua_core(alice), t0, "sip:bob@example.com", &call), ==,
+                    0);
+    sip_app_kick(alice);
+    sim_world_run(f.w, t0 + 39 * SIM_MS);
+    sip_ua_ev ev;
+    g_assert_false(sip_ua_event(sip_app_ua_core(alice), &ev));
+    sim_world_run(f.w, t0 + 41 * SIM_MS);
+    ev = next_ev(alice, SIP_UA_EV_ENDED);
+    g_assert_cmpuint(ev.status, ==, 503);
+    g_assert_true(ev.by_remote);
+    g_assert_cmpuint(sip_server_get_stats(sip_app_server_core(px))->forwarded, ==, 1);
+    g_assert_cmpuint(sip_app_tcp_lost(px), ==, 0);
+    fx_clear(&f);
+}
+
+
+/* Runs the world in 1 ms steps (at most 1 s) until ua has an event; *t is then its time. */
+static sip_ua_ev wait_ev(fx *f, sip_app *ua, sip_ua_ev_kind k, sim_time_t *t)
+{
+    sip_ua_ev ev;
+    for (int i = 0; i < 1000 && !sip_ua_event(sip_app_ua_core(ua), &ev); i++)
+        sim_world_run(f->w, *t += SIM_MS);
+    g_assert_cmpint(ev.kind, ==, k);
+    return ev;
+}
+
+/* Alice's TCP UA (tcp_idle as given; its proxy is the registrar S) asks OPTIONS and gets 200
+ * at *t. Returns the app. */
+static sip_app *options_to_registrar(fx *f, sim_time_t idle, sim_time_t *t)
+{
+    sip_ua_cfg cfg = { .aor = "sip:alice@example.com", .local = ep("10.0.0.10:5060"),
+                       .proxy = ep("10.0.0.2:5060"), .tcp = true };
+    GError *err = NULL;
+    sip_app *a = sip_app_ua(f->a, &cfg, &err);
+    g_assert_no_error(err);
+    sip_app_set_tcp_idle(a, idle);
+    *t = sim_world_now(f->w);
+    g_assert_cmpint(sip_ua_options(sip_app_ua_core(a), *t, "sip:example.com"), ==, 0);
+    sip_app_kick(a);
+    g_assert_cmpuint(wait_ev(f, a, SIP_UA_EV_OPTIONS, t).status, ==, 200);
+    return a;
+}
+
+/* RFC 5923 §11-style idle close by the side that opened the connection: Alice's connection
+ * carried its last message (the 200) at t; with the default 120 s it is still open at
+ * t + 120 s - 1 ms and closed (FIN, "tcp-close" reason idle) at t + 120 s; the registrar
+ * sees the FIN 15 ms later (the ARP entry expired meanwhile) and closes its side. */
+static void test_idle_opener_closes(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sip_app *srv = registrar(&f);
+    sim_time_t t;
+    sip_app *alice = options_to_registrar(&f, SIP_TCP_IDLE_DEFAULT, &t);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1);
+    sim_world_run(f.w, t + 120 * SIM_SEC - SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1);
+    sim_world_run(f.w, t + 120 * SIM_SEC);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 0);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 1);
+    sim_world_run(f.w, t + 120 * SIM_SEC + 14 * SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 1);
+    sim_world_run(f.w, t + 120 * SIM_SEC + 16 * SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 0);
+    fx_clear(&f);
+}
+
+/* The accepting side leaves an idle connection to the peer (a registered flow may depend on
+ * it) up to 7232 s; Alice (tcp_idle 0) never closes hers, so the registrar does then. */
+static void test_idle_acceptor_waits(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sip_app *srv = registrar(&f);
+    sim_time_t t;
+    sip_app *alice = options_to_registrar(&f, 0, &t);
+    sim_time_t last_rx = t - 5 * SIM_MS; /* the registrar sent the 200 5 ms earlier */
+    sim_world_run(f.w, last_rx + 7232 * SIM_SEC - SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 1);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1);
+    sim_world_run(f.w, last_rx + 7232 * SIM_SEC);
+    g_assert_cmpuint(sip_app_tcp_conns(srv), ==, 0);
+    sim_world_run(f.w, last_rx + 7232 * SIM_SEC + 16 * SIM_MS); /* ARP 10 ms, FIN 5 ms */
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 0); /* the FIN closed Alice's side too */
+    fx_clear(&f);
+}
+
+/* A connection a transaction still uses is not idle: Alice (tcp_idle 10 s) calls Bob, who
+ * rings and answers only after 60 s; her connection (no message for 60 s) stays, and the 200
+ * comes back on it. It closes 10 s after her INVITE transaction ends (Timer M, 64*T1 after
+ * the 2xx) — checked again every 10 s, so by t + 32 s + 10 s at the latest. */
+static void test_idle_busy_transaction(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t = sim_world_now(f.w);
+    sip_app *bob = tcp_ua(sim_world_node(f.w, "B"), "sip:bob@example.com", "10.0.0.20:5060");
+    sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
+    sip_app_set_tcp_idle(alice, 10 * SIM_SEC);
+    unsigned call;
+    g_assert_cmpint(sip_ua_call(sip_app_ua_core(alice), t, "sip:bob@10.0.0.20", &call), ==, 0);
+    sip_app_kick(alice);
+    sip_ua_ev in = wait_ev(&f, bob, SIP_UA_EV_INCOMING, &t);
+    g_assert_cmpint(sip_ua_ring(sip_app_ua_core(bob), t, in.call), ==, 0);
+    sip_app_kick(bob);
+    g_assert_cmpuint(wait_ev(&f, alice, SIP_UA_EV_PROGRESS, &t).status, ==, 180);
+    sim_world_run(f.w, t += 60 * SIM_SEC);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1);
+    g_assert_cmpint(sip_ua_answer(sip_app_ua_core(bob), t, in.call), ==, 0);
+    sip_app_kick(bob);
+    wait_ev(&f, alice, SIP_UA_EV_ANSWERED, &t);
+    g_assert_cmpuint(sip_app_tcp_conns(bob), ==, 1); /* the 200 used Alice's connection */
+    sim_world_run(f.w, t + 32 * SIM_SEC - SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 1); /* Timer M: still a transaction */
+    sim_world_run(f.w, t + 42 * SIM_SEC + SIM_MS);
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 0);
+    fx_clear(&f);
+}
+
+
+
+/* §18.4 without any packet: an IPv4-only node asked to reach an IPv6 literal has no route
+ * for TCP and no socket for UDP; the OPTIONS fails with 503 at once (t0), over either. */
+static void test_no_route_fails_at_once(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sim_time_t t0 = sim_world_now(f.w);
+    sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
+    static const char *const targets[] = { "sip:bob@[2001:db8::20]",
+                                           "sip:bob@[2001:db8::20];transport=udp" };
+    for (size_t i = 0; i < G_N_ELEMENTS(targets); i++) {
+        g_assert_cmpint(sip_ua_options(sip_app_ua_core(alice), t0, targets[i]), ==, 0);
+        sip_app_kick(alice);
+        g_assert_cmpuint(next_ev(alice, SIP_UA_EV_OPTIONS).status, ==, 503);
+    }
+    g_assert_cmpuint(sip_app_tcp_conns(alice), ==, 0);
+    g_assert_cmpuint(sip_app_tcp_lost(alice), ==, 0);
+    fx_clear(&f);
+}
+
+/* ---------------------------------------------------------------- dual stack */
+
+/* A dual-stack (10.0.0.10, 2001:db8::10) and B IPv6-only (2001:db8::20). */
+static const char world6_src[] =
+    "local lan = sim.lan('lan', {delay = '5ms'})\n"
+    "local A, S, B = sim.host('A'), sim.host('S'), sim.host('B')\n"
+    "A:attach(lan, {ip = '10.0.0.10/24', ip6 = '2001:db8::10/64'})\n"
+    "S:attach(lan, {ip = '10.0.0.2/24'})\n"
+    "B:attach(lan, {ip6 = '2001:db8::20/64'})\n";
+
+/* True when the bytes start with prefix. */
+static bool starts(const void *data, size_t len, const char *prefix)
+{
+    return len >= strlen(prefix) && memcmp(data, prefix, strlen(prefix)) == 0;
+}
+
+static void udp_collect(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
+                        const sim_ep *to, void *ctx)
+{
+    (void)s;
+    (void)from;
+    (void)to;
+    g_byte_array_append(ctx, data, (guint)len);
+}
+
+/* OPTIONS from B (IPv6 only) to Alice over UDP, with Via name of transport tr and a branch. */
+static char *make_options6(const char *tr, const char *branch)
+{
+    return g_strdup_printf(
+        "OPTIONS sip:alice@[2001:db8::10] SIP/2.0\r\n"
+        "Via: SIP/2.0/%s [2001:db8::20]:5060;branch=z9hG4bK-%s\r\n"
+        "Max-Forwards: 70\r\n"
+        "From: <sip:bob@example.com>;tag=b1\r\n"
+        "To: <sip:alice@example.com>\r\n"
+        "Call-ID: %s@b\r\n"
+        "CSeq: 1 OPTIONS\r\n"
+        "Content-Length: 0\r\n\r\n", tr, branch, branch);
+}
+
+/* Alice's UA names its IPv4 address, but on a dual-stack node it also listens on IPv6: an
+ * IPv6-only peer's OPTIONS over UDP and over TCP are answered 200 over IPv6 (UDP to the
+ * source, TCP on the connection), and a request to an IPv6 URI leaves over IPv6. */
+static void test_dual_stack_listens_v6(void)
+{
+    fx f;
+    fx_init(&f, world6_src, NULL, "sip", sip_lua_open);
+    sim_time_t t = sim_world_now(f.w);
+    sim_node *b = sim_world_node(f.w, "B");
+    sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
+    GByteArray *got = g_byte_array_new();
+    sim_sock *u = sim_udp_open(b, SIM_AF_INET6);
+    sim_ep any = { .port = 5060 }, to = ep("[2001:db8::10]:5060");
+    g_assert_cmpint(sim_sock_bind(u, &any), ==, 0);
+    sim_sock_on_recv(u, udp_collect, got);
+    g_autofree char *o1 = make_options6("UDP", "u1");
+    g_assert_cmpint(sim_sock_sendto(u, o1, strlen(o1), &to), ==, 0);
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_assert_true(starts(got->data, got->len, "SIP/2.0 200 OK\r\n"));
+    peer p;
+    memset(&p, 0, sizeof p);
+    p.rx = g_byte_array_new();
+    p.s = sim_tcp_open(b, SIM_AF_INET6);
+    sim_tcp_set_callbacks(p.s, &(sim_tcp_cbs){ .connected = peer_connected,
+                                               .readable = peer_read, .ctx = &p });
+    g_assert_cmpint(sim_tcp_connect(p.s, &to), ==, 0);
+    sim_world_run(f.w, t += 20 * SIM_MS);
+    g_assert_true(p.up);
+    g_autofree char *o2 = make_options6("TCP", "t1");
+    send_str(&p, o2, strlen(o2));
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_autofree char *st = peer_statuses(&p);
+    g_assert_cmpstr(st, ==, "200");
+    /* and a request to an IPv6 destination leaves over IPv6 (UDP: the URI says so) */
+    g_byte_array_set_size(got, 0);
+    g_assert_cmpint(sip_ua_options(sip_app_ua_core(alice), t,
+                                   "sip:bob@[2001:db8::20]:5060;transport=udp"), ==, 0);
+    sip_app_kick(alice);
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_assert_true(starts(got->data, got->len, "OPTIONS sip:bob@[2001:db8::20]"));
+    sim_sock_close(u);
+    g_byte_array_free(got, TRUE);
+    peer_clear(&p);
+    fx_clear(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -388,5 +774,13 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/tcp/reliable-timer-f", test_reliable_timer_f);
     g_test_add_func("/sip/tcp/lua-call", test_lua_call);
     g_test_add_func("/sip/tcp/contact-transport", test_contact_transport);
+    g_test_add_func("/sip/tcp/response-reopens-to-via", test_response_reopens_to_via);
+    g_test_add_func("/sip/tcp/connect-refused-ua", test_connect_refused_ua);
+    g_test_add_func("/sip/tcp/connect-refused-proxy", test_connect_refused_proxy);
+    g_test_add_func("/sip/tcp/idle-opener-closes", test_idle_opener_closes);
+    g_test_add_func("/sip/tcp/idle-acceptor-waits", test_idle_acceptor_waits);
+    g_test_add_func("/sip/tcp/idle-busy-transaction", test_idle_busy_transaction);
+    g_test_add_func("/sip/tcp/no-route-fails-at-once", test_no_route_fails_at_once);
+    g_test_add_func("/sip/tcp/dual-stack-listens-v6", test_dual_stack_listens_v6);
     return g_test_run();
 }
