@@ -176,6 +176,10 @@ int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, u
     if (rc < 0)
         return rc;
     sip_ua_copy_record_route(r, req);
+    /* §12.1.1: a provisional with a To tag makes an early dialog, so it carries our Contact
+     * (SIPp refuses the route set of a 180 without one; found by tests/interop) */
+    if (status > 100 && status < 200 && to_tag && !strcmp(req->method, "INVITE"))
+        sip_msg_add(r, SIP_HDR_CONTACT, NULL, ua->contact);
     if (strcmp(req->method, "OPTIONS") == 0 || status == 405) {
         sip_msg_add(r, SIP_HDR_ALLOW, NULL, UA_ALLOW);
         sip_msg_add(r, SIP_HDR_ACCEPT, NULL, "application/sdp");

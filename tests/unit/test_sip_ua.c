@@ -380,6 +380,39 @@ static void test_invite_without_contact(void)
     net_clear(&n);
 }
 
+/* The 180 Ringing makes an early dialog (it has a To tag), so it carries the callee's Contact
+ * (§12.1.1), once, as the 200 does; SIPp's rrs="true" on a 180 without one fails the call
+ * (found by tests/interop/test_sip_proxy.sh). */
+static void test_ringing_contact(void)
+{
+    sim_rng r[2];
+    net n;
+    unsigned ca = 0, cb = 0;
+    call_start(&n, r, false, &ca, &cb);
+    g_assert_cmpint(sip_ua_ring(n.ua[1], n.now, cb), ==, 0);
+    g_assert_cmpint(sip_ua_answer(n.ua[1], n.now, cb), ==, 0);
+    static const unsigned want[] = { 180, 200 };
+    for (unsigned i = 0; i < 2; i++) {
+        sip_out o;
+        g_assert_true(sip_ua_pop(n.ua[1], &o));
+        sip_msg *m = NULL;
+        g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+        g_assert_cmpuint(m->status, ==, want[i]);
+        sip_str tag;
+        g_assert_cmpint(sip_msg_tag(m, SIP_HDR_TO, &tag), ==, 0);
+        g_assert_cmpuint(tag.len, >, 0);
+        g_assert_cmpuint(sip_msg_count(m, SIP_HDR_CONTACT), ==, 1);
+        sip_nameaddr na;
+        g_assert_cmpint(sip_msg_nameaddr(m, SIP_HDR_CONTACT, 0, &na), ==, 0);
+        g_assert_cmpint(strncmp(na.uri.host.p, "10.0.0.2", na.uri.host.len), ==, 0);
+        g_assert_cmpuint(na.uri.host.len, ==, 8);
+        g_assert_cmpint(na.uri.port, ==, 5060);
+        sip_msg_free(m);
+        sip_out_clear(&o);
+    }
+    net_clear(&n);
+}
+
 /* REGISTER: 401, the retry with MD5 credentials the registrar verifies, 200 with expires=60,
  * and a refresh 30 s later (half the expiry), challenged and answered again. */
 static void test_register_digest_refresh(void)
@@ -485,5 +518,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/ua/deterministic", test_deterministic);
     g_test_add_func("/sip/ua/invite-without-contact", test_invite_without_contact);
     g_test_add_func("/sip/ua/call-ice-rfc8839", test_call_ice);
+    g_test_add_func("/sip/ua/ringing-contact", test_ringing_contact);
     return g_test_run();
 }
