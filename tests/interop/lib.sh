@@ -5,13 +5,16 @@
 #   $2  a work directory under the build tree (recreated; coturn's db, pid file and logs go here)
 # Everything runs on 127.0.0.x (Linux routes all of 127/8 to lo): nothing leaves the machine.
 # Every process a test starts is recorded and killed by the EXIT trap, so no daemon outlives it.
-# Exit 77 (ctest SKIP_RETURN_CODE) only when coturn is not installed.
+# Exit 77 (ctest SKIP_RETURN_CODE) only when the independent implementation is not installed:
+# coturn's turnserver, or what the script named before interop_init with
+#   interop_tool=sipp interop_pkg=sip-tester
 
 interop_init() {
   bin=$1
   work=$2
-  if ! command -v turnserver >/dev/null 2>&1; then
-    echo "SKIP: coturn is not installed (turnserver not found; scripts/setup installs it)"
+  tool=${interop_tool:-turnserver}
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "SKIP: ${interop_pkg:-coturn} is not installed ($tool not found; scripts/setup installs it)"
     exit 77
   fi
   rm -rf "$work" && mkdir -p "$work" || exit 1
@@ -103,4 +106,57 @@ interop_done() {
   fi
   echo "all checks passed"
   exit 0
+}
+
+# ---- SIPp (the SIP tests: interop_tool=sipp interop_pkg=sip-tester before interop_init)
+
+sipp_dir=$(dirname "$0")/sipp
+
+# run_sipp NAME SIPP-ARGS...: runs sipp in the foreground (60 s at most, stdin ignored), in $work
+# (where SIPp writes its files): statistics in $work/NAME.csv (-trace_stat), the final screens in
+# $work/NAME.screen, errors in $work/NAME.err, its output in $work/NAME.out. sipp_rc gets its
+# exit code: 0 when every call succeeded, 1 when at least one failed.
+run_sipp() {
+  name=$1; shift
+  (cd "$work" && timeout 60 sipp -nostdin -timeout 50s -trace_stat -stf "$name.csv" \
+     -trace_screen -screen_file "$name.screen" -trace_err -error_file "$name.err" "$@" \
+     >"$name.out" 2>&1)
+  sipp_rc=$?
+}
+
+# bg_sipp NAME SIPP-ARGS...: the same in the background (interop_bg; $last_pid is its pid).
+bg_sipp() {
+  name=$1; shift
+  (cd "$work" && exec timeout 60 sipp -nostdin -timeout 50s -trace_stat -stf "$name.csv" \
+     -trace_screen -screen_file "$name.screen" -trace_err -error_file "$name.err" "$@") \
+    >"$work/$name.out" 2>&1 &
+  pids="$pids $!"
+  last_pid=$!
+}
+
+# interop_wait PID: waits for a background process to finish by itself, forgets it, and sets
+# wait_rc to its exit code.
+interop_wait() {
+  wait "$1"
+  wait_rc=$?
+  rest=""
+  for p in $pids; do
+    [ "$p" = "$1" ] || rest="$rest $p"
+  done
+  pids=$rest
+}
+
+# sipp_stat NAME COUNTER: the cumulative value of COUNTER (a column of SIPp's -trace_stat file,
+# e.g. "SuccessfulCall(C)") in its last line.
+sipp_stat() {
+  awk -F';' -v k="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i }
+                       { v = $c } END { print v }' "$work/$1.csv"
+}
+
+# sipp_report NAME: prints SIPp's message table (messages, retransmissions, timeouts,
+# unexpected) from its final screen, and its error log if any.
+sipp_report() {
+  sed -n '/Messages  Retrans/,/^---/p' "$work/$1.screen" | sed -n '1,/^---/p' | head -20
+  [ -s "$work/$1.err" ] && head -20 "$work/$1.err"
+  return 0
 }

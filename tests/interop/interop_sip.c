@@ -1,0 +1,338 @@
+/* tests/interop/interop_sip.c — natsim's SIP cores (sip_ua, sip_server) over real UDP sockets on
+ * loopback, to be checked against an independent implementation (SIPp; the tests/interop/
+ * test_sip_ scripts start it).
+ *
+ *   interop_sip uas LISTEN AOR [REGISTRAR|-] [SECS]
+ *       a UA that rings (180) and answers (200 with an SDP answer) every INVITE; with REGISTRAR
+ *       it registers AOR there first (it prints "registered STATUS expires N" then "ready");
+ *       runs until SIGTERM or SECS seconds, then prints its counters
+ *   interop_sip uac LOCAL TARGET CALLS [PROXY|-]
+ *       a UA that calls TARGET (a SIP URI) CALLS times, one after the other: INVITE, the 180
+ *       and the 200, ACK, BYE and its 200; exits 0 when every call went through
+ *   interop_sip proxy LISTEN DOMAIN [USER PASS|- -] [SECS]
+ *       a registrar for DOMAIN and stateful proxy with Record-Route (with USER/PASS: REGISTER
+ *       needs MD5 digest credentials); runs until SIGTERM or SECS, then prints its counters
+ *
+ * Every datagram is logged with its first line ("rx INVITE sip:service@127.0.0.1:5060 SIP/2.0
+ * from 127.0.0.1:5070"); a failed check prints "FAIL: ..." and exits 1. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "protocols/sdp/sdp.h"
+#include "protocols/sip/sip.h"
+#include "tests/interop/interop_net.h"
+
+#define WAIT (5 * SIM_SEC)
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig) { stop = sig; }
+
+/* One core of either kind on one socket (index 0). */
+typedef struct agent {
+    sip_ua *ua;
+    sip_server *srv;
+    inet_set s;
+    GArray *events; /* of sip_ua_ev, not yet consumed */
+} agent;
+
+/* "rx INVITE sip:... SIP/2.0 from 127.0.0.1:5070": the first line of a datagram. */
+static void log_dgram(const char *dir, const uint8_t *d, size_t len, const sim_ep *peer)
+{
+    const uint8_t *eol = memchr(d, '\r', len);
+    int n = (int)(eol ? (size_t)(eol - d) : MIN(len, (size_t)80));
+    printf("%s %.*s %s %s\n", dir, n, (const char *)d, dir[0] == 'r' ? "from" : "to",
+           inet_ep_str(peer));
+}
+
+/* Sends what the core queued; a server's RFC 3263 lookups fail at once (the tests use IP
+ * literals only, so none should be asked for). */
+static void flush(agent *a)
+{
+    sip_out o;
+    while (a->ua ? sip_ua_pop(a->ua, &o) : sip_server_pop(a->srv, &o)) {
+        log_dgram("tx", o.data, o.len, &o.to);
+        inet_send(&a->s, 0, &o.to, o.data, o.len);
+        sip_out_clear(&o);
+    }
+    unsigned id;
+    char host[256];
+    while (a->srv && sip_server_lookup_pop(a->srv, &id, host, sizeof host)) {
+        printf("lookup %s refused (no DNS here)\n", host);
+        sip_server_located(a->srv, inet_now(), id, -EHOSTUNREACH, NULL);
+        flush(a);
+    }
+    sip_ua_ev ev;
+    while (a->ua && sip_ua_event(a->ua, &ev))
+        g_array_append_val(a->events, ev);
+}
+
+/* One turn of the loop: wait for one datagram or the core's deadline (at most until `until`)
+ * and feed it, then send what the core queued. */
+static void step(agent *a, sim_time_t until)
+{
+    flush(a);
+    sim_time_t dl = a->ua ? sip_ua_next_deadline(a->ua) : sip_server_next_deadline(a->srv);
+    size_t idx, len;
+    sim_ep from;
+    static uint8_t buf[SIP_MSG_MAX];
+    int r = inet_recv(&a->s, dl < until ? dl : until, &idx, &from, buf, sizeof buf, &len);
+    if (r > 0) {
+        log_dgram("rx", buf, len, &from);
+        int rc = a->ua ? sip_ua_input(a->ua, inet_now(), &from, buf, len)
+                       : sip_server_input(a->srv, inet_now(), &from, buf, len);
+        if (rc < 0)
+            printf("undecodable datagram from %s (%d)\n", inet_ep_str(&from), rc);
+    } else if (a->ua) {
+        sip_ua_timeout(a->ua, inet_now());
+    } else {
+        sip_server_timeout(a->srv, inet_now());
+    }
+    flush(a);
+}
+
+/* The next UA event within `wait`; false on timeout or a signal. */
+static bool next_event(agent *a, sim_time_t wait, sip_ua_ev *ev)
+{
+    sim_time_t until = wait == SIM_TIME_NEVER ? SIM_TIME_NEVER : inet_now() + wait;
+    while (!a->events->len && !stop && inet_now() < until)
+        step(a, until);
+    if (!a->events->len)
+        return false;
+    *ev = g_array_index(a->events, sip_ua_ev, 0);
+    g_array_remove_index(a->events, 0);
+    return true;
+}
+
+static int open_agent(agent *a, const sim_ep *local)
+{
+    a->events = g_array_new(FALSE, FALSE, sizeof(sip_ua_ev));
+    if (inet_open(&a->s, local, NULL) != 0) {
+        fprintf(stderr, "cannot bind %s\n", inet_ep_str(local));
+        return -1;
+    }
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    return 0;
+}
+
+static void close_agent(agent *a)
+{
+    sip_ua_free(a->ua);
+    sip_server_free(a->srv);
+    inet_close_all(&a->s);
+    g_array_free(a->events, TRUE);
+}
+
+/* The remote RTP endpoint the call's SDP negotiated, for the log. */
+static const char *media_of(const sip_ua *ua, unsigned call)
+{
+    const sdp_oa *oa = sip_ua_call_media(ua, call);
+    const sdp_oa_stream *st = oa ? sdp_oa_get(oa, 0) : NULL;
+    if (!st || !st->active)
+        return "none";
+    static char b[64];
+    g_snprintf(b, sizeof b, "%s %s/%u", inet_ep_str(&st->remote_rtp), st->encoding, st->clock);
+    return b;
+}
+
+static void print_ua_stats(const sip_ua *ua)
+{
+    const sip_ua_stats *st = sip_ua_get_stats(ua);
+    printf("ua rx %" G_GUINT64_FORMAT " bad %" G_GUINT64_FORMAT " rejected %" G_GUINT64_FORMAT
+           " auth_retries %" G_GUINT64_FORMAT "\n", st->rx, st->bad, st->rejected,
+           st->auth_retries);
+}
+
+/* ---------------------------------------------------------------- uas */
+
+/* REGISTER with the registrar; prints the outcome. */
+static bool do_register(agent *a)
+{
+    sip_ua_register(a->ua, inet_now(), 300);
+    sip_ua_ev ev;
+    while (next_event(a, WAIT, &ev)) {
+        if (ev.kind == SIP_UA_EV_REGISTERED || ev.kind == SIP_UA_EV_REG_FAILED) {
+            printf("registered %u expires %u\n", ev.status, ev.expires);
+            return ev.kind == SIP_UA_EV_REGISTERED && ev.expires > 0;
+        }
+    }
+    printf("FAIL: no answer to REGISTER\n");
+    return false;
+}
+
+static int cmd_uas(sip_ua_cfg *cfg, unsigned secs)
+{
+    sim_rng rng;
+    sim_rng_seed(&rng, inet_seed());
+    agent a = { .ua = sip_ua_new(cfg, &rng) };
+    if (!a.ua || open_agent(&a, &cfg->local) != 0)
+        return 2;
+    if (cfg->registrar.port && !do_register(&a))
+        return 1;
+    printf("ready %s\n", inet_ep_str(&cfg->local));
+    unsigned incoming = 0, confirmed = 0, byes = 0, other = 0;
+    sim_time_t end = secs ? inet_now() + secs * SIM_SEC : SIM_TIME_NEVER;
+    sip_ua_ev ev;
+    while (!stop && inet_now() < end) {
+        if (!next_event(&a, end == SIM_TIME_NEVER ? SIM_TIME_NEVER : end - inet_now(), &ev))
+            continue;
+        if (ev.kind == SIP_UA_EV_INCOMING) {
+            incoming++;
+            int r1 = sip_ua_ring(a.ua, inet_now(), ev.call);
+            int r2 = sip_ua_answer(a.ua, inet_now(), ev.call);
+            printf("call %u incoming from %s ring %d answer %d media %s\n", ev.call,
+                   sip_ua_call_peer(a.ua, ev.call), r1, r2, media_of(a.ua, ev.call));
+        } else if (ev.kind == SIP_UA_EV_CONFIRMED) {
+            confirmed++;
+            printf("call %u confirmed (ACK)\n", ev.call);
+        } else if (ev.kind == SIP_UA_EV_ENDED) {
+            bool bye = ev.by_remote && ev.status == 200;
+            byes += bye;
+            other += !bye;
+            printf("call %u ended status %u by_remote %d\n", ev.call, ev.status, ev.by_remote);
+            sip_ua_forget(a.ua, ev.call);
+        }
+    }
+    printf("uas incoming %u confirmed %u ended_by_bye %u ended_otherwise %u\n", incoming,
+           confirmed, byes, other);
+    print_ua_stats(a.ua);
+    close_agent(&a);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- uac */
+
+/* The next event of the call within WAIT (events of other calls are printed and dropped). */
+static bool call_event(agent *a, unsigned call, sip_ua_ev *ev)
+{
+    while (next_event(a, WAIT, ev)) {
+        if (ev->call == call)
+            return true;
+        printf("event %u for call %u ignored\n", ev->kind, ev->call);
+    }
+    return false;
+}
+
+/* One call: INVITE, provisional(s), 200 (ACK sent by the core), BYE and its 200. Prints one
+ * line; true when it all happened. */
+static bool one_call(agent *a, const char *target, unsigned i)
+{
+    unsigned call = 0, ringing = 0;
+    if (sip_ua_call(a->ua, inet_now(), target, &call) != 0) {
+        printf("FAIL: call %u: sip_ua_call refused %s\n", i, target);
+        return false;
+    }
+    sip_ua_ev ev;
+    bool answered = false;
+    while (!answered && call_event(a, call, &ev)) {
+        if (ev.kind == SIP_UA_EV_PROGRESS)
+            ringing = ev.status;
+        else if (ev.kind == SIP_UA_EV_ANSWERED)
+            answered = true;
+        else if (ev.kind == SIP_UA_EV_ENDED)
+            break;
+    }
+    if (!answered) {
+        printf("FAIL: call %u not answered (progress %u, last event %u status %u)\n", i,
+               ringing, ev.kind, ev.status);
+        return false;
+    }
+    const char *media = media_of(a->ua, call);
+    printf("call %u progress %u answered media %s\n", i, ringing, media);
+    sip_ua_hangup(a->ua, inet_now(), call);
+    bool ended = call_event(a, call, &ev) && ev.kind == SIP_UA_EV_ENDED;
+    printf("call %u bye %u\n", i, ended ? ev.status : 0);
+    sip_ua_forget(a->ua, call);
+    return ended && ev.status == 200 && ringing == 180;
+}
+
+static int cmd_uac(sip_ua_cfg *cfg, const char *target, unsigned n)
+{
+    sim_rng rng;
+    sim_rng_seed(&rng, inet_seed());
+    agent a = { .ua = sip_ua_new(cfg, &rng) };
+    if (!a.ua || open_agent(&a, &cfg->local) != 0)
+        return 2;
+    unsigned ok = 0;
+    sim_time_t t0 = inet_now();
+    for (unsigned i = 1; i <= n && !stop; i++)
+        ok += one_call(&a, target, i);
+    double secs = (double)(inet_now() - t0) / SIM_SEC;
+    /* A moment for the last BYE's retransmissions to be absorbed on both sides. */
+    sim_time_t until = inet_now() + 200 * SIM_MS;
+    while (inet_now() < until && !stop)
+        step(&a, until);
+    printf("uac calls %u ok %u failed %u in %.3f s (%.1f calls/s)\n", n, ok, n - ok, secs,
+           secs > 0 ? n / secs : 0.0);
+    print_ua_stats(a.ua);
+    close_agent(&a);
+    return ok == n ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------- proxy */
+
+static int cmd_proxy(sip_server_cfg *cfg, unsigned secs)
+{
+    sim_rng rng;
+    sim_rng_seed(&rng, inet_seed());
+    agent a = { .srv = sip_server_new(cfg, &rng) };
+    if (!a.srv || open_agent(&a, &cfg->self) != 0)
+        return 2;
+    printf("ready %s domain %s%s\n", inet_ep_str(&cfg->self), cfg->domain,
+           cfg->users ? " digest" : "");
+    sim_time_t end = secs ? inet_now() + secs * SIM_SEC : SIM_TIME_NEVER;
+    while (!stop && inet_now() < end)
+        step(&a, end);
+    const sip_server_stats *st = sip_server_get_stats(a.srv);
+    printf("proxy rx %" G_GUINT64_FORMAT " bad %" G_GUINT64_FORMAT " rejected %" G_GUINT64_FORMAT
+           " registers %" G_GUINT64_FORMAT " challenges %" G_GUINT64_FORMAT " forwarded %"
+           G_GUINT64_FORMAT " stateless %" G_GUINT64_FORMAT " loops %" G_GUINT64_FORMAT
+           " bindings %zu\n", st->rx, st->bad, st->rejected, st->registers, st->challenges,
+           st->forwarded, st->stateless, st->loops,
+           sip_location_count(sip_server_location(a.srv), inet_now()));
+    close_agent(&a);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static bool given(int argc, char **argv, int i) { return argc > i && strcmp(argv[i], "-") != 0; }
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    sip_ua_cfg uc = { .rport = true };
+    if (argc >= 4 && strcmp(argv[1], "uas") == 0) {
+        uc.local = inet_ep_arg(argv[2]);
+        uc.aor = argv[3];
+        if (given(argc, argv, 4))
+            uc.registrar = uc.proxy = inet_ep_arg(argv[4]);
+        return cmd_uas(&uc, argc > 5 ? (unsigned)atoi(argv[5]) : 0);
+    }
+    if (argc >= 5 && strcmp(argv[1], "uac") == 0) {
+        uc.local = inet_ep_arg(argv[2]);
+        g_autofree char *aor = g_strdup_printf("sip:natsim@%s", inet_ep_str(&uc.local));
+        uc.aor = aor;
+        if (given(argc, argv, 5))
+            uc.proxy = inet_ep_arg(argv[5]);
+        return cmd_uac(&uc, argv[3], (unsigned)atoi(argv[4]));
+    }
+    if (argc >= 4 && strcmp(argv[1], "proxy") == 0) {
+        sip_server_cfg sc = { .domain = argv[3], .self = inet_ep_arg(argv[2]),
+                              .registrar = true, .record_route = true };
+        const char *users[] = { argc > 4 ? argv[4] : NULL, NULL };
+        const char *pws[] = { argc > 5 ? argv[5] : NULL, NULL };
+        if (given(argc, argv, 4) && argc > 5) {
+            sc.users = users;
+            sc.passwords = pws;
+        }
+        return cmd_proxy(&sc, argc > 6 ? (unsigned)atoi(argv[6]) : 0);
+    }
+    fprintf(stderr, "usage: interop_sip uas LISTEN AOR [REGISTRAR|-] [SECS]\n"
+                    "       interop_sip uac LOCAL TARGET CALLS [PROXY|-]\n"
+                    "       interop_sip proxy LISTEN DOMAIN [USER PASS|- -] [SECS]\n");
+    return 2;
+}
