@@ -9,9 +9,10 @@
  *   interop_sip uac LOCAL TARGET CALLS [PROXY|-]
  *       a UA that calls TARGET (a SIP URI) CALLS times, one after the other: INVITE, the 180
  *       and the 200, ACK, BYE and its 200; exits 0 when every call went through
- *   interop_sip proxy LISTEN DOMAIN [USER PASS|- -] [SECS]
+ *   interop_sip proxy LISTEN DOMAIN [USER PASS|- -] [SECS] [NAME=IP:PORT...]
  *       a registrar for DOMAIN and stateful proxy with Record-Route (with USER/PASS: REGISTER
- *       needs MD5 digest credentials); runs until SIGTERM or SECS, then prints its counters
+ *       needs MD5 digest credentials); other domains are located in the NAME=IP:PORT table
+ *       (instead of RFC 3263 DNS); runs until SIGTERM or SECS, then prints its counters
  *
  * Every datagram is logged with its first line ("rx INVITE sip:service@127.0.0.1:5060 SIP/2.0
  * from 127.0.0.1:5070"); a failed check prints "FAIL: ..." and exits 1. */
@@ -36,6 +37,7 @@ typedef struct agent {
     sip_server *srv;
     inet_set s;
     GArray *events; /* of sip_ua_ev, not yet consumed */
+    char **hosts;   /* proxy: NAME=IP:PORT, NULL-terminated (borrowed from argv) */
 } agent;
 
 /* "rx INVITE sip:... SIP/2.0 from 127.0.0.1:5070": the first line of a datagram. */
@@ -47,8 +49,20 @@ static void log_dgram(const char *dir, const uint8_t *d, size_t len, const sim_e
            inet_ep_str(peer));
 }
 
-/* Sends what the core queued; a server's RFC 3263 lookups fail at once (the tests use IP
- * literals only, so none should be asked for). */
+/* The endpoint of host in the proxy's static "DNS" (NAME=IP:PORT arguments); 0 or -ENOENT. */
+static int hosts_find(const agent *a, const char *host, sim_ep *ep)
+{
+    size_t n = strlen(host);
+    for (char **h = a->hosts; h && *h; h++)
+        if (!strncmp(*h, host, n) && (*h)[n] == '=') {
+            *ep = inet_ep_arg(*h + n + 1);
+            return 0;
+        }
+    return -ENOENT;
+}
+
+/* Sends what the core queued; answers a server's RFC 3263 lookups from the static table (no
+ * DNS here: an unknown name fails, and the branch answers 503). */
 static void flush(agent *a)
 {
     sip_out o;
@@ -60,8 +74,10 @@ static void flush(agent *a)
     unsigned id;
     char host[256];
     while (a->srv && sip_server_lookup_pop(a->srv, &id, host, sizeof host)) {
-        printf("lookup %s refused (no DNS here)\n", host);
-        sip_server_located(a->srv, inet_now(), id, -EHOSTUNREACH, NULL);
+        sim_ep ep;
+        int rc = hosts_find(a, host, &ep);
+        printf("lookup %s -> %s\n", host, rc ? "unknown" : inet_ep_str(&ep));
+        sip_server_located(a->srv, inet_now(), id, rc ? -EHOSTUNREACH : 0, rc ? NULL : &ep);
         flush(a);
     }
     sip_ua_ev ev;
@@ -274,11 +290,11 @@ static int cmd_uac(sip_ua_cfg *cfg, const char *target, unsigned n)
 
 /* ---------------------------------------------------------------- proxy */
 
-static int cmd_proxy(sip_server_cfg *cfg, unsigned secs)
+static int cmd_proxy(sip_server_cfg *cfg, unsigned secs, char **hosts)
 {
     sim_rng rng;
     sim_rng_seed(&rng, inet_seed());
-    agent a = { .srv = sip_server_new(cfg, &rng) };
+    agent a = { .srv = sip_server_new(cfg, &rng), .hosts = hosts };
     if (!a.srv || open_agent(&a, &cfg->self) != 0)
         return 2;
     printf("ready %s domain %s%s\n", inet_ep_str(&cfg->self), cfg->domain,
@@ -329,10 +345,12 @@ int main(int argc, char **argv)
             sc.users = users;
             sc.passwords = pws;
         }
-        return cmd_proxy(&sc, argc > 6 ? (unsigned)atoi(argv[6]) : 0);
+        return cmd_proxy(&sc, argc > 6 ? (unsigned)atoi(argv[6]) : 0,
+                         argc > 7 ? argv + 7 : NULL);
     }
     fprintf(stderr, "usage: interop_sip uas LISTEN AOR [REGISTRAR|-] [SECS]\n"
                     "       interop_sip uac LOCAL TARGET CALLS [PROXY|-]\n"
-                    "       interop_sip proxy LISTEN DOMAIN [USER PASS|- -] [SECS]\n");
+                    "       interop_sip proxy LISTEN DOMAIN [USER PASS|- -] [SECS]"
+                    " [NAME=IP:PORT...]\n");
     return 2;
 }
