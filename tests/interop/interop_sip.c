@@ -40,13 +40,26 @@ typedef struct agent {
     char **hosts;   /* proxy: NAME=IP:PORT, NULL-terminated (borrowed from argv) */
 } agent;
 
-/* "rx INVITE sip:... SIP/2.0 from 127.0.0.1:5070": the first line of a datagram. */
+/* The text of the line after `key` (e.g. "\r\nCall-ID: "), up to its CRLF, as "%.*s" args. */
+static int line_after(const uint8_t *d, size_t len, const char *key, const char **at)
+{
+    const uint8_t *k = memmem(d, len, key, strlen(key));
+    if (!k)
+        return 0;
+    *at = (const char *)k + strlen(key);
+    const char *eol = memchr(*at, '\r', len - (size_t)((const uint8_t *)*at - d));
+    return eol ? (int)(eol - *at) : 0;
+}
+
+/* "rx INVITE sip:... SIP/2.0 from 127.0.0.1:5070 [1-1234@127.0.0.1]": the first line of a
+ * datagram, its peer and its Call-ID (natsim writes long header names; SIPp too). */
 static void log_dgram(const char *dir, const uint8_t *d, size_t len, const sim_ep *peer)
 {
-    const uint8_t *eol = memchr(d, '\r', len);
-    int n = (int)(eol ? (size_t)(eol - d) : MIN(len, (size_t)80));
-    printf("%s %.*s %s %s\n", dir, n, (const char *)d, dir[0] == 'r' ? "from" : "to",
-           inet_ep_str(peer));
+    const char *first = (const char *)d, *cid = "";
+    int n = line_after(d, len, "", &first);
+    int c = line_after(d, len, "\r\nCall-ID: ", &cid);
+    printf("%s %.*s %s %s [%.*s]\n", dir, n ? n : (int)MIN(len, (size_t)80), first,
+           dir[0] == 'r' ? "from" : "to", inet_ep_str(peer), c, cid);
 }
 
 /* The endpoint of host in the proxy's static "DNS" (NAME=IP:PORT arguments); 0 or -ENOENT. */
