@@ -2,8 +2,9 @@
  * loopback, to be checked against an independent implementation (SIPp; the tests/interop/
  * test_sip_ scripts start it).
  *
- *   interop_sip uas LISTEN AOR [REGISTRAR|-] [SECS]
- *       a UA that rings (180) and answers (200 with an SDP answer) every INVITE; with REGISTRAR
+ *   interop_sip uas LISTEN AOR [REGISTRAR|-] [SECS] [ring]
+ *       a UA that rings (180) and answers (200 with an SDP answer) every INVITE (with "ring":
+ *       rings only, the caller has to CANCEL: "answer 1" in the log); with REGISTRAR
  *       it registers AOR there first (it prints "registered STATUS expires N" then "ready");
  *       runs until SIGTERM or SECS seconds, then prints its counters
  *   interop_sip uac LOCAL TARGET CALLS [PROXY|-]
@@ -192,7 +193,7 @@ static bool do_register(agent *a)
     return false;
 }
 
-static int cmd_uas(sip_ua_cfg *cfg, unsigned secs)
+static int cmd_uas(sip_ua_cfg *cfg, unsigned secs, bool answer)
 {
     sim_rng rng;
     sim_rng_seed(&rng, inet_seed());
@@ -211,7 +212,7 @@ static int cmd_uas(sip_ua_cfg *cfg, unsigned secs)
         if (ev.kind == SIP_UA_EV_INCOMING) {
             incoming++;
             int r1 = sip_ua_ring(a.ua, inet_now(), ev.call);
-            int r2 = sip_ua_answer(a.ua, inet_now(), ev.call);
+            int r2 = answer ? sip_ua_answer(a.ua, inet_now(), ev.call) : 1;
             printf("call %u incoming from %s ring %d answer %d media %s\n", ev.call,
                    sip_ua_call_peer(a.ua, ev.call), r1, r2, media_of(a.ua, ev.call));
         } else if (ev.kind == SIP_UA_EV_CONFIRMED) {
@@ -339,7 +340,8 @@ int main(int argc, char **argv)
         uc.aor = argv[3];
         if (given(argc, argv, 4))
             uc.registrar = uc.proxy = inet_ep_arg(argv[4]);
-        return cmd_uas(&uc, argc > 5 ? (unsigned)atoi(argv[5]) : 0);
+        return cmd_uas(&uc, argc > 5 ? (unsigned)atoi(argv[5]) : 0,
+                       !(argc > 6 && !strcmp(argv[6], "ring")));
     }
     if (argc >= 5 && strcmp(argv[1], "uac") == 0) {
         uc.local = inet_ep_arg(argv[2]);
@@ -361,7 +363,7 @@ int main(int argc, char **argv)
         return cmd_proxy(&sc, argc > 6 ? (unsigned)atoi(argv[6]) : 0,
                          argc > 7 ? argv + 7 : NULL);
     }
-    fprintf(stderr, "usage: interop_sip uas LISTEN AOR [REGISTRAR|-] [SECS]\n"
+    fprintf(stderr, "usage: interop_sip uas LISTEN AOR [REGISTRAR|-] [SECS] [ring]\n"
                     "       interop_sip uac LOCAL TARGET CALLS [PROXY|-]\n"
                     "       interop_sip proxy LISTEN DOMAIN [USER PASS|- -] [SECS]"
                     " [NAME=IP:PORT...]\n");
