@@ -360,22 +360,12 @@ static sip_call *call_of_response(const sip_ua *ua, unsigned txn, const sip_msg 
     return NULL;
 }
 
-/* §8.2.2.3: this UA supports no extension, so a request (not ACK or CANCEL) that Requires one
- * gets 420 Bad Extension listing the option tags in Unsupported; true when answered so. */
+/* §8.2.2.3: 420 for a request that Requires an extension (we support none); true if sent. */
 static bool bad_extension(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *m)
 {
-    size_t n = sip_msg_count(m, SIP_HDR_REQUIRE);
     sip_msg *r = NULL;
-    if (!txn || !n || !strcmp(m->method, "ACK") || !strcmp(m->method, "CANCEL") ||
-        sip_msg_response(m, 420, NULL, ua->reg_tag, &r) < 0)
+    if (!txn || sip_msg_bad_extension(m, SIP_HDR_REQUIRE, ua->reg_tag, &r) <= 0)
         return false;
-    GString *tags = g_string_new(NULL); /* one line: "Unsupported: 100rel, precondition" */
-    sip_str tag;
-    for (size_t i = 0; i < n; i++)
-        if (sip_msg_value(m, SIP_HDR_REQUIRE, i, &tag) == 0)
-            g_string_append_printf(tags, "%s%.*s", tags->len ? ", " : "", (int)tag.len, tag.p);
-    sip_msg_add(r, SIP_HDR_UNSUPPORTED, NULL, tags->str);
-    g_string_free(tags, TRUE);
     sip_txns_respond(ua->txns, now, txn, r);
     sip_msg_free(r);
     return true;
