@@ -160,3 +160,21 @@ sipp_report() {
   [ -s "$work/$1.err" ] && head -20 "$work/$1.err"
   return 0
 }
+
+# count_is N FILE PATTERN...: every (basic regex) PATTERN matches exactly N lines of FILE;
+# prints the ones that do not.
+count_is() {
+  n=$1 f=$2; shift 2
+  ok=0
+  for pat in "$@"; do
+    c=$(grep -c -- "$pat" "$f")
+    [ "$c" -eq "$n" ] || { echo "  '$pat': $c lines, not $n"; ok=1; }
+  done
+  return $ok
+}
+
+# sipp_calls NAME OK FAILED: SIPp's run NAME counted OK successful and FAILED failed calls.
+sipp_calls() {
+  s=$(sipp_stat "$1" 'SuccessfulCall(C)') f=$(sipp_stat "$1" 'FailedCall(C)')
+  [ "$s" = "$2" ] && [ "$f" = "$3" ] || { echo "  SIPp $1: $s successful, $f failed"; return 1; }
+}

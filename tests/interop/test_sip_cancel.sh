@@ -26,20 +26,17 @@ sipp_report cancel
 p=$work/proxy.out
 grep -v '^[rt]x \|^call ' "$work/uas.out"
 grep -v '^[rt]x ' "$p"
-n() { grep -c "$1" "$p"; }
 expect "sipp exited 0 (10 calls: 180, 200 for the CANCEL, 487)" [ $sipp_rc -eq 0 ]
-expect "sipp: 10 successful, 0 failed" [ "$(sipp_stat cancel 'SuccessfulCall(C)')" = 10 ] &&
-  [ "$(sipp_stat cancel 'FailedCall(C)')" = 0 ]
-expect "proxy answered each CANCEL 200 and cancelled its branch" \
-  [ "$(n '^rx CANCEL .* from 127\.0\.0\.3:')" -eq 10 ] &&
-  [ "$(n '^tx CANCEL sip:service@127\.0\.0\.2:.* to 127\.0\.0\.2:')" -eq 10 ]
-expect "proxy ACKed the UA's 487s and passed 487 up; SIPp's ACKs came back" \
-  [ "$(n '^rx SIP/2.0 487 .* from 127\.0\.0\.2:')" -eq 10 ] &&
-  [ "$(n '^tx ACK sip:service@127\.0\.0\.2:.* to 127\.0\.0\.2:')" -eq 10 ] &&
-  [ "$(n '^tx SIP/2.0 487 .* to 127\.0\.0\.3:')" -eq 10 ] &&
-  [ "$(n '^rx ACK .* from 127\.0\.0\.3:')" -eq 10 ]
+expect "sipp: 10 successful, 0 failed" sipp_calls cancel 10 0
+expect "proxy answered each CANCEL 200 and cancelled its branch" count_is 10 "$p" \
+  '^rx CANCEL .* from 127\.0\.0\.3:' '^tx CANCEL sip:service@127\.0\.0\.2:.* to 127\.0\.0\.2:' \
+  '^tx SIP/2.0 200 OK to 127\.0\.0\.3:' '^rx SIP/2.0 200 OK from 127\.0\.0\.2:'
+expect "proxy ACKed the UA's 487s and passed 487 up; SIPp's ACKs came back" count_is 10 "$p" \
+  '^rx SIP/2.0 487 .* from 127\.0\.0\.2:' '^tx ACK sip:service@127\.0\.0\.2:.* to 127\.0\.0\.2:' \
+  '^tx SIP/2.0 487 .* to 127\.0\.0\.3:' '^rx ACK .* from 127\.0\.0\.3:'
 expect "natsim UA: 10 calls rung, each ended 487 by the caller" \
-  [ "$(grep -c '^call [0-9]* ended status 487 by_remote 1$' "$work/uas.out")" -eq 10 ] &&
+  count_is 10 "$work/uas.out" '^call [0-9]* ended status 487 by_remote 1$'
+expect "natsim UA: 10 incoming, none answered" \
   has "$work/uas.out" '^uas incoming 10 confirmed 0 ended_by_bye 0 ended_otherwise 10$'
 expect "proxy: nothing malformed or rejected" has "$p" '^proxy rx [0-9]+ bad 0 rejected 0 '
 interop_done

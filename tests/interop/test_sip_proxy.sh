@@ -28,17 +28,16 @@ grep -v '^[rt]x \|^call ' "$work/uas.out"
 p=$work/proxy.out
 expect "natsim UA registered through the registrar (200)" has "$work/uas.out" '^registered 200 expires 300$'
 expect "sipp exited 0 (every call and every check succeeded)" [ $sipp_rc -eq 0 ]
-expect "sipp: 20 successful calls, 0 failed" [ "$(sipp_stat call 'SuccessfulCall(C)')" = 20 ] &&
-  [ "$(sipp_stat call 'FailedCall(C)')" = 0 ]
-expect "proxy got 20 INVITEs and answered 100 itself" \
-  [ "$(grep -c '^rx INVITE sip:service@127\.0\.0\.1:' "$p")" -eq 20 ] &&
-  [ "$(grep -c '^tx SIP/2.0 100 Trying to 127\.0\.0\.3:' "$p")" -eq 20 ]
+expect "sipp: 20 successful calls, 0 failed" sipp_calls call 20 0
+expect "proxy got 20 INVITEs and answered 100 itself" count_is 20 "$p" \
+  '^rx INVITE sip:service@127\.0\.0\.1:' '^tx SIP/2.0 100 Trying to 127\.0\.0\.3:'
 expect "proxy forwarded each INVITE to the registered contact" \
-  [ "$(grep -c '^tx INVITE sip:service@127\.0\.0\.2:' "$p")" -eq 20 ]
+  count_is 20 "$p" '^tx INVITE sip:service@127\.0\.0\.2:.* to 127\.0\.0\.2:'
 expect "ACK and BYE came to the proxy for the contact (Route) and went on to it" \
-  [ "$(grep -c '^rx ACK sip:service@127\.0\.0\.2:.* from 127\.0\.0\.3:' "$p")" -eq 20 ] &&
-  [ "$(grep -c '^tx ACK sip:service@127\.0\.0\.2:.* to 127\.0\.0\.2:' "$p")" -eq 20 ] &&
-  [ "$(grep -c '^tx BYE sip:service@127\.0\.0\.2:.* to 127\.0\.0\.2:' "$p")" -eq 20 ]
+  count_is 20 "$p" '^rx ACK sip:service@127\.0\.0\.2:.* from 127\.0\.0\.3:' \
+  '^tx ACK sip:service@127\.0\.0\.2:.* to 127\.0\.0\.2:' \
+  '^rx BYE sip:service@127\.0\.0\.2:.* from 127\.0\.0\.3:' \
+  '^tx BYE sip:service@127\.0\.0\.2:.* to 127\.0\.0\.2:'
 expect "natsim UA: 20 incoming, 20 confirmed, 20 ended by BYE" \
   has "$work/uas.out" '^uas incoming 20 confirmed 20 ended_by_bye 20 ended_otherwise 0$'
 expect "proxy: nothing malformed or rejected, no loop" \

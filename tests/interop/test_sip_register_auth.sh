@@ -21,7 +21,7 @@ done
 interop_stop "$reg_pid"
 cat "$work/registrar.out"
 r=$work/registrar.out
-expect "sipp ran both scenarios to the end" [ "$rc_wrong" -eq 0 ] && [ "$rc_secret" -eq 0 ]
+expect "sipp ran both scenarios to the end" [ "$rc_wrong$rc_secret" = 00 ]
 expect "401 challenge: realm, qop=auth, MD5 (SIPp's checks)" \
   [ "$(grep -c '^challenged .*realm="127.0.0.1" qop="auth" algorithm=MD5$' "$work/reg-wrong.log" "$work/reg-secret.log" | grep -c ':1$')" -eq 2 ]
 expect "wrong password: refused again with 401" has "$work/reg-wrong.log" '^refused 401$'
