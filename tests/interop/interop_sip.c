@@ -15,6 +15,12 @@
  *       needs MD5 digest credentials); other domains are located in the NAME=IP:PORT table
  *       (instead of RFC 3263 DNS); runs until SIGTERM or SECS, then prints its counters
  *
+ * --tcp (before the command): the core sends over TCP (RFC 3261 §18: Via SIP/2.0/TCP, a UA's
+ * Contact ;transport=tcp) and a TCP listener shares the UDP socket's address and port; as
+ * natsim's simulator driver does, a message goes over the open connection to its destination,
+ * over a new connection when its top Via says TCP, else over UDP; streams are framed by
+ * Content-Length. Without --tcp, requests arriving over TCP are not accepted (no listener).
+ *
  * Every datagram is logged with its first line ("rx INVITE sip:service@127.0.0.1:5060 SIP/2.0
  * from 127.0.0.1:5070"); a failed check prints "FAIL: ..." and exits 1. */
 #include <errno.h>
@@ -39,6 +45,7 @@ typedef struct agent {
     inet_set s;
     GArray *events; /* of sip_ua_ev, not yet consumed */
     char **hosts;   /* proxy: NAME=IP:PORT, NULL-terminated (borrowed from argv) */
+    GHashTable *rx; /* TCP: stream fd -> GByteArray of bytes not framed yet */
 } agent;
 
 /* The text of the line after `key` (e.g. "\r\nCall-ID: "), up to its CRLF, as "%.*s" args. */
@@ -54,13 +61,44 @@ static int line_after(const uint8_t *d, size_t len, const char *key, const char 
 
 /* "rx INVITE sip:... SIP/2.0 from 127.0.0.1:5070 [1-1234@127.0.0.1]": the first line of a
  * datagram, its peer and its Call-ID (natsim writes long header names; SIPp too). */
-static void log_dgram(const char *dir, const uint8_t *d, size_t len, const sim_ep *peer)
+static void log_dgram(const char *dir, const uint8_t *d, size_t len, const sim_ep *peer,
+                      bool tcp)
 {
     const char *first = (const char *)d, *cid = "";
     int n = line_after(d, len, "", &first);
     int c = line_after(d, len, "\r\nCall-ID: ", &cid);
-    printf("%s %.*s %s %s [%.*s]\n", dir, n ? n : (int)MIN(len, (size_t)80), first,
-           dir[0] == 'r' ? "from" : "to", inet_ep_str(peer), c, cid);
+    printf("%s %.*s %s %s [%.*s]%s\n", dir, n ? n : (int)MIN(len, (size_t)80), first,
+           dir[0] == 'r' ? "from" : "to", inet_ep_str(peer), c, cid, tcp ? " tcp" : "");
+}
+
+/* True when the message's top Via names TCP (§18.1.1: a request goes over the transport its
+ * Via names; §18.2.2: a response to a TCP Via goes back over TCP). */
+static bool via_says_tcp(const uint8_t *data, size_t len)
+{
+    sip_msg *m = NULL;
+    sip_via v;
+    bool tcp = memmem(data, len, "/TCP", 4) && sip_msg_decode(data, len, &m, NULL) == 0 &&
+               sip_msg_via(m, 0, &v) == 0 && v.transport.len == 3 &&
+               g_ascii_strncasecmp(v.transport.p, "TCP", 3) == 0;
+    sip_msg_free(m);
+    return tcp;
+}
+
+/* One message out (RFC 3261 §18): on the open TCP connection to o->to (the one a request came
+ * in on, or one opened before), on a new connection when its Via says TCP, else over UDP. */
+static void send_out(agent *a, const sip_out *o)
+{
+    int k = inet_find_stream(&a->s, &o->to);
+    if (k < 0 && via_says_tcp(o->data, o->len)) {
+        size_t idx;
+        int rc = inet_connect(&a->s, &a->s.ep[0], &o->to, &idx);
+        printf("tcp-open %s %s\n", inet_ep_str(&o->to), rc ? strerror(-rc) : "ok");
+        if (rc)
+            return; /* lost: the transaction times out */
+        k = (int)idx;
+    }
+    log_dgram("tx", o->data, o->len, &o->to, k >= 0);
+    inet_send(&a->s, k >= 0 ? (size_t)k : 0, &o->to, o->data, o->len);
 }
 
 /* The endpoint of host in the proxy's static "DNS" (NAME=IP:PORT arguments); 0 or -ENOENT. */
@@ -81,8 +119,7 @@ static void flush(agent *a)
 {
     sip_out o;
     while (a->ua ? sip_ua_pop(a->ua, &o) : sip_server_pop(a->srv, &o)) {
-        log_dgram("tx", o.data, o.len, &o.to);
-        inet_send(&a->s, 0, &o.to, o.data, o.len);
+        send_out(a, &o);
         sip_out_clear(&o);
     }
     unsigned id;
@@ -99,8 +136,42 @@ static void flush(agent *a)
         g_array_append_val(a->events, ev);
 }
 
-/* One turn of the loop: wait for one datagram or the core's deadline (at most until `until`)
- * and feed it, then send what the core queued. */
+/* One message (a datagram, or one framed from a stream) into the core. */
+static void input(agent *a, const sim_ep *from, const uint8_t *buf, size_t len, bool tcp)
+{
+    log_dgram("rx", buf, len, from, tcp);
+    int rc = a->ua ? sip_ua_input(a->ua, inet_now(), from, buf, len)
+                   : sip_server_input(a->srv, inet_now(), from, buf, len);
+    if (rc < 0)
+        printf("undecodable message from %s (%d)\n", inet_ep_str(from), rc);
+}
+
+/* Bytes from stream idx (len 0: it closed): appended to its buffer, whole messages cut by
+ * Content-Length (sip_msg_frame, §18.3) go to the core; a framing error closes it. */
+static void stream_in(agent *a, size_t idx, const sim_ep *from, const uint8_t *buf, size_t len)
+{
+    gpointer key = GINT_TO_POINTER(a->s.fd[idx]);
+    GByteArray *b = g_hash_table_lookup(a->rx, key);
+    if (!b) {
+        b = g_byte_array_new();
+        g_hash_table_insert(a->rx, key, b);
+    }
+    g_byte_array_append(b, buf, (guint)len);
+    size_t ml;
+    int rc = 0;
+    while (len && b->len && (rc = sip_msg_frame(b->data, b->len, &ml)) == 0) {
+        input(a, from, b->data, ml, true);
+        g_byte_array_remove_range(b, 0, (guint)ml);
+    }
+    if (!len || (rc < 0 && rc != -EAGAIN)) {
+        printf("tcp-close %s %s\n", inet_ep_str(from), len ? "framing error" : "by peer");
+        g_hash_table_remove(a->rx, key);
+        inet_close(&a->s, idx);
+    }
+}
+
+/* One turn of the loop: wait for one datagram (or stream bytes) or the core's deadline (at
+ * most until `until`) and feed it, then send what the core queued. */
 static void step(agent *a, sim_time_t until)
 {
     flush(a);
@@ -109,12 +180,10 @@ static void step(agent *a, sim_time_t until)
     sim_ep from;
     static uint8_t buf[SIP_MSG_MAX];
     int r = inet_recv(&a->s, dl < until ? dl : until, &idx, &from, buf, sizeof buf, &len);
-    if (r > 0) {
-        log_dgram("rx", buf, len, &from);
-        int rc = a->ua ? sip_ua_input(a->ua, inet_now(), &from, buf, len)
-                       : sip_server_input(a->srv, inet_now(), &from, buf, len);
-        if (rc < 0)
-            printf("undecodable datagram from %s (%d)\n", inet_ep_str(&from), rc);
+    if (r > 0 && a->s.kind[idx] == INET_STREAM) {
+        stream_in(a, idx, &from, buf, len);
+    } else if (r > 0) {
+        input(a, &from, buf, len, false);
     } else if (a->ua) {
         sip_ua_timeout(a->ua, inet_now());
     } else {
@@ -136,10 +205,12 @@ static bool next_event(agent *a, sim_time_t wait, sip_ua_ev *ev)
     return true;
 }
 
-static int open_agent(agent *a, const sim_ep *local)
+/* Socket 0: UDP on local; with tcp, a TCP listener on the same address and port too. */
+static int open_agent(agent *a, const sim_ep *local, bool tcp)
 {
     a->events = g_array_new(FALSE, FALSE, sizeof(sip_ua_ev));
-    if (inet_open(&a->s, local, NULL) != 0) {
+    a->rx = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)g_byte_array_unref);
+    if (inet_open(&a->s, local, NULL) != 0 || (tcp && inet_listen(&a->s, local, NULL) != 0)) {
         fprintf(stderr, "cannot bind %s\n", inet_ep_str(local));
         return -1;
     }
@@ -154,6 +225,7 @@ static void close_agent(agent *a)
     sip_server_free(a->srv);
     inet_close_all(&a->s);
     g_array_free(a->events, TRUE);
+    g_hash_table_destroy(a->rx);
 }
 
 /* The remote RTP endpoint the call's SDP negotiated, for the log. */
@@ -198,7 +270,7 @@ static int cmd_uas(sip_ua_cfg *cfg, unsigned secs, bool answer)
     sim_rng rng;
     sim_rng_seed(&rng, inet_seed());
     agent a = { .ua = sip_ua_new(cfg, &rng) };
-    if (!a.ua || open_agent(&a, &cfg->local) != 0)
+    if (!a.ua || open_agent(&a, &cfg->local, cfg->tcp) != 0)
         return 2;
     if (cfg->registrar.port && !do_register(&a))
         return 1;
@@ -284,7 +356,7 @@ static int cmd_uac(sip_ua_cfg *cfg, const char *target, unsigned n)
     sim_rng rng;
     sim_rng_seed(&rng, inet_seed());
     agent a = { .ua = sip_ua_new(cfg, &rng) };
-    if (!a.ua || open_agent(&a, &cfg->local) != 0)
+    if (!a.ua || open_agent(&a, &cfg->local, cfg->tcp) != 0)
         return 2;
     unsigned ok = 0;
     sim_time_t t0 = inet_now();
@@ -309,7 +381,7 @@ static int cmd_proxy(sip_server_cfg *cfg, unsigned secs, char **hosts)
     sim_rng rng;
     sim_rng_seed(&rng, inet_seed());
     agent a = { .srv = sip_server_new(cfg, &rng), .hosts = hosts };
-    if (!a.srv || open_agent(&a, &cfg->self) != 0)
+    if (!a.srv || open_agent(&a, &cfg->self, cfg->tcp) != 0)
         return 2;
     printf("ready %s domain %s%s\n", inet_ep_str(&cfg->self), cfg->domain,
            cfg->users ? " digest" : "");
@@ -334,7 +406,12 @@ static bool given(int argc, char **argv, int i) { return argc > i && strcmp(argv
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    sip_ua_cfg uc = { .rport = true };
+    bool tcp = argc > 1 && !strcmp(argv[1], "--tcp");
+    if (tcp) {
+        argv++;
+        argc--;
+    }
+    sip_ua_cfg uc = { .rport = true, .tcp = tcp };
     if (argc >= 4 && strcmp(argv[1], "uas") == 0) {
         uc.local = inet_ep_arg(argv[2]);
         uc.aor = argv[3];
@@ -353,7 +430,7 @@ int main(int argc, char **argv)
     }
     if (argc >= 4 && strcmp(argv[1], "proxy") == 0) {
         sip_server_cfg sc = { .domain = argv[3], .self = inet_ep_arg(argv[2]),
-                              .registrar = true, .record_route = true };
+                              .registrar = true, .record_route = true, .tcp = tcp };
         const char *users[] = { argc > 4 ? argv[4] : NULL, NULL };
         const char *pws[] = { argc > 5 ? argv[5] : NULL, NULL };
         if (given(argc, argv, 4) && argc > 5) {
@@ -363,9 +440,9 @@ int main(int argc, char **argv)
         return cmd_proxy(&sc, argc > 6 ? (unsigned)atoi(argv[6]) : 0,
                          argc > 7 ? argv + 7 : NULL);
     }
-    fprintf(stderr, "usage: interop_sip uas LISTEN AOR [REGISTRAR|-] [SECS] [ring]\n"
-                    "       interop_sip uac LOCAL TARGET CALLS [PROXY|-]\n"
-                    "       interop_sip proxy LISTEN DOMAIN [USER PASS|- -] [SECS]"
+    fprintf(stderr, "usage: interop_sip [--tcp] uas LISTEN AOR [REGISTRAR|-] [SECS] [ring]\n"
+                    "       interop_sip [--tcp] uac LOCAL TARGET CALLS [PROXY|-]\n"
+                    "       interop_sip [--tcp] proxy LISTEN DOMAIN [USER PASS|- -] [SECS]"
                     " [NAME=IP:PORT...]\n");
     return 2;
 }

@@ -164,17 +164,19 @@ sipp_report() {
 # count_is N FILE PATTERN...: every (basic regex) PATTERN matches exactly N lines of FILE;
 # prints the ones that do not.
 count_is() {
-  n=$1 f=$2; shift 2
-  ok=0
-  for pat in "$@"; do
-    c=$(grep -c -- "$pat" "$f")
-    [ "$c" -eq "$n" ] || { echo "  '$pat': $c lines, not $n"; ok=1; }
+  ci_n=$1 ci_f=$2; shift 2
+  ci_ok=0
+  for ci_pat in "$@"; do
+    ci_c=$(grep -c -- "$ci_pat" "$ci_f")
+    [ "$ci_c" -eq "$ci_n" ] || { echo "  '$ci_pat': $ci_c lines, not $ci_n"; ci_ok=1; }
   done
-  return $ok
+  return $ci_ok
 }
 
 # sipp_calls NAME OK FAILED: SIPp's run NAME counted OK successful and FAILED failed calls.
 sipp_calls() {
-  s=$(sipp_stat "$1" 'SuccessfulCall(C)') f=$(sipp_stat "$1" 'FailedCall(C)')
-  [ "$s" = "$2" ] && [ "$f" = "$3" ] || { echo "  SIPp $1: $s successful, $f failed"; return 1; }
+  sc_s=$(sipp_stat "$1" 'SuccessfulCall(C)') sc_f=$(sipp_stat "$1" 'FailedCall(C)')
+  [ "$sc_s" = "$2" ] && [ "$sc_f" = "$3" ] && return 0
+  echo "  SIPp $1: $sc_s successful, $sc_f failed"
+  return 1
 }
