@@ -1,6 +1,6 @@
-/* tests/interop/interop_sip.c — natsim's SIP cores (sip_ua, sip_server) over real UDP sockets on
- * loopback, to be checked against an independent implementation (SIPp; the tests/interop/
- * test_sip_ scripts start it).
+/* tests/interop/interop_sip.c — natsim's SIP cores (sip_ua, sip_server) over real UDP (and TCP)
+ * sockets on loopback, to be checked against an independent implementation (SIPp; the
+ * tests/interop/test_sip_ scripts start it; docs/interop.md).
  *
  *   interop_sip uas LISTEN AOR [REGISTRAR|-] [SECS] [ring]
  *       a UA that rings (180) and answers (200 with an SDP answer) every INVITE (with "ring":
@@ -21,8 +21,9 @@
  * over a new connection when its top Via says TCP, else over UDP; streams are framed by
  * Content-Length. Without --tcp, requests arriving over TCP are not accepted (no listener).
  *
- * Every datagram is logged with its first line ("rx INVITE sip:service@127.0.0.1:5060 SIP/2.0
- * from 127.0.0.1:5070"); a failed check prints "FAIL: ..." and exits 1. */
+ * Every message is logged with its first line, peer and Call-ID ("rx INVITE
+ * sip:service@127.0.0.1:5060 SIP/2.0 from 127.0.0.1:5070 [1-42@127.0.0.1]", " tcp" appended
+ * for TCP); a failed check prints "FAIL: ..." and exits 1. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,7 +39,8 @@ static volatile sig_atomic_t stop;
 
 static void on_signal(int sig) { stop = sig; }
 
-/* One core of either kind on one socket (index 0). */
+/* One core of either kind: socket 0 is its UDP socket; with --tcp a listener and the streams
+ * it accepted or opened follow. */
 typedef struct agent {
     sip_ua *ua;
     sip_server *srv;
