@@ -1,7 +1,7 @@
 # tests/interop/lib.sh — shared by the interop test scripts (sourced, POSIX sh).
 #
 # Usage in a test:  . "$(dirname "$0")/lib.sh"; interop_init "$@"
-#   $1  directory of the interop programs (interop_stun, interop_turn)
+#   $1  directory of the interop programs (interop_stun, interop_turn, interop_sip)
 #   $2  a work directory under the build tree (recreated; coturn's db, pid file and logs go here)
 # Everything runs on 127.0.0.x (Linux routes all of 127/8 to lo): nothing leaves the machine.
 # Every process a test starts is recorded and killed by the EXIT trap, so no daemon outlives it.
