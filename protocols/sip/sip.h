@@ -291,6 +291,13 @@ int sip_msg_validate(const sip_msg *m, unsigned *status, const char **reason);
  * -EBADMSG (req lacks those headers); *out owned. */
 int sip_msg_response(const sip_msg *req, unsigned status, const char *reason,
                      const char *to_tag, sip_msg **out);
+/* RFC 3261 §8.2.2.3 (a UAS: require SIP_HDR_REQUIRE) and §16.3 step 6 (a proxy:
+ * SIP_HDR_PROXY_REQUIRE): natsim supports no extension, so a request listing option tags there
+ * gets 420 Bad Extension with all of them in one Unsupported header (To tag as in
+ * sip_msg_response). ACK and CANCEL are never refused. Returns 1 with *out owned, 0 (nothing
+ * required: *out NULL), or the negative errno of sip_msg_response / sip_msg_add. */
+int sip_msg_bad_extension(const sip_msg *req, sip_hdr_id require, const char *to_tag,
+                          sip_msg **out);
 
 /* A response to a request that failed sip_msg_validate (§8.2.2, §21.4.1): like
  * sip_msg_response but copying only whichever of Via, From, To, Call-ID and CSeq exist, with

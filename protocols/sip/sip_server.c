@@ -172,6 +172,21 @@ static bool for_us(const sip_server *s, const sip_msg *m)
     return !u->has_user && (sip_str_eq(u->host, s->domain) || sip_uri_equal(u, &s->self_uri));
 }
 
+/* §16.3 step 6: 420 for Proxy-Require naming an extension (we support none); true if sent. */
+static bool proxy_require(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m)
+{
+    sip_msg *r = NULL;
+    char tag[SIP_TOKEN_MAX];
+    if (!sip_msg_count(m, SIP_HDR_PROXY_REQUIRE))
+        return false;
+    sip_random_token(s->rng, "", tag, sizeof tag);
+    if (sip_msg_bad_extension(m, SIP_HDR_PROXY_REQUIRE, tag, &r) <= 0)
+        return false;
+    sip_txns_respond(s->txns, now, txn, r);
+    sip_msg_free(r);
+    return true;
+}
+
 static void on_request(sip_server *s, sim_time_t now, sip_txn_ev *ev)
 {
     sip_msg *m = ev->msg;
@@ -193,6 +208,8 @@ static void on_request(sip_server *s, sim_time_t now, sip_txn_ev *ev)
         srv_reply(s, now, ev->id, m, 200, NULL);
     } else if (!strcmp(m->method, "REGISTER") && for_us(s, m)) {
         srv_reply(s, now, ev->id, m, 403, "Not A Registrar");
+    } else if (proxy_require(s, now, ev->id, m)) {
+        /* 420 sent (§16.3 step 6) */
     } else {
         srv_proxy(s, now, ev->id, m);
         return;

@@ -176,6 +176,10 @@ int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, u
     if (rc < 0)
         return rc;
     sip_ua_copy_record_route(r, req);
+    /* §12.1.1: a provisional with a To tag makes an early dialog, so it carries our Contact
+     * (SIPp refuses the route set of a 180 without one; found by tests/interop) */
+    if (status > 100 && status < 200 && to_tag && !strcmp(req->method, "INVITE"))
+        sip_msg_add(r, SIP_HDR_CONTACT, NULL, ua->contact);
     if (strcmp(req->method, "OPTIONS") == 0 || status == 405) {
         sip_msg_add(r, SIP_HDR_ALLOW, NULL, UA_ALLOW);
         sip_msg_add(r, SIP_HDR_ACCEPT, NULL, "application/sdp");
@@ -356,11 +360,26 @@ static sip_call *call_of_response(const sip_ua *ua, unsigned txn, const sip_msg 
     return NULL;
 }
 
+/* §8.2.2.3: 420 for a request that Requires an extension (we support none); true if sent. */
+static bool bad_extension(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *m)
+{
+    sip_msg *r = NULL;
+    if (!txn || sip_msg_bad_extension(m, SIP_HDR_REQUIRE, ua->reg_tag, &r) <= 0)
+        return false;
+    sip_txns_respond(ua->txns, now, txn, r);
+    sip_msg_free(r);
+    return true;
+}
+
 static void on_request(sip_ua *ua, sim_time_t now, sip_txn_ev *ev)
 {
     sip_msg *m = ev->msg;
     ev->msg = NULL;
     const char *meth = m->method;
+    if (bad_extension(ua, now, ev->id, m)) {
+        sip_msg_free(m);
+        return;
+    }
     if (!strcmp(meth, "INVITE") || !strcmp(meth, "ACK") || !strcmp(meth, "BYE") ||
         !strcmp(meth, "CANCEL")) {
         sip_call_request(ua, now, ev->id, m);

@@ -1,17 +1,20 @@
 # tests/interop/lib.sh — shared by the interop test scripts (sourced, POSIX sh).
 #
 # Usage in a test:  . "$(dirname "$0")/lib.sh"; interop_init "$@"
-#   $1  directory of the interop programs (interop_stun, interop_turn)
+#   $1  directory of the interop programs (interop_stun, interop_turn, interop_sip)
 #   $2  a work directory under the build tree (recreated; coturn's db, pid file and logs go here)
 # Everything runs on 127.0.0.x (Linux routes all of 127/8 to lo): nothing leaves the machine.
 # Every process a test starts is recorded and killed by the EXIT trap, so no daemon outlives it.
-# Exit 77 (ctest SKIP_RETURN_CODE) only when coturn is not installed.
+# Exit 77 (ctest SKIP_RETURN_CODE) only when the independent implementation is not installed:
+# coturn's turnserver, or what the script named before interop_init with
+#   interop_tool=sipp interop_pkg=sip-tester
 
 interop_init() {
   bin=$1
   work=$2
-  if ! command -v turnserver >/dev/null 2>&1; then
-    echo "SKIP: coturn is not installed (turnserver not found; scripts/setup installs it)"
+  tool=${interop_tool:-turnserver}
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "SKIP: ${interop_pkg:-coturn} is not installed ($tool not found; scripts/setup installs it)"
     exit 77
   fi
   rm -rf "$work" && mkdir -p "$work" || exit 1
@@ -103,4 +106,77 @@ interop_done() {
   fi
   echo "all checks passed"
   exit 0
+}
+
+# ---- SIPp (the SIP tests: interop_tool=sipp interop_pkg=sip-tester before interop_init)
+
+sipp_dir=$(dirname "$0")/sipp
+
+# run_sipp NAME SIPP-ARGS...: runs sipp in the foreground (60 s at most, stdin ignored), in $work
+# (where SIPp writes its files): statistics in $work/NAME.csv (-trace_stat), the final screens in
+# $work/NAME.screen, errors in $work/NAME.err, its output in $work/NAME.out. sipp_rc gets its
+# exit code: 0 when every call succeeded, 1 when at least one failed.
+run_sipp() {
+  name=$1; shift
+  (cd "$work" && timeout 60 sipp -nostdin -timeout 50s -trace_stat -stf "$name.csv" \
+     -trace_screen -screen_file "$name.screen" -trace_err -error_file "$name.err" "$@" \
+     >"$name.out" 2>&1)
+  sipp_rc=$?
+}
+
+# bg_sipp NAME SIPP-ARGS...: the same in the background (interop_bg; $last_pid is its pid).
+bg_sipp() {
+  name=$1; shift
+  (cd "$work" && exec timeout 60 sipp -nostdin -timeout 50s -trace_stat -stf "$name.csv" \
+     -trace_screen -screen_file "$name.screen" -trace_err -error_file "$name.err" "$@") \
+    >"$work/$name.out" 2>&1 &
+  pids="$pids $!"
+  last_pid=$!
+}
+
+# interop_wait PID: waits for a background process to finish by itself, forgets it, and sets
+# wait_rc to its exit code.
+interop_wait() {
+  wait "$1"
+  wait_rc=$?
+  rest=""
+  for p in $pids; do
+    [ "$p" = "$1" ] || rest="$rest $p"
+  done
+  pids=$rest
+}
+
+# sipp_stat NAME COUNTER: the cumulative value of COUNTER (a column of SIPp's -trace_stat file,
+# e.g. "SuccessfulCall(C)") in its last line.
+sipp_stat() {
+  awk -F';' -v k="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i }
+                       { v = $c } END { print v }' "$work/$1.csv"
+}
+
+# sipp_report NAME: prints SIPp's message table (messages, retransmissions, timeouts,
+# unexpected) from its final screen, and its error log if any.
+sipp_report() {
+  sed -n '/Messages  Retrans/,/^---/p' "$work/$1.screen" | sed -n '1,/^---/p' | head -20
+  [ -s "$work/$1.err" ] && head -20 "$work/$1.err"
+  return 0
+}
+
+# count_is N FILE PATTERN...: every (basic regex) PATTERN matches exactly N lines of FILE;
+# prints the ones that do not.
+count_is() {
+  ci_n=$1 ci_f=$2; shift 2
+  ci_ok=0
+  for ci_pat in "$@"; do
+    ci_c=$(grep -c -- "$ci_pat" "$ci_f")
+    [ "$ci_c" -eq "$ci_n" ] || { echo "  '$ci_pat': $ci_c lines, not $ci_n"; ci_ok=1; }
+  done
+  return $ci_ok
+}
+
+# sipp_calls NAME OK FAILED: SIPp's run NAME counted OK successful and FAILED failed calls.
+sipp_calls() {
+  sc_s=$(sipp_stat "$1" 'SuccessfulCall(C)') sc_f=$(sipp_stat "$1" 'FailedCall(C)')
+  [ "$sc_s" = "$2" ] && [ "$sc_f" = "$3" ] && return 0
+  echo "  SIPp $1: $sc_s successful, $sc_f failed"
+  return 1
 }

@@ -730,6 +730,48 @@ static void test_failover_503(void)
     dns_first = FIRST_NONE;
 }
 
+/* §16.3 step 6: Proxy-Require naming an extension (natsim supports none) gets 420 Bad
+ * Extension with the tags in one Unsupported header, and nothing is forwarded; a Require (for
+ * the UAS, not the proxy) is forwarded untouched (found with SIPp, docs/interop.md). */
+static void test_proxy_require_420(void)
+{
+    sim_rng rng;
+    sim_rng_seed(&rng, 1);
+    sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "mit.edu", .record_route = true,
+                                                      .self = ep("18.7.22.84:5060") }, &rng);
+    static const char *const hdr[] = { "Proxy-Require: foo, bar\r\n", "Require: 100rel\r\n" };
+    for (unsigned k = 0; k < 2; k++) {
+        g_autofree char *inv = g_strdup_printf(
+            "INVITE sip:bob@10.0.2.9 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 10.0.1.1:5060;branch=z9hG4bKpr%u\r\n"
+            "From: <sip:a@rutgers.edu>;tag=1\r\nTo: <sip:bob@10.0.2.9>\r\nCall-ID: pr%u\r\n"
+            "CSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContact: <sip:a@10.0.1.1>\r\n%s\r\n", k, k,
+            hdr[k]);
+        sip_out o;
+        raw_in(s, 0, "10.0.1.1:5060", inv, &o);
+        g_assert_cmpint(strncmp((char *)o.data, "SIP/2.0 100 ", 12), ==, 0);
+        sip_out_clear(&o);
+        g_assert_true(sip_server_pop(s, &o));
+        sip_msg *m = NULL;
+        g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+        if (k == 0) {
+            g_assert_cmpuint(m->status, ==, 420);
+            g_assert_true(ep_is(&o.to, "10.0.1.1:5060"));
+            const sip_hdr *h = sip_msg_hdr(m, SIP_HDR_UNSUPPORTED, 0);
+            g_assert_nonnull(h);
+            g_assert_cmpstr(h->value, ==, "foo, bar");
+        } else {
+            g_assert_true(m->request);
+            g_assert_cmpstr(m->method, ==, "INVITE");
+            g_assert_true(ep_is(&o.to, "10.0.2.9:5060"));
+        }
+        sip_msg_free(m);
+        sip_out_clear(&o);
+        g_assert_false(sip_server_pop(s, &o));
+    }
+    sip_server_free(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -743,5 +785,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/server/registrar-flow-rport", test_registrar_flow);
     g_test_add_func("/sip/server/failover-timeout", test_failover_timeout);
     g_test_add_func("/sip/server/failover-503", test_failover_503);
+    g_test_add_func("/sip/server/proxy-require-420", test_proxy_require_420);
     return g_test_run();
 }

@@ -412,6 +412,84 @@ static void test_invite_without_contact(void)
     net_clear(&n);
 }
 
+/* The 180 Ringing makes an early dialog (it has a To tag), so it carries the callee's Contact
+ * (§12.1.1), once, as the 200 does; SIPp's rrs="true" on a 180 without one fails the call
+ * (found by tests/interop/test_sip_proxy.sh). */
+static void test_ringing_contact(void)
+{
+    sim_rng r[2];
+    net n;
+    unsigned ca = 0, cb = 0;
+    call_start(&n, r, false, &ca, &cb);
+    g_assert_cmpint(sip_ua_ring(n.ua[1], n.now, cb), ==, 0);
+    g_assert_cmpint(sip_ua_answer(n.ua[1], n.now, cb), ==, 0);
+    static const unsigned want[] = { 180, 200 };
+    for (unsigned i = 0; i < 2; i++) {
+        sip_out o;
+        g_assert_true(sip_ua_pop(n.ua[1], &o));
+        sip_msg *m = NULL;
+        g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+        g_assert_cmpuint(m->status, ==, want[i]);
+        sip_str tag;
+        g_assert_cmpint(sip_msg_tag(m, SIP_HDR_TO, &tag), ==, 0);
+        g_assert_cmpuint(tag.len, >, 0);
+        g_assert_cmpuint(sip_msg_count(m, SIP_HDR_CONTACT), ==, 1);
+        sip_nameaddr na;
+        g_assert_cmpint(sip_msg_nameaddr(m, SIP_HDR_CONTACT, 0, &na), ==, 0);
+        g_assert_cmpint(strncmp(na.uri.host.p, "10.0.0.2", na.uri.host.len), ==, 0);
+        g_assert_cmpuint(na.uri.host.len, ==, 8);
+        g_assert_cmpint(na.uri.port, ==, 5060);
+        sip_msg_free(m);
+        sip_out_clear(&o);
+    }
+    net_clear(&n);
+}
+
+/* A request requiring an extension the UA does not support (here 100rel, RFC 3262, and
+ * precondition) gets 420 Bad Extension naming them in Unsupported (§8.2.2.3) and no call is
+ * offered to the user; the INVITE transaction then takes the ACK (found by SIPp's
+ * tests/interop/sipp/require.xml). */
+static void test_require_420(void)
+{
+    sim_rng r[2];
+    rngs(r);
+    net n;
+    net_init(&n, r, false);
+    static const char inv[] = "INVITE sip:bob@10.0.0.2 SIP/2.0\r\n"
+                              "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKreq\r\n"
+                              "From: <sip:a@10.0.0.1>;tag=1\r\nTo: <sip:bob@10.0.0.2>\r\n"
+                              "Call-ID: req\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+                              "Contact: <sip:a@10.0.0.1>\r\nRequire: 100rel\r\n"
+                              "Require: precondition\r\n\r\n";
+    g_assert_cmpint(sip_ua_input(n.ua[1], 0, &n.ep[0], (const uint8_t *)inv, sizeof inv - 1),
+                    ==, 0);
+    g_autofree char *e = events(&n, 1, NULL);
+    g_assert_cmpstr(e, ==, "");
+    sip_out o;
+    g_assert_true(sip_ua_pop(n.ua[1], &o)); /* 100 Trying from the transaction */
+    sip_out_clear(&o);
+    g_assert_true(sip_ua_pop(n.ua[1], &o));
+    sip_msg *m = NULL;
+    g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+    g_assert_cmpuint(m->status, ==, 420);
+    g_assert_cmpuint(sip_msg_count(m, SIP_HDR_UNSUPPORTED), ==, 2);
+    sip_str v;
+    g_assert_cmpint(sip_msg_value(m, SIP_HDR_UNSUPPORTED, 1, &v), ==, 0);
+    g_assert_cmpint(strncmp(v.p, "precondition", v.len), ==, 0);
+    sip_msg_free(m);
+    sip_out_clear(&o);
+    /* ACK and CANCEL are never refused for Require (§8.2.2.3) */
+    static const char ack[] = "ACK sip:bob@10.0.0.2 SIP/2.0\r\n"
+                              "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKreq\r\n"
+                              "From: <sip:a@10.0.0.1>;tag=1\r\nTo: <sip:bob@10.0.0.2>;tag=x\r\n"
+                              "Call-ID: req\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\n"
+                              "Require: 100rel\r\n\r\n";
+    g_assert_cmpint(sip_ua_input(n.ua[1], 0, &n.ep[0], (const uint8_t *)ack, sizeof ack - 1),
+                    ==, 0);
+    g_assert_false(sip_ua_pop(n.ua[1], &o));
+    net_clear(&n);
+}
+
 /* REGISTER: 401, the retry with MD5 credentials the registrar verifies, 200 with expires=60,
  * and a refresh 30 s later (half the expiry), challenged and answered again. */
 static void test_register_digest_refresh(void)
@@ -518,5 +596,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/ua/deterministic", test_deterministic);
     g_test_add_func("/sip/ua/invite-without-contact", test_invite_without_contact);
     g_test_add_func("/sip/ua/call-ice-rfc8839", test_call_ice);
+    g_test_add_func("/sip/ua/ringing-contact", test_ringing_contact);
+    g_test_add_func("/sip/ua/require-420", test_require_420);
     return g_test_run();
 }

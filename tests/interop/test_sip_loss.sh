@@ -1,0 +1,27 @@
+#!/bin/sh
+# SIPp's built-in caller -> natsim's UA answering, with SIPp dropping 10% of the messages it
+# sends and receives (-lost 10), at most 10 calls at a time, 50 calls, over UDP on 127.0.0.x.
+# The retransmissions must repair every loss on both sides: natsim's 2xx retransmission until
+# the ACK (§13.3.1.4) and its transactions answering retransmitted INVITEs and BYEs (§17.2),
+# SIPp's retransmitted INVITEs and BYEs. Every call must succeed; the figures (what SIPp lost,
+# what each side retransmitted) are printed.
+interop_tool=sipp interop_pkg=sip-tester
+. "$(dirname "$0")/lib.sh"
+interop_init "$@"
+
+interop_bg uas "$bin/interop_sip" uas "127.0.0.2:$base" sip:service@127.0.0.2 - 60
+uas_pid=$last_pid
+wait_for "$work/uas.out" '^ready '
+run_sipp loss -sf "$sipp_dir/uac_loss.xml" -m 50 -l 10 -lost 10 -i 127.0.0.1 -p $((base + 1)) "127.0.0.2:$base"
+interop_stop "$uas_pid"
+sipp_report loss
+out=$work/uas.out
+grep -v '^[rt]x \|^call ' "$out"
+echo "natsim sent $(grep -c '^tx SIP/2.0 200 OK' "$out") 200 OK for 50 INVITEs and 50 BYEs," \
+  "got $(grep -c '^rx INVITE ' "$out") INVITEs, $(grep -c '^rx BYE ' "$out") BYEs"
+expect "sipp exited 0 (every call succeeded)" [ $sipp_rc -eq 0 ]
+expect "sipp: 50 successful, 0 failed" sipp_calls loss 50 0
+expect "natsim: 50 calls, each ended by SIPp's BYE" \
+  has "$out" '^uas incoming 50 confirmed [0-9]+ ended_by_bye 50 ended_otherwise 0$'
+expect "natsim: nothing malformed or rejected" has "$out" '^ua rx [0-9]+ bad 0 rejected 0 '
+interop_done
