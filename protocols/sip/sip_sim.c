@@ -45,7 +45,9 @@ static void log_msg(sip_app *a, const char *dir, const uint8_t *data, size_t len
     size_t n = eol ? (size_t)(eol - (const char *)data) : MIN(len, (size_t)80);
     g_autofree char *line = g_strndup((const char *)data, n);
     const char *what = line;
-    if (g_str_has_prefix(line, "SIP/2.0 "))
+    if (sip_is_stun(data, len)) /* RFC 5626 keep-alive */
+        what = data[0] == 0 && data[1] == 1 ? "STUN Binding request" : "STUN Binding response";
+    else if (g_str_has_prefix(line, "SIP/2.0 "))
         what = line + 8;               /* "180 Ringing" */
     else if (strchr(line, ' '))
         *strchr(line, ' ') = 0;        /* "INVITE" */
@@ -175,12 +177,33 @@ static void on_msg(void *ctx, const sim_ep *from, const uint8_t *data, size_t le
     sip_app_kick(a);
 }
 
+/* RFC 5626 §4.4.2 / §8: STUN on the SIP port. A server answers Binding requests (the
+ * keep-alive keeps an edge's flow alive); a UA hands the answer to its core. */
+static void on_stun(sip_app *a, const sim_ep *from, const uint8_t *data, size_t len)
+{
+    log_msg(a, "rx", data, len, from);
+    sim_time_t now = sim_world_now(a->world);
+    uint8_t out[64];
+    size_t n;
+    if (a->ua) {
+        sip_ua_keepalive_input(a->ua, now, from, data, len);
+    } else if (sip_stun_keepalive_answer(data, len, from, out, sizeof out, &n) == 0) {
+        log_msg(a, "tx", out, n, from);
+        sim_sock_sendto(a->sock, out, n, from);
+        sip_server_keepalive(a->srv, now, from);
+    }
+    sip_app_kick(a);
+}
+
 static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
                     const sim_ep *to, void *ctx)
 {
     (void)s;
     (void)to;
-    on_msg(ctx, from, data, len);
+    if (sip_is_stun(data, len)) /* first byte 0 or 1; SIP starts with a letter */
+        on_stun(ctx, from, data, len);
+    else
+        on_msg(ctx, from, data, len);
 }
 
 static void on_timer(sim_timer *t, void *ctx)
