@@ -91,7 +91,6 @@ void sip_ua_ob_registered(sip_ua *ua, sim_time_t now, const sip_msg *resp, uint3
         ob->ka_at = SIM_TIME_NEVER; /* unregistered (or keep-alives off: see sip.md) */
         return;
     }
-    ob->awaiting = false; /* a fresh registration is a fresh flow */
     if (ob->ka_at == SIM_TIME_NEVER)
         ob->ka_at = now + interval(ua);
 }
