@@ -427,7 +427,7 @@ sip_location *sip_server_location(sip_server *s);
 /* A keep-alive (STUN Binding, CRLF) arrived from `from`: an edge proxy's flow is alive. */
 void sip_server_keepalive(sip_server *s, sim_time_t now, const sim_ep *from);
 
-/* ---------------------------------------------------------------- outbound (sip_outbound.c, sip_ua_ob.c) */
+/* -------------------------------------------------- outbound (sip_outbound.c, sip_ua_ob.c) */
 
 /* RFC 5626 §5.2 flow tokens: hex(flags | address | port | HMAC-SHA1(key, flags | address |
  * port) truncated to 10 bytes); flags bit 0: TCP, bit 1: IPv6. */

@@ -357,7 +357,7 @@ bool srv_ob_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to
     return true;
 }
 
-/* ---------------------------------------------------------------- registrar (§6, RFC 3327 §5.3) */
+/* ---------------------------------------------------------------- registrar (§6; RFC 3327) */
 
 int srv_ob_register_read(const sip_msg *m, srv_reg_ob *r)
 {

@@ -364,7 +364,8 @@ void srv_register(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m)
     bool outbound = false;
     unsigned st = apply(s, now, m, aor, flow ? &src : NULL, &ob, &outbound);
     if (st) {
-        srv_reply(s, now, txn, m, st, st == 439 ? "First Hop Lacks Outbound Support" : "Bad Contact");
+        srv_reply(s, now, txn, m, st,
+                  st == 439 ? "First Hop Lacks Outbound Support" : "Bad Contact");
         srv_ob_register_clear(&ob);
         return;
     }

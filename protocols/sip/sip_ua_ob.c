@@ -74,9 +74,9 @@ static sim_time_t interval(sip_ua *ua)
 {
     if (ua->cfg.keepalive)
         return (sim_time_t)ua->cfg.keepalive * SIM_SEC;
-    uint64_t ms = ua->ob->flow_timer
-                      ? ua->ob->flow_timer * 800u + sim_rng_below(ua->rng, ua->ob->flow_timer * 200u + 1)
-                      : 95000u + sim_rng_below(ua->rng, 25001);
+    uint32_t ft = ua->ob->flow_timer;
+    uint64_t ms = ft ? ft * 800u + sim_rng_below(ua->rng, ft * 200u + 1)
+                     : 95000u + sim_rng_below(ua->rng, 25001);
     return (sim_time_t)ms * SIM_MS;
 }
 

@@ -226,8 +226,9 @@ static void test_reg_id_replace(void)
     sip_location *loc = sip_server_location(reg);
     GPtrArray *c = g_ptr_array_new();
     /* the same instance and reg-id from a new address: the new flow replaces the old one */
-    g_autofree char *r1 = register_msg("10.0.0.20", 1, "Supported: outbound, path\r\nPath: " PATH "\r\n");
-    g_autofree char *r2 = register_msg("10.0.0.99", 2, "Supported: outbound, path\r\nPath: " PATH "\r\n");
+#define OB_HDRS "Supported: outbound, path\r\nPath: " PATH "\r\n"
+    g_autofree char *r1 = register_msg("10.0.0.20", 1, OB_HDRS);
+    g_autofree char *r2 = register_msg("10.0.0.99", 2, OB_HDRS);
     feed(reg, 0, EDGE, r1);
     g_ptr_array_free(drain(reg, NULL), TRUE);
     feed(reg, SIM_SEC, EDGE, r2);
