@@ -7,6 +7,8 @@
  *   RFC 3261 §10.3, §16 / RFC 3263  registrar and location service (sip_registrar.c),
  *             stateful forking proxy and redirect server (sip_server.c, sip_fork.c), server
  *             location NAPTR -> SRV -> A (sip_locate.c)
+ *   RFC 5626 / RFC 3327  outbound flows: flow tokens, edge proxy, Path at the registrar and home
+ *             proxy (sip_outbound.c), the UA's instance / reg-id and STUN keep-alives (sip_ua_ob.c)
  *   RFC 3261 §18  transports: sip_sim.c drives a UA or server core over sim/socket.h, UDP and
  *             TCP (sip_tcp.c); sip_lua.c is `sip`.
  */

@@ -10,6 +10,8 @@
  *                            proxy="18.7.22.83", rport=true, port=5060, rtp_port=40000,
  *                            display="Bob", expires=3600, media=true, transport="udp"})
  *       transport="tcp": requests go over TCP (RFC 3261 §18); every app listens on both
+ *   RFC 5626 / RFC 3327: sip.proxy{outbound=true, force_path=false, flow_timeout=0} is an
+ *       edge proxy; sip.registrar{flow_timer=25}; sip.ua{outbound=true, keepalive=30|false}
  *   ua:register([expires])   -> true, 200 | false, status     (blocks; refreshes by itself)
  *   ua:options(uri)          -> status                        (blocks)
  *   ua:call(uri)             -> call (the INVITE is on its way)
