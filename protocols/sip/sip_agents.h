@@ -428,6 +428,8 @@ void sip_server_located_over(sip_server *s, sim_time_t now, unsigned id, int err
 sip_location *sip_server_location(sip_server *s);
 /* A keep-alive (STUN Binding, CRLF) arrived from `from`: an edge proxy's flow is alive. */
 void sip_server_keepalive(sip_server *s, sim_time_t now, const sim_ep *from);
+/* The TCP connection to peer ended: an edge proxy's TCP flow there is gone (430 from now). */
+void sip_server_flow_closed(sip_server *s, const sim_ep *peer);
 
 /* -------------------------------------------------- outbound (sip_outbound.c, sip_ua_ob.c) */
 
@@ -456,6 +458,9 @@ int sip_stun_keepalive_answer(const uint8_t *req, size_t len, const sim_ep *from
  * STUN), -ENOENT (not the answer to our keep-alive). */
 int sip_ua_keepalive_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *buf,
                            size_t len);
+/* An outbound UA's TCP flow to peer: a CRLF pong arrived (closed false), or the connection
+ * ended (closed true: the flow failed, the UA registers again). Others are ignored. */
+void sip_ua_flow_event(sip_ua *ua, sim_time_t now, const sim_ep *peer, bool closed);
 /* Counters (borrowed). */
 const sip_server_stats *sip_server_get_stats(const sip_server *s);
 

@@ -196,6 +196,14 @@ void sip_server_keepalive(sip_server *s, sim_time_t now, const sim_ep *from)
     srv_ob_seen(s, now, from);
 }
 
+void sip_server_flow_closed(sip_server *s, const sim_ep *peer)
+{
+    if (!s->ob)
+        return;
+    g_autofree char *k = flow_key(true, peer);
+    g_hash_table_remove(s->ob->flows, k);
+}
+
 /* "<sip:TOKEN@self;lr;ob>" for a flow; NULL when the token cannot be made. */
 static char *token_uri(const sip_server *s, bool tcp, const sim_ep *ep)
 {

@@ -34,6 +34,12 @@ struct sip_app {
 
 static GQuark sip_quark(void) { return g_quark_from_static_string("sip-app"); }
 
+/* RFC 5626 §4.4.1: a CRLFCRLF ping, which only ever goes over a TCP flow. */
+static bool is_ping(const uint8_t *data, size_t len)
+{
+    return len == 4 && memcmp(data, "\r\n\r\n", 4) == 0;
+}
+
 /* "INVITE" or "180 Ringing": the first line's interesting part, for the log. */
 static void log_msg(sip_app *a, const char *dir, const uint8_t *data, size_t len,
                     const sim_ep *peer)
@@ -45,7 +51,9 @@ static void log_msg(sip_app *a, const char *dir, const uint8_t *data, size_t len
     size_t n = eol ? (size_t)(eol - (const char *)data) : MIN(len, (size_t)80);
     g_autofree char *line = g_strndup((const char *)data, n);
     const char *what = line;
-    if (sip_is_stun(data, len)) /* RFC 5626 keep-alive */
+    if (is_ping(data, len))
+        what = "CRLFCRLF keep-alive";
+    else if (sip_is_stun(data, len)) /* RFC 5626 keep-alive */
         what = data[0] == 0 && data[1] == 1 ? "STUN Binding request" : "STUN Binding response";
     else if (g_str_has_prefix(line, "SIP/2.0 "))
         what = line + 8;               /* "180 Ringing" */
@@ -77,6 +85,10 @@ static bool via_says_tcp(const uint8_t *data, size_t len)
  * we opened before: RFC 5923 reuse), on a new one when the Via says TCP, else UDP. */
 static void send_out(sip_app *a, const sip_out *o)
 {
+    if (is_ping(o->data, o->len)) { /* no connection: lost, and the flow fails */
+        sip_tcp_send(a->tcp, &o->to, o->data, o->len, false);
+        return;
+    }
     int rc = sip_tcp_send(a->tcp, &o->to, o->data, o->len, via_says_tcp(o->data, o->len));
     if (rc == 0)
         sim_sock_sendto(a->sock, o->data, o->len, &o->to); /* lost if unroutable, as on a wire */
@@ -195,6 +207,23 @@ static void on_stun(sip_app *a, const sim_ep *from, const uint8_t *data, size_t 
     sip_app_kick(a);
 }
 
+/* RFC 5626 on TCP: a ping (answered by sip_tcp.c) keeps a server's flow alive, a pong
+ * answers a UA's ping, a closed connection ends the flow. The callback runs inside the TCP
+ * layer: the core is only told, and the timer (at once) sends what it queued. */
+static void on_tcp_event(void *ctx, const sim_ep *peer, sip_tcp_event ev)
+{
+    sip_app *a = ctx;
+    sim_time_t now = sim_world_now(a->world);
+    if (a->srv && ev == SIP_TCP_PING)
+        sip_server_keepalive(a->srv, now, peer);
+    else if (a->srv && ev == SIP_TCP_CLOSED)
+        sip_server_flow_closed(a->srv, peer);
+    else if (a->ua && ev != SIP_TCP_PING)
+        sip_ua_flow_event(a->ua, now, peer, ev == SIP_TCP_CLOSED);
+    if (a->timer && a->ua)
+        sim_timer_at(a->timer, now);
+}
+
 static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
                     const sim_ep *to, void *ctx)
 {
@@ -275,6 +304,7 @@ static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
         g_free(a);
         return NULL;
     }
+    sip_tcp_on_event(a->tcp, on_tcp_event);
     a->world = n->world;
     a->node = n;
     a->sock = s;

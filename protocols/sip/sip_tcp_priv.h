@@ -18,6 +18,14 @@ typedef struct sip_tcp_stats {
     uint64_t accepted, opened, closed, framing_errors, rx_msgs, tx_msgs;
 } sip_tcp_stats;
 
+/* RFC 5626 §4.4.1 keep-alives on a connection, and its end (the flow is gone). */
+typedef enum sip_tcp_event {
+    SIP_TCP_PING,   /* CRLFCRLF arrived (already answered with a CRLF pong) */
+    SIP_TCP_PONG,   /* a lone CRLF arrived: the answer to our ping */
+    SIP_TCP_CLOSED, /* the connection to peer ended */
+} sip_tcp_event;
+typedef void (*sip_tcp_event_fn)(void *ctx, const sim_ep *peer, sip_tcp_event ev);
+
 /* Listens on TCP port `local->port` of node n. Returns owned, or NULL with *rc (-EADDRINUSE …). */
 sip_tcp *sip_tcp_new(sim_node *n, const sim_ep *local, sip_tcp_deliver_fn fn, void *ctx, int *rc);
 /* Closes the listener and every connection (graceful close). NULL-safe. */
@@ -28,6 +36,9 @@ void sip_tcp_free(sip_tcp *t);
  * sent or queued on TCP, 0 when no connection exists and open is false (use UDP), or a
  * negative code when a connection cannot be opened (-ENETUNREACH …). */
 int sip_tcp_send(sip_tcp *t, const sim_ep *to, const uint8_t *data, size_t len, bool open);
+/* Installs the keep-alive / close callback (ctx: the deliver callback's; NULL: none). It must
+ * not send or close: it runs inside the connection's callbacks. */
+void sip_tcp_on_event(sip_tcp *t, sip_tcp_event_fn fn);
 /* Open connections. */
 size_t sip_tcp_count(const sip_tcp *t);
 /* Counters (borrowed). */

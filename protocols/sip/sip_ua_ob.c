@@ -1,11 +1,14 @@
 /* protocols/sip/sip_ua_ob.c — RFC 5626 ("outbound") for the user agent: the instance
  * identity and reg-id on the registered Contact (§4.1, §4.2), Supported: outbound, path, and
- * the STUN keep-alives that hold the NAT mapping of the flow open (§4.4.2: a Binding request
- * on the SIP socket to the next hop, answered by the edge on its SIP port). The answer's
- * XOR-MAPPED-ADDRESS tells whether the NAT still maps the flow as before; a changed address
- * or a missing answer fails the flow and the UA registers again (§4.4.2, §4.5). */
+ * the keep-alives that hold the NAT mapping of the flow open: over UDP a STUN Binding request
+ * on the SIP socket to the next hop, answered by the edge on its SIP port (§4.4.2), over TCP
+ * a CRLFCRLF ping answered by a CRLF pong (§4.4.1). The STUN answer's XOR-MAPPED-ADDRESS
+ * tells whether the NAT still maps the flow as before; a changed address, no answer within
+ * 10 s or a closed connection fails the flow and the UA registers again (§4.4, §4.5). */
 #include "protocols/sip/sip_ua_priv.h"
 #include "protocols/stun/stun.h"
+
+#define OB_ANSWER_WAIT (10 * SIM_SEC) /* §4.4.1: the pong (here: any answer) within 10 s */
 
 typedef struct sip_ua_ob {
     char *reg_contact;         /* <sip:...>;+sip.instance="<urn:uuid:...>";reg-id=1 */
@@ -13,6 +16,7 @@ typedef struct sip_ua_ob {
     uint32_t flow_timer;       /* from the registrar's 2xx (0: none) */
     uint8_t txid[STUN_TXID_LEN];
     bool awaiting;             /* the last keep-alive is not answered yet */
+    sim_time_t answer_by;      /* ... and fails the flow when still so then */
     bool have_mapped;
     sim_ep mapped;             /* what the edge saw last: the NAT's mapping of our flow */
     GQueue out;                /* sip_out *, keep-alives to send */
@@ -87,7 +91,7 @@ void sip_ua_ob_registered(sip_ua *ua, sim_time_t now, const sip_msg *resp, uint3
         return;
     const sip_hdr *ft = sip_msg_hdr_named(resp, "Flow-Timer");
     ob->flow_timer = ft ? (uint32_t)MIN(g_ascii_strtoull(ft->value, NULL, 10), 86400u) : 0;
-    if (!expires || ua->cfg.no_keepalive || ua->cfg.tcp) {
+    if (!expires || ua->cfg.no_keepalive) {
         ob->ka_at = SIM_TIME_NEVER; /* unregistered (or keep-alives off: see sip.md) */
         return;
     }
@@ -95,24 +99,30 @@ void sip_ua_ob_registered(sip_ua *ua, sim_time_t now, const sip_msg *resp, uint3
         ob->ka_at = now + interval(ua);
 }
 
-/* Queues one STUN Binding request (no attributes, §4.4.2) to where REGISTER goes. */
-static void send_keepalive(sip_ua *ua)
+/* Queues one keep-alive to where REGISTER goes: a STUN Binding request without attributes
+ * (§4.4.2) over UDP, CRLFCRLF (§4.4.1) over TCP. */
+static void send_keepalive(sip_ua *ua, sim_time_t now)
 {
     sip_ua_ob *ob = ua->ob;
-    for (size_t i = 0; i < STUN_TXID_LEN; i++)
-        ob->txid[i] = (uint8_t)sim_rng_u64(ua->rng);
     uint8_t buf[STUN_HDR_LEN];
-    stun_enc e;
-    size_t n = 0;
-    stun_enc_init(&e, buf, sizeof buf, STUN_BINDING, STUN_REQUEST, ob->txid);
-    if (stun_enc_finish(&e, &n) < 0)
-        return;
+    size_t n = 4;
+    if (ua->cfg.tcp) {
+        memcpy(buf, "\r\n\r\n", 4);
+    } else {
+        for (size_t i = 0; i < STUN_TXID_LEN; i++)
+            ob->txid[i] = (uint8_t)sim_rng_u64(ua->rng);
+        stun_enc e;
+        stun_enc_init(&e, buf, sizeof buf, STUN_BINDING, STUN_REQUEST, ob->txid);
+        if (stun_enc_finish(&e, &n) < 0)
+            return;
+    }
     sip_out *o = g_new0(sip_out, 1);
     o->to = ua->reg_dest;
     o->data = g_memdup2(buf, n);
     o->len = n;
     g_queue_push_tail(&ob->out, o);
     ob->awaiting = true;
+    ob->answer_by = now + OB_ANSWER_WAIT;
     ua->stats.keepalives++;
 }
 
@@ -128,19 +138,23 @@ static void flow_failed(sip_ua *ua, sim_time_t now)
 void sip_ua_ob_timeout(sip_ua *ua, sim_time_t now)
 {
     sip_ua_ob *ob = ua->ob;
-    if (!ob || ob->ka_at > now)
+    if (!ob)
         return;
-    ob->ka_at = now + interval(ua);
-    if (ob->awaiting) {
+    if (ob->awaiting && ob->answer_by <= now) {
         ob->awaiting = false;
         flow_failed(ua, now);
     }
-    send_keepalive(ua);
+    if (ob->ka_at <= now) {
+        ob->ka_at = now + interval(ua);
+        send_keepalive(ua, now);
+    }
 }
 
 sim_time_t sip_ua_ob_deadline(const sip_ua *ua)
 {
-    return ua->ob ? ua->ob->ka_at : SIM_TIME_NEVER;
+    if (!ua->ob)
+        return SIM_TIME_NEVER;
+    return ua->ob->awaiting ? MIN(ua->ob->ka_at, ua->ob->answer_by) : ua->ob->ka_at;
 }
 
 bool sip_ua_ob_pop(sip_ua *ua, sip_out *out)
@@ -175,4 +189,18 @@ int sip_ua_keepalive_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const
     ob->have_mapped = true;
     ob->mapped = mapped;
     return 0;
+}
+
+void sip_ua_flow_event(sip_ua *ua, sim_time_t now, const sim_ep *peer, bool closed)
+{
+    sip_ua_ob *ob = ua->ob;
+    if (!ob || !ua->cfg.tcp || !sim_ep_eq(peer, &ua->reg_dest))
+        return;
+    if (!closed && ob->awaiting) { /* §4.4.1: the pong */
+        ob->awaiting = false;
+        ua->stats.keepalive_answers++;
+    } else if (closed && ob->ka_at != SIM_TIME_NEVER) {
+        ob->awaiting = false;
+        flow_failed(ua, now); /* §4.4: a closed connection is a failed flow */
+    }
 }

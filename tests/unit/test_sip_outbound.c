@@ -124,7 +124,7 @@ static GPtrArray *drain(sip_server *srv, sip_ua *ua)
         sent *s = g_new0(sent, 1);
         s->to = o.to;
         s->raw = g_bytes_new(o.data, o.len);
-        if (!sip_is_stun(o.data, o.len))
+        if (!sip_is_stun(o.data, o.len) && !(o.len == 4 && !memcmp(o.data, "\r\n\r\n", 4)))
             g_assert_cmpint(sip_msg_decode(o.data, o.len, &s->m, NULL), ==, 0);
         g_ptr_array_add(a, s);
         sip_out_clear(&o);
@@ -474,19 +474,57 @@ static void test_ua_keepalive(void)
     answer_stun(ua, now, out, NAT);
     g_ptr_array_free(out, TRUE);
     g_assert_cmpuint(sip_ua_get_stats(ua)->keepalive_answers, ==, 1);
-    /* the next one is not answered: at the one after, the flow failed and bob re-registers */
-    g_ptr_array_free(next_keepalive(ua, &now), TRUE);
+    /* the next one is not answered: 10 s later the flow failed and bob re-registers */
+    sim_time_t sent_at;
+    g_ptr_array_free(next_keepalive(ua, &sent_at), TRUE);
     out = next_keepalive(ua, &now);
+    g_assert_cmpuint(now, ==, sent_at + 10 * SIM_SEC);
     g_assert_cmpuint(sip_ua_get_stats(ua)->flow_failures, ==, 1);
-    g_assert_cmpuint(out->len, ==, 2); /* REGISTER and the keep-alive */
+    g_assert_cmpuint(out->len, ==, 1);
+    g_assert_cmpstr(((sent *)out->pdata[0])->m->method, ==, "REGISTER");
     answer_register(ua, now + SIM_MS, out, "30");
-    answer_stun(ua, now + SIM_MS, out, NAT);
+    g_ptr_array_free(out, TRUE);
+    out = next_keepalive(ua, &now);
+    answer_stun(ua, now, out, NAT);
     g_ptr_array_free(out, TRUE);
     /* a changed mapping (the NAT rebooted) fails the flow too */
     out = next_keepalive(ua, &now);
     answer_stun(ua, now, out, "128.6.4.33:40000");
     g_ptr_array_free(out, TRUE);
     g_assert_cmpuint(sip_ua_get_stats(ua)->flow_failures, ==, 2);
+    out = drain(NULL, ua);
+    g_assert_cmpuint(out->len, ==, 1);
+    g_assert_cmpstr(((sent *)out->pdata[0])->m->method, ==, "REGISTER");
+    g_ptr_array_free(out, TRUE);
+    sip_ua_free(ua);
+}
+
+/* Over TCP: CRLFCRLF pings, the pong, and a closed connection failing the flow. */
+static void test_ua_keepalive_tcp(void)
+{
+    sim_rng rng;
+    sim_rng_seed(&rng, 6);
+    sip_ua_cfg c = { .aor = "sip:bob@mit.edu", .local = ep("10.0.0.20:5060"),
+                     .registrar = ep(EDGE), .outbound = true, .tcp = true, .keepalive = 30 };
+    sip_ua *ua = sip_ua_new(&c, &rng);
+    g_assert_cmpint(sip_ua_register(ua, 0, 3600), ==, 0);
+    GPtrArray *out = drain(NULL, ua);
+    answer_register(ua, SIM_MS, out, NULL);
+    g_ptr_array_free(out, TRUE);
+    sim_time_t now;
+    out = next_keepalive(ua, &now);
+    g_assert_cmpuint(now, ==, SIM_MS + 30 * SIM_SEC); /* keepalive = 30 */
+    gsize len;
+    const uint8_t *ping = g_bytes_get_data(((sent *)out->pdata[0])->raw, &len);
+    g_assert_cmpmem(ping, len, "\r\n\r\n", 4);
+    g_ptr_array_free(out, TRUE);
+    sim_ep edge = ep(EDGE), other = ep("18.7.22.99:5060");
+    sip_ua_flow_event(ua, now, &other, false); /* a pong from elsewhere is not ours */
+    g_assert_cmpuint(sip_ua_get_stats(ua)->keepalive_answers, ==, 0);
+    sip_ua_flow_event(ua, now + SIM_MS, &edge, false);
+    g_assert_cmpuint(sip_ua_get_stats(ua)->keepalive_answers, ==, 1);
+    sip_ua_flow_event(ua, now + 2 * SIM_SEC, &edge, true); /* the connection closed */
+    g_assert_cmpuint(sip_ua_get_stats(ua)->flow_failures, ==, 1);
     out = drain(NULL, ua);
     g_assert_cmpuint(out->len, ==, 1);
     g_assert_cmpstr(((sent *)out->pdata[0])->m->method, ==, "REGISTER");
@@ -505,5 +543,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/outbound/home-proxy-path", test_home_proxy_path);
     g_test_add_func("/sip/outbound/edge-flow-430-403", test_edge);
     g_test_add_func("/sip/outbound/ua-keepalive", test_ua_keepalive);
+    g_test_add_func("/sip/outbound/ua-keepalive-tcp", test_ua_keepalive_tcp);
     return g_test_run();
 }
