@@ -2,7 +2,8 @@
  * connection per remote endpoint, stream framing. A connection that sends bytes which do not
  * frame as SIP (no Content-Length, a broken header line, a message over SIP_MSG_MAX) is closed
  * with a RST and a "tcp-close" log record naming the reason: after a framing error the stream
- * cannot be resynchronised (§18.3). Connections are kept in opening order and searched
+ * cannot be resynchronised (§18.3). RFC 5626 §4.4.1 keep-alives: a CRLFCRLF ping is answered
+ * with a CRLF pong. Connections are kept in opening order and searched
  * linearly, so what is sent where never depends on pointer order. */
 #include <errno.h>
 #include "protocols/sip/sip_tcp_priv.h"
