@@ -93,6 +93,7 @@ void sip_ua_ob_registered(sip_ua *ua, sim_time_t now, const sip_msg *resp, uint3
     ob->flow_timer = ft ? (uint32_t)MIN(g_ascii_strtoull(ft->value, NULL, 10), 86400u) : 0;
     if (!expires || ua->cfg.no_keepalive) {
         ob->ka_at = SIM_TIME_NEVER; /* unregistered (or keep-alives off: see sip.md) */
+        ob->awaiting = false;
         return;
     }
     if (ob->ka_at == SIM_TIME_NEVER)

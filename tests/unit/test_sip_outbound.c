@@ -495,7 +495,15 @@ static void test_ua_keepalive(void)
     out = drain(NULL, ua);
     g_assert_cmpuint(out->len, ==, 1);
     g_assert_cmpstr(((sent *)out->pdata[0])->m->method, ==, "REGISTER");
+    answer_register(ua, now + SIM_MS, out, "30");
     g_ptr_array_free(out, TRUE);
+    /* unregistering stops the keep-alives: only the REGISTER's Timer K is left */
+    g_assert_cmpint(sip_ua_register(ua, now + SIM_SEC, 0), ==, 0);
+    out = drain(NULL, ua);
+    answer_register(ua, now + 2 * SIM_SEC, out, NULL);
+    g_ptr_array_free(out, TRUE);
+    sip_ua_timeout(ua, now + 8 * SIM_SEC);
+    g_assert_cmpuint(sip_ua_next_deadline(ua), ==, SIM_TIME_NEVER);
     sip_ua_free(ua);
 }
 
