@@ -62,7 +62,7 @@ int sip_flow_token_decode(const uint8_t key[SIP_FLOW_KEY_LEN], sip_str tok, bool
                           sim_ep *ep)
 {
     uint8_t b[19 + OB_MAC_LEN], mac[OB_MAC_LEN];
-    if (tok.len % 2 || tok.len / 2 > sizeof b)
+    if (tok.len < 2 || tok.len % 2 || tok.len / 2 > sizeof b)
         return -EBADMSG;
     for (size_t i = 0; i < tok.len / 2; i++) {
         int hi = g_ascii_xdigit_value(tok.p[2 * i]), lo = g_ascii_xdigit_value(tok.p[2 * i + 1]);
