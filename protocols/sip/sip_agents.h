@@ -7,6 +7,8 @@
  *   RFC 3261 §10.3, §16 / RFC 3263  registrar and location service (sip_registrar.c),
  *             stateful forking proxy and redirect server (sip_server.c, sip_fork.c), server
  *             location NAPTR -> SRV -> A/AAAA, RFC 2782 order, failover (sip_locate.c)
+ *   RFC 5626 / RFC 3327  outbound flows: flow tokens, edge proxy, Path at the registrar and home
+ *             proxy (sip_outbound.c), the UA's instance / reg-id and STUN keep-alives (sip_ua_ob.c)
  *   RFC 3261 §18  transports: sip_sim.c drives a UA or server core over sim/socket.h, UDP and
  *             TCP (sip_tcp.c); sip_lua.c is `sip`.
  */
@@ -175,6 +177,12 @@ typedef struct sip_ua_cfg {
     bool tcp;                /* RFC 3261 §18: our requests go over TCP (Via SIP/2.0/TCP,
                                 Contact ;transport=tcp, reliable transactions) */
     sip_txn_cfg txn;         /* timers */
+    bool outbound;           /* RFC 5626: Contact with +sip.instance and reg-id=1, Supported:
+                                outbound, path; keep-alives on the flow (sip_ua_ob.c); implies
+                                rport */
+    uint32_t keepalive;      /* outbound keep-alive interval in s (0: 80-100% of the 200 OK's
+                                Flow-Timer, else 95-120 s random, RFC 5626 §4.4.1) */
+    bool no_keepalive;       /* outbound without keep-alives (to show what they are for) */
 } sip_ua_cfg;
 
 typedef enum sip_call_state {
@@ -209,6 +217,7 @@ typedef struct sip_ua_ev {
 typedef struct sip_ua_stats {
     uint64_t rx, bad, rejected, auth_retries, registrations;
     uint64_t dropped; /* bad or rejected and not answered: responses, ACKs, not requests */
+    uint64_t keepalives, keepalive_answers, flow_failures; /* RFC 5626 §4.4 */
 } sip_ua_stats;
 
 typedef struct sip_ua sip_ua;
@@ -287,7 +296,8 @@ const char *sip_call_state_name(sip_call_state s);
  * a call ends at once). Returns 1 when a transaction was told, 0 otherwise (a response, an
  * ACK, a retransmitted 2xx: the message is simply lost). */
 int sip_ua_transport_error(sip_ua *ua, sim_time_t now, const uint8_t *buf, size_t len);
-/* True while a transaction of the UA still sends to or answers peer. */
+/* True while a transaction of the UA still sends to or answers peer, or RFC 5626
+ * keep-alives hold a flow to it. */
 bool sip_ua_peer_busy(const sip_ua *ua, const sim_ep *peer);
 
 /* ---------------------------------------------------------------- location service (sip_registrar.c) */
@@ -304,6 +314,21 @@ void sip_location_free(sip_location *l);
  * REGISTER came through (borrowed; NULL: none known, requests go to the contact itself). */
 void sip_location_bind(sip_location *l, const char *aor, const char *contact,
                        sim_time_t expires_at, const sim_ep *source);
+/* RFC 3327 Path and RFC 5626 instance / reg-id of a binding (strings borrowed). */
+typedef struct sip_binding_ob {
+    const char *path;     /* the Path vector as one comma list of name-addrs, or NULL */
+    const char *instance; /* +sip.instance value, or NULL */
+    uint32_t reg_id;      /* reg-id (0: none) */
+} sip_binding_ob;
+
+/* sip_location_bind with a Path vector and an outbound identity (ob copied; NULL: none). A
+ * binding with the same instance and reg-id under another contact is replaced (RFC 5626 §6). */
+void sip_location_bind_ob(sip_location *l, const char *aor, const char *contact,
+                          sim_time_t expires_at, const sim_ep *source, const sip_binding_ob *ob);
+/* The stored Path of a live binding of contact of aor (NULL: any AOR, sorted order), borrowed
+ * until the next change; NULL when there is none. */
+const char *sip_location_path(sip_location *l, const char *aor, const char *contact,
+                              sim_time_t now);
 /* The flow recorded for a live binding of contact (RFC 5626-lite: the source address:port of
  * the REGISTER that carried rport) of aor (NULL: any AOR, in sorted AOR order) into *flow.
  * Returns 0, or -ENOENT (no such binding, or it was registered without rport). */
@@ -421,6 +446,14 @@ typedef struct sip_server_cfg {
     bool tcp;                  /* §18: requests we send or forward go over TCP (Via
                                   SIP/2.0/TCP, reliable transactions) */
     sip_txn_cfg txn;
+    bool outbound;             /* edge proxy (RFC 5626 §5, RFC 3327): a REGISTER it forwards
+                                  gets Path <sip:TOKEN@self;lr;ob> naming the flow it came on;
+                                  a request whose top Route is such a URI of ours goes over
+                                  that flow, or is answered 430 when the flow is gone */
+    bool force_path;           /* outbound: add Path even without Supported: path */
+    uint32_t flow_timeout;     /* outbound: a UDP flow silent this long (s) is gone; 0: never */
+    uint32_t flow_timer;       /* registrar: Flow-Timer (s) in the 2xx to an outbound REGISTER
+                                  (RFC 5626 §6); 0: none */
 } sip_server_cfg;
 
 typedef struct sip_server_stats {
@@ -428,6 +461,7 @@ typedef struct sip_server_stats {
         lookups, redirects, stateless, via_flow;
     uint64_t failovers;        /* RFC 3263 §4.3: branches sent again to the next target */
     uint64_t dropped; /* bad or rejected and not answered: responses, ACKs, not requests */
+    uint64_t via_path, via_token, flow_failed, keepalives; /* RFC 3327 / RFC 5626 */
 } sip_server_stats;
 
 typedef struct sip_server sip_server;
@@ -468,6 +502,41 @@ void sip_server_located_list(sip_server *s, sim_time_t now, unsigned id, int err
                              const sip_target *t, size_t n);
 /* The location service (borrowed). */
 sip_location *sip_server_location(sip_server *s);
+/* A keep-alive (STUN Binding, CRLF) arrived from `from`: an edge proxy's flow is alive. */
+void sip_server_keepalive(sip_server *s, sim_time_t now, const sim_ep *from);
+/* The TCP connection to peer ended: an edge proxy's TCP flow there is gone (430 from now). */
+void sip_server_flow_closed(sip_server *s, const sim_ep *peer);
+
+/* -------------------------------------------------- outbound (sip_outbound.c, sip_ua_ob.c) */
+
+/* RFC 5626 §5.2 flow tokens: hex(flags | address | port | HMAC-SHA1(key, flags | address |
+ * port) truncated to 10 bytes); flags bit 0: TCP, bit 1: IPv6. */
+#define SIP_FLOW_KEY_LEN 20
+#define SIP_FLOW_TOKEN_MAX 72
+
+/* Writes the token of flow (tcp, ep) under key into out (cap >= SIP_FLOW_TOKEN_MAX). Returns
+ * 0, -EINVAL (no address family), -ENOSPC. */
+int sip_flow_token_encode(const uint8_t key[SIP_FLOW_KEY_LEN], bool tcp, const sim_ep *ep,
+                          char *out, size_t cap);
+/* Reads a token (tok borrowed). Returns 0 with *tcp and *ep, -EBADMSG (not hex, wrong
+ * length or flags) or -EACCES (the HMAC does not match: forged or another proxy's). */
+int sip_flow_token_decode(const uint8_t key[SIP_FLOW_KEY_LEN], sip_str tok, bool *tcp,
+                          sim_ep *ep);
+/* True when a datagram on the SIP port is STUN (RFC 5626 §8 / RFC 7983: the first byte is 0
+ * or 1; SIP starts with a letter or CRLF). */
+bool sip_is_stun(const uint8_t *buf, size_t len);
+/* The answer to a STUN Binding request keep-alive (RFC 5626 §4.4.2) from `from`: a success
+ * response with XOR-MAPPED-ADDRESS into out. Returns 0 with *out_len, -EBADMSG (not a
+ * Binding request), -ENOSPC. */
+int sip_stun_keepalive_answer(const uint8_t *req, size_t len, const sim_ep *from,
+                              uint8_t *out, size_t cap, size_t *out_len);
+/* A STUN datagram for an outbound UA (the answer to its keep-alive). Returns 0, -EBADMSG (not
+ * STUN), -ENOENT (not the answer to our keep-alive). */
+int sip_ua_keepalive_input(sip_ua *ua, sim_time_t now, const sim_ep *from, const uint8_t *buf,
+                           size_t len);
+/* An outbound UA's TCP flow to peer: a CRLF pong arrived (closed false), or the connection
+ * ended (closed true: the flow failed, the UA registers again). Others are ignored. */
+void sip_ua_flow_event(sip_ua *ua, sim_time_t now, const sim_ep *peer, bool closed);
 /* Counters (borrowed). */
 const sip_server_stats *sip_server_get_stats(const sip_server *s);
 /* The transport could not send buf (borrowed): when it is a request of a live client

@@ -55,6 +55,8 @@ int srv_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to)
 {
     sip_nameaddr na;
     const sip_uri *u = &m->uri;
+    if (srv_ob_next_hop(s, now, m, to)) /* edge proxy: over a flow (sip_outbound.c) */
+        return 0;
     if (sip_msg_nameaddr(m, SIP_HDR_ROUTE, 0, &na) == 0) {
         u = &na.uri;
     } else {
@@ -95,6 +97,8 @@ static void add_branch(sip_server *s, sim_time_t now, srv_ctx *c, const char *ru
         branch_failed(s, now, b, 500);
         return;
     }
+    if (ruri) /* RFC 3327 §5.3: the contact's stored Path becomes the Route */
+        srv_path_route(s, now, b->req, &c->req->uri, ruri);
     if (s->cfg.record_route && c->invite) { /* §16.6 step 4 */
         g_autofree char *rr = g_strdup_printf("<%s;lr>", s->self_uri_str);
         sip_msg_push(b->req, SIP_HDR_RECORD_ROUTE, rr);

@@ -11,6 +11,8 @@
  *                            display="Bob", expires=3600, media=true, transport="udp"})
  *       transport="tcp": requests go over TCP (RFC 3261 §18); every app listens on both;
  *       tcp_idle=120 (seconds, UAs and servers): a connection the app opened closes when idle
+ *   RFC 5626 / RFC 3327: sip.proxy{outbound=true, force_path=false, flow_timeout=0} is an
+ *       edge proxy; sip.registrar{flow_timer=25}; sip.ua{outbound=true, keepalive=30|false}
  *   ua:register([expires])   -> true, 200 | false, status     (blocks; refreshes by itself)
  *   ua:options(uri)          -> status                        (blocks)
  *   ua:call(uri)             -> call (the INVITE is on its way)
@@ -137,6 +139,7 @@ static sip_app *check_server(lua_State *L, int idx)
 
 static const char *const server_keys[] = { "domain", "users", "port", "record_route", "dns",
                                            "location", "registrar", "transport", "tcp_idle",
+                                           "outbound", "force_path", "flow_timeout", "flow_timer",
                                            NULL };
 
 /* transport="udp" | "tcp": true for TCP. */
@@ -178,6 +181,26 @@ static void opt_users(lua_State *L, int idx, GPtrArray *names, GPtrArray *pws)
     lua_pop(L, 1);
 }
 
+/* A number of seconds 0..86400 (0: none). */
+static uint32_t opt_secs(lua_State *L, int idx, const char *key)
+{
+    lua_Integer v = simlua_opt_int(L, idx, key, 0);
+    if (v < 0 || v > 86400)
+        luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': 0..86400 seconds", key));
+    return (uint32_t)v;
+}
+
+/* RFC 5626 / RFC 3327: outbound (edge proxy), force_path, flow_timeout, flow_timer. */
+static void opt_outbound_server(lua_State *L, int idx, sip_server_cfg *cfg)
+{
+    cfg->outbound = simlua_opt_bool(L, idx, "outbound", false);
+    cfg->force_path = simlua_opt_bool(L, idx, "force_path", false);
+    cfg->flow_timeout = opt_secs(L, idx, "flow_timeout");
+    cfg->flow_timer = opt_secs(L, idx, "flow_timer");
+    if ((cfg->force_path || cfg->flow_timeout) && !cfg->outbound)
+        luaL_argerror(L, idx, "options 'force_path' and 'flow_timeout' need outbound = true");
+}
+
 /* kind: 0 registrar, 1 proxy, 2 redirect. */
 static int new_server(lua_State *L, int kind)
 {
@@ -193,6 +216,7 @@ static int new_server(lua_State *L, int kind)
     cfg.registrar = simlua_opt_bool(L, 2, "registrar", cfg.registrar);
     cfg.record_route = simlua_opt_bool(L, 2, "record_route", kind == 1);
     cfg.tcp = opt_tcp(L, 2);
+    opt_outbound_server(L, 2, &cfg);
     if (lua_getfield(L, 2, "location") != LUA_TNIL) {
         sip_app *shared = check_server(L, -1);
         cfg.location = sip_server_location(sip_app_server_core(shared));
@@ -258,7 +282,7 @@ static int server_stats(lua_State *L)
 {
     sip_app *a = check_server(L, 1);
     const sip_server_stats *st = sip_server_get_stats(sip_app_server_core(a));
-    push_app_stats(L, a, 14, st->rx, st->bad, st->rejected, st->dropped);
+    push_app_stats(L, a, 18, st->rx, st->bad, st->rejected, st->dropped);
     simlua_set_int(L, "registers", (lua_Integer)st->registers);
     simlua_set_int(L, "challenges", (lua_Integer)st->challenges);
     simlua_set_int(L, "forwarded", (lua_Integer)st->forwarded);
@@ -270,6 +294,10 @@ static int server_stats(lua_State *L)
     simlua_set_int(L, "redirects", (lua_Integer)st->redirects);
     simlua_set_int(L, "stateless", (lua_Integer)st->stateless);
     simlua_set_int(L, "failovers", (lua_Integer)st->failovers);
+    simlua_set_int(L, "via_path", (lua_Integer)st->via_path);
+    simlua_set_int(L, "via_token", (lua_Integer)st->via_token);
+    simlua_set_int(L, "flow_failed", (lua_Integer)st->flow_failed);
+    simlua_set_int(L, "keepalives", (lua_Integer)st->keepalives);
     return 1;
 }
 
@@ -366,7 +394,8 @@ static void pump(sip_app *a, void *ctx)
 
 static const char *const ua_keys[] = { "aor", "password", "user", "display", "registrar",
                                        "proxy", "rport", "port", "rtp_port", "expires", "media",
-                                       "ice", "transport", "tcp_idle", NULL };
+                                       "ice", "transport", "tcp_idle", "outbound", "keepalive",
+                                       NULL };
 static const char *const ice_keys[] = { "stun", "turn", "user", "password", NULL };
 
 /* Option ice = {stun = "ip:port", turn = "ip:port", user =, password =} of table idx into
@@ -391,6 +420,20 @@ static bool opt_ice(lua_State *L, int idx, ice_app_cfg *cfg)
         luaL_argerror(L, idx, "option 'ice': a turn server needs user and password");
     lua_pop(L, 1); /* the strings stay alive in the options table at idx */
     return true;
+}
+
+/* outbound = true (RFC 5626), keepalive = seconds | false (no keep-alives). */
+static void opt_outbound_ua(lua_State *L, int idx, sip_ua_cfg *cfg)
+{
+    cfg->outbound = simlua_opt_bool(L, idx, "outbound", false);
+    int t = lua_getfield(L, idx, "keepalive");
+    lua_pop(L, 1);
+    if (t == LUA_TBOOLEAN)
+        cfg->no_keepalive = !simlua_opt_bool(L, idx, "keepalive", true);
+    else if ((cfg->keepalive = opt_secs(L, idx, "keepalive")) == 0 && t != LUA_TNIL)
+        luaL_argerror(L, idx, "option 'keepalive': 1..86400 seconds, or false");
+    if (t != LUA_TNIL && !cfg->outbound)
+        luaL_argerror(L, idx, "option 'keepalive' needs outbound = true");
 }
 
 static int l_ua(lua_State *L)
@@ -422,6 +465,7 @@ static int l_ua(lua_State *L)
     if (exp < 1 || exp > 86400)
         return luaL_argerror(L, 2, "option 'expires': 1..86400 seconds");
     cfg.expires = (uint32_t)exp;
+    opt_outbound_ua(L, 2, &cfg);
     ice_app_cfg ice = { 0 };
     bool with_ice = opt_ice(L, 2, &ice);
     sim_time_t idle = opt_tcp_idle(L, 2);
@@ -600,9 +644,12 @@ static int ua_stats(lua_State *L)
 {
     sip_app *a = sip_lua_check_ua(L, 1);
     const sip_ua_stats *st = sip_ua_get_stats(sip_app_ua_core(a));
-    push_app_stats(L, a, 7, st->rx, st->bad, st->rejected, st->dropped);
+    push_app_stats(L, a, 10, st->rx, st->bad, st->rejected, st->dropped);
     simlua_set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
     simlua_set_int(L, "registrations", (lua_Integer)st->registrations);
+    simlua_set_int(L, "keepalives", (lua_Integer)st->keepalives);
+    simlua_set_int(L, "keepalive_answers", (lua_Integer)st->keepalive_answers);
+    simlua_set_int(L, "flow_failures", (lua_Integer)st->flow_failures);
     return 1;
 }
 

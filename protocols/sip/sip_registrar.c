@@ -8,7 +8,17 @@ typedef struct binding {
     sim_time_t expires_at;
     sim_ep source;
     bool flow;          /* source is the flow to reach contact (RFC 5626-lite, see sip.md) */
+    char *path;         /* RFC 3327 Path vector (comma list), or NULL */
+    char *instance;     /* RFC 5626 +sip.instance, or NULL */
+    uint32_t reg_id;
 } binding;
+
+static void binding_clear(binding *b)
+{
+    g_free(b->contact);
+    g_free(b->path);
+    g_free(b->instance);
+}
 
 struct sip_location {
     GHashTable *aors; /* aor -> GArray of binding (registration order) */
@@ -18,7 +28,7 @@ static void bindings_free(gpointer p)
 {
     GArray *a = p;
     for (guint i = 0; i < a->len; i++)
-        g_free(g_array_index(a, binding, i).contact);
+        binding_clear(&g_array_index(a, binding, i));
     g_array_free(a, TRUE);
 }
 
@@ -45,25 +55,62 @@ void sip_location_free(sip_location *l)
 void sip_location_bind(sip_location *l, const char *aor, const char *contact,
                        sim_time_t expires_at, const sim_ep *source)
 {
+    sip_location_bind_ob(l, aor, contact, expires_at, source, NULL);
+}
+
+/* RFC 5626 §6: another contact registered by the same instance with the same reg-id is the
+ * same flow's older registration: it goes. */
+static void replace_flow(GArray *a, const char *contact, const sip_binding_ob *ob)
+{
+    for (guint i = 0; ob && ob->instance && ob->reg_id && i < a->len;) {
+        binding *b = &g_array_index(a, binding, i);
+        if (b->instance && b->reg_id == ob->reg_id && strcmp(b->instance, ob->instance) == 0 &&
+            strcmp(b->contact, contact) != 0) {
+            binding_clear(b);
+            g_array_remove_index(a, i);
+        } else {
+            i++;
+        }
+    }
+}
+
+void sip_location_bind_ob(sip_location *l, const char *aor, const char *contact,
+                          sim_time_t expires_at, const sim_ep *source, const sip_binding_ob *ob)
+{
     GArray *a = g_hash_table_lookup(l->aors, aor);
     if (!a) {
         a = g_array_new(FALSE, TRUE, sizeof(binding));
         g_hash_table_insert(l->aors, g_strdup(aor), a);
     }
-    for (guint i = 0; i < a->len; i++) {
-        binding *b = &g_array_index(a, binding, i);
-        if (strcmp(b->contact, contact) == 0) {
-            b->expires_at = expires_at;
-            b->flow = source != NULL;
-            if (source)
-                b->source = *source;
-            return;
-        }
+    replace_flow(a, contact, ob);
+    binding *b = NULL;
+    for (guint i = 0; i < a->len && !b; i++)
+        if (strcmp(g_array_index(a, binding, i).contact, contact) == 0)
+            b = &g_array_index(a, binding, i);
+    if (!b) {
+        binding nb = { .contact = g_strdup(contact) };
+        g_array_append_val(a, nb);
+        b = &g_array_index(a, binding, a->len - 1);
     }
-    binding b = { .contact = g_strdup(contact), .expires_at = expires_at, .flow = source != NULL };
+    b->expires_at = expires_at;
+    b->flow = source != NULL;
     if (source)
-        b.source = *source;
-    g_array_append_val(a, b);
+        b->source = *source;
+    g_free(b->path); /* each REGISTER brings its own Path (RFC 3327 §5.3) */
+    g_free(b->instance);
+    b->path = ob && ob->path ? g_strdup(ob->path) : NULL;
+    b->instance = ob && ob->instance ? g_strdup(ob->instance) : NULL;
+    b->reg_id = ob ? ob->reg_id : 0;
+}
+
+static const binding *live_binding(GArray *a, const char *contact, sim_time_t now)
+{
+    for (guint i = 0; a && i < a->len; i++) {
+        const binding *b = &g_array_index(a, binding, i);
+        if (b->expires_at > now && strcmp(b->contact, contact) == 0)
+            return b;
+    }
+    return NULL;
 }
 
 /* The flow of contact in one AOR's live bindings: 0 with *flow, or -ENOENT. */
@@ -96,6 +143,24 @@ int sip_location_flow(sip_location *l, const char *aor, const char *contact, sim
     return -ENOENT;
 }
 
+const char *sip_location_path(sip_location *l, const char *aor, const char *contact,
+                              sim_time_t now)
+{
+    if (aor) {
+        const binding *b = live_binding(g_hash_table_lookup(l->aors, aor), contact, now);
+        return b ? b->path : NULL;
+    }
+    g_autofree gpointer *keys = g_hash_table_get_keys_as_array(l->aors, NULL);
+    guint n = g_hash_table_size(l->aors);
+    qsort(keys, n, sizeof *keys, cmp_str);
+    for (guint i = 0; i < n; i++) {
+        const binding *b = live_binding(g_hash_table_lookup(l->aors, keys[i]), contact, now);
+        if (b && b->path)
+            return b->path;
+    }
+    return NULL;
+}
+
 size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact)
 {
     GArray *a = g_hash_table_lookup(l->aors, aor);
@@ -103,7 +168,7 @@ size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact
     for (guint i = 0; a && i < a->len;) {
         binding *b = &g_array_index(a, binding, i);
         if (!contact || strcmp(b->contact, contact) == 0) {
-            g_free(b->contact);
+            binding_clear(b);
             g_array_remove_index(a, i);
             n++;
         } else {
@@ -121,7 +186,7 @@ static void purge(GArray *a, sim_time_t now)
     for (guint i = 0; i < a->len;) {
         binding *b = &g_array_index(a, binding, i);
         if (b->expires_at <= now) {
-            g_free(b->contact);
+            binding_clear(b);
             g_array_remove_index(a, i);
         } else {
             i++;
@@ -223,9 +288,10 @@ static uint32_t contact_expires(const sip_server *s, const sip_msg *m, const sip
     return (uint32_t)MIN(e, (uint64_t)s->cfg.max_expires);
 }
 
-/* Applies the Contacts of m to aor. Returns 0, or the status to answer (400). */
+/* Applies the Contacts of m to aor with the Path and outbound identity of ob (*outbound: a
+ * contact registered a flow, RFC 5626 §6). Returns 0, or the status to answer (400, 439). */
 static unsigned apply(sip_server *s, sim_time_t now, const sip_msg *m, const char *aor,
-                      const sim_ep *src)
+                      const sim_ep *src, const srv_reg_ob *ob, bool *outbound)
 {
     sip_nameaddr na;
     size_t n = sip_msg_count(m, SIP_HDR_CONTACT);
@@ -240,11 +306,19 @@ static unsigned apply(sip_server *s, sim_time_t now, const sip_msg *m, const cha
             return 0;
         }
         g_autofree char *uri = g_strndup(na.uri.raw.p, na.uri.raw.len);
+        g_autofree char *instance = NULL;
+        sip_binding_ob bo = { .path = ob->path };
+        unsigned st = srv_ob_contact(ob, &na, &instance, &bo.reg_id);
+        if (st)
+            return st;
+        bo.instance = instance;
+        *outbound = *outbound || instance;
         uint32_t e = contact_expires(s, m, &na);
         if (e == 0)
             sip_location_unbind(s->loc, aor, uri);
-        else
-            sip_location_bind(s->loc, aor, uri, now + (sim_time_t)e * SIM_SEC, src);
+        else /* with a Path the source is the last proxy, not the UA's flow */
+            sip_location_bind_ob(s->loc, aor, uri, now + (sim_time_t)e * SIM_SEC,
+                                 ob->path ? NULL : src, &bo);
     }
     return 0;
 }
@@ -282,15 +356,27 @@ void srv_register(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m)
             flow = v.rport;
         }
     }
-    unsigned st = apply(s, now, m, aor, flow ? &src : NULL);
+    srv_reg_ob ob;
+    if (srv_ob_register_read(m, &ob) < 0) {
+        srv_reply(s, now, txn, m, 400, "Bad Path");
+        return;
+    }
+    bool outbound = false;
+    unsigned st = apply(s, now, m, aor, flow ? &src : NULL, &ob, &outbound);
     if (st) {
-        srv_reply(s, now, txn, m, st, "Bad Contact");
+        srv_reply(s, now, txn, m, st,
+                  st == 439 ? "First Hop Lacks Outbound Support" : "Bad Contact");
+        srv_ob_register_clear(&ob);
         return;
     }
     char tag[SIP_TOKEN_MAX];
     sip_random_token(s->rng, "", tag, sizeof tag);
-    if (sip_msg_response(m, 200, NULL, tag, &r) < 0)
+    if (sip_msg_response(m, 200, NULL, tag, &r) < 0) {
+        srv_ob_register_clear(&ob);
         return;
+    }
+    srv_ob_register_reply(s, &ob, outbound, r);
+    srv_ob_register_clear(&ob);
     /* §10.3 step 8: the current bindings, each with its remaining expiry */
     GPtrArray *c = g_ptr_array_new();
     GArray *exp = g_array_new(FALSE, FALSE, sizeof(sim_time_t));

@@ -36,6 +36,7 @@ sip_server *sip_server_new(const sip_server_cfg *cfg, sim_rng *rng)
     s->ctxs = g_ptr_array_new();
     s->next_lookup = 1;
     g_queue_init(&s->lookups);
+    srv_ob_init(s); /* RFC 5626 edge proxy */
     return s;
 }
 
@@ -47,6 +48,7 @@ void sip_server_free(sip_server *s)
         srv_ctx_free(s->ctxs->pdata[i]);
     g_ptr_array_free(s->ctxs, TRUE);
     g_queue_clear(&s->lookups);
+    srv_ob_free(s);
     if (!s->cfg.location)
         sip_location_free(s->loc);
     sip_txns_free(s->txns);
@@ -222,7 +224,9 @@ static void dispatch(sip_server *s, sim_time_t now)
     sip_txn_ev ev;
     while (sip_txns_event(s->txns, &ev)) {
         if (ev.kind == SIP_TXN_EV_REQUEST) {
-            on_request(s, now, &ev);
+            if (!s->ob || !srv_ob_request(s, now, &ev)) /* edge proxy: sip_outbound.c */
+                on_request(s, now, &ev);
+            srv_ob_done(s);
         } else if (ev.kind == SIP_TXN_EV_RESPONSE) {
             sip_msg *m = ev.msg;
             ev.msg = NULL;
@@ -243,6 +247,7 @@ int sip_server_input(sip_server *s, sim_time_t now, const sim_ep *from, const ui
     sip_msg *m;
     bool answered;
     s->stats.rx++;
+    srv_ob_seen(s, now, from); /* RFC 5626: traffic keeps an edge's flow alive */
     int rc = sip_txns_receive(s->txns, from, buf, len, &m, &answered);
     if (rc < 0 && !answered)
         s->stats.dropped++;

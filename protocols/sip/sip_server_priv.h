@@ -9,6 +9,7 @@
 #define SRV_NONCES 32 /* nonces remembered for digest verification */
 
 typedef struct srv_ctx srv_ctx;
+typedef struct srv_ob srv_ob;
 
 /* One forwarded copy of a request (§16.6). */
 typedef struct srv_branch {
@@ -51,6 +52,7 @@ struct sip_server {
     char *nonces[SRV_NONCES];
     unsigned nonce_next;
     sip_server_stats stats;
+    srv_ob *ob;            /* edge proxy state (sip_outbound.c); NULL unless cfg.outbound */
 };
 
 /* sip_registrar.c: handles REGISTER on server transaction txn (m borrowed). */
@@ -83,5 +85,40 @@ void srv_branch_token(sip_server *s, const sip_msg *m, char *out, size_t cap);
 int srv_push_via(sip_server *s, sip_msg *m, const char *branch);
 /* The same with the transport given (RFC 3263 chose it). */
 int srv_push_via_over(sip_server *s, sip_msg *m, const char *branch, bool tcp);
+
+/* sip_outbound.c: RFC 5626 edge proxy, RFC 3327 Path */
+/* Creates the edge state (flow key from the rng) when cfg.outbound; frees it. */
+void srv_ob_init(sip_server *s);
+void srv_ob_free(sip_server *s);
+/* Edge: a request event before dispatch (Path on REGISTER, flow-token Route, Record-Route).
+ * True when it was answered (403, 430) or dropped here: the caller only clears ev. */
+bool srv_ob_request(sip_server *s, sim_time_t now, sip_txn_ev *ev);
+/* Edge: the request of srv_ob_request is handled (forgets its pending flow). */
+void srv_ob_done(sip_server *s);
+/* Edge: a message from `from` keeps its flow alive. */
+void srv_ob_seen(sip_server *s, sim_time_t now, const sim_ep *from);
+/* Edge: true with *to when m (our Via on top) goes over a flow. */
+bool srv_ob_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to);
+
+/* What a REGISTER says about Path and outbound (RFC 3327, RFC 5626 §6). */
+typedef struct srv_reg_ob {
+    char *path;          /* the Path vector, one comma list (owned), or NULL */
+    bool sup_path, sup_outbound;
+    bool first_hop_ob;   /* the last Path value (the edge's) carries ;ob */
+} srv_reg_ob;
+
+/* Reads Supported and Path of m. 0 or -EBADMSG (a Path value that does not parse). */
+int srv_ob_register_read(const sip_msg *m, srv_reg_ob *r);
+void srv_ob_register_clear(srv_reg_ob *r);
+/* The instance and reg-id of one Contact (*instance owned, NULL when not outbound). Returns 0
+ * or the status to answer (400 bad reg-id, 439 First Hop Lacks Outbound Support). */
+unsigned srv_ob_contact(const srv_reg_ob *r, const sip_nameaddr *na, char **instance,
+                        uint32_t *reg_id);
+/* Adds Path (when the UA supports it), Require: outbound and Flow-Timer to the 200 OK. */
+void srv_ob_register_reply(const sip_server *s, const srv_reg_ob *r, bool outbound,
+                           sip_msg *resp);
+/* Home proxy: pushes the stored Path of contact (of the AOR of aor_uri) as Route onto req. */
+void srv_path_route(sip_server *s, sim_time_t now, sip_msg *req, const sip_uri *aor_uri,
+                    const char *contact);
 
 #endif

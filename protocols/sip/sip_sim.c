@@ -38,6 +38,12 @@ struct sip_app {
 
 static GQuark sip_quark(void) { return g_quark_from_static_string("sip-app"); }
 
+/* RFC 5626 §4.4.1: a CRLFCRLF ping, which only ever goes over a TCP flow. */
+static bool is_ping(const uint8_t *data, size_t len)
+{
+    return len == 4 && memcmp(data, "\r\n\r\n", 4) == 0;
+}
+
 /* "INVITE" or "180 Ringing": the first line's interesting part, for the log. */
 static void log_msg(sip_app *a, const char *dir, const uint8_t *data, size_t len,
                     const sim_ep *peer)
@@ -49,7 +55,11 @@ static void log_msg(sip_app *a, const char *dir, const uint8_t *data, size_t len
     size_t n = eol ? (size_t)(eol - (const char *)data) : MIN(len, (size_t)80);
     g_autofree char *line = g_strndup((const char *)data, n);
     const char *what = line;
-    if (g_str_has_prefix(line, "SIP/2.0 "))
+    if (is_ping(data, len))
+        what = "CRLFCRLF keep-alive";
+    else if (sip_is_stun(data, len)) /* RFC 5626 keep-alive */
+        what = data[0] == 0 && data[1] == 1 ? "STUN Binding request" : "STUN Binding response";
+    else if (g_str_has_prefix(line, "SIP/2.0 "))
         what = line + 8;               /* "180 Ringing" */
     else if (strchr(line, ' '))
         *strchr(line, ' ') = 0;        /* "INVITE" */
@@ -112,6 +122,10 @@ static void transport_error(sip_app *a, const sim_ep *to, const uint8_t *data, s
  * connection is gone: to the Via's sent-by, §18.2.2), else UDP. */
 static void send_out(sip_app *a, const sip_out *o)
 {
+    if (is_ping(o->data, o->len)) { /* no connection: lost, and the flow fails */
+        sip_tcp_send(a->tcp, &o->to, o->data, o->len, false);
+        return;
+    }
     sim_ep to = o->to;
     bool tcp = via_says_tcp(o->data, o->len, &to);
     if (!tcp || sip_tcp_has(a->tcp, &o->to))
@@ -265,12 +279,50 @@ static bool on_busy(void *ctx, const sim_ep *peer)
     return a->ua ? sip_ua_peer_busy(a->ua, peer) : sip_server_peer_busy(a->srv, peer);
 }
 
+/* RFC 5626 §4.4.2 / §8: STUN on the SIP port. A server answers Binding requests (the
+ * keep-alive keeps an edge's flow alive); a UA hands the answer to its core. */
+static void on_stun(sip_app *a, sim_sock *s, const sim_ep *from, const uint8_t *data,
+                    size_t len)
+{
+    log_msg(a, "rx", data, len, from);
+    sim_time_t now = sim_world_now(a->world);
+    uint8_t out[64];
+    size_t n;
+    if (a->ua) {
+        sip_ua_keepalive_input(a->ua, now, from, data, len);
+    } else if (sip_stun_keepalive_answer(data, len, from, out, sizeof out, &n) == 0) {
+        log_msg(a, "tx", out, n, from);
+        sim_sock_sendto(s, out, n, from); /* the socket (family) it came in on */
+        sip_server_keepalive(a->srv, now, from);
+    }
+    sip_app_kick(a);
+}
+
+/* RFC 5626 on TCP: a ping (answered by sip_tcp.c) keeps a server's flow alive, a pong
+ * answers a UA's ping, a closed connection ends the flow. The callback runs inside the TCP
+ * layer: the core is only told, and the timer (at once) sends what it queued. */
+static void on_tcp_event(void *ctx, const sim_ep *peer, sip_tcp_event ev)
+{
+    sip_app *a = ctx;
+    sim_time_t now = sim_world_now(a->world);
+    if (a->srv && ev == SIP_TCP_PING)
+        sip_server_keepalive(a->srv, now, peer);
+    else if (a->srv && ev == SIP_TCP_CLOSED)
+        sip_server_flow_closed(a->srv, peer);
+    else if (a->ua && ev != SIP_TCP_PING)
+        sip_ua_flow_event(a->ua, now, peer, ev == SIP_TCP_CLOSED);
+    if (a->timer && a->ua)
+        sim_timer_at(a->timer, now);
+}
+
 static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *from,
                     const sim_ep *to, void *ctx)
 {
-    (void)s;
     (void)to;
-    on_msg(ctx, from, data, len);
+    if (sip_is_stun(data, len)) /* first byte 0 or 1; SIP starts with a letter */
+        on_stun(ctx, s, from, data, len);
+    else
+        on_msg(ctx, from, data, len);
 }
 
 static void on_timer(sim_timer *t, void *ctx)
@@ -386,6 +438,7 @@ static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
         return NULL;
     }
     sip_tcp_set_hooks(a->tcp, on_lost, on_busy, a);
+    sip_tcp_on_event(a->tcp, on_tcp_event);
     a->world = n->world;
     a->node = n;
     a->sock = s;

@@ -5,7 +5,8 @@
  * cannot be resynchronised (§18.3). Messages waiting in a connection that ends (a connect
  * refused, unreachable or timed out, a reset) are handed back one by one to the `lost`
  * callback (§18.4: the transport error goes to the transaction). Idle connections are closed
- * by a per-connection timer (see sip_tcp_set_idle). Connections are kept in opening order and
+ * by a per-connection timer (see sip_tcp_set_idle). RFC 5626 §4.4.1 keep-alives: a CRLFCRLF ping is answered with a
+ * CRLF pong. Connections are kept in opening order and
  * searched linearly, so what is sent where never depends on pointer order. */
 #include <errno.h>
 #include "protocols/sip/sip_tcp_priv.h"
@@ -40,6 +41,7 @@ struct sip_tcp {
     sim_time_t idle_opened, idle_accepted; /* 0: never closed when idle */
     unsigned depth;    /* callbacks running: dead connections are freed at depth 0 */
     sip_tcp_stats stats;
+    sip_tcp_event_fn event; /* RFC 5626 keep-alives and closes (sip_tcp_on_event) */
 };
 
 static void log_event(sip_tcp *t, const char *ev, const sim_ep *peer, const char *reason)
@@ -94,6 +96,8 @@ static void conn_kill(sip_conn *c, bool abort, const char *reason)
     if (!c->sock)
         return;
     log_event(c->owner, "tcp-close", &c->peer, reason);
+    if (c->owner->event)
+        c->owner->event(c->owner->ctx, &c->peer, SIP_TCP_CLOSED);
     if (abort)
         sim_tcp_abort(c->sock);
     sim_sock_close(c->sock);
@@ -137,11 +141,33 @@ static void flush(sip_conn *c)
     }
 }
 
+/* RFC 5626 §4.4.1: a CRLFCRLF ping at the head of rx is answered with a CRLF pong, a lone
+ * CRLF is a pong. Returns true when one was consumed, false when rx starts otherwise (or
+ * with a CRLF whose meaning the next bytes decide). */
+static bool keepalive(sip_conn *c)
+{
+    const uint8_t *d = c->rx->data;
+    guint n = c->rx->len;
+    if (n < 2 || d[0] != '\r' || d[1] != '\n' || (n == 3 && d[2] == '\r'))
+        return false;
+    bool ping = n >= 4 && memcmp(d, "\r\n\r\n", 4) == 0;
+    g_byte_array_remove_range(c->rx, 0, ping ? 4 : 2);
+    if (ping) {
+        g_byte_array_append(c->tx, (const uint8_t *)"\r\n", 2);
+        flush(c);
+    }
+    if (c->owner->event)
+        c->owner->event(c->owner->ctx, &c->peer, ping ? SIP_TCP_PING : SIP_TCP_PONG);
+    return true;
+}
+
 /* Delivers every whole message in rx; a framing error kills the connection. */
 static void frame_all(sip_conn *c)
 {
     sip_tcp *t = c->owner;
     while (c->sock && c->rx->len) {
+        if (keepalive(c))
+            continue;
         size_t n = 0;
         int rc = sip_msg_frame(c->rx->data, c->rx->len, &n);
         if (rc == -EAGAIN)
@@ -420,6 +446,8 @@ bool sip_tcp_has(const sip_tcp *t, const sim_ep *to)
 {
     return find(t, to) != NULL;
 }
+
+void sip_tcp_on_event(sip_tcp *t, sip_tcp_event_fn fn) { t->event = fn; }
 
 size_t sip_tcp_count(const sip_tcp *t)
 {

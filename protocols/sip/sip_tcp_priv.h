@@ -29,6 +29,13 @@ typedef struct sip_tcp_stats {
  * Expires (7200 s) plus 64*T1, so a binding refreshed over the connection keeps it. */
 #define SIP_TCP_IDLE SIP_TCP_IDLE_DEFAULT
 #define SIP_TCP_IDLE_ACCEPTED ((7200 + 32) * SIM_SEC)
+/* RFC 5626 §4.4.1 keep-alives on a connection, and its end (the flow is gone). */
+typedef enum sip_tcp_event {
+    SIP_TCP_PING,   /* CRLFCRLF arrived (already answered with a CRLF pong) */
+    SIP_TCP_PONG,   /* a lone CRLF arrived: the answer to our ping */
+    SIP_TCP_CLOSED, /* the connection to peer ended */
+} sip_tcp_event;
+typedef void (*sip_tcp_event_fn)(void *ctx, const sim_ep *peer, sip_tcp_event ev);
 
 /* Listens on TCP port `local->port` of node n. Returns owned, or NULL with *rc (-EADDRINUSE …). */
 sip_tcp *sip_tcp_new(sim_node *n, const sim_ep *local, sip_tcp_deliver_fn fn, void *ctx, int *rc);
@@ -52,6 +59,9 @@ void sip_tcp_set_hooks(sip_tcp *t, sip_tcp_deliver_fn lost, sip_tcp_busy_fn busy
 void sip_tcp_set_idle(sip_tcp *t, sim_time_t opened, sim_time_t accepted);
 /* True when an open connection to `to` exists. */
 bool sip_tcp_has(const sip_tcp *t, const sim_ep *to);
+/* Installs the keep-alive / close callback (ctx: the deliver callback's; NULL: none). It must
+ * not send or close: it runs inside the connection's callbacks. */
+void sip_tcp_on_event(sip_tcp *t, sip_tcp_event_fn fn);
 /* Open connections. */
 size_t sip_tcp_count(const sip_tcp *t);
 /* Counters (borrowed). */

@@ -66,6 +66,7 @@ sip_ua *sip_ua_new(const sip_ua_cfg *cfg, sim_rng *rng)
     ua->reg_call_id = g_strdup_printf("%s@%s", id, sim_ip_fmt(&cfg->local.ip, ip, sizeof ip));
     ua->reg_tag = token(ua, "");
     ua->reg_refresh = SIM_TIME_NEVER;
+    sip_ua_ob_init(ua); /* RFC 5626 (sip_ua_ob.c) */
     return ua;
 }
 
@@ -86,6 +87,7 @@ void sip_ua_free(sip_ua *ua)
     g_free(ua->contact);
     g_free(ua->reg_call_id);
     g_free(ua->reg_tag);
+    sip_ua_ob_free(ua);
     g_free(ua);
 }
 
@@ -110,7 +112,7 @@ bool sip_ua_event(sip_ua *ua, sip_ua_ev *ev)
 
 bool sip_ua_pop(sip_ua *ua, sip_out *out)
 {
-    return sip_txns_pop(ua->txns, out);
+    return sip_txns_pop(ua->txns, out) || sip_ua_ob_pop(ua, out);
 }
 
 const sip_ua_stats *sip_ua_get_stats(const sip_ua *ua)
@@ -240,8 +242,9 @@ int sip_ua_register(sip_ua *ua, sim_time_t now, uint32_t expires)
     sip_msg_add(m, SIP_HDR_FROM, NULL, from);
     sip_msg_add(m, SIP_HDR_CALL_ID, NULL, ua->reg_call_id); /* §10.2: one Call-ID for all */
     sip_msg_add(m, SIP_HDR_CSEQ, NULL, cseq);
-    sip_msg_add(m, SIP_HDR_CONTACT, NULL, ua->contact);
+    sip_msg_add(m, SIP_HDR_CONTACT, NULL, sip_ua_ob_contact(ua));
     sip_msg_add(m, SIP_HDR_EXPIRES, NULL, exp);
+    sip_ua_ob_register(ua, m);
     sim_ep dest = ua->cfg.registrar.port ? ua->cfg.registrar : ua->cfg.proxy;
     int rc = dest.port ? 0 : sip_ua_route(ua, ruri, &dest);
     if (rc == 0) {
@@ -302,6 +305,7 @@ static void reg_response(sip_ua *ua, sim_time_t now, const sip_msg *m)
     ev->status = m->status;
     ev->expires = e;
     g_queue_push_tail(&ua->events, ev);
+    sip_ua_ob_registered(ua, now, m, e);
     if (e) /* refresh at half the expiry, or 32 s before it if that is later */
         ua->reg_refresh = now + MAX((sim_time_t)e * SIM_SEC / 2,
                                     e > 32 ? (sim_time_t)(e - 32) * SIM_SEC : 0);
@@ -468,11 +472,13 @@ void sip_ua_timeout(sip_ua *ua, sim_time_t now)
         ua->reg_refresh = SIM_TIME_NEVER;
         sip_ua_register(ua, now, ua->reg_expires);
     }
+    sip_ua_ob_timeout(ua, now);
 }
 
 sim_time_t sip_ua_next_deadline(const sip_ua *ua)
 {
-    sim_time_t d = MIN(sip_txns_next_deadline(ua->txns), ua->reg_refresh);
+    sim_time_t d = MIN(MIN(sip_txns_next_deadline(ua->txns), ua->reg_refresh),
+                       sip_ua_ob_deadline(ua));
     for (guint i = 0; i < ua->calls->len; i++) {
         const sip_call *c = ua->calls->pdata[i];
         if (c->ok)
@@ -496,5 +502,5 @@ int sip_ua_transport_error(sip_ua *ua, sim_time_t now, const uint8_t *buf, size_
 
 bool sip_ua_peer_busy(const sip_ua *ua, const sim_ep *peer)
 {
-    return sip_txns_peer_busy(ua->txns, peer);
+    return sip_txns_peer_busy(ua->txns, peer) || sip_ua_ob_holds(ua, peer);
 }

@@ -80,6 +80,7 @@ struct sip_ua {
     unsigned options_txn;
     uint32_t ood_cseq;        /* CSeq of out-of-dialog requests other than REGISTER */
     sip_ua_stats stats;
+    struct sip_ua_ob *ob;     /* RFC 5626 state (sip_ua_ob.c); NULL unless cfg.outbound */
 };
 
 /* sip_ua.c */
@@ -114,5 +115,24 @@ void sip_call_failed(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, unsi
 /* 2xx retransmissions due at now. */
 void sip_call_timers(sip_ua *ua, sim_time_t now);
 void sip_call_free(sip_call *c);
+
+/* sip_ua_ob.c: RFC 5626 outbound for the UA */
+/* Creates the outbound state (instance UUID from the rng) when cfg.outbound; frees it. */
+void sip_ua_ob_init(sip_ua *ua);
+void sip_ua_ob_free(sip_ua *ua);
+/* The Contact a REGISTER carries (with +sip.instance and reg-id when outbound; borrowed). */
+const char *sip_ua_ob_contact(const sip_ua *ua);
+/* Adds Supported: outbound, path to a REGISTER when outbound. */
+void sip_ua_ob_register(sip_ua *ua, sip_msg *m);
+/* A 2xx to our REGISTER granting expires s (0: unregistered): starts or stops keep-alives. */
+void sip_ua_ob_registered(sip_ua *ua, sim_time_t now, const sip_msg *resp, uint32_t expires);
+/* Keep-alives due at now (a missing answer fails the flow: re-REGISTER). */
+void sip_ua_ob_timeout(sip_ua *ua, sim_time_t now);
+/* The next keep-alive, or SIM_TIME_NEVER. */
+sim_time_t sip_ua_ob_deadline(const sip_ua *ua);
+/* Pops a keep-alive datagram. */
+bool sip_ua_ob_pop(sip_ua *ua, sip_out *out);
+/* True while keep-alives hold a flow to peer (its connection must not be closed as idle). */
+bool sip_ua_ob_holds(const sip_ua *ua, const sim_ep *peer);
 
 #endif
