@@ -119,6 +119,9 @@ sim_time_t sip_txns_next_deadline(const sip_txns *t);
 /* The transport could not deliver for transaction id (§17.1.4, §17.2.4): it ends, and a
  * client transaction queues a TRANSPORT_ERROR event. Unknown ids are ignored. */
 void sip_txns_transport_error(sip_txns *t, unsigned id);
+/* The TU gives up client transaction id (§9.1: a CANCELled INVITE with no final response
+ * after 64*T1): it ends at once, without an event. Unknown ids are ignored. */
+void sip_txns_abandon(sip_txns *t, unsigned id);
 /* Pops the next datagram to send; false when the outbox is empty. */
 bool sip_txns_pop(sip_txns *t, sip_out *out);
 /* Pops the next event for the TU; false when there is none. */
@@ -359,11 +362,19 @@ typedef struct sip_server_cfg {
     bool tcp;                  /* §18: requests we send or forward go over TCP (Via
                                   SIP/2.0/TCP, reliable transactions) */
     sip_txn_cfg txn;
+    sim_time_t timer_c;        /* proxy: Timer C of every INVITE branch (§16.6 step 11,
+                                  §16.8; 0: SIP_TIMER_C) */
+    bool authenticate;         /* proxy: requests from users of domain that it would forward
+                                  need Proxy-Authorization of a configured user (407, §22.3) */
 } sip_server_cfg;
+
+#define SIP_TIMER_C (180 * SIM_SEC) /* §16.6 step 11: "greater than 3 minutes" */
 
 typedef struct sip_server_stats {
     uint64_t rx, bad, rejected, registers, challenges, forwarded, forks, cancels, loops,
         lookups, redirects, stateless, via_flow;
+    uint64_t timer_c,          /* Timer C fired on a branch (§16.8) */
+        proxy_challenges;      /* 407 sent (§22.3) */
 } sip_server_stats;
 
 typedef struct sip_server sip_server;

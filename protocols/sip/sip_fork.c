@@ -74,10 +74,13 @@ int srv_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to)
 
 static void send_branch(sip_server *s, sim_time_t now, srv_branch *b, const sim_ep *to)
 {
-    if (sip_txns_request(s->txns, now, b->req, to, &b->txn) < 0)
+    if (sip_txns_request(s->txns, now, b->req, to, &b->txn) < 0) {
         branch_failed(s, now, b, 503);
-    else
-        s->stats.forwarded++;
+        return;
+    }
+    s->stats.forwarded++;
+    if (b->ctx->invite) /* §16.6 step 11 */
+        srv_timer_c_set(s, b, now + s->cfg.timer_c);
 }
 
 /* §16.6: one branch for target ruri (NULL: keep the Request-URI). */
@@ -170,6 +173,10 @@ void srv_proxy(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
     if (looped(s, m)) {
         s->stats.loops++;
         srv_reply(s, now, txn, m, 482, NULL);
+        sip_msg_free(m);
+        return;
+    }
+    if (!srv_proxy_authorize(s, now, txn, m)) { /* §16.3 step 6, §22.3: 407 sent */
         sip_msg_free(m);
         return;
     }
@@ -267,6 +274,10 @@ bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
         return false;
     srv_ctx *c = b->ctx;
     unsigned st = m->status;
+    if (st >= 200)
+        srv_timer_c_set(s, b, SIM_TIME_NEVER);
+    else if (c->invite && st > 100 && !b->done && !b->timer_c_cancel) /* §16.7 step 2 */
+        srv_timer_c_set(s, b, now + s->cfg.timer_c);
     if (st < 200) {
         b->status = st;
         if (c->got_2xx || c->cancelled)
@@ -307,6 +318,7 @@ bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
 static void branch_failed(sip_server *s, sim_time_t now, srv_branch *b, unsigned status)
 {
     srv_ctx *c = b->ctx;
+    srv_timer_c_set(s, b, SIM_TIME_NEVER);
     b->done = true;
     b->status = status;
     sip_msg *r = NULL;
@@ -319,6 +331,27 @@ static void branch_failed(sip_server *s, sim_time_t now, srv_branch *b, unsigned
         c->best = r;
     }
     ctx_done_check(s, now, c);
+}
+
+/* §16.8. With a provisional (100 included: §9.1 allows the CANCEL then) the branch is
+ * CANCELled; if no final follows within 64*T1 its client transaction is given up (§9.1) and
+ * the branch counts as 408. Without one the branch counts as 408 at once, while its client
+ * transaction goes on (Timer B ends it). The best response then goes upstream as usual. */
+void srv_fork_timer_c(sip_server *s, sim_time_t now, srv_branch *b)
+{
+    if (b->done)
+        return;
+    s->stats.timer_c++;
+    if (b->timer_c_cancel) { /* the CANCEL brought no final either */
+        sip_txns_abandon(s->txns, b->txn);
+        branch_failed(s, now, b, 408);
+    } else if (b->status) {
+        cancel_branch(s, now, b);
+        b->timer_c_cancel = true;
+        srv_timer_c_set(s, b, now + 64 * (s->cfg.txn.t1 ? s->cfg.txn.t1 : SIP_T1));
+    } else {
+        branch_failed(s, now, b, 408);
+    }
 }
 
 void srv_fork_failed(sip_server *s, sim_time_t now, unsigned txn, unsigned status)

@@ -660,6 +660,15 @@ void sip_txns_transport_error(sip_txns *t, unsigned id)
     sweep(t);
 }
 
+void sip_txns_abandon(sip_txns *t, unsigned id)
+{
+    sip_txn *x = find(t, id);
+    if (!x || (x->kind != SIP_TXN_INVITE_CLIENT && x->kind != SIP_TXN_NON_INVITE_CLIENT))
+        return;
+    terminate(t, x);
+    sweep(t);
+}
+
 /* ---------------------------------------------------------------- queries */
 
 int sip_txns_state(const sip_txns *t, unsigned id, sip_txn_kind *kind, sip_txn_state *state)
