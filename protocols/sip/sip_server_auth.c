@@ -106,9 +106,7 @@ static bool needs_auth(const sip_server *s, const sip_msg *m)
     if (!s->cfg.authenticate || !g_hash_table_size(s->users) || !strcmp(m->method, "ACK") ||
         !strcmp(m->method, "CANCEL") || (sip_msg_tag(m, SIP_HDR_TO, &tag) == 0 && tag.len))
         return false;
-    return sip_msg_nameaddr(m, SIP_HDR_FROM, 0, &from) == 0 &&
-           g_ascii_strncasecmp(from.uri.host.p, s->domain, from.uri.host.len) == 0 &&
-           strlen(s->domain) == from.uri.host.len;
+    return sip_msg_nameaddr(m, SIP_HDR_FROM, 0, &from) == 0 && sip_str_eq(from.uri.host, s->domain);
 }
 
 bool srv_proxy_authorize(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
