@@ -134,6 +134,9 @@ void sip_out_clear(sip_out *out);
 int sip_txns_state(const sip_txns *t, unsigned id, sip_txn_kind *kind, sip_txn_state *state);
 /* The request that started client transaction id (borrowed until it ends), or NULL. */
 const sip_msg *sip_txns_request_of(const sip_txns *t, unsigned id);
+/* Where client transaction id sends its request (a CANCEL goes there too, §9.1), or for a
+ * server transaction where its responses go. Returns 0 with *peer, or -ENOENT. */
+int sip_txns_peer(const sip_txns *t, unsigned id, sim_ep *peer);
 /* The live INVITE server transaction a CANCEL (borrowed) is for (§9.2: same branch and
  * sent-by), or 0. */
 unsigned sip_txns_cancel_target(const sip_txns *t, const sip_msg *cancel);

@@ -234,7 +234,8 @@ static void cancel_branch(sip_server *s, sim_time_t now, srv_branch *b)
         return;
     b->cancelled = true;
     sim_ep to;
-    if (srv_next_hop(s, now, req, &to) == 0 && sip_msg_cancel(req, &cancel) == 0) {
+    /* §9.1: to the address the INVITE went to (a located domain has no IP in the URI) */
+    if (sip_txns_peer(s->txns, b->txn, &to) == 0 && sip_msg_cancel(req, &cancel) == 0) {
         sip_txns_request(s->txns, now, cancel, &to, NULL);
         s->stats.cancels++;
     }

@@ -689,6 +689,15 @@ const sip_msg *sip_txns_request_of(const sip_txns *t, unsigned id)
     return x ? x->req : NULL;
 }
 
+int sip_txns_peer(const sip_txns *t, unsigned id, sim_ep *peer)
+{
+    const sip_txn *x = find(t, id);
+    if (!x)
+        return -ENOENT;
+    *peer = x->peer;
+    return 0;
+}
+
 unsigned sip_txns_cancel_target(const sip_txns *t, const sip_msg *cancel)
 {
     sip_via v;

@@ -2,7 +2,7 @@
  * datagram a core queues reaches its destination core DELAY later, timers fire at their
  * deadlines in virtual time, and every message sent is kept (time, sender, receiver, decoded
  * message) so a test can assert the ladder and what each message carried, to the
- * nanosecond. No DNS: the servers here only reach IP literals. Included by
+ * nanosecond. DNS is a stand-in: every domain a server locates is net.located. Included by
  * test_sip_proxy_core.c (static functions, one copy per program). */
 #ifndef TESTS_UNIT_SIP_NET_H
 #define TESTS_UNIT_SIP_NET_H
@@ -44,6 +44,7 @@ typedef struct net {
     GQueue q;
     GString *ladder;       /* "alice>px INVITE; px>alice 100/INVITE; ..." */
     GPtrArray *sent;       /* sent *, in sending order */
+    sim_ep located;        /* what every RFC 3263 lookup finds (port 0: nothing) */
 } net;
 
 static sim_ep ep(const char *s)
@@ -113,6 +114,15 @@ static void record(net *n, const node *src, const sip_out *o)
     g_ptr_array_add(n->sent, s);
 }
 
+/* The stand-in for DNS: every domain a server locates is n->located. */
+static void resolve(net *n, node *x)
+{
+    unsigned id;
+    char host[256];
+    while (sip_server_lookup_pop(x->srv, &id, host, sizeof host))
+        sip_server_located(x->srv, n->now, id, n->located.port ? 0 : -EHOSTUNREACH, &n->located);
+}
+
 static void collect(net *n)
 {
     for (int i = 0; i < n->count; i++) {
@@ -120,6 +130,8 @@ static void collect(net *n)
         sip_out o;
         if (!x->ua && !x->srv)
             continue; /* a node whose core was freed: gone from the network */
+        if (x->srv)
+            resolve(n, x);
         while (x->ua ? sip_ua_pop(x->ua, &o) : sip_server_pop(x->srv, &o)) {
             record(n, x, &o);
             pkt *p = g_new0(pkt, 1);

@@ -151,6 +151,42 @@ static void test_timer_c_cancel_unanswered(void)
     net_clear(&n);
 }
 
+/* A branch to another domain (located by RFC 3263, so its Request-URI holds no address):
+ * when px's Timer C (10 s) fires, the CANCEL goes where the INVITE went (§9.1), to mit, which
+ * CANCELs carol's ringing phone. */
+static void test_timer_c_located_branch(void)
+{
+    net n;
+    net_init(&n);
+    server(&n, "px", "10.0.1.5:5060",
+           (sip_server_cfg){ .domain = "rutgers.edu", .timer_c = 10 * SIM_SEC });
+    sip_server *mit = server(&n, "mit", "10.0.2.5:5060",
+                             (sip_server_cfg){ .domain = "mit.edu", .registrar = true });
+    ua(&n, "alice", "10.0.1.1:5060", "sip:alice@rutgers.edu", "10.0.1.5:5060");
+    sip_ua *carol = ua(&n, "carol", "10.0.2.3:5060", "sip:carol@mit.edu", "10.0.2.5:5060");
+    n.located = ep("10.0.2.5:5060");
+    sip_ua_register(carol, 0, 3600);
+    run(&n, 40 * SIM_SEC);
+    unsigned ca, cc = 0;
+    sip_ua_call(n.n[2].ua, n.now, "sip:carol@mit.edu", &ca);
+    run(&n, n.now + 100 * MS);
+    g_autofree char *e = events(carol, &cc);
+    g_assert_cmpstr(e, ==, "registered/200 incoming/0");
+    sip_ua_ring(carol, n.now, cc);
+    run(&n, n.now + 30 * SIM_SEC);
+    sim_time_t rang = find_sent(&n, "mit", "px", "180/INVITE", 0)->at + DELAY;
+    const sent *c1 = find_sent(&n, "px", "mit", "CANCEL", 0);
+    const sent *c2 = find_sent(&n, "mit", "carol", "CANCEL", 0);
+    g_assert_nonnull(c1);
+    g_assert_nonnull(c2);
+    g_assert_cmpuint(c1->at, ==, rang + 10 * SIM_SEC);
+    g_assert_cmpuint(c2->at, ==, c1->at + DELAY);
+    g_autofree char *ea = events(n.n[2].ua, NULL);
+    g_assert_cmpstr(ea, ==, "progress/180 ended/487");
+    g_assert_cmpuint(sip_server_get_stats(mit)->timer_c, ==, 0); /* mit's is 180 s */
+    net_clear(&n);
+}
+
 /* ---------------------------------------------------------------- proxy authentication */
 
 /* The value of the i-th line of id in m parsed as digest (asserted), into *d. */
@@ -370,6 +406,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/proxy-core/timer-c-cancel-after-ringing", test_timer_c_cancel);
     g_test_add_func("/sip/proxy-core/timer-c-no-provisional-408", test_timer_c_no_provisional);
     g_test_add_func("/sip/proxy-core/timer-c-cancel-unanswered-408", test_timer_c_cancel_unanswered);
+    g_test_add_func("/sip/proxy-core/timer-c-located-branch", test_timer_c_located_branch);
     g_test_add_func("/sip/proxy-core/auth-407-call", test_auth_call);
     g_test_add_func("/sip/proxy-core/auth-rules", test_auth_rules);
     g_test_add_func("/sip/proxy-core/auth-ua-topmost-supported", test_ua_topmost_supported);
