@@ -226,21 +226,28 @@ static bool better(unsigned a, unsigned b)
     return a / 100 < b / 100;
 }
 
-static void cancel_branch(sip_server *s, sim_time_t now, srv_branch *b)
+/* Sends the CANCEL for the INVITE of client transaction txn (§9.1: to the address the INVITE
+ * went to, which for a domain located by RFC 3263 is not in its URI). */
+static void cancel_txn(sip_server *s, sim_time_t now, unsigned txn)
 {
     sip_msg *cancel = NULL;
-    const sip_msg *req = b->txn ? sip_txns_request_of(s->txns, b->txn) : NULL;
-    if (b->done || b->cancelled || !req || !b->status) /* §16.10: only after a provisional */
-        return;
-    b->cancelled = true;
+    const sip_msg *req = sip_txns_request_of(s->txns, txn);
     sim_ep to;
-    /* §9.1: to the address the INVITE went to (a located domain has no IP in the URI) */
-    if (sip_txns_peer(s->txns, b->txn, &to) == 0 && sip_msg_cancel(req, &cancel) == 0) {
-        sip_txns_request(s->txns, now, cancel, &to, NULL);
+    if (req && sip_txns_peer(s->txns, txn, &to) == 0 && sip_msg_cancel(req, &cancel) == 0 &&
+        sip_txns_request(s->txns, now, cancel, &to, NULL) == 0)
         s->stats.cancels++;
-    }
     sip_msg_free(cancel);
 }
+
+static void cancel_branch(sip_server *s, sim_time_t now, srv_branch *b)
+{
+    if (b->done || b->cancelled || !b->txn || !b->status) /* §16.10: only after a provisional */
+        return;
+    b->cancelled = true;
+    cancel_txn(s, now, b->txn);
+}
+
+
 
 /* Forwards resp upstream on the server transaction (our Via popped). */
 static void upstream(sip_server *s, sim_time_t now, srv_ctx *c, sip_msg *resp)
@@ -252,9 +259,11 @@ static void upstream(sip_server *s, sim_time_t now, srv_ctx *c, sip_msg *resp)
 /* Frees c once every branch is done and the final answer went up. */
 static void ctx_done_check(sip_server *s, sim_time_t now, srv_ctx *c)
 {
-    bool all = true;
-    for (guint i = 0; i < c->branches->len; i++)
+    bool all = true, lingering = false;
+    for (guint i = 0; i < c->branches->len; i++) {
         all = all && ((srv_branch *)c->branches->pdata[i])->done;
+        lingering = lingering || ((srv_branch *)c->branches->pdata[i])->lingering;
+    }
     if (all && !c->final_sent && c->best) {
         c->final_sent = true;
         sip_msg *b = c->best;
@@ -262,10 +271,41 @@ static void ctx_done_check(sip_server *s, sim_time_t now, srv_ctx *c)
         upstream(s, now, c, b);
         sip_msg_free(b);
     }
-    if (all && c->final_sent) {
+    if (all && c->final_sent && !lingering) {
         g_ptr_array_remove(s->ctxs, c);
         srv_ctx_free(c);
     }
+}
+
+/* A branch that Timer C counted as 408 is over for the caller; its client transaction is
+ * done too now (a final, Timer B, or given up after the CANCEL). */
+static void linger_end(sip_server *s, sim_time_t now, srv_branch *b)
+{
+    b->lingering = false;
+    srv_timer_c_set(s, b, SIM_TIME_NEVER);
+    ctx_done_check(s, now, b->ctx);
+}
+
+/* A response on a lingering branch (m owned when true is returned): a provisional means the
+ * callee only now rings for a caller who has had the 408, so it is CANCELled (once; §9.1 then
+ * allows 64*T1 for the final); a final ends the branch, and a 2xx also goes up statelessly
+ * (false: the caller drops the extra dialog, RFC 6026). */
+static bool lingering_response(sip_server *s, sim_time_t now, srv_branch *b, sip_msg *m)
+{
+    if (m->status >= 200) {
+        bool up = m->status < 300;
+        linger_end(s, now, b);
+        if (!up)
+            sip_msg_free(m);
+        return !up;
+    }
+    if (!b->timer_c_cancel) {
+        cancel_txn(s, now, b->txn);
+        b->timer_c_cancel = true;
+        srv_timer_c_set(s, b, now + 64 * (s->cfg.txn.t1 ? s->cfg.txn.t1 : SIP_T1));
+    }
+    sip_msg_free(m);
+    return true;
 }
 
 bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
@@ -273,6 +313,8 @@ bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
     srv_branch *b = branch_of(s, txn);
     if (!b)
         return false;
+    if (b->lingering)
+        return lingering_response(s, now, b, m);
     srv_ctx *c = b->ctx;
     unsigned st = m->status;
     if (st >= 200)
@@ -340,10 +382,13 @@ static void branch_failed(sip_server *s, sim_time_t now, srv_branch *b, unsigned
  * transaction goes on (Timer B ends it). The best response then goes upstream as usual. */
 void srv_fork_timer_c(sip_server *s, sim_time_t now, srv_branch *b)
 {
-    if (b->done)
-        return;
     s->stats.timer_c++;
-    if (b->timer_c_cancel) { /* the CANCEL brought no final either */
+    if (b->lingering) { /* a late provisional was CANCELled: 64*T1 without a final */
+        sip_txns_abandon(s->txns, b->txn);
+        linger_end(s, now, b);
+    } else if (b->done) {
+        return;
+    } else if (b->timer_c_cancel) { /* the CANCEL brought no final either */
         sip_txns_abandon(s->txns, b->txn);
         branch_failed(s, now, b, 408);
     } else if (b->status) {
@@ -351,6 +396,7 @@ void srv_fork_timer_c(sip_server *s, sim_time_t now, srv_branch *b)
         b->timer_c_cancel = true;
         srv_timer_c_set(s, b, now + 64 * (s->cfg.txn.t1 ? s->cfg.txn.t1 : SIP_T1));
     } else {
+        b->lingering = true;
         branch_failed(s, now, b, 408);
     }
 }
@@ -358,7 +404,9 @@ void srv_fork_timer_c(sip_server *s, sim_time_t now, srv_branch *b)
 void srv_fork_failed(sip_server *s, sim_time_t now, unsigned txn, unsigned status)
 {
     srv_branch *b = branch_of(s, txn);
-    if (b && !b->done)
+    if (b && b->lingering)
+        linger_end(s, now, b); /* Timer B of a branch Timer C had counted as 408 */
+    else if (b && !b->done)
         branch_failed(s, now, b, status);
 }
 

@@ -24,6 +24,8 @@ typedef struct srv_branch {
     bool timer_c_queued;   /* in sip_server.timer_c */
     bool timer_c_cancel;   /* Timer C fired after a provisional: CANCEL sent, now waiting
                               64*T1 for a final (§9.1) */
+    bool lingering;        /* Timer C made it 408 without a provisional; its client
+                              transaction lives on (§16.8) and keeps the context */
 } srv_branch;
 
 /* A proxied request: its server transaction and branches (§16). */

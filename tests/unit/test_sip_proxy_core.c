@@ -86,14 +86,11 @@ static void test_timer_c_cancel(void)
     net_clear(&n);
 }
 
-/* dave's registered phone is dead: no 100, nothing. With Timer C at 10 s (< Timer B, 32 s)
- * px answers 408 at exactly 10 s and, as §16.8 wants, its client transaction lives on: the
- * INVITE retransmission of 15.5 s still goes out, Timer B ends it at 32 s. */
-static void test_timer_c_no_provisional(void)
+/* dave's registered phone (10.0.1.9) is dead: px (Timer C 10 s) forwards alice's INVITE to
+ * it; returns what px sent, once it sent it. */
+static const sent *call_dead_dave(net *n)
 {
-    net n;
-    campus(&n, 10 * SIM_SEC, false);
-    sip_server *px = n.n[0].srv;
+    campus(n, 10 * SIM_SEC, false);
     static const char reg[] = "REGISTER sip:rutgers.edu SIP/2.0\r\n"
                               "Via: SIP/2.0/UDP 10.0.1.9:5060;branch=z9hG4bKdave1\r\n"
                               "From: <sip:dave@rutgers.edu>;tag=d\r\n"
@@ -101,26 +98,72 @@ static void test_timer_c_no_provisional(void)
                               "CSeq: 1 REGISTER\r\nMax-Forwards: 70\r\n"
                               "Contact: <sip:dave@10.0.1.9:5060>\r\n\r\n";
     sim_ep from = ep("10.0.1.9:5060");
-    g_assert_cmpint(sip_server_input(px, n.now, &from, (const uint8_t *)reg, sizeof reg - 1), ==, 0);
-    run(&n, n.now + 40 * SIM_SEC);
-    net_forget(&n);
+    g_assert_cmpint(sip_server_input(n->n[0].srv, n->now, &from, (const uint8_t *)reg,
+                                     sizeof reg - 1), ==, 0);
+    run(n, n->now + 40 * SIM_SEC);
+    net_forget(n);
     unsigned ca;
-    sip_ua_call(n.n[1].ua, n.now, "sip:dave@rutgers.edu", &ca);
-    run(&n, n.now + 60 * SIM_SEC);
-    const sent *inv = find_sent(&n, "px", "?", "INVITE", 0);
-    const sent *to = find_sent(&n, "px", "alice", "408/INVITE", 0);
+    sip_ua_call(n->n[1].ua, n->now, "sip:dave@rutgers.edu", &ca);
+    run(n, n->now + 100 * MS);
+    const sent *inv = find_sent(n, "px", "?", "INVITE", 0);
     g_assert_nonnull(inv);
+    return inv;
+}
+
+/* Nothing comes back from dave, not even 100 Trying. With Timer C at 10 s (< Timer B, 32 s)
+ * px answers 408 at exactly 10 s and, as §16.8 wants, its client transaction lives on: the
+ * INVITE retransmission of 15.5 s still goes out, Timer B ends it at 32 s. */
+static void test_timer_c_no_provisional(void)
+{
+    net n;
+    sim_time_t t0 = call_dead_dave(&n)->at;
+    sip_server *px = n.n[0].srv;
+    run(&n, n.now + 60 * SIM_SEC);
+    const sent *to = find_sent(&n, "px", "alice", "408/INVITE", 0);
     g_assert_nonnull(to);
-    g_assert_cmpuint(to->at, ==, inv->at + 10 * SIM_SEC);
+    g_assert_cmpuint(to->at, ==, t0 + 10 * SIM_SEC);
     const sent *rtx = find_sent(&n, "px", "?", "INVITE", 5); /* 0.5+1+2+4+8 s: 15.5 s */
     g_assert_nonnull(rtx);
-    g_assert_cmpuint(rtx->at, ==, inv->at + 15500 * MS);
-    g_assert_null(find_sent(&n, "px", "?", "INVITE", 7)); /* 31.5 s was the last */
+    g_assert_cmpuint(rtx->at, ==, t0 + 15500 * MS);
+    g_assert_nonnull(find_sent(&n, "px", "?", "INVITE", 6)); /* 31.5 s the last */
+    g_assert_null(find_sent(&n, "px", "?", "INVITE", 7));
     g_assert_null(find_sent(&n, "px", "?", "CANCEL", 0)); /* §9.1: never before a 1xx */
     g_autofree char *ea = events(n.n[1].ua, NULL);
     g_assert_cmpstr(ea, ==, "ended/408");
     g_assert_cmpuint(sip_server_get_stats(px)->timer_c, ==, 1);
     g_assert_cmpuint(sip_server_next_deadline(px), ==, SIM_TIME_NEVER);
+    net_clear(&n);
+}
+
+/* The same, but dave's phone wakes up at 12 s and rings: alice has had her 408, so px
+ * CANCELs the INVITE at once and keeps the 180; nobody answers the CANCEL either, and 64*T1
+ * later px gives the INVITE's client transaction up (§9.1). */
+static void test_timer_c_late_ringing(void)
+{
+    net n;
+    const sent *inv = call_dead_dave(&n);
+    sim_time_t t0 = inv->at;
+    sip_server *px = n.n[0].srv;
+    sip_msg *ring = NULL;
+    GString *g = g_string_new(NULL);
+    g_assert_cmpint(sip_msg_response(inv->msg, 180, NULL, "late", &ring), ==, 0);
+    sip_msg_encode(ring, g);
+    run(&n, t0 + 12 * SIM_SEC);
+    sim_ep dave = ep("10.0.1.9:5060");
+    g_assert_cmpint(sip_server_input(px, n.now, &dave, (const uint8_t *)g->str, g->len), ==, 0);
+    run(&n, n.now + 60 * SIM_SEC);
+    const sent *cancel = find_sent(&n, "px", "?", "CANCEL", 0);
+    g_assert_nonnull(cancel);
+    g_assert_cmpuint(cancel->at, ==, t0 + 12 * SIM_SEC);
+    g_assert_null(find_sent(&n, "px", "alice", "180/INVITE", 0));
+    g_assert_nonnull(find_sent(&n, "px", "?", "INVITE", 4)); /* 7.5 s */
+    g_assert_null(find_sent(&n, "px", "?", "INVITE", 5)); /* Proceeding: no more */
+    g_autofree char *ea = events(n.n[1].ua, NULL);
+    g_assert_cmpstr(ea, ==, "ended/408");
+    g_assert_cmpuint(sip_server_get_stats(px)->timer_c, ==, 2); /* 408, then given up */
+    g_assert_cmpuint(sip_server_next_deadline(px), ==, SIM_TIME_NEVER);
+    sip_msg_free(ring);
+    g_string_free(g, TRUE);
     net_clear(&n);
 }
 
@@ -405,6 +448,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sip/proxy-core/timer-c-cancel-after-ringing", test_timer_c_cancel);
     g_test_add_func("/sip/proxy-core/timer-c-no-provisional-408", test_timer_c_no_provisional);
+    g_test_add_func("/sip/proxy-core/timer-c-late-ringing-cancelled", test_timer_c_late_ringing);
     g_test_add_func("/sip/proxy-core/timer-c-cancel-unanswered-408", test_timer_c_cancel_unanswered);
     g_test_add_func("/sip/proxy-core/timer-c-located-branch", test_timer_c_located_branch);
     g_test_add_func("/sip/proxy-core/auth-407-call", test_auth_call);
