@@ -6,7 +6,8 @@
  *             sip_ua.c, sip_ua_call.c); RFC 8839 ICE candidates in the SDP of calls
  *   RFC 3261 §10.3, §16 / RFC 3263  registrar and location service (sip_registrar.c),
  *             stateful forking proxy and redirect server (sip_server.c, sip_fork.c), server
- *             location NAPTR -> SRV -> A (sip_locate.c)
+ *             location NAPTR -> SRV -> A (sip_locate.c); Timer C (sip_timer_c.c); §22.3 /
+ *             RFC 8760 digest challenges of registrar and proxy (sip_server_auth.c)
  *   RFC 3261 §18  transports: sip_sim.c drives a UA or server core over sim/socket.h, UDP and
  *             TCP (sip_tcp.c); sip_lua.c is `sip`.
  */
@@ -347,9 +348,10 @@ int sip_locate_result(const sip_locate *l, sim_ep *ep);
  * for the domain fills the location service; digest challenge 401 when users are configured),
  * a stateful proxy (RFC 3261 §16: Max-Forwards, loop detection by a hash in the branch,
  * Record-Route, loose routing, forking to every contact in parallel, first 2xx wins and the
- * other branches are CANCELled, best response §16.7; other domains are located through
- * sip_server_lookup_pop / sip_server_located, which the driver answers by RFC 3263), or a
- * redirect server (302 with the contacts). */
+ * other branches are CANCELled, best response §16.7; Timer C on every INVITE branch, §16.8;
+ * with cfg.authenticate a 407 digest challenge for the domain's own users, §22.3; other
+ * domains are located through sip_server_lookup_pop / sip_server_located, which the driver
+ * answers by RFC 3263), or a redirect server (302 with the contacts). */
 typedef struct sip_server_cfg {
     const char *domain;        /* the domain we serve ("mit.edu"; copied) */
     sim_ep self;               /* our address: Via sent-by, Record-Route */
