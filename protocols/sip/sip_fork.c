@@ -62,7 +62,7 @@ int srv_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to)
         }
     }
     char host[SIM_IP_STRLEN];
-    if (u->host.len + 1 > sizeof host)
+    if (!u->host.len || u->host.len + 1 > sizeof host) /* no host: an opaque URI */
         return 1;
     memcpy(host, u->host.p, u->host.len);
     host[u->host.len] = 0;

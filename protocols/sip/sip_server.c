@@ -268,7 +268,7 @@ bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap)
     if (sip_msg_nameaddr(b->req, SIP_HDR_ROUTE, 0, &na) == 0)
         u = &na.uri;
     g_strlcpy(host, "", cap);
-    if (u->host.len < cap) {
+    if (u->host.len && u->host.len < cap) { /* an opaque URI has no host (p NULL) */
         memcpy(host, u->host.p, u->host.len);
         host[u->host.len] = 0;
     }

@@ -124,7 +124,7 @@ int sip_ua_route(const sip_ua *ua, const char *uri, sim_ep *dest)
 {
     sip_nameaddr na;
     char host[SIM_IP_STRLEN];
-    if (sip_nameaddr_parse(sip_s(uri), false, false, &na, NULL) == 0 &&
+    if (sip_nameaddr_parse(sip_s(uri), false, false, &na, NULL) == 0 && na.uri.host.len &&
         na.uri.host.len < sizeof host) {
         memcpy(host, na.uri.host.p, na.uri.host.len);
         host[na.uri.host.len] = 0;
