@@ -265,6 +265,10 @@ int sip_msg_push(sip_msg *m, sip_hdr_id id, const char *value);
 int sip_msg_pop(sip_msg *m, sip_hdr_id id);
 /* Removes every line of id (id SIP_HDR_OTHER: every line called name). Returns how many. */
 size_t sip_msg_remove(sip_msg *m, sip_hdr_id id, const char *name);
+/* Removes the lines of id for which match(line, ctx) is true (a proxy taking out the
+ * credentials for its own realm, §22.3). Returns how many were removed. */
+size_t sip_msg_remove_if(sip_msg *m, sip_hdr_id id, bool (*match)(const sip_hdr *h, void *ctx),
+                         void *ctx);
 /* Replaces every line of id by one line with value. 0 or -EINVAL. */
 int sip_msg_set(sip_msg *m, sip_hdr_id id, const char *value);
 /* Replaces the body (copied; len 0 removes it) and its Content-Type (NULL: remove). 0/-EINVAL. */

@@ -6,7 +6,9 @@
  *             sip_ua.c, sip_ua_call.c); RFC 8839 ICE candidates in the SDP of calls
  *   RFC 3261 §10.3, §16 / RFC 3263  registrar and location service (sip_registrar.c),
  *             stateful forking proxy and redirect server (sip_server.c, sip_fork.c), server
- *             location NAPTR -> SRV -> A/AAAA, RFC 2782 order, failover (sip_locate.c)
+ *             location NAPTR -> SRV -> A/AAAA, RFC 2782 order, failover (sip_locate.c);
+ *             Timer C (sip_timer_c.c); §22.3 / RFC 8760 digest challenges of registrar
+ *             and proxy (sip_server_auth.c)
  *   RFC 5626 / RFC 3327  outbound flows: flow tokens, edge proxy, Path at the registrar and home
  *             proxy (sip_outbound.c), the UA's instance / reg-id and STUN keep-alives (sip_ua_ob.c)
  *   RFC 3261 §18  transports: sip_sim.c drives a UA or server core over sim/socket.h, UDP and
@@ -122,6 +124,9 @@ sim_time_t sip_txns_next_deadline(const sip_txns *t);
 /* The transport could not deliver for transaction id (§17.1.4, §17.2.4): it ends, and a
  * client transaction queues a TRANSPORT_ERROR event. Unknown ids are ignored. */
 void sip_txns_transport_error(sip_txns *t, unsigned id);
+/* The TU gives up client transaction id (§9.1: a CANCELled INVITE with no final response
+ * after 64*T1): it ends at once, without an event. Unknown ids are ignored. */
+void sip_txns_abandon(sip_txns *t, unsigned id);
 /* Pops the next datagram to send; false when the outbox is empty. */
 bool sip_txns_pop(sip_txns *t, sip_out *out);
 /* Pops the next event for the TU; false when there is none. */
@@ -134,6 +139,9 @@ void sip_out_clear(sip_out *out);
 int sip_txns_state(const sip_txns *t, unsigned id, sip_txn_kind *kind, sip_txn_state *state);
 /* The request that started client transaction id (borrowed until it ends), or NULL. */
 const sip_msg *sip_txns_request_of(const sip_txns *t, unsigned id);
+/* Where client transaction id sends its request (a CANCEL goes there too, §9.1), or for a
+ * server transaction where its responses go. Returns 0 with *peer, or -ENOENT. */
+int sip_txns_peer(const sip_txns *t, unsigned id, sim_ep *peer);
 /* The live INVITE server transaction a CANCEL (borrowed) is for (§9.2: same branch and
  * sent-by), or 0. */
 unsigned sip_txns_cancel_target(const sip_txns *t, const sip_msg *cancel);
@@ -428,9 +436,10 @@ size_t sip_locate_srv_order(const GArray *rrs, sim_rng *rng, const dns_rr **out,
  * for the domain fills the location service; digest challenge 401 when users are configured),
  * a stateful proxy (RFC 3261 §16: Max-Forwards, loop detection by a hash in the branch,
  * Record-Route, loose routing, forking to every contact in parallel, first 2xx wins and the
- * other branches are CANCELled, best response §16.7; other domains are located through
- * sip_server_lookup_pop / sip_server_located, which the driver answers by RFC 3263), or a
- * redirect server (302 with the contacts). */
+ * other branches are CANCELled, best response §16.7; Timer C on every INVITE branch, §16.8;
+ * with cfg.authenticate a 407 digest challenge for the domain's own users, §22.3; other
+ * domains are located through sip_server_lookup_pop / sip_server_located, which the driver
+ * answers by RFC 3263), or a redirect server (302 with the contacts). */
 typedef struct sip_server_cfg {
     const char *domain;        /* the domain we serve ("mit.edu"; copied) */
     sim_ep self;               /* our address: Via sent-by, Record-Route */
@@ -454,7 +463,13 @@ typedef struct sip_server_cfg {
     uint32_t flow_timeout;     /* outbound: a UDP flow silent this long (s) is gone; 0: never */
     uint32_t flow_timer;       /* registrar: Flow-Timer (s) in the 2xx to an outbound REGISTER
                                   (RFC 5626 §6); 0: none */
+    sim_time_t timer_c;        /* proxy: Timer C of every INVITE branch (§16.6 step 11,
+                                  §16.8; 0: SIP_TIMER_C) */
+    bool authenticate;         /* proxy: requests from users of domain that it would forward
+                                  need Proxy-Authorization of a configured user (407, §22.3) */
 } sip_server_cfg;
+
+#define SIP_TIMER_C (180 * SIM_SEC) /* §16.6 step 11: "greater than 3 minutes" */
 
 typedef struct sip_server_stats {
     uint64_t rx, bad, rejected, registers, challenges, forwarded, forks, cancels, loops,
@@ -462,6 +477,8 @@ typedef struct sip_server_stats {
     uint64_t failovers;        /* RFC 3263 §4.3: branches sent again to the next target */
     uint64_t dropped; /* bad or rejected and not answered: responses, ACKs, not requests */
     uint64_t via_path, via_token, flow_failed, keepalives; /* RFC 3327 / RFC 5626 */
+    uint64_t timer_c,          /* Timer C fired on a branch (§16.8) */
+        proxy_challenges;      /* 407 sent (§22.3) */
 } sip_server_stats;
 
 typedef struct sip_server sip_server;

@@ -181,12 +181,24 @@ int sip_msg_replace_top(sip_msg *m, sip_hdr_id id, sip_str v)
     return -ENOENT;
 }
 
+/* sip_msg_remove's test: a known header, or an unknown one of this name. */
+static bool named(const sip_hdr *h, void *name)
+{
+    return h->id != SIP_HDR_OTHER || (name && !g_ascii_strcasecmp(h->name, name));
+}
+
 size_t sip_msg_remove(sip_msg *m, sip_hdr_id id, const char *name)
+{
+    return sip_msg_remove_if(m, id, named, (void *)name);
+}
+
+size_t sip_msg_remove_if(sip_msg *m, sip_hdr_id id, bool (*match)(const sip_hdr *h, void *ctx),
+                         void *ctx)
 {
     size_t n = 0;
     for (guint i = 0; i < m->hdrs->len;) {
         sip_hdr *h = m->hdrs->pdata[i];
-        if (h->id == id && (id != SIP_HDR_OTHER || (name && !g_ascii_strcasecmp(h->name, name)))) {
+        if (h->id == id && match(h, ctx)) {
             drop(g_ptr_array_steal_index(m->hdrs, i));
             n++;
         } else {

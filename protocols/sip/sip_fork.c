@@ -67,7 +67,7 @@ int srv_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to)
         }
     }
     char host[SIM_IP_STRLEN];
-    if (u->host.len + 1 > sizeof host)
+    if (!u->host.len || u->host.len + 1 > sizeof host) /* no host: an opaque URI */
         return 1;
     memcpy(host, u->host.p, u->host.len);
     host[u->host.len] = 0;
@@ -79,11 +79,13 @@ int srv_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to)
 
 static void send_branch(sip_server *s, sim_time_t now, srv_branch *b, const sim_ep *to)
 {
-    b->to = *to;
-    if (sip_txns_request(s->txns, now, b->req, to, &b->txn) < 0)
+    if (sip_txns_request(s->txns, now, b->req, to, &b->txn) < 0) {
         branch_lost(s, now, b, 503);
-    else
-        s->stats.forwarded++;
+        return;
+    }
+    s->stats.forwarded++;
+    if (b->ctx->invite) /* §16.6 step 11 */
+        srv_timer_c_set(s, b, now + s->cfg.timer_c);
 }
 
 /* §16.6: one branch for target ruri (NULL: keep the Request-URI). */
@@ -181,6 +183,10 @@ void srv_proxy(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
         sip_msg_free(m);
         return;
     }
+    if (!srv_proxy_authorize(s, now, txn, m)) { /* §16.3 step 6, §22.3: 407 sent */
+        sip_msg_free(m);
+        return;
+    }
     if (sip_msg_route_pop_self(m, &s->self_uri) < 0) { /* §16.4 */
         srv_reply(s, now, txn, m, 400, "Bad Route");
         sip_msg_free(m);
@@ -227,19 +233,28 @@ static bool better(unsigned a, unsigned b)
     return a / 100 < b / 100;
 }
 
-static void cancel_branch(sip_server *s, sim_time_t now, srv_branch *b)
+/* Sends the CANCEL for the INVITE of client transaction txn (§9.1: to the address the INVITE
+ * went to, which for a domain located by RFC 3263 is not in its URI). */
+static void cancel_txn(sip_server *s, sim_time_t now, unsigned txn)
 {
     sip_msg *cancel = NULL;
-    const sip_msg *req = b->txn ? sip_txns_request_of(s->txns, b->txn) : NULL;
-    if (b->done || b->cancelled || !req || !b->status) /* §16.10: only after a provisional */
-        return;
-    b->cancelled = true;
-    if (sip_msg_cancel(req, &cancel) == 0) { /* §9.1: to where the INVITE went */
-        sip_txns_request(s->txns, now, cancel, &b->to, NULL);
+    const sip_msg *req = sip_txns_request_of(s->txns, txn);
+    sim_ep to;
+    if (req && sip_txns_peer(s->txns, txn, &to) == 0 && sip_msg_cancel(req, &cancel) == 0 &&
+        sip_txns_request(s->txns, now, cancel, &to, NULL) == 0)
         s->stats.cancels++;
-    }
     sip_msg_free(cancel);
 }
+
+static void cancel_branch(sip_server *s, sim_time_t now, srv_branch *b)
+{
+    if (b->done || b->cancelled || !b->txn || !b->status) /* §16.10: only after a provisional */
+        return;
+    b->cancelled = true;
+    cancel_txn(s, now, b->txn);
+}
+
+
 
 /* Forwards resp upstream on the server transaction (our Via popped). */
 static void upstream(sip_server *s, sim_time_t now, srv_ctx *c, sip_msg *resp)
@@ -251,9 +266,11 @@ static void upstream(sip_server *s, sim_time_t now, srv_ctx *c, sip_msg *resp)
 /* Frees c once every branch is done and the final answer went up. */
 static void ctx_done_check(sip_server *s, sim_time_t now, srv_ctx *c)
 {
-    bool all = true;
-    for (guint i = 0; i < c->branches->len; i++)
+    bool all = true, lingering = false;
+    for (guint i = 0; i < c->branches->len; i++) {
         all = all && ((srv_branch *)c->branches->pdata[i])->done;
+        lingering = lingering || ((srv_branch *)c->branches->pdata[i])->lingering;
+    }
     if (all && !c->final_sent && c->best) {
         c->final_sent = true;
         sip_msg *b = c->best;
@@ -261,10 +278,41 @@ static void ctx_done_check(sip_server *s, sim_time_t now, srv_ctx *c)
         upstream(s, now, c, b);
         sip_msg_free(b);
     }
-    if (all && c->final_sent) {
+    if (all && c->final_sent && !lingering) {
         g_ptr_array_remove(s->ctxs, c);
         srv_ctx_free(c);
     }
+}
+
+/* A branch that Timer C counted as 408 is over for the caller; its client transaction is
+ * done too now (a final, Timer B, or given up after the CANCEL). */
+static void linger_end(sip_server *s, sim_time_t now, srv_branch *b)
+{
+    b->lingering = false;
+    srv_timer_c_set(s, b, SIM_TIME_NEVER);
+    ctx_done_check(s, now, b->ctx);
+}
+
+/* A response on a lingering branch (m owned when true is returned): a provisional means the
+ * callee only now rings for a caller who has had the 408, so it is CANCELled (once; §9.1 then
+ * allows 64*T1 for the final); a final ends the branch, and a 2xx also goes up statelessly
+ * (false: the caller drops the extra dialog, RFC 6026). */
+static bool lingering_response(sip_server *s, sim_time_t now, srv_branch *b, sip_msg *m)
+{
+    if (m->status >= 200) {
+        bool up = m->status < 300;
+        linger_end(s, now, b);
+        if (!up)
+            sip_msg_free(m);
+        return !up;
+    }
+    if (!b->timer_c_cancel) {
+        cancel_txn(s, now, b->txn);
+        b->timer_c_cancel = true;
+        srv_timer_c_set(s, b, now + 64 * (s->cfg.txn.t1 ? s->cfg.txn.t1 : SIP_T1));
+    }
+    sip_msg_free(m);
+    return true;
 }
 
 bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
@@ -272,8 +320,14 @@ bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
     srv_branch *b = branch_of(s, txn);
     if (!b)
         return false;
+    if (b->lingering)
+        return lingering_response(s, now, b, m);
     srv_ctx *c = b->ctx;
     unsigned st = m->status;
+    if (st >= 200)
+        srv_timer_c_set(s, b, SIM_TIME_NEVER);
+    else if (c->invite && st > 100 && !b->done && !b->timer_c_cancel) /* §16.7 step 2 */
+        srv_timer_c_set(s, b, now + s->cfg.timer_c);
     if (st < 200) {
         b->status = st;
         if (c->got_2xx || c->cancelled)
@@ -318,6 +372,7 @@ bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
 static void branch_failed(sip_server *s, sim_time_t now, srv_branch *b, unsigned status)
 {
     srv_ctx *c = b->ctx;
+    srv_timer_c_set(s, b, SIM_TIME_NEVER);
     b->done = true;
     b->status = status;
     sip_msg *r = NULL;
@@ -332,10 +387,37 @@ static void branch_failed(sip_server *s, sim_time_t now, srv_branch *b, unsigned
     ctx_done_check(s, now, c);
 }
 
+/* §16.8. With a provisional (100 included: §9.1 allows the CANCEL then) the branch is
+ * CANCELled; if no final follows within 64*T1 its client transaction is given up (§9.1) and
+ * the branch counts as 408. Without one the branch counts as 408 at once, while its client
+ * transaction goes on (Timer B ends it). The best response then goes upstream as usual. */
+void srv_fork_timer_c(sip_server *s, sim_time_t now, srv_branch *b)
+{
+    s->stats.timer_c++;
+    if (b->lingering) { /* a late provisional was CANCELled: 64*T1 without a final */
+        sip_txns_abandon(s->txns, b->txn);
+        linger_end(s, now, b);
+    } else if (b->done) {
+        return;
+    } else if (b->timer_c_cancel) { /* the CANCEL brought no final either */
+        sip_txns_abandon(s->txns, b->txn);
+        branch_failed(s, now, b, 408);
+    } else if (b->status) {
+        cancel_branch(s, now, b);
+        b->timer_c_cancel = true;
+        srv_timer_c_set(s, b, now + 64 * (s->cfg.txn.t1 ? s->cfg.txn.t1 : SIP_T1));
+    } else {
+        b->lingering = true;
+        branch_failed(s, now, b, 408);
+    }
+}
+
 void srv_fork_failed(sip_server *s, sim_time_t now, unsigned txn, unsigned status)
 {
     srv_branch *b = branch_of(s, txn);
-    if (b && !b->done)
+    if (b && b->lingering)
+        linger_end(s, now, b); /* Timer B of a branch Timer C had counted as 408 */
+    else if (b && !b->done)
         branch_lost(s, now, b, status);
 }
 

@@ -3,7 +3,8 @@
  *   local reg = sip.registrar(host, {domain="mit.edu", users={bob="pw"}, port=5060})
  *   local px  = sip.proxy(host, {domain="mit.edu", location=reg, dns="10.0.0.53",
  *                                record_route=true, registrar=false, port=5060,
- *                                transport="udp"})
+ *                                transport="udp", timer_c="3min", users={alice="pw"},
+ *                                authenticate=true})   -- 407 for rutgers.edu's own users
  *   local rd  = sip.redirect(host, {domain="mit.edu", location=reg})
  *       servers: S:bindings("bob@mit.edu") -> { "sip:bob@18.7.22.50:5060", ... }, S:stats()
  *   local ua = sip.ua(host, {aor="sip:bob@mit.edu", password="pw", registrar="18.7.22.69",
@@ -140,7 +141,7 @@ static sip_app *check_server(lua_State *L, int idx)
 static const char *const server_keys[] = { "domain", "users", "port", "record_route", "dns",
                                            "location", "registrar", "transport", "tcp_idle",
                                            "outbound", "force_path", "flow_timeout", "flow_timer",
-                                           NULL };
+                                           "timer_c", "authenticate", NULL };
 
 /* transport="udp" | "tcp": true for TCP. */
 static bool opt_tcp(lua_State *L, int idx)
@@ -201,6 +202,20 @@ static void opt_outbound_server(lua_State *L, int idx, sip_server_cfg *cfg)
         luaL_argerror(L, idx, "options 'force_path' and 'flow_timeout' need outbound = true");
 }
 
+/* timer_c = time (> 0; RFC 3261 wants > 3 min, scenarios shorten it) and authenticate = bool
+ * (needs users). */
+static void opt_proxy(lua_State *L, int idx, sip_server_cfg *cfg)
+{
+    cfg->timer_c = simlua_opt_time(L, idx, "timer_c", SIP_TIMER_C);
+    if (!cfg->timer_c)
+        luaL_argerror(L, idx, "option 'timer_c': a time > 0 (\"3min\", 10)");
+    cfg->authenticate = simlua_opt_bool(L, idx, "authenticate", false);
+    bool users = lua_getfield(L, idx, "users") != LUA_TNIL;
+    lua_pop(L, 1);
+    if (cfg->authenticate && !users)
+        luaL_argerror(L, idx, "option 'authenticate': needs 'users' (the digest accounts)");
+}
+
 /* kind: 0 registrar, 1 proxy, 2 redirect. */
 static int new_server(lua_State *L, int kind)
 {
@@ -217,6 +232,7 @@ static int new_server(lua_State *L, int kind)
     cfg.record_route = simlua_opt_bool(L, 2, "record_route", kind == 1);
     cfg.tcp = opt_tcp(L, 2);
     opt_outbound_server(L, 2, &cfg);
+    opt_proxy(L, 2, &cfg);
     if (lua_getfield(L, 2, "location") != LUA_TNIL) {
         sip_app *shared = check_server(L, -1);
         cfg.location = sip_server_location(sip_app_server_core(shared));
@@ -282,7 +298,7 @@ static int server_stats(lua_State *L)
 {
     sip_app *a = check_server(L, 1);
     const sip_server_stats *st = sip_server_get_stats(sip_app_server_core(a));
-    push_app_stats(L, a, 18, st->rx, st->bad, st->rejected, st->dropped);
+    push_app_stats(L, a, 20, st->rx, st->bad, st->rejected, st->dropped);
     simlua_set_int(L, "registers", (lua_Integer)st->registers);
     simlua_set_int(L, "challenges", (lua_Integer)st->challenges);
     simlua_set_int(L, "forwarded", (lua_Integer)st->forwarded);
@@ -298,6 +314,8 @@ static int server_stats(lua_State *L)
     simlua_set_int(L, "via_token", (lua_Integer)st->via_token);
     simlua_set_int(L, "flow_failed", (lua_Integer)st->flow_failed);
     simlua_set_int(L, "keepalives", (lua_Integer)st->keepalives);
+    simlua_set_int(L, "timer_c", (lua_Integer)st->timer_c);
+    simlua_set_int(L, "proxy_challenges", (lua_Integer)st->proxy_challenges);
     return 1;
 }
 

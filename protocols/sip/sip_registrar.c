@@ -235,43 +235,6 @@ int sip_aor_of(const sip_uri *u, char *out, size_t cap)
 
 /* ---------------------------------------------------------------- REGISTER */
 
-/* §22.4: 401 with a fresh nonce remembered for the retry. */
-static void challenge(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m)
-{
-    char nonce[SIP_TOKEN_MAX];
-    sip_random_token(s->rng, "", nonce, sizeof nonce);
-    g_free(s->nonces[s->nonce_next]);
-    s->nonces[s->nonce_next] = g_strdup(nonce);
-    s->nonce_next = (s->nonce_next + 1) % SRV_NONCES;
-    sip_msg *r = NULL;
-    char tag[SIP_TOKEN_MAX];
-    sip_random_token(s->rng, "", tag, sizeof tag);
-    if (sip_msg_response(m, 401, NULL, tag, &r) < 0)
-        return;
-    g_autofree char *ch = g_strdup_printf("Digest realm=\"%s\", nonce=\"%s\", qop=\"auth\", "
-                                          "algorithm=MD5", s->domain, nonce);
-    sip_msg_add(r, SIP_HDR_WWW_AUTHENTICATE, NULL, ch);
-    sip_txns_respond(s->txns, now, txn, r);
-    sip_msg_free(r);
-    s->stats.challenges++;
-}
-
-/* True when m carries valid credentials of a configured user for one of our nonces. */
-static bool authorized(sip_server *s, const sip_msg *m)
-{
-    const sip_hdr *h = sip_msg_hdr(m, SIP_HDR_AUTHORIZATION, 0);
-    sip_digest d = { 0 };
-    if (!h || sip_digest_parse(h->value, &d) < 0)
-        return false;
-    bool ok = false;
-    const char *pw = d.username ? g_hash_table_lookup(s->users, d.username) : NULL;
-    for (unsigned i = 0; pw && d.nonce && d.realm && i < SRV_NONCES; i++)
-        if (s->nonces[i] && strcmp(s->nonces[i], d.nonce) == 0)
-            ok = strcmp(d.realm, s->domain) == 0 && sip_digest_verify(&d, pw, m->method) == 0;
-    sip_digest_clear(&d);
-    return ok;
-}
-
 /* Expiry of one Contact (§10.3 step 7): its expires parameter, else Expires, else default;
  * capped at max_expires. */
 static uint32_t contact_expires(const sip_server *s, const sip_msg *m, const sip_nameaddr *na)
@@ -337,8 +300,9 @@ void srv_register(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m)
         srv_reply(s, now, txn, m, 404, "Not Our Domain");
         return;
     }
-    if (g_hash_table_size(s->users) && !authorized(s, m)) {
-        challenge(s, now, txn, m);
+    bool stale;
+    if (g_hash_table_size(s->users) && !srv_auth_check(s, m, SIP_HDR_AUTHORIZATION, &stale)) {
+        srv_auth_challenge(s, now, txn, m, false, stale); /* §22.4 */
         return;
     }
     sip_msg *r = NULL;

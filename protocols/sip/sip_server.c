@@ -18,6 +18,8 @@ sip_server *sip_server_new(const sip_server_cfg *cfg, sim_rng *rng)
         s->cfg.default_expires = 3600;
     if (!s->cfg.max_expires)
         s->cfg.max_expires = 7200;
+    if (!s->cfg.timer_c)
+        s->cfg.timer_c = SIP_TIMER_C;
     s->users = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (size_t i = 0; cfg->users && cfg->users[i]; i++)
         g_hash_table_insert(s->users, g_strdup(cfg->users[i]),
@@ -44,6 +46,8 @@ void sip_server_free(sip_server *s)
 {
     if (!s)
         return;
+    if (s->timer_c)
+        g_tree_destroy(s->timer_c);
     for (guint i = 0; i < s->ctxs->len; i++)
         srv_ctx_free(s->ctxs->pdata[i]);
     g_ptr_array_free(s->ctxs, TRUE);
@@ -268,11 +272,15 @@ void sip_server_timeout(sip_server *s, sim_time_t now)
 {
     sip_txns_timeout(s->txns, now);
     dispatch(s, now);
+    srv_branch *b;
+    while ((b = srv_timer_c_due(s, now)))
+        srv_fork_timer_c(s, now, b);
+    dispatch(s, now);
 }
 
 sim_time_t sip_server_next_deadline(const sip_server *s)
 {
-    return sip_txns_next_deadline(s->txns);
+    return MIN(sip_txns_next_deadline(s->txns), srv_timer_c_next(s));
 }
 
 /* The next-hop URI of branch b: its top Route's, else its Request-URI (borrowed). */
@@ -291,7 +299,7 @@ bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap)
     sip_nameaddr na;
     const sip_uri *u = lookup_uri(b, &na);
     g_strlcpy(host, "", cap);
-    if (u->host.len < cap) {
+    if (u->host.len && u->host.len < cap) { /* an opaque URI has no host (p NULL) */
         memcpy(host, u->host.p, u->host.len);
         host[u->host.len] = 0;
     }

@@ -20,8 +20,14 @@ typedef struct srv_branch {
     unsigned status;       /* best status seen: 0, 1xx, or final */
     bool done;             /* a final response arrived (or it failed) */
     bool cancelled;
-    sim_ep to;             /* where the current transaction went (its CANCEL goes there too) */
     GArray *alt;           /* sip_target: RFC 3263 §4.3 targets left to try, or NULL */
+    sim_time_t timer_c_at; /* Timer C deadline (SIM_TIME_NEVER: not armed) */
+    uint64_t timer_c_seq;  /* tie-break in the Timer C tree (arming order) */
+    bool timer_c_queued;   /* in sip_server.timer_c */
+    bool timer_c_cancel;   /* Timer C fired after a provisional: CANCEL sent, now waiting
+                              64*T1 for a final (§9.1) */
+    bool lingering;        /* Timer C made it 408 without a provisional; its client
+                              transaction lives on (§16.8) and keeps the context */
 } srv_branch;
 
 /* A proxied request: its server transaction and branches (§16). */
@@ -53,6 +59,8 @@ struct sip_server {
     unsigned nonce_next;
     sip_server_stats stats;
     srv_ob *ob;            /* edge proxy state (sip_outbound.c); NULL unless cfg.outbound */
+    GTree *timer_c;        /* srv_branch * with Timer C armed, by (deadline, seq) */
+    uint64_t timer_c_seq;
 };
 
 /* sip_registrar.c: handles REGISTER on server transaction txn (m borrowed). */
@@ -120,5 +128,28 @@ void srv_ob_register_reply(const sip_server *s, const srv_reg_ob *r, bool outbou
 /* Home proxy: pushes the stored Path of contact (of the AOR of aor_uri) as Route onto req. */
 void srv_path_route(sip_server *s, sim_time_t now, sip_msg *req, const sip_uri *aor_uri,
                     const char *contact);
+/* sip_timer_c.c: Timer C bookkeeping (§16.6 step 11, §16.7 step 2) */
+/* Arms (or re-arms) b's Timer C at `at`; SIM_TIME_NEVER stops it. */
+void srv_timer_c_set(sip_server *s, srv_branch *b, sim_time_t at);
+/* The earliest Timer C, or SIM_TIME_NEVER. */
+sim_time_t srv_timer_c_next(const sip_server *s);
+/* Removes and returns a branch whose Timer C is due at now, or NULL. */
+srv_branch *srv_timer_c_due(sip_server *s, sim_time_t now);
+/* sip_fork.c: §16.8, Timer C fired on b (no longer armed). */
+void srv_fork_timer_c(sip_server *s, sim_time_t now, srv_branch *b);
+
+/* sip_server_auth.c: digest for the registrar (401) and the proxy (407), one nonce store */
+/* Answers m on txn with a challenge: 401 + WWW-Authenticate (proxy false: MD5), or 407 +
+ * Proxy-Authenticate (SHA-256 then MD5, RFC 8760 §2.4), one fresh nonce; stale=true when the
+ * credentials were right but for a nonce we no longer know (RFC 2617 §3.2.1). */
+void srv_auth_challenge(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m,
+                        bool proxy, bool stale);
+/* True when a line of id (Authorization / Proxy-Authorization) in m for our realm verifies
+ * for a configured user and a nonce we issued; *stale (may be NULL) true when one verified
+ * but for an unknown nonce. */
+bool srv_auth_check(const sip_server *s, const sip_msg *m, sip_hdr_id id, bool *stale);
+/* §22.3 on a request about to be proxied (m owned by the caller): true when it may go on
+ * (our realm's Proxy-Authorization lines removed), false when it was answered 407. */
+bool srv_proxy_authorize(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m);
 
 #endif

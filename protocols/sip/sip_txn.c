@@ -664,6 +664,15 @@ void sip_txns_transport_error(sip_txns *t, unsigned id)
     sweep(t);
 }
 
+void sip_txns_abandon(sip_txns *t, unsigned id)
+{
+    sip_txn *x = find(t, id);
+    if (!x || (x->kind != SIP_TXN_INVITE_CLIENT && x->kind != SIP_TXN_NON_INVITE_CLIENT))
+        return;
+    terminate(t, x);
+    sweep(t);
+}
+
 /* ---------------------------------------------------------------- queries */
 
 int sip_txns_state(const sip_txns *t, unsigned id, sip_txn_kind *kind, sip_txn_state *state)
@@ -682,6 +691,15 @@ const sip_msg *sip_txns_request_of(const sip_txns *t, unsigned id)
 {
     const sip_txn *x = find(t, id);
     return x ? x->req : NULL;
+}
+
+int sip_txns_peer(const sip_txns *t, unsigned id, sim_ep *peer)
+{
+    const sip_txn *x = find(t, id);
+    if (!x)
+        return -ENOENT;
+    *peer = x->peer;
+    return 0;
 }
 
 unsigned sip_txns_cancel_target(const sip_txns *t, const sip_msg *cancel)

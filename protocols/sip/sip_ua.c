@@ -126,7 +126,7 @@ int sip_ua_route(const sip_ua *ua, const char *uri, sim_ep *dest)
 {
     sip_nameaddr na;
     char host[SIM_IP_STRLEN];
-    if (sip_nameaddr_parse(sip_s(uri), false, false, &na, NULL) == 0 &&
+    if (sip_nameaddr_parse(sip_s(uri), false, false, &na, NULL) == 0 && na.uri.host.len &&
         na.uri.host.len < sizeof host) {
         memcpy(host, na.uri.host.p, na.uri.host.len);
         host[na.uri.host.len] = 0;
@@ -194,13 +194,19 @@ int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, u
 sip_msg *sip_ua_authorize(sip_ua *ua, unsigned txn, const sip_msg *resp)
 {
     bool proxy = resp->status == 407;
-    const sip_hdr *ch = sip_msg_hdr(resp, proxy ? SIP_HDR_PROXY_AUTHENTICATE
-                                                : SIP_HDR_WWW_AUTHENTICATE, 0);
+    sip_hdr_id chid = proxy ? SIP_HDR_PROXY_AUTHENTICATE : SIP_HDR_WWW_AUTHENTICATE;
     const sip_msg *req = sip_txns_request_of(ua->txns, txn);
     sip_digest d = { 0 };
     sip_cseq cs;
-    if (!ch || !req || !ua->password || sip_digest_parse(ch->value, &d) < 0)
+    const sip_hdr *ch;
+    /* RFC 8760 §2.4: the topmost challenge whose algorithm we support */
+    for (size_t i = 0; (ch = sip_msg_hdr(resp, chid, i)); i++)
+        if (sip_digest_parse(ch->value, &d) == 0)
+            break;
+    if (!ch || !req || !ua->password) {
+        sip_digest_clear(&d);
         return NULL;
+    }
     sip_msg *m = sip_msg_clone(req, NULL);
     char cnonce[SIP_TOKEN_MAX];
     sip_random_token(ua->rng, "", cnonce, sizeof cnonce);

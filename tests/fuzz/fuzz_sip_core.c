@@ -1,5 +1,6 @@
 /* fuzz_sip_core — arbitrary bytes as a datagram arriving at a SIP server (registrar with a
- * digest user, forking proxy with two bindings for bob@mit.edu) and at a user agent, then every
+ * digest user, forking proxy with two bindings for bob@mit.edu that authenticates mit.edu's
+ * users (407) and runs Timer C at 10 s) and at a user agent, then every
  * timer run to the end: neither may crash, leak or loop, whatever the bytes; whatever they send
  * must decode again. The corpus holds one message of each kind the cores act on. */
 #include <stdint.h>
@@ -52,7 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sim_ep_parse("18.7.22.50:5060", &c1);
     sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "mit.edu", .self = self,
                                                       .registrar = true, .record_route = true,
-                                                      .users = users, .passwords = pws },
+                                                      .users = users, .passwords = pws,
+                                                      .authenticate = true,
+                                                      .timer_c = 10 * SIM_SEC },
                                    &rng);
     sip_location *l = sip_server_location(s);
     sip_location_bind(l, "bob@mit.edu", "sip:bob@18.7.22.50:5060", 3600 * SIM_SEC, NULL);

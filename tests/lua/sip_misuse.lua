@@ -1,5 +1,5 @@
 -- expect-exit: 1
--- expect-stderr: sip_misuse.lua:43: bad argument #1 to 'wait_call' (bad time 'soon'
+-- expect-stderr: sip_misuse.lua:47: bad argument #1 to 'wait_call' (bad time 'soon'
 -- Misuse of the sip module is a Lua error with file:line naming what is wrong, never a crash;
 -- each pcall below must fail with the message given.
 local lan = sim.lan("l", {})
@@ -17,6 +17,10 @@ fails(function() sip.registrar(s, {}) end, "option 'domain' is required")
 fails(function() sip.registrar(s, {domain = "mit.edu", users = {bob = 7}}) end, "names and passwords are strings")
 fails(function() sip.proxy(s, {domain = "mit.edu", dns = "not-an-ip"}) end, "option 'dns'")
 fails(function() sip.proxy(s, {domain = "mit.edu", location = h}) end, "natsim.SipServer")
+fails(function() sip.proxy(s, {domain = "mit.edu", timer_c = "soon"}) end, "option 'timer_c'")
+fails(function() sip.proxy(s, {domain = "mit.edu", timer_c = 0}) end, "option 'timer_c'")
+fails(function() sip.proxy(s, {domain = "mit.edu", authenticate = true}) end, "option 'authenticate': needs 'users'")
+fails(function() sip.proxy(s, {domain = "mit.edu", authenticate = "yes"}) end, "authenticate")
 fails(function() sip.ua(h, {}) end, "option 'aor'")
 fails(function() sip.ua(h, {aor = "mailto:bob@mit.edu"}) end, "not a sip: URI with a user")
 fails(function() sip.ua(h, {aor = "sip:bob@mit.edu", rtp_port = 4001}) end, "option 'rtp_port'")

@@ -1,0 +1,268 @@
+/* tests/unit/sip_net.h — an in-test network of SIP UA and server cores (no simulator): every
+ * datagram a core queues reaches its destination core DELAY later, timers fire at their
+ * deadlines in virtual time, and every message sent is kept (time, sender, receiver, decoded
+ * message) so a test can assert the ladder and what each message carried, to the
+ * nanosecond. DNS is a stand-in: every domain a server locates is net.located. Included by
+ * test_sip_proxy_core.c (static functions, one copy per program). */
+#ifndef TESTS_UNIT_SIP_NET_H
+#define TESTS_UNIT_SIP_NET_H
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+#include "protocols/sip/sip.h"
+
+#define MS SIM_MS
+#define DELAY (5 * MS)
+#define NODES 8
+
+typedef struct node {
+    const char *name;
+    sim_ep ep;
+    sip_ua *ua;
+    sip_server *srv;
+    sim_rng rng;
+} node;
+
+typedef struct pkt {
+    sim_time_t at;
+    sim_ep from, to;
+    GBytes *data;
+} pkt;
+
+/* One message as it was sent. */
+typedef struct sent {
+    sim_time_t at;
+    const char *from, *to; /* node names */
+    sip_msg *msg;
+} sent;
+
+typedef struct net {
+    sim_time_t now;
+    node n[NODES];
+    int count;
+    GQueue q;
+    GString *ladder;       /* "alice>px INVITE; px>alice 100/INVITE; ..." */
+    GPtrArray *sent;       /* sent *, in sending order */
+    sim_ep located;        /* what every RFC 3263 lookup finds (port 0: nothing) */
+} net;
+
+static sim_ep ep(const char *s)
+{
+    sim_ep e;
+    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
+    return e;
+}
+
+static node *add(net *n, const char *name, const char *addr)
+{
+    g_assert_cmpint(n->count, <, NODES);
+    node *x = &n->n[n->count++];
+    x->name = name;
+    x->ep = ep(addr);
+    sim_rng_derive(&x->rng, 7, name);
+    return x;
+}
+
+/* A UA with password "pw" and rport, sending everything to proxy. */
+static sip_ua *ua(net *n, const char *name, const char *addr, const char *aor, const char *proxy)
+{
+    node *x = add(n, name, addr);
+    sip_ua_cfg c = { .aor = aor, .password = "pw", .local = x->ep, .rport = true,
+                     .rtp_port = 8000, .proxy = ep(proxy) };
+    x->ua = sip_ua_new(&c, &x->rng);
+    g_assert_nonnull(x->ua);
+    return x->ua;
+}
+
+static sip_server *server(net *n, const char *name, const char *addr, sip_server_cfg c)
+{
+    node *x = add(n, name, addr);
+    c.self = x->ep;
+    x->srv = sip_server_new(&c, &x->rng);
+    g_assert_nonnull(x->srv);
+    return x->srv;
+}
+
+static const char *name_of(net *n, const sim_ep *e)
+{
+    for (int i = 0; i < n->count; i++)
+        if (sim_ep_eq(&n->n[i].ep, e))
+            return n->n[i].name;
+    return "?";
+}
+
+/* "INVITE" for a request, "407/INVITE" for a response. */
+static char *what(const sip_msg *m)
+{
+    sip_cseq cs;
+    if (m->request)
+        return g_strdup(m->method);
+    sip_msg_cseq(m, &cs);
+    return g_strdup_printf("%u/%.*s", m->status, (int)cs.method.len, cs.method.p);
+}
+
+static void record(net *n, const node *src, const sip_out *o)
+{
+    sent *s = g_new0(sent, 1);
+    g_assert_cmpint(sip_msg_decode(o->data, o->len, &s->msg, NULL), ==, 0);
+    s->at = n->now;
+    s->from = src->name;
+    s->to = name_of(n, &o->to);
+    g_autofree char *w = what(s->msg);
+    g_string_append_printf(n->ladder, "%s%s>%s %s", n->ladder->len ? "; " : "", s->from, s->to, w);
+    g_ptr_array_add(n->sent, s);
+}
+
+/* The stand-in for DNS: every domain a server locates is n->located. */
+static void resolve(net *n, node *x)
+{
+    unsigned id;
+    char host[256];
+    while (sip_server_lookup_pop(x->srv, &id, host, sizeof host))
+        sip_server_located(x->srv, n->now, id, n->located.port ? 0 : -EHOSTUNREACH, &n->located);
+}
+
+static void collect(net *n)
+{
+    for (int i = 0; i < n->count; i++) {
+        node *x = &n->n[i];
+        sip_out o;
+        if (!x->ua && !x->srv)
+            continue; /* a node whose core was freed: gone from the network */
+        if (x->srv)
+            resolve(n, x);
+        while (x->ua ? sip_ua_pop(x->ua, &o) : sip_server_pop(x->srv, &o)) {
+            record(n, x, &o);
+            pkt *p = g_new0(pkt, 1);
+            p->at = n->now + DELAY;
+            p->from = x->ep;
+            p->to = o.to;
+            p->data = g_bytes_new(o.data, o.len);
+            g_queue_push_tail(&n->q, p); /* one delay for all: stays in time order */
+            sip_out_clear(&o);
+        }
+    }
+}
+
+static sim_time_t deadline(const node *x)
+{
+    if (!x->ua && !x->srv)
+        return SIM_TIME_NEVER;
+    return x->ua ? sip_ua_next_deadline(x->ua) : sip_server_next_deadline(x->srv);
+}
+
+static void deliver(net *n, pkt *p)
+{
+    gsize len;
+    const uint8_t *d = g_bytes_get_data(p->data, &len);
+    for (int i = 0; i < n->count; i++) {
+        node *x = &n->n[i];
+        if (!sim_ep_eq(&x->ep, &p->to))
+            continue;
+        if (x->ua)
+            sip_ua_input(x->ua, n->now, &p->from, d, len);
+        else if (x->srv)
+            sip_server_input(x->srv, n->now, &p->from, d, len);
+    }
+    g_bytes_unref(p->data);
+    g_free(p);
+}
+
+/* Delivers datagrams and fires timers in time order until `until`. */
+static void run(net *n, sim_time_t until)
+{
+    for (;;) {
+        collect(n);
+        pkt *p = g_queue_peek_head(&n->q);
+        sim_time_t t = p ? p->at : SIM_TIME_NEVER;
+        for (int i = 0; i < n->count; i++)
+            t = MIN(t, deadline(&n->n[i]));
+        if (t > until) {
+            n->now = until;
+            return;
+        }
+        n->now = t;
+        if (p && p->at == t) {
+            deliver(n, g_queue_pop_head(&n->q));
+            continue;
+        }
+        for (int i = 0; i < n->count; i++) {
+            node *x = &n->n[i];
+            if (deadline(x) > t)
+                continue;
+            if (x->ua)
+                sip_ua_timeout(x->ua, t);
+            else
+                sip_server_timeout(x->srv, t);
+        }
+    }
+}
+
+static void sent_free(gpointer p)
+{
+    sent *s = p;
+    sip_msg_free(s->msg);
+    g_free(s);
+}
+
+static void net_init(net *n)
+{
+    memset(n, 0, sizeof *n);
+    g_queue_init(&n->q);
+    n->ladder = g_string_new(NULL);
+    n->sent = g_ptr_array_new_with_free_func(sent_free);
+}
+
+/* Forgets the ladder and the messages sent so far. */
+static void net_forget(net *n)
+{
+    g_string_truncate(n->ladder, 0);
+    g_ptr_array_set_size(n->sent, 0);
+}
+
+static void net_clear(net *n)
+{
+    for (int i = 0; i < n->count; i++) {
+        sip_ua_free(n->n[i].ua);
+        sip_server_free(n->n[i].srv);
+    }
+    pkt *p;
+    while ((p = g_queue_pop_head(&n->q))) {
+        g_bytes_unref(p->data);
+        g_free(p);
+    }
+    g_string_free(n->ladder, TRUE);
+    g_ptr_array_free(n->sent, TRUE);
+}
+
+/* The nth message (from 0) that `from` sent to `to` and that reads `w` ("INVITE",
+ * "407/INVITE"), or NULL. */
+static const sent *find_sent(net *n, const char *from, const char *to, const char *w, int nth)
+{
+    for (guint i = 0; i < n->sent->len; i++) {
+        const sent *s = n->sent->pdata[i];
+        g_autofree char *sw = what(s->msg);
+        if (!strcmp(s->from, from) && !strcmp(s->to, to) && !strcmp(sw, w) && nth-- == 0)
+            return s;
+    }
+    return NULL;
+}
+
+/* Events of a UA as words; *call gets the last call id seen. */
+static char *events(sip_ua *u, unsigned *call)
+{
+    static const char *const names[] = { "registered", "reg-failed", "incoming", "progress",
+                                         "answered",   "confirmed",  "media",    "ended",
+                                         "options" };
+    GString *s = g_string_new(NULL);
+    sip_ua_ev ev;
+    while (sip_ua_event(u, &ev)) {
+        g_string_append_printf(s, "%s%s/%u", s->len ? " " : "", names[ev.kind], ev.status);
+        if (call && ev.call)
+            *call = ev.call;
+    }
+    return g_string_free(s, FALSE);
+}
+
+#endif
