@@ -21,7 +21,8 @@ static void binding_clear(binding *b)
 }
 
 struct sip_location {
-    GHashTable *aors; /* aor -> GArray of binding (registration order) */
+    GHashTable *aors;       /* aor -> GArray of binding (registration order) */
+    GHashTable *by_contact; /* contact -> GPtrArray of the aors binding it (owned, sorted) */
 };
 
 static void bindings_free(gpointer p)
@@ -32,16 +33,51 @@ static void bindings_free(gpointer p)
     g_array_free(a, TRUE);
 }
 
-static int cmp_str(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 sip_location *sip_location_new(void)
 {
     sip_location *l = g_new0(sip_location, 1);
     l->aors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, bindings_free);
+    l->by_contact = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify)g_ptr_array_unref);
     return l;
+}
+
+/* The contact index: which AORs bind a contact, in sorted order, so that a lookup by contact
+ * alone (a proxy routing an in-dialog request) costs one hash lookup, not a scan of every AOR,
+ * and its answer never depends on hash order. */
+static void index_add(sip_location *l, const char *contact, const char *aor)
+{
+    GPtrArray *v = g_hash_table_lookup(l->by_contact, contact);
+    if (!v) {
+        v = g_ptr_array_new_with_free_func(g_free);
+        g_hash_table_insert(l->by_contact, g_strdup(contact), v);
+    }
+    guint i = 0;
+    while (i < v->len && strcmp(v->pdata[i], aor) < 0)
+        i++;
+    if (i == v->len || strcmp(v->pdata[i], aor) != 0)
+        g_ptr_array_insert(v, (gint)i, g_strdup(aor));
+}
+
+static void index_del(sip_location *l, const char *contact, const char *aor)
+{
+    GPtrArray *v = g_hash_table_lookup(l->by_contact, contact);
+    for (guint i = 0; v && i < v->len; i++)
+        if (strcmp(v->pdata[i], aor) == 0) {
+            g_ptr_array_remove_index(v, i);
+            break;
+        }
+    if (v && !v->len)
+        g_hash_table_remove(l->by_contact, contact);
+}
+
+/* Removes binding i of aor's array a. */
+static void drop_binding(sip_location *l, const char *aor, GArray *a, guint i)
+{
+    binding *b = &g_array_index(a, binding, i);
+    index_del(l, b->contact, aor);
+    binding_clear(b);
+    g_array_remove_index(a, i);
 }
 
 void sip_location_free(sip_location *l)
@@ -49,6 +85,7 @@ void sip_location_free(sip_location *l)
     if (!l)
         return;
     g_hash_table_destroy(l->aors);
+    g_hash_table_destroy(l->by_contact);
     g_free(l);
 }
 
@@ -60,14 +97,14 @@ void sip_location_bind(sip_location *l, const char *aor, const char *contact,
 
 /* RFC 5626 §6: another contact registered by the same instance with the same reg-id is the
  * same flow's older registration: it goes. */
-static void replace_flow(GArray *a, const char *contact, const sip_binding_ob *ob)
+static void replace_flow(sip_location *l, const char *aor, GArray *a, const char *contact,
+                         const sip_binding_ob *ob)
 {
     for (guint i = 0; ob && ob->instance && ob->reg_id && i < a->len;) {
         binding *b = &g_array_index(a, binding, i);
         if (b->instance && b->reg_id == ob->reg_id && strcmp(b->instance, ob->instance) == 0 &&
             strcmp(b->contact, contact) != 0) {
-            binding_clear(b);
-            g_array_remove_index(a, i);
+            drop_binding(l, aor, a, i);
         } else {
             i++;
         }
@@ -82,7 +119,7 @@ void sip_location_bind_ob(sip_location *l, const char *aor, const char *contact,
         a = g_array_new(FALSE, TRUE, sizeof(binding));
         g_hash_table_insert(l->aors, g_strdup(aor), a);
     }
-    replace_flow(a, contact, ob);
+    replace_flow(l, aor, a, contact, ob);
     binding *b = NULL;
     for (guint i = 0; i < a->len && !b; i++)
         if (strcmp(g_array_index(a, binding, i).contact, contact) == 0)
@@ -90,6 +127,7 @@ void sip_location_bind_ob(sip_location *l, const char *aor, const char *contact,
     if (!b) {
         binding nb = { .contact = g_strdup(contact) };
         g_array_append_val(a, nb);
+        index_add(l, contact, aor);
         b = &g_array_index(a, binding, a->len - 1);
     }
     b->expires_at = expires_at;
@@ -133,12 +171,10 @@ int sip_location_flow(sip_location *l, const char *aor, const char *contact, sim
         GArray *a = g_hash_table_lookup(l->aors, aor);
         return a ? flow_in(a, contact, now, flow) : -ENOENT;
     }
-    /* any AOR: visit them in sorted order so the answer never depends on hash order */
-    g_autofree gpointer *keys = g_hash_table_get_keys_as_array(l->aors, NULL);
-    guint n = g_hash_table_size(l->aors);
-    qsort(keys, n, sizeof *keys, cmp_str);
-    for (guint i = 0; i < n; i++)
-        if (flow_in(g_hash_table_lookup(l->aors, keys[i]), contact, now, flow) == 0)
+    /* any AOR binding contact, in sorted order (the contact index) */
+    GPtrArray *v = g_hash_table_lookup(l->by_contact, contact);
+    for (guint i = 0; v && i < v->len; i++)
+        if (flow_in(g_hash_table_lookup(l->aors, v->pdata[i]), contact, now, flow) == 0)
             return 0;
     return -ENOENT;
 }
@@ -150,11 +186,9 @@ const char *sip_location_path(sip_location *l, const char *aor, const char *cont
         const binding *b = live_binding(g_hash_table_lookup(l->aors, aor), contact, now);
         return b ? b->path : NULL;
     }
-    g_autofree gpointer *keys = g_hash_table_get_keys_as_array(l->aors, NULL);
-    guint n = g_hash_table_size(l->aors);
-    qsort(keys, n, sizeof *keys, cmp_str);
-    for (guint i = 0; i < n; i++) {
-        const binding *b = live_binding(g_hash_table_lookup(l->aors, keys[i]), contact, now);
+    GPtrArray *v = g_hash_table_lookup(l->by_contact, contact);
+    for (guint i = 0; v && i < v->len; i++) {
+        const binding *b = live_binding(g_hash_table_lookup(l->aors, v->pdata[i]), contact, now);
         if (b && b->path)
             return b->path;
     }
@@ -168,8 +202,7 @@ size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact
     for (guint i = 0; a && i < a->len;) {
         binding *b = &g_array_index(a, binding, i);
         if (!contact || strcmp(b->contact, contact) == 0) {
-            binding_clear(b);
-            g_array_remove_index(a, i);
+            drop_binding(l, aor, a, i);
             n++;
         } else {
             i++;
@@ -181,13 +214,12 @@ size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact
 }
 
 /* Drops the expired bindings of one AOR's array. */
-static void purge(GArray *a, sim_time_t now)
+static void purge(sip_location *l, const char *aor, GArray *a, sim_time_t now)
 {
     for (guint i = 0; i < a->len;) {
         binding *b = &g_array_index(a, binding, i);
         if (b->expires_at <= now) {
-            binding_clear(b);
-            g_array_remove_index(a, i);
+            drop_binding(l, aor, a, i);
         } else {
             i++;
         }
@@ -200,7 +232,7 @@ size_t sip_location_lookup(sip_location *l, const char *aor, sim_time_t now, GPt
     GArray *a = g_hash_table_lookup(l->aors, aor);
     if (!a)
         return 0;
-    purge(a, now);
+    purge(l, aor, a, now);
     for (guint i = 0; i < a->len; i++) {
         binding *b = &g_array_index(a, binding, i);
         g_ptr_array_add(out, b->contact);
@@ -214,10 +246,10 @@ size_t sip_location_count(sip_location *l, sim_time_t now)
 {
     size_t n = 0;
     GHashTableIter it;
-    gpointer v;
+    gpointer k, v;
     g_hash_table_iter_init(&it, l->aors);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        purge(v, now);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        purge(l, k, v, now);
         n += ((GArray *)v)->len;
     }
     return n;
