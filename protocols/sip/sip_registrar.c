@@ -22,7 +22,8 @@ static void binding_clear(binding *b)
 
 struct sip_location {
     GHashTable *aors;       /* aor -> GArray of binding (registration order) */
-    GHashTable *by_contact; /* contact -> GPtrArray of the aors binding it (owned, sorted) */
+    GHashTable *by_contact; /* contact -> GPtrArray of the aors binding it with a flow or a
+                               Path (owned, sorted) */
 };
 
 static void bindings_free(gpointer p)
@@ -42,9 +43,9 @@ sip_location *sip_location_new(void)
     return l;
 }
 
-/* The contact index: which AORs bind a contact, in sorted order, so that a lookup by contact
- * alone (a proxy routing an in-dialog request) costs one hash lookup, not a scan of every AOR,
- * and its answer never depends on hash order. */
+/* The contact index: which AORs bind a contact with a flow or a Path, in sorted order, so that
+ * a lookup by contact alone (a proxy routing an in-dialog request) costs one hash lookup, not a
+ * scan of every AOR, and its answer never depends on hash order. */
 static void index_add(sip_location *l, const char *contact, const char *aor)
 {
     GPtrArray *v = g_hash_table_lookup(l->by_contact, contact);
@@ -127,7 +128,6 @@ void sip_location_bind_ob(sip_location *l, const char *aor, const char *contact,
     if (!b) {
         binding nb = { .contact = g_strdup(contact) };
         g_array_append_val(a, nb);
-        index_add(l, contact, aor);
         b = &g_array_index(a, binding, a->len - 1);
     }
     b->expires_at = expires_at;
@@ -139,6 +139,10 @@ void sip_location_bind_ob(sip_location *l, const char *aor, const char *contact,
     b->path = ob && ob->path ? g_strdup(ob->path) : NULL;
     b->instance = ob && ob->instance ? g_strdup(ob->instance) : NULL;
     b->reg_id = ob ? ob->reg_id : 0;
+    if (b->flow || b->path)
+        index_add(l, contact, aor);
+    else
+        index_del(l, contact, aor);
 }
 
 static const binding *live_binding(GArray *a, const char *contact, sim_time_t now)

@@ -1,0 +1,2 @@
+# Empty dependencies file for test_turn_client.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty dependencies file for interop_net.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for stun_vectors.
+# This may be replaced when dependencies are built.
