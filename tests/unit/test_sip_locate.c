@@ -403,13 +403,6 @@ static void test_srv_seeded_targets(void)
 
 /* ---------------------------------------------------------------- the proxy's side */
 
-/* True when e is the endpoint written in s. */
-static bool ep_is(const sim_ep *e, const char *s)
-{
-    sim_ep x = ep(s);
-    return sim_ep_eq(e, &x);
-}
-
 /* RFC 3263 fallbacks: no NAPTR -> SRV _sip._udp and _sip._tcp; no SRV either -> A and AAAA
  * of the domain, port 5060; nothing -> unreachable. */
 static void test_locate_fallbacks(void)
