@@ -234,6 +234,35 @@ static void run(net *n, sim_time_t until)
     }
 }
 
+/* Events of a UA as words; *call gets the last call id seen. */
+static char *events(sip_ua *u, unsigned *call)
+{
+    static const char *const names[] = { "registered", "reg-failed", "incoming", "progress",
+                                         "answered",   "confirmed",  "media",    "ended",
+                                         "options" };
+    GString *s = g_string_new(NULL);
+    sip_ua_ev ev;
+    while (sip_ua_event(u, &ev)) {
+        g_string_append_printf(s, "%s%s/%u", s->len ? " " : "", names[ev.kind], ev.status);
+        if (call && ev.call)
+            *call = ev.call;
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* The UAs n->n[first], n->n[first + 1] ... REGISTER (3600 s) at 0; runs the net until `until`
+ * and asserts each UA reports registered/200 and nothing else. */
+static void register_all(net *n, int first, sim_time_t until)
+{
+    for (int i = first; i < n->count; i++)
+        g_assert_cmpint(sip_ua_register(n->n[i].ua, 0, 3600), ==, 0);
+    run(n, until);
+    for (int i = first; i < n->count; i++) {
+        g_autofree char *e = events(n->n[i].ua, NULL);
+        g_assert_cmpstr(e, ==, "registered/200");
+    }
+}
+
 static void sent_free(gpointer p)
 {
     sent *s = p;
@@ -275,7 +304,8 @@ static void net_clear(net *n)
 
 /* The nth message (from 0) that `from` sent to `to` and that reads `w` ("INVITE",
  * "407/INVITE"), or NULL. */
-static inline const sent *find_sent(net *n, const char *from, const char *to, const char *w, int nth)
+static inline const sent *find_sent(net *n, const char *from, const char *to, const char *w,
+                                     int nth)
 {
     for (guint i = 0; i < n->sent->len; i++) {
         const sent *s = n->sent->pdata[i];
@@ -284,22 +314,6 @@ static inline const sent *find_sent(net *n, const char *from, const char *to, co
             return s;
     }
     return NULL;
-}
-
-/* Events of a UA as words; *call gets the last call id seen. */
-static char *events(sip_ua *u, unsigned *call)
-{
-    static const char *const names[] = { "registered", "reg-failed", "incoming", "progress",
-                                         "answered",   "confirmed",  "media",    "ended",
-                                         "options" };
-    GString *s = g_string_new(NULL);
-    sip_ua_ev ev;
-    while (sip_ua_event(u, &ev)) {
-        g_string_append_printf(s, "%s%s/%u", s->len ? " " : "", names[ev.kind], ev.status);
-        if (call && ev.call)
-            *call = ev.call;
-    }
-    return g_string_free(s, FALSE);
 }
 
 #endif

@@ -96,13 +96,7 @@ static void lecture(net *n, bool two_phones, bool redirect)
     ua(n, "bob", "10.0.2.1:5060", "sip:bob@mit.edu", "10.0.2.5:5060");
     if (two_phones)
         ua(n, "bob2", "10.0.2.2:5060", "sip:bob@mit.edu", "10.0.2.5:5060");
-    for (int i = 3; i < n->count; i++)
-        g_assert_cmpint(sip_ua_register(n->n[i].ua, 0, 3600), ==, 0);
-    run(n, 1 * SIM_SEC);
-    for (int i = 3; i < n->count; i++) {
-        g_autofree char *e = events(n->n[i].ua, NULL);
-        g_assert_cmpstr(e, ==, "registered/200");
-    }
+    register_all(n, 3, 1 * SIM_SEC);
     g_assert_cmpuint(sip_location_count(sip_server_location(n->n[2].srv), n->now), ==,
                      (guint)(n->count - 3));
     net_forget(n);
@@ -429,6 +423,20 @@ static void test_registrar_flow(void)
     }
 }
 
+/* How both failover tests end: proxy.rutgers.edu failed over once, Bob answers the call cb
+ * that reached him and Alice's call is answered; then the net is cleared and the test's DNS
+ * put back. */
+static void failover_answer(net *n, unsigned cb)
+{
+    g_assert_cmpuint(sip_server_get_stats(n->n[1].srv)->failovers, ==, 1);
+    sip_ua_answer(n->n[3].ua, n->now, cb);
+    run(n, n->now + 1 * SIM_SEC);
+    g_autofree char *e0 = events(n->n[0].ua, NULL);
+    g_assert_cmpstr(e0, ==, "answered/200");
+    net_clear(n);
+    dns_first = FIRST_NONE;
+}
+
 /* RFC 3263 §4.3: _sip._udp.mit.edu lists dead.mit.edu (priority 0, nobody at its address)
  * before proxy.mit.edu (10). proxy.rutgers.edu sends the INVITE to the dead host, retransmits
  * it (Timer A) and at Timer B (32 s) sends it, as a new transaction with a new branch, to the
@@ -439,7 +447,6 @@ static void test_failover_timeout(void)
     dns_first = FIRST_DEAD;
     lecture(&n, false, false);
     sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua;
-    sip_server *rutgers = n.n[1].srv;
     unsigned ca = 0, cb = 0;
     sim_time_t t0 = n.now;
     g_assert_cmpint(sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca), ==, 0);
@@ -459,13 +466,7 @@ static void test_failover_timeout(void)
     g_assert_cmpstr(e1, ==, "incoming/0");
     g_assert_true(in_order(n.ladder->str, (const char *[]){ "rutgers>? INVITE", "rutgers>mit INVITE",
                                                             "mit>bob INVITE", NULL }));
-    g_assert_cmpuint(sip_server_get_stats(rutgers)->failovers, ==, 1);
-    sip_ua_answer(bob, n.now, cb);
-    run(&n, n.now + 1 * SIM_SEC);
-    g_autofree char *e0 = events(alice, NULL);
-    g_assert_cmpstr(e0, ==, "answered/200");
-    net_clear(&n);
-    dns_first = FIRST_NONE;
+    failover_answer(&n, cb);
 }
 
 /* RFC 3263 §4.3: the first target answers 503 Service Unavailable: the proxy ACKs it (its
@@ -478,7 +479,6 @@ static void test_failover_503(void)
     lecture(&n, false, false);
     sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua;
     sip_ua *busy = ua(&n, "busy", "10.0.2.9:5060", "sip:busy@mit.edu", NULL);
-    sip_server *rutgers = n.n[1].srv;
     unsigned ca = 0, cb = 0, cx = 0;
     g_assert_cmpint(sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca), ==, 0);
     run(&n, n.now + 100 * MS);
@@ -492,13 +492,7 @@ static void test_failover_503(void)
                            (const char *[]){ "rutgers>busy INVITE", "busy>rutgers 503/INVITE",
                                              "rutgers>busy ACK", "rutgers>mit INVITE", NULL }));
     g_assert_null(strstr(n.ladder->str, "rutgers>alice 503"));
-    g_assert_cmpuint(sip_server_get_stats(rutgers)->failovers, ==, 1);
-    sip_ua_answer(bob, n.now, cb);
-    run(&n, n.now + 1 * SIM_SEC);
-    g_autofree char *e0 = events(alice, NULL);
-    g_assert_cmpstr(e0, ==, "answered/200");
-    net_clear(&n);
-    dns_first = FIRST_NONE;
+    failover_answer(&n, cb);
 }
 
 /* §16.3 step 6: Proxy-Require naming an extension (natsim supports none) gets 420 Bad
