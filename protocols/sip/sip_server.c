@@ -353,14 +353,10 @@ void sip_server_located_list(sip_server *s, sim_time_t now, unsigned id, int err
  * counts as a 503 (§16.9). */
 int sip_server_transport_error(sip_server *s, sim_time_t now, const uint8_t *buf, size_t len)
 {
-    sip_msg *m = NULL;
-    unsigned id = sip_msg_decode(buf, len, &m, NULL) == 0 ? sip_txns_client_of(s->txns, m) : 0;
-    sip_msg_free(m);
-    if (!id)
-        return 0;
-    sip_txns_transport_error(s->txns, id);
-    dispatch(s, now);
-    return 1;
+    int rc = sip_txns_transport_error_sent(s->txns, buf, len);
+    if (rc)
+        dispatch(s, now);
+    return rc;
 }
 
 bool sip_server_peer_busy(const sip_server *s, const sim_ep *peer)
