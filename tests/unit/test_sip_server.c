@@ -263,16 +263,24 @@ static void test_errors(void)
     net_clear(&n);
 }
 
+/* A server core on its own (no net) configured as c, its rng (kept by the caller) seeded
+ * with 1. Owned. */
+static sip_server *lone_server(sim_rng *rng, sip_server_cfg c)
+{
+    sim_rng_seed(rng, 1);
+    sip_server *s = sip_server_new(&c, rng);
+    g_assert_nonnull(s);
+    return s;
+}
+
 /* The registrar's rules on raw REGISTERs (no users configured): expires parameter over the
  * Expires header, the cap, removal with expires=0 and with "*"; "*" with others is malformed. */
 static void test_registrar_rules(void)
 {
     sim_rng rng;
-    sim_rng_seed(&rng, 1);
-    sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "mit.edu", .registrar = true,
-                                                      .self = ep("10.0.2.5:5060"),
-                                                      .max_expires = 600 },
-                                   &rng);
+    sip_server *s = lone_server(&rng, (sip_server_cfg){ .domain = "mit.edu", .registrar = true,
+                                                        .self = ep("10.0.2.5:5060"),
+                                                        .max_expires = 600 });
     sim_ep from = ep("10.0.2.1:5060");
     static const char *const contacts[] = {
         "<sip:bob@10.0.2.1>;expires=100, <sip:bob@10.0.2.2>\r\nExpires: 5000",
@@ -329,11 +337,9 @@ static void test_registrar_rules(void)
 static void test_torture_answers(void)
 {
     sim_rng rng;
-    sim_rng_seed(&rng, 1);
-    sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "example.com", .registrar = true,
-                                                      .record_route = true,
-                                                      .self = ep("10.0.2.5:5060") },
-                                   &rng);
+    sip_server *s = lone_server(&rng, (sip_server_cfg){ .domain = "example.com",
+                                                        .registrar = true, .record_route = true,
+                                                        .self = ep("10.0.2.5:5060") });
     sim_ep from = ep("192.0.2.7:5060");
     for (size_t i = 0; i < G_N_ELEMENTS(sip_torture_cases); i++) {
         GBytes *b = sip_torture_load(sip_torture_cases[i].name);
@@ -376,11 +382,10 @@ static void test_registrar_flow(void)
     static const char *const want[] = { "68.36.210.57:40567", "192.168.1.10:5060" };
     for (unsigned k = 0; k < 2; k++) {
         sim_rng rng;
-        sim_rng_seed(&rng, 1);
-        sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "mit.edu", .registrar = true,
-                                                          .record_route = true,
-                                                          .self = ep("18.7.22.84:5060") },
-                                       &rng);
+        sip_server *s = lone_server(&rng, (sip_server_cfg){ .domain = "mit.edu",
+                                                            .registrar = true,
+                                                            .record_route = true,
+                                                            .self = ep("18.7.22.84:5060") });
         g_autofree char *reg = g_strdup_printf(
             "REGISTER sip:mit.edu SIP/2.0\r\nVia: SIP/2.0/UDP 192.168.1.10:5060;branch=z9hG4bKr%s"
             "\r\nFrom: <sip:alice@mit.edu>;tag=1\r\nTo: <sip:alice@mit.edu>\r\nCall-ID: reg\r\n"
@@ -501,9 +506,8 @@ static void test_failover_503(void)
 static void test_proxy_require_420(void)
 {
     sim_rng rng;
-    sim_rng_seed(&rng, 1);
-    sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "mit.edu", .record_route = true,
-                                                      .self = ep("18.7.22.84:5060") }, &rng);
+    sip_server *s = lone_server(&rng, (sip_server_cfg){ .domain = "mit.edu", .record_route = true,
+                                                        .self = ep("18.7.22.84:5060") });
     static const char *const hdr[] = { "Proxy-Require: foo, bar\r\n", "Require: 100rel\r\n" };
     for (unsigned k = 0; k < 2; k++) {
         g_autofree char *inv = g_strdup_printf(
