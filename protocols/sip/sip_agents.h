@@ -155,6 +155,11 @@ const char *sip_txn_state_name(sip_txn_state s);
  * CSeq method (§17.1.3), or 0 (an ACK, a response, no RFC 3261 branch, none live): how a
  * driver that could not send a message finds whom to tell (sip_txns_transport_error). */
 unsigned sip_txns_client_of(const sip_txns *t, const sip_msg *req);
+/* The transport could not send buf (a message this layer's outbox gave, §18.4): the live
+ * client transaction it belongs to (sip_txns_client_of) fails as with
+ * sip_txns_transport_error. Returns 1 when one did, 0 when buf is none's (undecodable, an ACK,
+ * a response, none live). */
+int sip_txns_transport_error_sent(sip_txns *t, const uint8_t *buf, size_t len);
 /* True while a live transaction sends to or answers peer (a connection it still needs). */
 bool sip_txns_peer_busy(const sip_txns *t, const sim_ep *peer);
 

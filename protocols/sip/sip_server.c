@@ -291,39 +291,38 @@ static const sip_uri *lookup_uri(const srv_branch *b, sip_nameaddr *na)
     return &b->req->uri;
 }
 
-bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap)
+/* Pops the next branch waiting for RFC 3263 and counts the lookup: *id its lookup id, and
+ * text (the next hop's host or whole URI, as want_uri says) copied to out, "" when it does
+ * not fit in cap bytes or is empty (an opaque URI has no host: p NULL). */
+static bool pop_lookup(sip_server *s, unsigned *id, bool want_uri, char *out, size_t cap)
 {
     srv_branch *b = g_queue_pop_head(&s->lookups);
     if (!b)
         return false;
     sip_nameaddr na;
     const sip_uri *u = lookup_uri(b, &na);
-    g_strlcpy(host, "", cap);
-    if (u->host.len && u->host.len < cap) { /* an opaque URI has no host (p NULL) */
-        memcpy(host, u->host.p, u->host.len);
-        host[u->host.len] = 0;
+    sip_str t = want_uri ? u->raw : u->host;
+    g_strlcpy(out, "", cap);
+    if (t.len && t.len < cap) {
+        memcpy(out, t.p, t.len);
+        out[t.len] = 0;
     }
     *id = b->lookup;
     s->stats.lookups++;
     return true;
 }
 
+bool sip_server_lookup_pop(sip_server *s, unsigned *id, char *host, size_t cap)
+{
+    return pop_lookup(s, id, false, host, cap);
+}
+
 bool sip_server_lookup_pop_uri(sip_server *s, unsigned *id, char *uri, size_t cap,
                                bool *prefer_tcp)
 {
-    srv_branch *b = g_queue_pop_head(&s->lookups);
-    if (!b)
+    if (!pop_lookup(s, id, true, uri, cap))
         return false;
-    sip_nameaddr na;
-    const sip_uri *u = lookup_uri(b, &na);
-    g_strlcpy(uri, "", cap);
-    if (u->raw.len < cap) {
-        memcpy(uri, u->raw.p, u->raw.len);
-        uri[u->raw.len] = 0;
-    }
-    *id = b->lookup;
     *prefer_tcp = s->cfg.tcp;
-    s->stats.lookups++;
     return true;
 }
 
@@ -353,14 +352,10 @@ void sip_server_located_list(sip_server *s, sim_time_t now, unsigned id, int err
  * counts as a 503 (§16.9). */
 int sip_server_transport_error(sip_server *s, sim_time_t now, const uint8_t *buf, size_t len)
 {
-    sip_msg *m = NULL;
-    unsigned id = sip_msg_decode(buf, len, &m, NULL) == 0 ? sip_txns_client_of(s->txns, m) : 0;
-    sip_msg_free(m);
-    if (!id)
-        return 0;
-    sip_txns_transport_error(s->txns, id);
-    dispatch(s, now);
-    return 1;
+    int rc = sip_txns_transport_error_sent(s->txns, buf, len);
+    if (rc)
+        dispatch(s, now);
+    return rc;
 }
 
 bool sip_server_peer_busy(const sip_server *s, const sim_ep *peer)

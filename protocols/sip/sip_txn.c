@@ -725,6 +725,17 @@ unsigned sip_txns_client_of(const sip_txns *t, const sip_msg *req)
                ? x->id : 0;
 }
 
+int sip_txns_transport_error_sent(sip_txns *t, const uint8_t *buf, size_t len)
+{
+    sip_msg *m = NULL;
+    unsigned id = sip_msg_decode(buf, len, &m, NULL) == 0 ? sip_txns_client_of(t, m) : 0;
+    sip_msg_free(m);
+    if (!id)
+        return 0;
+    sip_txns_transport_error(t, id);
+    return 1;
+}
+
 bool sip_txns_peer_busy(const sip_txns *t, const sim_ep *peer)
 {
     GHashTableIter it;

@@ -496,14 +496,10 @@ sim_time_t sip_ua_next_deadline(const sip_ua *ua)
 /* The driver could not send buf (§18.4): its client transaction, if any, fails with 503. */
 int sip_ua_transport_error(sip_ua *ua, sim_time_t now, const uint8_t *buf, size_t len)
 {
-    sip_msg *m = NULL;
-    unsigned id = sip_msg_decode(buf, len, &m, NULL) == 0 ? sip_txns_client_of(ua->txns, m) : 0;
-    sip_msg_free(m);
-    if (!id)
-        return 0;
-    sip_txns_transport_error(ua->txns, id);
-    dispatch(ua, now);
-    return 1;
+    int rc = sip_txns_transport_error_sent(ua->txns, buf, len);
+    if (rc)
+        dispatch(ua, now);
+    return rc;
 }
 
 bool sip_ua_peer_busy(const sip_ua *ua, const sim_ep *peer)

@@ -68,6 +68,14 @@ static void add(inet_set *s, int fd, const struct sockaddr_in *local, inet_kind 
     s->n++;
 }
 
+/* Closes fd after a call on it failed; returns that call's -errno. */
+static int close_err(int fd)
+{
+    int err = -errno;
+    close(fd);
+    return err;
+}
+
 int inet_open(inet_set *s, const sim_ep *ep, size_t *idx)
 {
     if (!is_loopback(ep) || s->n == INET_SOCKS_MAX)
@@ -79,11 +87,8 @@ int inet_open(inet_set *s, const sim_ep *ep, size_t *idx)
     socklen_t sl = sizeof sa;
     to_sockaddr(ep, &sa);
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-        getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
-        int err = -errno;
-        close(fd);
-        return err;
-    }
+        getsockname(fd, (struct sockaddr *)&sa, &sl) != 0)
+        return close_err(fd);
     add(s, fd, &sa, INET_UDP, NULL, idx);
     return 0;
 }
@@ -100,11 +105,8 @@ int inet_listen(inet_set *s, const sim_ep *ep, size_t *idx)
     to_sockaddr(ep, &sa);
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0 ||
-        getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
-        int err = -errno;
-        close(fd);
-        return err;
-    }
+        getsockname(fd, (struct sockaddr *)&sa, &sl) != 0)
+        return close_err(fd);
     add(s, fd, &sa, INET_LISTEN, NULL, idx);
     return 0;
 }
@@ -123,11 +125,8 @@ int inet_connect(inet_set *s, const sim_ep *local, const sim_ep *to, size_t *idx
     to_sockaddr(to, &da);
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
         connect(fd, (struct sockaddr *)&da, sizeof da) != 0 ||
-        getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
-        int err = -errno;
-        close(fd);
-        return err;
-    }
+        getsockname(fd, (struct sockaddr *)&sa, &sl) != 0)
+        return close_err(fd);
     add(s, fd, &sa, INET_STREAM, to, idx);
     return 0;
 }

@@ -51,16 +51,22 @@ interop_bg() {
   last_pid=$!
 }
 
-# interop_stop PID: stops one background process (TERM), waits for it to finish writing, and
-# forgets it, so the EXIT trap never signals a pid the system may have reused since.
-interop_stop() {
-  kill -TERM "$1" 2>/dev/null
-  wait "$1" 2>/dev/null
+# interop_forget PID: drops PID from the processes the EXIT trap stops (it has ended), so the
+# trap never signals a pid the system may have reused since.
+interop_forget() {
   rest=""
   for p in $pids; do
     [ "$p" = "$1" ] || rest="$rest $p"
   done
   pids=$rest
+}
+
+# interop_stop PID: stops one background process (TERM), waits for it to finish writing, and
+# forgets it.
+interop_stop() {
+  kill -TERM "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+  interop_forget "$1"
 }
 
 # wait_for FILE PATTERN: waits until FILE has a line matching PATTERN (5 s at most, checking
@@ -112,24 +118,26 @@ interop_done() {
 
 sipp_dir=$(dirname "$0")/sipp
 
-# run_sipp NAME SIPP-ARGS...: runs sipp in the foreground (60 s at most, stdin ignored), in $work
-# (where SIPp writes its files): statistics in $work/NAME.csv (-trace_stat), the final screens in
-# $work/NAME.screen, errors in $work/NAME.err, its output in $work/NAME.out. sipp_rc gets its
-# exit code: 0 when every call succeeded, 1 when at least one failed.
-run_sipp() {
+# sipp_exec NAME SIPP-ARGS...: becomes sipp (call it in a subshell), 60 s at most, stdin
+# ignored, in $work (where SIPp writes its files): statistics in $work/NAME.csv (-trace_stat),
+# the final screens in $work/NAME.screen, errors in $work/NAME.err.
+sipp_exec() {
   name=$1; shift
-  (cd "$work" && timeout 60 sipp -nostdin -timeout 50s -trace_stat -stf "$name.csv" \
-     -trace_screen -screen_file "$name.screen" -trace_err -error_file "$name.err" "$@" \
-     >"$name.out" 2>&1)
+  cd "$work" && exec timeout 60 sipp -nostdin -timeout 50s -trace_stat -stf "$name.csv" \
+    -trace_screen -screen_file "$name.screen" -trace_err -error_file "$name.err" "$@"
+}
+
+# run_sipp NAME SIPP-ARGS...: runs sipp in the foreground (sipp_exec), its output in
+# $work/NAME.out. sipp_rc gets its exit code: 0 when every call succeeded, 1 when at least one
+# failed.
+run_sipp() {
+  (sipp_exec "$@") >"$work/$1.out" 2>&1
   sipp_rc=$?
 }
 
-# bg_sipp NAME SIPP-ARGS...: the same in the background (interop_bg; $last_pid is its pid).
+# bg_sipp NAME SIPP-ARGS...: the same in the background (like interop_bg; $last_pid is its pid).
 bg_sipp() {
-  name=$1; shift
-  (cd "$work" && exec timeout 60 sipp -nostdin -timeout 50s -trace_stat -stf "$name.csv" \
-     -trace_screen -screen_file "$name.screen" -trace_err -error_file "$name.err" "$@") \
-    >"$work/$name.out" 2>&1 &
+  (sipp_exec "$@") >"$work/$1.out" 2>&1 &
   pids="$pids $!"
   last_pid=$!
 }
@@ -139,11 +147,30 @@ bg_sipp() {
 interop_wait() {
   wait "$1"
   wait_rc=$?
-  rest=""
-  for p in $pids; do
-    [ "$p" = "$1" ] || rest="$rest $p"
-  done
-  pids=$rest
+  interop_forget "$1"
+}
+
+# sip_start NAME INTEROP-SIP-ARGS...: natsim's interop_sip in the background (interop_bg, output
+# in $work/NAME.out), then waits until it prints "ready"; $last_pid is its pid.
+sip_start() {
+  ss_name=$1; shift
+  interop_bg "$ss_name" "$bin/interop_sip" "$@"
+  wait_for "$work/$ss_name.out" '^ready '
+}
+
+# sip_proxy_uas [--tcp] [UAS-MODE]: natsim's proxy + registrar (proxy, 127.0.0.1:$base, domain
+# 127.0.0.1, no users) and natsim's UA (uas, 127.0.0.2:$base+1) registered there as
+# sip:service@127.0.0.1, each ready; UAS-MODE e.g. "ring". Sets px (the proxy's port), px_pid
+# and uas_pid.
+sip_proxy_uas() {
+  spu_tcp=
+  if [ "$1" = --tcp ]; then spu_tcp=--tcp; shift; fi
+  px=$base
+  sip_start proxy $spu_tcp proxy "127.0.0.1:$px" 127.0.0.1 - - 60
+  px_pid=$last_pid
+  sip_start uas $spu_tcp uas "127.0.0.2:$((base + 1))" sip:service@127.0.0.1 "127.0.0.1:$px" \
+    60 "$@"
+  uas_pid=$last_pid
 }
 
 # sipp_stat NAME COUNTER: the cumulative value of COUNTER (a column of SIPp's -trace_stat file,

@@ -8,14 +8,7 @@ interop_tool=sipp interop_pkg=sip-tester
 . "$(dirname "$0")/lib.sh"
 interop_init "$@"
 
-px=$base
-interop_bg proxy "$bin/interop_sip" proxy "127.0.0.1:$px" 127.0.0.1 - - 60
-px_pid=$last_pid
-wait_for "$work/proxy.out" '^ready '
-interop_bg uas "$bin/interop_sip" uas "127.0.0.2:$((base + 1))" sip:service@127.0.0.1 \
-  "127.0.0.1:$px" 60
-uas_pid=$last_pid
-wait_for "$work/uas.out" '^ready '
+sip_proxy_uas
 t0=$(date +%s.%N)
 run_sipp load -sf "$sipp_dir/uac_proxy.xml" -r 50 -m 500 -i 127.0.0.3 -p $((base + 2)) \
   "127.0.0.1:$px"

@@ -9,9 +9,8 @@ interop_tool=sipp interop_pkg=sip-tester
 . "$(dirname "$0")/lib.sh"
 interop_init "$@"
 
-interop_bg uas "$bin/interop_sip" uas "127.0.0.2:$base" sip:service@127.0.0.2 - 60
+sip_start uas uas "127.0.0.2:$base" sip:service@127.0.0.2 - 60
 uas_pid=$last_pid
-wait_for "$work/uas.out" '^ready '
 run_sipp loss -sf "$sipp_dir/uac_loss.xml" -m 50 -l 10 -lost 10 -i 127.0.0.1 -p $((base + 1)) "127.0.0.2:$base"
 interop_stop "$uas_pid"
 sipp_report loss

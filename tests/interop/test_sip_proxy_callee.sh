@@ -13,10 +13,8 @@ interop_init "$@"
 
 px=$base
 callee=$((base + 2))
-interop_bg proxy "$bin/interop_sip" proxy "127.0.0.2:$px" 127.0.0.2 - - 60 \
-  "sipp.test=127.0.0.3:$callee"
+sip_start proxy proxy "127.0.0.2:$px" 127.0.0.2 - - 60 "sipp.test=127.0.0.3:$callee"
 px_pid=$last_pid
-wait_for "$work/proxy.out" '^ready '
 bg_sipp callee -sf "$sipp_dir/uas_proxy.xml" -m 20 -i 127.0.0.3 -p "$callee"
 sipp_pid=$last_pid
 sleep 0.3 # SIPp binds at once; a first INVITE sent before that is retransmitted at T1 anyway

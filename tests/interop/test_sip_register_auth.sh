@@ -9,9 +9,8 @@ interop_tool=sipp interop_pkg=sip-tester
 . "$(dirname "$0")/lib.sh"
 interop_init "$@"
 
-interop_bg registrar "$bin/interop_sip" proxy "127.0.0.1:$base" 127.0.0.1 alice secret 60
+sip_start registrar proxy "127.0.0.1:$base" 127.0.0.1 alice secret 60
 reg_pid=$last_pid
-wait_for "$work/registrar.out" '^ready '
 for pw in wrong secret; do
   run_sipp "reg-$pw" -sf "$sipp_dir/register_auth.xml" -s alice -au alice -ap "$pw" -m 1 \
     -i 127.0.0.3 -p $((base + 1)) -trace_logs -log_file "reg-$pw.log" "127.0.0.1:$base"

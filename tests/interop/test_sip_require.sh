@@ -10,15 +10,13 @@ interop_tool=sipp interop_pkg=sip-tester
 . "$(dirname "$0")/lib.sh"
 interop_init "$@"
 
-interop_bg uas "$bin/interop_sip" uas "127.0.0.2:$base" sip:service@127.0.0.2 - 60
+sip_start uas uas "127.0.0.2:$base" sip:service@127.0.0.2 - 60
 uas_pid=$last_pid
-wait_for "$work/uas.out" '^ready '
 run_sipp require -sf "$sipp_dir/require.xml" -key require Require -m 10 -i 127.0.0.1 \
   -p $((base + 1)) "127.0.0.2:$base"
 rc_ua=$sipp_rc
-interop_bg proxy "$bin/interop_sip" proxy "127.0.0.3:$((base + 2))" 127.0.0.3 - - 60
+sip_start proxy proxy "127.0.0.3:$((base + 2))" 127.0.0.3 - - 60
 px_pid=$last_pid
-wait_for "$work/proxy.out" '^ready '
 run_sipp proxy-require -sf "$sipp_dir/require.xml" -key require Proxy-Require -m 10 \
   -i 127.0.0.1 -p $((base + 3)) "127.0.0.3:$((base + 2))"
 sleep 0.2 # the last ACK

@@ -11,9 +11,8 @@ interop_tool=sipp interop_pkg=sip-tester
 . "$(dirname "$0")/lib.sh"
 interop_init "$@"
 
-interop_bg callee "$bin/interop_sip" --tcp uas "127.0.0.2:$base" sip:service@127.0.0.2 - 60
+sip_start callee --tcp uas "127.0.0.2:$base" sip:service@127.0.0.2 - 60
 uas_pid=$last_pid
-wait_for "$work/callee.out" '^ready '
 run_sipp uac -sn uac -t t1 -m 10 -i 127.0.0.1 -p $((base + 1)) "127.0.0.2:$base"
 rc_uac=$sipp_rc
 interop_stop "$uas_pid"

@@ -10,9 +10,8 @@ interop_tool=sipp interop_pkg=sip-tester
 interop_init "$@"
 
 uas=$base
-interop_bg uas "$bin/interop_sip" uas "127.0.0.2:$uas" sip:service@127.0.0.2 - 60
+sip_start uas uas "127.0.0.2:$uas" sip:service@127.0.0.2 - 60
 uas_pid=$last_pid
-wait_for "$work/uas.out" '^ready '
 run_sipp uac -sn uac -m 20 -i 127.0.0.1 -p $((base + 1)) "127.0.0.2:$uas"
 interop_stop "$uas_pid"
 sipp_report uac

@@ -14,6 +14,13 @@ static inline sim_ep ep(const char *s)
     return e;
 }
 
+/* True when e is the endpoint written in s. */
+static inline bool ep_is(const sim_ep *e, const char *s)
+{
+    sim_ep x = ep(s);
+    return sim_ep_eq(e, &x);
+}
+
 /* Asserts *got prints as want. */
 static inline void assert_ep(const sim_ep *got, const char *want)
 {

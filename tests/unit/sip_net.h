@@ -2,15 +2,19 @@
  * datagram a core queues reaches its destination core DELAY later, timers fire at their
  * deadlines in virtual time, and every message sent is kept (time, sender, receiver, decoded
  * message) so a test can assert the ladder and what each message carried, to the
- * nanosecond. DNS is a stand-in: every domain a server locates is net.located. Included by
- * test_sip_proxy_core.c (static functions, one copy per program). */
+ * nanosecond. DNS is a stand-in (every domain a server locates is net.located) or, when a test
+ * sets net.zone, real RFC 3263 (sip_locate) over the records that function answers, with every
+ * question logged in net.dns. Included by test_sip_proxy_core.c and test_sip_server.c (static
+ * functions, one copy per program). */
 #ifndef TESTS_UNIT_SIP_NET_H
 #define TESTS_UNIT_SIP_NET_H
 
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
+#include "protocols/dns/dns.h"
 #include "protocols/sip/sip.h"
+#include "tests/unit/ep_util.h"
 
 #define MS SIM_MS
 #define DELAY (5 * MS)
@@ -30,6 +34,9 @@ typedef struct pkt {
     GBytes *data;
 } pkt;
 
+/* The records a test's DNS holds: fills r (status, rrs: a new GArray of dns_rr) for name/type. */
+typedef void (*net_zone_fn)(const dns_name *name, uint16_t type, dns_result *r);
+
 /* One message as it was sent. */
 typedef struct sent {
     sim_time_t at;
@@ -44,15 +51,10 @@ typedef struct net {
     GQueue q;
     GString *ladder;       /* "alice>px INVITE; px>alice 100/INVITE; ..." */
     GPtrArray *sent;       /* sent *, in sending order */
-    sim_ep located;        /* what every RFC 3263 lookup finds (port 0: nothing) */
+    sim_ep located;        /* what every RFC 3263 lookup finds (port 0: nothing) ... */
+    net_zone_fn zone;      /* ... unless set: real RFC 3263 over these records */
+    GString *dns;          /* with zone: "NAPTR mit.edu; SRV _sip._udp.mit.edu; ..." */
 } net;
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
 
 static node *add(net *n, const char *name, const char *addr)
 {
@@ -64,12 +66,15 @@ static node *add(net *n, const char *name, const char *addr)
     return x;
 }
 
-/* A UA with password "pw" and rport, sending everything to proxy. */
+/* A UA with password "pw" and rport, sending everything to proxy (NULL: straight to the
+ * Request-URI). */
 static sip_ua *ua(net *n, const char *name, const char *addr, const char *aor, const char *proxy)
 {
     node *x = add(n, name, addr);
     sip_ua_cfg c = { .aor = aor, .password = "pw", .local = x->ep, .rport = true,
-                     .rtp_port = 8000, .proxy = ep(proxy) };
+                     .rtp_port = 8000 };
+    if (proxy)
+        c.proxy = ep(proxy);
     x->ua = sip_ua_new(&c, &x->rng);
     g_assert_nonnull(x->ua);
     return x->ua;
@@ -114,11 +119,41 @@ static void record(net *n, const node *src, const sip_out *o)
     g_ptr_array_add(n->sent, s);
 }
 
-/* The stand-in for DNS: every domain a server locates is n->located. */
+/* Runs RFC 3263 for every lookup x asks for over n->zone, logging the questions in n->dns. */
+static void resolve_zone(net *n, node *x)
+{
+    unsigned id;
+    char host[256];
+    bool tcp;
+    while (sip_server_lookup_pop_uri(x->srv, &id, host, sizeof host, &tcp)) {
+        sip_locate l;
+        g_assert_cmpint(sip_locate_init_uri(&l, host, tcp, &x->rng), ==, 0);
+        dns_name q;
+        uint16_t type;
+        while (sip_locate_next(&l, &q, &type)) {
+            char buf[DNS_NAME_STRLEN];
+            g_string_append_printf(n->dns, "%s%s %s", n->dns->len ? "; " : "",
+                                   dns_type_name(type), dns_name_fmt(&q, buf, sizeof buf));
+            dns_result r = { .name = q, .type = type };
+            n->zone(&q, type, &r);
+            sip_locate_feed(&l, &r);
+            g_array_free(r.rrs, TRUE);
+        }
+        const sip_target *t;
+        size_t k = sip_locate_targets(&l, &t);
+        sip_server_located_list(x->srv, n->now, id, k ? 0 : -EHOSTUNREACH, t, k);
+    }
+}
+
+/* DNS for x's lookups: n->zone when set, else the stand-in (every domain is n->located). */
 static void resolve(net *n, node *x)
 {
     unsigned id;
     char host[256];
+    if (n->zone) {
+        resolve_zone(n, x);
+        return;
+    }
     while (sip_server_lookup_pop(x->srv, &id, host, sizeof host))
         sip_server_located(x->srv, n->now, id, n->located.port ? 0 : -EHOSTUNREACH, &n->located);
 }
@@ -199,6 +234,35 @@ static void run(net *n, sim_time_t until)
     }
 }
 
+/* Events of a UA as words; *call gets the last call id seen. */
+static char *events(sip_ua *u, unsigned *call)
+{
+    static const char *const names[] = { "registered", "reg-failed", "incoming", "progress",
+                                         "answered",   "confirmed",  "media",    "ended",
+                                         "options" };
+    GString *s = g_string_new(NULL);
+    sip_ua_ev ev;
+    while (sip_ua_event(u, &ev)) {
+        g_string_append_printf(s, "%s%s/%u", s->len ? " " : "", names[ev.kind], ev.status);
+        if (call && ev.call)
+            *call = ev.call;
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* The UAs n->n[first], n->n[first + 1] ... REGISTER (3600 s) at 0; runs the net until `until`
+ * and asserts each UA reports registered/200 and nothing else. */
+static void register_all(net *n, int first, sim_time_t until)
+{
+    for (int i = first; i < n->count; i++)
+        g_assert_cmpint(sip_ua_register(n->n[i].ua, 0, 3600), ==, 0);
+    run(n, until);
+    for (int i = first; i < n->count; i++) {
+        g_autofree char *e = events(n->n[i].ua, NULL);
+        g_assert_cmpstr(e, ==, "registered/200");
+    }
+}
+
 static void sent_free(gpointer p)
 {
     sent *s = p;
@@ -212,6 +276,7 @@ static void net_init(net *n)
     g_queue_init(&n->q);
     n->ladder = g_string_new(NULL);
     n->sent = g_ptr_array_new_with_free_func(sent_free);
+    n->dns = g_string_new(NULL);
 }
 
 /* Forgets the ladder and the messages sent so far. */
@@ -234,11 +299,13 @@ static void net_clear(net *n)
     }
     g_string_free(n->ladder, TRUE);
     g_ptr_array_free(n->sent, TRUE);
+    g_string_free(n->dns, TRUE);
 }
 
 /* The nth message (from 0) that `from` sent to `to` and that reads `w` ("INVITE",
  * "407/INVITE"), or NULL. */
-static const sent *find_sent(net *n, const char *from, const char *to, const char *w, int nth)
+static inline const sent *find_sent(net *n, const char *from, const char *to, const char *w,
+                                     int nth)
 {
     for (guint i = 0; i < n->sent->len; i++) {
         const sent *s = n->sent->pdata[i];
@@ -247,22 +314,6 @@ static const sent *find_sent(net *n, const char *from, const char *to, const cha
             return s;
     }
     return NULL;
-}
-
-/* Events of a UA as words; *call gets the last call id seen. */
-static char *events(sip_ua *u, unsigned *call)
-{
-    static const char *const names[] = { "registered", "reg-failed", "incoming", "progress",
-                                         "answered",   "confirmed",  "media",    "ended",
-                                         "options" };
-    GString *s = g_string_new(NULL);
-    sip_ua_ev ev;
-    while (sip_ua_event(u, &ev)) {
-        g_string_append_printf(s, "%s%s/%u", s->len ? " " : "", names[ev.kind], ev.status);
-        if (call && ev.call)
-            *call = ev.call;
-    }
-    return g_string_free(s, FALSE);
 }
 
 #endif

@@ -26,10 +26,9 @@ static const struct {
     { "scalarlg", NULL },
 };
 
-/* The bytes of tests/unit/data/sip/rfc4475-<name>.sip (owned). */
-static inline GBytes *sip_torture_load(const char *name)
+/* The bytes of tests/unit/data/sip/<file> (owned); a missing file ends the test. */
+static inline GBytes *sip_data_load(const char *file)
 {
-    g_autofree char *file = g_strdup_printf("rfc4475-%s.sip", name);
     g_autofree char *path =
         g_build_filename(NATSIM_SOURCE_DIR, "tests", "unit", "data", "sip", file, NULL);
     char *data;
@@ -38,6 +37,13 @@ static inline GBytes *sip_torture_load(const char *name)
     if (!g_file_get_contents(path, &data, &len, &err))
         g_error("%s: %s", path, err->message);
     return g_bytes_new_take(data, len);
+}
+
+/* The bytes of tests/unit/data/sip/rfc4475-<name>.sip (owned). */
+static inline GBytes *sip_torture_load(const char *name)
+{
+    g_autofree char *file = g_strdup_printf("rfc4475-%s.sip", name);
+    return sip_data_load(file);
 }
 
 /* Checks one datagram a core sent for case i: it starts with the expected status line,

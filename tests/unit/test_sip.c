@@ -7,18 +7,7 @@
 #include <glib.h>
 #include <string.h>
 #include "protocols/sip/sip.h"
-
-static GBytes *load(const char *file)
-{
-    char *path = g_build_filename(NATSIM_SOURCE_DIR, "tests", "unit", "data", "sip", file, NULL);
-    char *data;
-    gsize len;
-    GError *err = NULL;
-    if (!g_file_get_contents(path, &data, &len, &err))
-        g_error("%s: %s", path, err->message);
-    g_free(path);
-    return g_bytes_new_take(data, len);
-}
+#include "tests/unit/sip_torture.h"
 
 static sip_msg *decode_str(const char *s)
 {
@@ -88,7 +77,7 @@ static void test_torture(gconstpointer data)
 {
     const torture *t = data;
     char *file = g_strdup_printf("rfc4475-%s.sip", t->name);
-    GBytes *b = load(file);
+    GBytes *b = sip_data_load(file);
     gsize len;
     const uint8_t *p = g_bytes_get_data(b, &len);
     sip_msg *m = NULL;
@@ -118,7 +107,7 @@ static void test_torture(gconstpointer data)
 static sip_msg *torture_msg(const char *name)
 {
     char *file = g_strdup_printf("rfc4475-%s.sip", name);
-    GBytes *b = load(file);
+    GBytes *b = sip_data_load(file);
     gsize len;
     const uint8_t *p = g_bytes_get_data(b, &len);
     sip_msg *m = NULL;
@@ -182,7 +171,7 @@ static void test_wsinv_fields(void)
 /* Not in RFC 4475: a Via whose branch parameter is empty. */
 static void test_badbranch(void)
 {
-    GBytes *b = load("badbranch.sip");
+    GBytes *b = sip_data_load("badbranch.sip");
     gsize len;
     const uint8_t *p = g_bytes_get_data(b, &len);
     sip_msg *m = NULL;
@@ -570,7 +559,7 @@ static void test_roundtrip_corpus(void)
     g_assert_nonnull(dir = g_dir_open(path, 0, NULL));
     size_t ok = 0;
     for (const char *f; (f = g_dir_read_name(dir));) {
-        GBytes *b = load(f);
+        GBytes *b = sip_data_load(f);
         gsize len;
         const uint8_t *p = g_bytes_get_data(b, &len);
         sip_msg *m, *m2;
@@ -652,7 +641,7 @@ static void test_mutations(void)
     g_assert_nonnull(dir = g_dir_open(path, 0, NULL));
     GRand *r = g_rand_new_with_seed(7);
     for (const char *f; (f = g_dir_read_name(dir));) {
-        GBytes *b = load(f);
+        GBytes *b = sip_data_load(f);
         gsize len;
         const void *data = g_bytes_get_data(b, &len);
         uint8_t *p = g_memdup2(data, len);

@@ -104,16 +104,23 @@ static char *locate(sip_locate *l, const GArray *zone, char **asked)
     return g_string_free(s, FALSE);
 }
 
+/* Locates uri against zone with the RFC 2782 draw seeded by seed: locate()'s answers. */
+static char *locate_uri(const GArray *zone, const char *uri, bool prefer_tcp, uint64_t seed,
+                        char **asked)
+{
+    sip_locate l;
+    sim_rng rng;
+    sim_rng_seed(&rng, seed);
+    g_assert_cmpint(sip_locate_init_uri(&l, uri, prefer_tcp, &rng), ==, 0);
+    return locate(&l, zone, asked);
+}
+
 /* Locates uri against zone and checks the questions and the targets. */
 static void check(const GArray *zone, const char *uri, bool prefer_tcp, const char *want_asked,
                   const char *want_targets)
 {
-    sip_locate l;
-    sim_rng rng;
-    sim_rng_seed(&rng, 1);
-    g_assert_cmpint(sip_locate_init_uri(&l, uri, prefer_tcp, &rng), ==, 0);
     g_autofree char *asked = NULL;
-    g_autofree char *got = locate(&l, zone, &asked);
+    g_autofree char *got = locate_uri(zone, uri, prefer_tcp, 1, &asked);
     g_assert_cmpstr(asked, ==, want_asked);
     g_assert_cmpstr(got, ==, want_targets);
 }
@@ -385,13 +392,8 @@ static void test_srv_seeded_targets(void)
     for (unsigned seed = 1; seed <= 100; seed++) {
         g_autofree char *lists[2] = { NULL, NULL };
         for (int k = 0; k < 2; k++) {
-            sip_locate l;
-            sim_rng rng;
-            sim_rng_seed(&rng, seed);
-            g_assert_cmpint(sip_locate_init_uri(&l, "sip:s.test;transport=udp", false, &rng),
-                            ==, 0);
             g_autofree char *asked = NULL;
-            lists[k] = locate(&l, z, &asked);
+            lists[k] = locate_uri(z, "sip:s.test;transport=udp", false, seed, &asked);
         }
         g_assert_cmpstr(lists[0], ==, lists[1]);
         a_first += g_str_has_prefix(lists[0], "10.0.7.1");
@@ -402,13 +404,6 @@ static void test_srv_seeded_targets(void)
 }
 
 /* ---------------------------------------------------------------- the proxy's side */
-
-/* True when e is the endpoint written in s. */
-static bool ep_is(const sim_ep *e, const char *s)
-{
-    sim_ep x = ep(s);
-    return sim_ep_eq(e, &x);
-}
 
 /* RFC 3263 fallbacks: no NAPTR -> SRV _sip._udp and _sip._tcp; no SRV either -> A and AAAA
  * of the domain, port 5060; nothing -> unreachable. */
@@ -436,6 +431,34 @@ static void test_locate_fallbacks(void)
     g_assert_false(sip_locate_next(&l, &q, &t));
     g_assert_cmpint(sip_locate_result(&l, &e), ==, -EHOSTUNREACH);
     g_assert_cmpint(sip_locate_init(&l, "bad..name"), ==, -EINVAL);
+}
+
+/* proxy.rutgers.edu (10.0.1.5; Record-Route when record_route; its rng, which the caller
+ * keeps, seeded with seed) once the request text req came in from 10.0.1.10:5060. Owned. */
+static sip_server *proxy_got(sim_rng *rng, uint64_t seed, bool record_route, const char *req)
+{
+    sip_server_cfg cfg = { .domain = "rutgers.edu", .self = ep("10.0.1.5:5060"),
+                           .record_route = record_route };
+    sim_rng_seed(rng, seed);
+    sip_server *s = sip_server_new(&cfg, rng);
+    sim_ep from = ep("10.0.1.10:5060");
+    g_assert_cmpint(sip_server_input(s, 0, &from, (const uint8_t *)req, strlen(req)), ==, 0);
+    return s;
+}
+
+/* The request the proxy forwarded in o, decoded (owned): two Vias, the proxy's on top, an
+ * RFC 3261 one over TCP. */
+static sip_msg *forwarded_over_tcp(const sip_out *o)
+{
+    sip_msg *m = NULL;
+    sip_via v;
+    g_assert_cmpint(sip_msg_decode(o->data, o->len, &m, NULL), ==, 0);
+    g_assert_true(m->request);
+    g_assert_cmpuint(sip_msg_count(m, SIP_HDR_VIA), ==, 2);
+    g_assert_cmpint(sip_msg_via(m, 0, &v), ==, 0);
+    g_assert_cmpmem(v.transport.p, v.transport.len, "TCP", 3);
+    g_assert_true(v.rfc3261);
+    return m;
 }
 
 /* RFC 3263 §4.1 with both transports offered: the NAPTR with the lowest order wins, here
@@ -472,17 +495,13 @@ static void test_locate_tcp(void)
     g_assert_true(sip_locate_next(&l, &q, &t));
     g_assert_cmpstr(dns_name_fmt(&q, buf, sizeof buf), ==, "_sip._udp.tcp.test");
 
-    sip_server_cfg cfg = { .domain = "rutgers.edu", .self = ep("10.0.1.5:5060") };
     sim_rng rng;
-    sim_rng_seed(&rng, 3);
-    sip_server *s = sip_server_new(&cfg, &rng);
-    const char *inv = "OPTIONS sip:carol@tcp.test SIP/2.0\r\n"
-                      "Via: SIP/2.0/UDP 10.0.1.10:5060;branch=z9hG4bKc1\r\n"
-                      "From: <sip:alice@rutgers.edu>;tag=1\r\nTo: <sip:carol@tcp.test>\r\n"
-                      "Call-ID: tcp1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
-                      "Content-Length: 0\r\n\r\n";
-    sim_ep from = ep("10.0.1.10:5060");
-    g_assert_cmpint(sip_server_input(s, 0, &from, (const uint8_t *)inv, strlen(inv)), ==, 0);
+    sip_server *s = proxy_got(&rng, 3, false,
+                              "OPTIONS sip:carol@tcp.test SIP/2.0\r\n"
+                              "Via: SIP/2.0/UDP 10.0.1.10:5060;branch=z9hG4bKc1\r\n"
+                              "From: <sip:alice@rutgers.edu>;tag=1\r\nTo: <sip:carol@tcp.test>\r\n"
+                              "Call-ID: tcp1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+                              "Content-Length: 0\r\n\r\n");
     unsigned id;
     char host[64];
     g_assert_true(sip_server_lookup_pop(s, &id, host, sizeof host));
@@ -491,15 +510,9 @@ static void test_locate_tcp(void)
     sip_server_located_over(s, 0, id, 0, &to, true);
     sip_out o;
     g_assert_true(sip_server_pop(s, &o));
-    sip_msg *m = NULL;
-    g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+    sip_msg *m = forwarded_over_tcp(&o);
     g_assert_cmpstr(m->method, ==, "OPTIONS");
     g_assert_cmpstr(sim_ep_fmt(&o.to, host, sizeof host), ==, "10.0.3.7:5070");
-    sip_via v;
-    g_assert_cmpint(sip_msg_via(m, 0, &v), ==, 0);
-    g_assert_cmpmem(v.transport.p, v.transport.len, "TCP", 3);
-    g_assert_true(v.rfc3261);
-    g_assert_cmpuint(sip_msg_count(m, SIP_HDR_VIA), ==, 2);
     sip_msg_free(m);
     sip_out_clear(&o);
     sip_server_free(s);
@@ -521,18 +534,13 @@ static char *invite_branch(const sip_out *o)
  * Record-Route and one Via of ours (the first attempt's is replaced, not stacked). */
 static void test_failover_branches(void)
 {
-    sip_server_cfg cfg = { .domain = "rutgers.edu", .self = ep("10.0.1.5:5060"),
-                           .record_route = true };
     sim_rng rng;
-    sim_rng_seed(&rng, 9);
-    sip_server *s = sip_server_new(&cfg, &rng);
-    const char *inv = "INVITE sip:carol@fail.test SIP/2.0\r\n"
-                      "Via: SIP/2.0/UDP 10.0.1.10:5060;branch=z9hG4bKf1\r\n"
-                      "From: <sip:alice@rutgers.edu>;tag=1\r\nTo: <sip:carol@fail.test>\r\n"
-                      "Call-ID: fo1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
-                      "Contact: <sip:alice@10.0.1.10>\r\nContent-Length: 0\r\n\r\n";
-    sim_ep from = ep("10.0.1.10:5060");
-    g_assert_cmpint(sip_server_input(s, 0, &from, (const uint8_t *)inv, strlen(inv)), ==, 0);
+    sip_server *s = proxy_got(&rng, 9, true,
+                              "INVITE sip:carol@fail.test SIP/2.0\r\n"
+                              "Via: SIP/2.0/UDP 10.0.1.10:5060;branch=z9hG4bKf1\r\n"
+                              "From: <sip:alice@rutgers.edu>;tag=1\r\nTo: <sip:carol@fail.test>\r\n"
+                              "Call-ID: fo1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+                              "Contact: <sip:alice@10.0.1.10>\r\nContent-Length: 0\r\n\r\n");
     sip_out o;
     g_assert_true(sip_server_pop(s, &o)); /* 100 Trying */
     sip_out_clear(&o);
@@ -554,13 +562,8 @@ static void test_failover_branches(void)
         if (ep_is(&o.to, "10.0.3.2:5070")) {
             g_autofree char *b2 = invite_branch(&o);
             g_assert_cmpstr(b1, !=, b2);
-            sip_msg *m = NULL;
-            sip_via v;
-            g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
-            g_assert_cmpuint(sip_msg_count(m, SIP_HDR_VIA), ==, 2);
+            sip_msg *m = forwarded_over_tcp(&o); /* the target's transport */
             g_assert_cmpuint(sip_msg_count(m, SIP_HDR_RECORD_ROUTE), ==, 1);
-            g_assert_cmpint(sip_msg_via(m, 0, &v), ==, 0);
-            g_assert_cmpmem(v.transport.p, v.transport.len, "TCP", 3); /* the target's */
             sip_msg_free(m);
             second = true;
         }

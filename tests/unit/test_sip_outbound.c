@@ -9,16 +9,10 @@
 #include <string.h>
 #include "protocols/sip/sip.h"
 #include "protocols/stun/stun.h"
+#include "tests/unit/ep_util.h"
 
 #define EDGE "18.7.22.10:5060"
 #define NAT "128.6.4.33:55729"
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
 
 static sip_str sip_s(const char *s)
 {

@@ -7,14 +7,8 @@
 #include <glib.h>
 #include <string.h>
 #include "protocols/sip/sip.h"
+#include "tests/unit/ep_util.h"
 #include "tests/unit/world_fx.h"
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
 
 /* bob 10.0.0.20 behind NAT N (128.6.4.33); edge E 18.0.0.10, registrar and home proxy S
  * 18.0.0.84, alice A 18.0.0.50. */

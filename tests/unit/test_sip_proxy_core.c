@@ -27,13 +27,7 @@ static void campus(net *n, sim_time_t timer_c, bool authenticate)
     server(n, "px", "10.0.1.5:5060", c);
     ua(n, "alice", "10.0.1.1:5060", "sip:alice@rutgers.edu", "10.0.1.5:5060");
     ua(n, "carol", "10.0.1.3:5060", "sip:carol@rutgers.edu", "10.0.1.5:5060");
-    for (int i = 1; i < n->count; i++)
-        g_assert_cmpint(sip_ua_register(n->n[i].ua, 0, 3600), ==, 0);
-    run(n, 40 * SIM_SEC);
-    for (int i = 1; i < n->count; i++) {
-        g_autofree char *e = events(n->n[i].ua, NULL);
-        g_assert_cmpstr(e, ==, "registered/200");
-    }
+    register_all(n, 1, 40 * SIM_SEC);
     g_assert_cmpuint(sip_server_next_deadline(n->n[0].srv), ==, SIM_TIME_NEVER);
     net_forget(n);
 }

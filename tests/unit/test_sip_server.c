@@ -9,107 +9,9 @@
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
-#include "protocols/dns/dns.h"
 #include "protocols/sdp/sdp.h"
-#include "protocols/sip/sip.h"
+#include "tests/unit/sip_net.h"
 #include "tests/unit/sip_torture.h"
-
-#define MS SIM_MS
-#define DELAY (5 * MS)
-#define NODES 8
-
-typedef struct node {
-    const char *name;
-    sim_ep ep;
-    sip_ua *ua;
-    sip_server *srv;
-    sim_rng rng;
-} node;
-
-typedef struct pkt {
-    sim_time_t at;
-    sim_ep from, to;
-    GBytes *data;
-} pkt;
-
-typedef struct net {
-    sim_time_t now;
-    node n[NODES];
-    int count;
-    GQueue q;
-    GString *ladder, *dns;
-} net;
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
-
-static node *add(net *n, const char *name, const char *addr)
-{
-    node *x = &n->n[n->count++];
-    x->name = name;
-    x->ep = ep(addr);
-    sim_rng_derive(&x->rng, 7, name);
-    return x;
-}
-
-/* True when e is the endpoint written in s. */
-static bool ep_is(const sim_ep *e, const char *s)
-{
-    sim_ep x = ep(s);
-    return sim_ep_eq(e, &x);
-}
-
-static sip_ua *ua(net *n, const char *name, const char *addr, const char *aor, const char *proxy,
-                  const char *registrar)
-{
-    node *x = add(n, name, addr);
-    sip_ua_cfg c = { .aor = aor, .password = "pw", .local = x->ep, .rport = true,
-                     .rtp_port = 8000 };
-    if (proxy)
-        c.proxy = ep(proxy);
-    if (registrar)
-        c.registrar = ep(registrar);
-    x->ua = sip_ua_new(&c, &x->rng);
-    g_assert_nonnull(x->ua);
-    return x->ua;
-}
-
-static sip_server *server(net *n, const char *name, const char *addr, sip_server_cfg c)
-{
-    node *x = add(n, name, addr);
-    c.self = x->ep;
-    x->srv = sip_server_new(&c, &x->rng);
-    g_assert_nonnull(x->srv);
-    return x->srv;
-}
-
-static const char *name_of(net *n, const sim_ep *e)
-{
-    for (int i = 0; i < n->count; i++)
-        if (sim_ep_eq(&n->n[i].ep, e))
-            return n->n[i].name;
-    return "?";
-}
-
-static void log_msg(net *n, const node *src, const sip_out *o)
-{
-    sip_msg *m = NULL;
-    g_assert_cmpint(sip_msg_decode(o->data, o->len, &m, NULL), ==, 0);
-    g_string_append_printf(n->ladder, "%s%s>%s ", n->ladder->len ? "; " : "", src->name,
-                           name_of(n, &o->to));
-    if (m->request) {
-        g_string_append(n->ladder, m->method);
-    } else {
-        sip_cseq cs;
-        sip_msg_cseq(m, &cs);
-        g_string_append_printf(n->ladder, "%u/%.*s", m->status, (int)cs.method.len, cs.method.p);
-    }
-    sip_msg_free(m);
-}
 
 /* What the test's DNS puts before proxy.mit.edu in _sip._udp.mit.edu (RFC 3263 §4.3 tests):
  * nothing, a host that does not exist (its INVITE times out), or one that answers 503. */
@@ -165,138 +67,6 @@ static void dns_answer(const dns_name *name, uint16_t type, dns_result *r)
     g_array_append_val(r->rrs, rr);
 }
 
-/* Runs RFC 3263 for every lookup a server asks for, logging the questions. */
-static void resolve(net *n, node *x)
-{
-    unsigned id;
-    char host[256];
-    bool tcp;
-    while (sip_server_lookup_pop_uri(x->srv, &id, host, sizeof host, &tcp)) {
-        sip_locate l;
-        g_assert_cmpint(sip_locate_init_uri(&l, host, tcp, &x->rng), ==, 0);
-        dns_name q;
-        uint16_t type;
-        while (sip_locate_next(&l, &q, &type)) {
-            char buf[DNS_NAME_STRLEN];
-            g_string_append_printf(n->dns, "%s%s %s", n->dns->len ? "; " : "",
-                                   dns_type_name(type), dns_name_fmt(&q, buf, sizeof buf));
-            dns_result r = { .name = q, .type = type };
-            dns_answer(&q, type, &r);
-            sip_locate_feed(&l, &r);
-            g_array_free(r.rrs, TRUE);
-        }
-        const sip_target *t;
-        size_t k = sip_locate_targets(&l, &t);
-        sip_server_located_list(x->srv, n->now, id, k ? 0 : -EHOSTUNREACH, t, k);
-    }
-}
-
-static void collect(net *n)
-{
-    for (int i = 0; i < n->count; i++) {
-        node *x = &n->n[i];
-        sip_out o;
-        if (x->srv)
-            resolve(n, x);
-        while (x->ua ? sip_ua_pop(x->ua, &o) : sip_server_pop(x->srv, &o)) {
-            log_msg(n, x, &o);
-            pkt *p = g_new0(pkt, 1);
-            p->at = n->now + DELAY;
-            p->from = x->ep;
-            p->to = o.to;
-            p->data = g_bytes_new(o.data, o.len);
-            g_queue_push_tail(&n->q, p); /* one delay for all: stays in time order */
-            sip_out_clear(&o);
-        }
-    }
-}
-
-static sim_time_t deadline(const node *x)
-{
-    return x->ua ? sip_ua_next_deadline(x->ua) : sip_server_next_deadline(x->srv);
-}
-
-static void run(net *n, sim_time_t until)
-{
-    for (;;) {
-        collect(n);
-        pkt *p = g_queue_peek_head(&n->q);
-        sim_time_t t = p ? p->at : SIM_TIME_NEVER;
-        for (int i = 0; i < n->count; i++)
-            t = MIN(t, deadline(&n->n[i]));
-        if (t > until) {
-            n->now = until;
-            return;
-        }
-        n->now = t;
-        if (p && p->at == t) {
-            g_queue_pop_head(&n->q);
-            gsize len;
-            const uint8_t *d = g_bytes_get_data(p->data, &len);
-            for (int i = 0; i < n->count; i++) {
-                node *x = &n->n[i];
-                if (!sim_ep_eq(&x->ep, &p->to))
-                    continue;
-                if (x->ua)
-                    sip_ua_input(x->ua, t, &p->from, d, len);
-                else
-                    sip_server_input(x->srv, t, &p->from, d, len);
-            }
-            g_bytes_unref(p->data);
-            g_free(p);
-            continue;
-        }
-        for (int i = 0; i < n->count; i++) {
-            node *x = &n->n[i];
-            if (deadline(x) <= t) {
-                if (x->ua)
-                    sip_ua_timeout(x->ua, t);
-                else
-                    sip_server_timeout(x->srv, t);
-            }
-        }
-    }
-}
-
-static void net_init(net *n)
-{
-    memset(n, 0, sizeof *n);
-    g_queue_init(&n->q);
-    n->ladder = g_string_new(NULL);
-    n->dns = g_string_new(NULL);
-}
-
-static void net_clear(net *n)
-{
-    for (int i = 0; i < n->count; i++) {
-        sip_ua_free(n->n[i].ua);
-        sip_server_free(n->n[i].srv);
-    }
-    pkt *p;
-    while ((p = g_queue_pop_head(&n->q))) {
-        g_bytes_unref(p->data);
-        g_free(p);
-    }
-    g_string_free(n->ladder, TRUE);
-    g_string_free(n->dns, TRUE);
-}
-
-/* Events of a UA as words; *call gets the last call id seen. */
-static char *events(sip_ua *u, unsigned *call)
-{
-    static const char *const names[] = { "registered", "reg-failed", "incoming", "progress",
-                                         "answered",   "confirmed",  "media",    "ended",
-                                         "options" };
-    GString *s = g_string_new(NULL);
-    sip_ua_ev ev;
-    while (sip_ua_event(u, &ev)) {
-        g_string_append_printf(s, "%s%s/%u", s->len ? " " : "", names[ev.kind], ev.status);
-        if (call && ev.call)
-            *call = ev.call;
-    }
-    return g_string_free(s, FALSE);
-}
-
 /* True when every item occurs in s, in this order. */
 static bool in_order(const char *s, const char *const *items)
 {
@@ -316,25 +86,20 @@ static const char *const passwords[] = { "pw", NULL };
 static void lecture(net *n, bool two_phones, bool redirect)
 {
     net_init(n);
-    ua(n, "alice", "10.0.1.1:5060", "sip:alice@rutgers.edu", "10.0.1.5:5060", NULL);
+    n->zone = dns_answer;
+    ua(n, "alice", "10.0.1.1:5060", "sip:alice@rutgers.edu", "10.0.1.5:5060");
     server(n, "rutgers", "10.0.1.5:5060", (sip_server_cfg){ .domain = "rutgers.edu",
                                                             .record_route = true });
     server(n, "mit", "10.0.2.5:5060",
            (sip_server_cfg){ .domain = "mit.edu", .registrar = true, .record_route = true,
                              .redirect = redirect, .users = users, .passwords = passwords });
-    ua(n, "bob", "10.0.2.1:5060", "sip:bob@mit.edu", "10.0.2.5:5060", NULL);
+    ua(n, "bob", "10.0.2.1:5060", "sip:bob@mit.edu", "10.0.2.5:5060");
     if (two_phones)
-        ua(n, "bob2", "10.0.2.2:5060", "sip:bob@mit.edu", "10.0.2.5:5060", NULL);
-    for (int i = 3; i < n->count; i++)
-        g_assert_cmpint(sip_ua_register(n->n[i].ua, 0, 3600), ==, 0);
-    run(n, 1 * SIM_SEC);
-    for (int i = 3; i < n->count; i++) {
-        g_autofree char *e = events(n->n[i].ua, NULL);
-        g_assert_cmpstr(e, ==, "registered/200");
-    }
+        ua(n, "bob2", "10.0.2.2:5060", "sip:bob@mit.edu", "10.0.2.5:5060");
+    register_all(n, 3, 1 * SIM_SEC);
     g_assert_cmpuint(sip_location_count(sip_server_location(n->n[2].srv), n->now), ==,
                      (guint)(n->count - 3));
-    g_string_truncate(n->ladder, 0);
+    net_forget(n);
 }
 
 static void test_lecture_call(void)
@@ -498,16 +263,24 @@ static void test_errors(void)
     net_clear(&n);
 }
 
+/* A server core on its own (no net) configured as c, its rng (kept by the caller) seeded
+ * with 1. Owned. */
+static sip_server *lone_server(sim_rng *rng, sip_server_cfg c)
+{
+    sim_rng_seed(rng, 1);
+    sip_server *s = sip_server_new(&c, rng);
+    g_assert_nonnull(s);
+    return s;
+}
+
 /* The registrar's rules on raw REGISTERs (no users configured): expires parameter over the
  * Expires header, the cap, removal with expires=0 and with "*"; "*" with others is malformed. */
 static void test_registrar_rules(void)
 {
     sim_rng rng;
-    sim_rng_seed(&rng, 1);
-    sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "mit.edu", .registrar = true,
-                                                      .self = ep("10.0.2.5:5060"),
-                                                      .max_expires = 600 },
-                                   &rng);
+    sip_server *s = lone_server(&rng, (sip_server_cfg){ .domain = "mit.edu", .registrar = true,
+                                                        .self = ep("10.0.2.5:5060"),
+                                                        .max_expires = 600 });
     sim_ep from = ep("10.0.2.1:5060");
     static const char *const contacts[] = {
         "<sip:bob@10.0.2.1>;expires=100, <sip:bob@10.0.2.2>\r\nExpires: 5000",
@@ -564,11 +337,9 @@ static void test_registrar_rules(void)
 static void test_torture_answers(void)
 {
     sim_rng rng;
-    sim_rng_seed(&rng, 1);
-    sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "example.com", .registrar = true,
-                                                      .record_route = true,
-                                                      .self = ep("10.0.2.5:5060") },
-                                   &rng);
+    sip_server *s = lone_server(&rng, (sip_server_cfg){ .domain = "example.com",
+                                                        .registrar = true, .record_route = true,
+                                                        .self = ep("10.0.2.5:5060") });
     sim_ep from = ep("192.0.2.7:5060");
     for (size_t i = 0; i < G_N_ELEMENTS(sip_torture_cases); i++) {
         GBytes *b = sip_torture_load(sip_torture_cases[i].name);
@@ -611,11 +382,10 @@ static void test_registrar_flow(void)
     static const char *const want[] = { "68.36.210.57:40567", "192.168.1.10:5060" };
     for (unsigned k = 0; k < 2; k++) {
         sim_rng rng;
-        sim_rng_seed(&rng, 1);
-        sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "mit.edu", .registrar = true,
-                                                          .record_route = true,
-                                                          .self = ep("18.7.22.84:5060") },
-                                       &rng);
+        sip_server *s = lone_server(&rng, (sip_server_cfg){ .domain = "mit.edu",
+                                                            .registrar = true,
+                                                            .record_route = true,
+                                                            .self = ep("18.7.22.84:5060") });
         g_autofree char *reg = g_strdup_printf(
             "REGISTER sip:mit.edu SIP/2.0\r\nVia: SIP/2.0/UDP 192.168.1.10:5060;branch=z9hG4bKr%s"
             "\r\nFrom: <sip:alice@mit.edu>;tag=1\r\nTo: <sip:alice@mit.edu>\r\nCall-ID: reg\r\n"
@@ -658,6 +428,20 @@ static void test_registrar_flow(void)
     }
 }
 
+/* How both failover tests end: proxy.rutgers.edu failed over once, Bob answers the call cb
+ * that reached him and Alice's call is answered; then the net is cleared and the test's DNS
+ * put back. */
+static void failover_answer(net *n, unsigned cb)
+{
+    g_assert_cmpuint(sip_server_get_stats(n->n[1].srv)->failovers, ==, 1);
+    sip_ua_answer(n->n[3].ua, n->now, cb);
+    run(n, n->now + 1 * SIM_SEC);
+    g_autofree char *e0 = events(n->n[0].ua, NULL);
+    g_assert_cmpstr(e0, ==, "answered/200");
+    net_clear(n);
+    dns_first = FIRST_NONE;
+}
+
 /* RFC 3263 §4.3: _sip._udp.mit.edu lists dead.mit.edu (priority 0, nobody at its address)
  * before proxy.mit.edu (10). proxy.rutgers.edu sends the INVITE to the dead host, retransmits
  * it (Timer A) and at Timer B (32 s) sends it, as a new transaction with a new branch, to the
@@ -668,7 +452,6 @@ static void test_failover_timeout(void)
     dns_first = FIRST_DEAD;
     lecture(&n, false, false);
     sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua;
-    sip_server *rutgers = n.n[1].srv;
     unsigned ca = 0, cb = 0;
     sim_time_t t0 = n.now;
     g_assert_cmpint(sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca), ==, 0);
@@ -688,13 +471,7 @@ static void test_failover_timeout(void)
     g_assert_cmpstr(e1, ==, "incoming/0");
     g_assert_true(in_order(n.ladder->str, (const char *[]){ "rutgers>? INVITE", "rutgers>mit INVITE",
                                                             "mit>bob INVITE", NULL }));
-    g_assert_cmpuint(sip_server_get_stats(rutgers)->failovers, ==, 1);
-    sip_ua_answer(bob, n.now, cb);
-    run(&n, n.now + 1 * SIM_SEC);
-    g_autofree char *e0 = events(alice, NULL);
-    g_assert_cmpstr(e0, ==, "answered/200");
-    net_clear(&n);
-    dns_first = FIRST_NONE;
+    failover_answer(&n, cb);
 }
 
 /* RFC 3263 §4.3: the first target answers 503 Service Unavailable: the proxy ACKs it (its
@@ -706,8 +483,7 @@ static void test_failover_503(void)
     dns_first = FIRST_BUSY;
     lecture(&n, false, false);
     sip_ua *alice = n.n[0].ua, *bob = n.n[3].ua;
-    sip_ua *busy = ua(&n, "busy", "10.0.2.9:5060", "sip:busy@mit.edu", NULL, NULL);
-    sip_server *rutgers = n.n[1].srv;
+    sip_ua *busy = ua(&n, "busy", "10.0.2.9:5060", "sip:busy@mit.edu", NULL);
     unsigned ca = 0, cb = 0, cx = 0;
     g_assert_cmpint(sip_ua_call(alice, n.now, "sip:bob@mit.edu", &ca), ==, 0);
     run(&n, n.now + 100 * MS);
@@ -721,13 +497,7 @@ static void test_failover_503(void)
                            (const char *[]){ "rutgers>busy INVITE", "busy>rutgers 503/INVITE",
                                              "rutgers>busy ACK", "rutgers>mit INVITE", NULL }));
     g_assert_null(strstr(n.ladder->str, "rutgers>alice 503"));
-    g_assert_cmpuint(sip_server_get_stats(rutgers)->failovers, ==, 1);
-    sip_ua_answer(bob, n.now, cb);
-    run(&n, n.now + 1 * SIM_SEC);
-    g_autofree char *e0 = events(alice, NULL);
-    g_assert_cmpstr(e0, ==, "answered/200");
-    net_clear(&n);
-    dns_first = FIRST_NONE;
+    failover_answer(&n, cb);
 }
 
 /* §16.3 step 6: Proxy-Require naming an extension (natsim supports none) gets 420 Bad
@@ -736,9 +506,8 @@ static void test_failover_503(void)
 static void test_proxy_require_420(void)
 {
     sim_rng rng;
-    sim_rng_seed(&rng, 1);
-    sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "mit.edu", .record_route = true,
-                                                      .self = ep("18.7.22.84:5060") }, &rng);
+    sip_server *s = lone_server(&rng, (sip_server_cfg){ .domain = "mit.edu", .record_route = true,
+                                                        .self = ep("18.7.22.84:5060") });
     static const char *const hdr[] = { "Proxy-Require: foo, bar\r\n", "Require: 100rel\r\n" };
     for (unsigned k = 0; k < 2; k++) {
         g_autofree char *inv = g_strdup_printf(

@@ -15,15 +15,9 @@
 #include <string.h>
 #include "protocols/sip/sip.h"
 #include "sim/socket.h"
+#include "tests/unit/ep_util.h"
 #include "tests/unit/sip_torture.h"
 #include "tests/unit/world_fx.h"
-
-static sim_ep ep(const char *s)
-{
-    sim_ep e;
-    g_assert_cmpint(sim_ep_parse(s, &e), ==, 0);
-    return e;
-}
 
 /* A (10.0.0.10), S (10.0.0.2) and B (10.0.0.20) on one LAN. */
 static const char world_src[] =
@@ -32,6 +26,13 @@ static const char world_src[] =
     "A:attach(lan, {ip = '10.0.0.10/24'})\n"
     "S:attach(lan, {ip = '10.0.0.2/24'})\n"
     "B:attach(lan, {ip = '10.0.0.20/24'})\n";
+
+/* f: the world src builds, with the sip module loaded; returns its time. */
+static sim_time_t sip_world(fx *f, const char *src)
+{
+    fx_init(f, src, NULL, "sip", sip_lua_open);
+    return sim_world_now(f->w);
+}
 
 /* ---------------------------------------------------------------- a raw TCP peer */
 
@@ -69,15 +70,16 @@ static void peer_closed(sim_sock *s, int err, void *ctx)
     ((peer *)ctx)->eof = true;
 }
 
+/* Connects p from node n to the endpoint `to` (IPv4 or IPv6). */
 static void peer_connect(peer *p, sim_node *n, const char *to)
 {
     memset(p, 0, sizeof *p);
     p->rx = g_byte_array_new();
-    p->s = sim_tcp_open(n, SIM_AF_INET);
+    sim_ep e = ep(to);
+    p->s = sim_tcp_open(n, e.ip.family);
     sim_tcp_set_callbacks(p->s, &(sim_tcp_cbs){ .connected = peer_connected,
                                                 .readable = peer_read, .closed = peer_closed,
                                                 .ctx = p });
-    sim_ep e = ep(to);
     g_assert_cmpint(sim_tcp_connect(p->s, &e), ==, 0);
 }
 
@@ -149,8 +151,7 @@ static void send_str(peer *p, const char *s, size_t len)
 static void test_split_merge_same_connection(void)
 {
     fx f;
-    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
-    sim_time_t t = sim_world_now(f.w);
+    sim_time_t t = sip_world(&f, world_src);
     sip_app *srv = registrar(&f);
     peer p;
     peer_to_registrar(&p, &f, &t);
@@ -192,8 +193,7 @@ static void test_split_merge_same_connection(void)
 static void test_framing_error_closes(void)
 {
     fx f;
-    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
-    sim_time_t t = sim_world_now(f.w);
+    sim_time_t t = sip_world(&f, world_src);
     sip_app *srv = registrar(&f);
     g_autofree char *no_cl = make_register(1, false);
     g_autofree char *huge = g_strnfill(SIP_MSG_MAX + 10, 'x');
@@ -236,8 +236,7 @@ static void test_framing_error_closes(void)
 static void test_malformed_answered(void)
 {
     fx f;
-    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
-    sim_time_t t = sim_world_now(f.w);
+    sim_time_t t = sip_world(&f, world_src);
     sip_app *srv = registrar(&f);
     peer p;
     peer_to_registrar(&p, &f, &t);
@@ -283,24 +282,35 @@ static void test_malformed_answered(void)
     fx_clear(&f);
 }
 
+/* A raw TCP listener on n:port (what a phone keeps open on its Via port). */
+static sim_sock *listen_on(sim_node *n, uint16_t port)
+{
+    sim_sock *l = sim_tcp_open(n, SIM_AF_INET);
+    sim_ep any = { .port = port };
+    g_assert_cmpint(sim_sock_bind(l, &any), ==, 0);
+    g_assert_cmpint(sim_tcp_listen(l, 4), ==, 0);
+    return l;
+}
+
+/* A UA on n at local (its AOR aor) sending over TCP, no proxy. */
+static sip_app *tcp_ua(sim_node *n, const char *aor, const char *local)
+{
+    sip_ua_cfg cfg = { .aor = aor, .local = ep(local), .tcp = true };
+    GError *err = NULL;
+    sip_app *a = sip_app_ua(n, &cfg, &err);
+    g_assert_no_error(err);
+    return a;
+}
+
 /* A TCP UA asking OPTIONS of a peer that accepts the connection but never answers: the request
  * goes out exactly once (reliable mode: no Timer E retransmissions), and Timer F (64*T1 = 32 s)
  * still ends the transaction with 408. */
 static void test_reliable_timer_f(void)
 {
     fx f;
-    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
-    sim_time_t t0 = sim_world_now(f.w);
-    sim_node *b = sim_world_node(f.w, "B");
-    sim_sock *l = sim_tcp_open(b, SIM_AF_INET);
-    sim_ep any = { .port = 5060 };
-    g_assert_cmpint(sim_sock_bind(l, &any), ==, 0);
-    g_assert_cmpint(sim_tcp_listen(l, 4), ==, 0);
-    sip_ua_cfg cfg = { .aor = "sip:alice@example.com", .local = ep("10.0.0.10:5060"),
-                       .tcp = true };
-    GError *err = NULL;
-    sip_app *ua = sip_app_ua(f.a, &cfg, &err);
-    g_assert_no_error(err);
+    sim_time_t t0 = sip_world(&f, world_src);
+    sim_sock *l = listen_on(sim_world_node(f.w, "B"), 5060);
+    sip_app *ua = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
     g_assert_cmpint(sip_ua_options(sip_app_ua_core(ua), t0, "sip:bob@10.0.0.20"), ==, 0);
     sip_app_kick(ua);
     sim_world_run(f.w, t0 + 31 * SIM_SEC);
@@ -385,25 +395,6 @@ static void test_contact_transport(void)
 
 /* ---------------------------------------------------------------- §18.2.2, §18.4, idle */
 
-/* A raw TCP listener on n:port (what a phone keeps open on its Via port). */
-static sim_sock *listen_on(sim_node *n, uint16_t port)
-{
-    sim_sock *l = sim_tcp_open(n, SIM_AF_INET);
-    sim_ep any = { .port = port };
-    g_assert_cmpint(sim_sock_bind(l, &any), ==, 0);
-    g_assert_cmpint(sim_tcp_listen(l, 4), ==, 0);
-    return l;
-}
-
-static sip_app *tcp_ua(sim_node *n, const char *aor, const char *local)
-{
-    sip_ua_cfg cfg = { .aor = aor, .local = ep(local), .tcp = true };
-    GError *err = NULL;
-    sip_app *a = sip_app_ua(n, &cfg, &err);
-    g_assert_no_error(err);
-    return a;
-}
-
 /* The next UA event, which must be of kind k; returns it. */
 static sip_ua_ev next_ev(sip_app *ua, sip_ua_ev_kind k)
 {
@@ -441,8 +432,7 @@ static void test_response_reopens_to_via(void)
 {
     for (int listening = 1; listening >= 0; listening--) {
         fx f;
-        fx_init(&f, world_src, NULL, "sip", sip_lua_open);
-        sim_time_t t = sim_world_now(f.w);
+        sim_time_t t = sip_world(&f, world_src);
         sim_node *b = sim_world_node(f.w, "B");
         sip_app *bob = tcp_ua(b, "sip:bob@example.com", "10.0.0.20:5060");
         sim_sock *l = listening ? listen_on(f.a, 5062) : NULL;
@@ -493,8 +483,7 @@ static void test_response_reopens_to_via(void)
 static void test_connect_refused_ua(void)
 {
     fx f;
-    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
-    sim_time_t t0 = sim_world_now(f.w);
+    sim_time_t t0 = sip_world(&f, world_src);
     sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
     sip_ua *core = sip_app_ua_core(alice);
     unsigned call;
@@ -525,8 +514,7 @@ static void test_connect_refused_ua(void)
 static void test_connect_refused_proxy(void)
 {
     fx f;
-    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
-    sim_time_t t0 = sim_world_now(f.w);
+    sim_time_t t0 = sip_world(&f, world_src);
     sip_server_cfg cfg = { .domain = "example.com", .self = ep("10.0.0.2:5060"),
                            .registrar = true };
     GError *err = NULL;
@@ -589,7 +577,7 @@ static sip_app *options_to_registrar(fx *f, sim_time_t idle, sim_time_t *t)
 static void test_idle_opener_closes(void)
 {
     fx f;
-    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sip_world(&f, world_src);
     sip_app *srv = registrar(&f);
     sim_time_t t;
     sip_app *alice = options_to_registrar(&f, SIP_TCP_IDLE_DEFAULT, &t);
@@ -611,7 +599,7 @@ static void test_idle_opener_closes(void)
 static void test_idle_acceptor_waits(void)
 {
     fx f;
-    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sip_world(&f, world_src);
     sip_app *srv = registrar(&f);
     sim_time_t t;
     sip_app *alice = options_to_registrar(&f, 0, &t);
@@ -633,8 +621,7 @@ static void test_idle_acceptor_waits(void)
 static void test_idle_busy_transaction(void)
 {
     fx f;
-    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
-    sim_time_t t = sim_world_now(f.w);
+    sim_time_t t = sip_world(&f, world_src);
     sip_app *bob = tcp_ua(sim_world_node(f.w, "B"), "sip:bob@example.com", "10.0.0.20:5060");
     sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
     sip_app_set_tcp_idle(alice, 10 * SIM_SEC);
@@ -665,8 +652,7 @@ static void test_idle_busy_transaction(void)
 static void test_no_route_fails_at_once(void)
 {
     fx f;
-    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
-    sim_time_t t0 = sim_world_now(f.w);
+    sim_time_t t0 = sip_world(&f, world_src);
     sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
     static const char *const targets[] = { "sip:bob@[2001:db8::20]",
                                            "sip:bob@[2001:db8::20];transport=udp" };
@@ -725,8 +711,7 @@ static char *make_options6(const char *tr, const char *branch)
 static void test_dual_stack_listens_v6(void)
 {
     fx f;
-    fx_init(&f, world6_src, NULL, "sip", sip_lua_open);
-    sim_time_t t = sim_world_now(f.w);
+    sim_time_t t = sip_world(&f, world6_src);
     sim_node *b = sim_world_node(f.w, "B");
     sip_app *alice = tcp_ua(f.a, "sip:alice@example.com", "10.0.0.10:5060");
     GByteArray *got = g_byte_array_new();
@@ -739,12 +724,7 @@ static void test_dual_stack_listens_v6(void)
     sim_world_run(f.w, t += 100 * SIM_MS);
     g_assert_true(starts(got->data, got->len, "SIP/2.0 200 OK\r\n"));
     peer p;
-    memset(&p, 0, sizeof p);
-    p.rx = g_byte_array_new();
-    p.s = sim_tcp_open(b, SIM_AF_INET6);
-    sim_tcp_set_callbacks(p.s, &(sim_tcp_cbs){ .connected = peer_connected,
-                                               .readable = peer_read, .ctx = &p });
-    g_assert_cmpint(sim_tcp_connect(p.s, &to), ==, 0);
+    peer_connect(&p, b, "[2001:db8::10]:5060");
     sim_world_run(f.w, t += 20 * SIM_MS);
     g_assert_true(p.up);
     g_autofree char *o2 = make_options6("TCP", "t1");

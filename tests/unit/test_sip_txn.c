@@ -495,6 +495,8 @@ static void test_matching_and_errors(void)
     unsigned id;
     g_assert_cmpint(sip_txns_request(t, 0, old, &dst, NULL), ==, -EINVAL);
     g_assert_cmpint(sip_txns_request(t, 0, inv, &dst, &id), ==, 0);
+    sip_out sent; /* the INVITE as the driver would have tried to send it */
+    g_assert_true(sip_txns_pop(t, &sent));
     g_assert_cmpint(sip_txns_request(t, 0, inv, &dst, NULL), ==, -EEXIST);
     sip_msg *other = request("INVITE", "z9hG4bKn"), *opt = request("OPTIONS", "z9hG4bKm");
     g_assert_cmpint(sip_txns_input(t, 1, &dst, response(other, 180)), ==, 1);
@@ -505,11 +507,16 @@ static void test_matching_and_errors(void)
         g_assert_cmpuint(ev.id, ==, 0);
         sip_txn_ev_clear(&ev);
     }
-    sip_txns_transport_error(t, id);
+    g_assert_cmpint(sip_txns_transport_error_sent(t, (const uint8_t *)"junk", 4), ==, 0);
+    g_assert_cmpint(sip_txns_transport_error_sent(t, sent.data, sent.len), ==, 1);
     g_assert_true(sip_txns_event(t, &ev));
     g_assert_cmpint(ev.kind, ==, SIP_TXN_EV_TRANSPORT_ERROR);
     g_assert_cmpuint(ev.id, ==, id);
     g_assert_cmpint(sip_txns_state(t, id, NULL, NULL), ==, -ENOENT);
+    g_assert_cmpint(sip_txns_transport_error_sent(t, sent.data, sent.len), ==, 0); /* gone */
+    sip_txns_transport_error(t, id); /* unknown ids are ignored */
+    g_assert_false(sip_txns_event(t, &ev));
+    sip_out_clear(&sent);
     g_assert_cmpint(sip_txns_respond(t, 0, id, other), ==, -ENOENT);
     sip_msg *cancel = NULL;
     g_assert_cmpint(sip_msg_cancel(inv, &cancel), ==, 0);

@@ -191,12 +191,6 @@ static bool ip_is(const sim_ip *a, const char *s)
     return sim_ip_eq(a, &b);
 }
 
-static bool ep_is(const sim_ep *a, const char *s)
-{
-    sim_ep b = ep(s);
-    return sim_ep_eq(a, &b);
-}
-
 /* ---- socket recorders ---- */
 
 typedef struct rx {

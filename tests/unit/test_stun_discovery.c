@@ -26,12 +26,6 @@ static sim_ip ip4(const char *s)
     return ip;
 }
 
-static bool ep_is(const sim_ep *a, const char *want)
-{
-    sim_ep w = ep(want);
-    return sim_ep_eq(a, &w);
-}
-
 typedef struct world {
     sim_world *w;
     sim_node *c, *n, *s, *pub;
