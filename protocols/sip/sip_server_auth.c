@@ -202,3 +202,44 @@ bool srv_proxy_authorize(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m
     sip_msg_remove_if(m, SIP_HDR_PROXY_AUTHORIZATION, for_our_realm, s);
     return true;
 }
+
+/* ---------------------------------------------------------------- §16.7 step 7 */
+
+static const sip_hdr_id challenge_ids[2] = { SIP_HDR_WWW_AUTHENTICATE,
+                                             SIP_HDR_PROXY_AUTHENTICATE };
+
+void srv_auth_collect(srv_ctx *c, const sip_msg *m)
+{
+    if (m->status != 401 && m->status != 407)
+        return;
+    const sip_hdr *h;
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; (h = sip_msg_hdr(m, challenge_ids[k], i)); i++) {
+            if (!c->auth[k])
+                c->auth[k] = g_ptr_array_new_with_free_func(g_free);
+            g_ptr_array_add(c->auth[k], g_strndup(h->value, h->value_len));
+        }
+}
+
+void srv_auth_merge(const srv_ctx *c, sip_msg *best)
+{
+    if (best->status != 401 && best->status != 407)
+        return;
+    /* "add them to this response without modification": every branch's, the chosen one's
+     * included, in the order they arrived */
+    for (size_t k = 0; k < 2; k++) {
+        if (!c->auth[k])
+            continue;
+        sip_msg_remove(best, challenge_ids[k], NULL);
+        for (guint i = 0; i < c->auth[k]->len; i++)
+            sip_msg_add(best, challenge_ids[k], NULL, c->auth[k]->pdata[i]);
+    }
+}
+
+void srv_auth_ctx_clear(srv_ctx *c)
+{
+    for (size_t k = 0; k < 2; k++)
+        if (c->auth[k])
+            g_ptr_array_free(c->auth[k], TRUE);
+    c->auth[0] = c->auth[1] = NULL;
+}

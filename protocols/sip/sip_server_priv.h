@@ -48,6 +48,8 @@ struct srv_ctx {
     bool final_sent;       /* a final went upstream (2xx for INVITE still pass) */
     bool got_2xx;
     bool cancelled;        /* a CANCEL came from upstream */
+    GPtrArray *auth[2];    /* WWW- / Proxy-Authenticate values of the branches' 401 / 407
+                              (§16.7 step 7; sip_server_auth.c), NULL until one */
 };
 
 struct sip_server {
@@ -172,6 +174,12 @@ void srv_auth_refuse(sip_server *s, sim_time_t now, unsigned txn, const sip_msg 
                      srv_auth_verdict v);
 /* True when the user part of header id (From / To) of m is user (escapes decoded). */
 bool srv_auth_identity(const sip_msg *m, sip_hdr_id id, const char *user);
+/* §16.7 step 7: keeps the challenges of a branch's 401 / 407 m (borrowed) in c. */
+void srv_auth_collect(srv_ctx *c, const sip_msg *m);
+/* §16.7 step 7: when best is a 401 / 407, its challenges become all those collected in c
+ * (arrival order). Frees them with c: srv_auth_ctx_clear. */
+void srv_auth_merge(const srv_ctx *c, sip_msg *best);
+void srv_auth_ctx_clear(srv_ctx *c);
 /* §22.3 on a request about to be proxied (m owned by the caller): true when it may go on
  * (our realm's Proxy-Authorization lines removed), false when it was answered (407, 400, or
  * 403 when the authenticated user is not the From user). */
