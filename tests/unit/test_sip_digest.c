@@ -5,8 +5,9 @@
  *     400 (§3.4.6); the authenticated user must be the From user (proxy) and the To user
  *     (registrar, 403, §10.3 step 3);
  *   UA (sip_ua_auth.c): credentials cached per realm and sent pre-emptively with the next
- *     nc (the second call has no 407), a stale nonce answered again, refused credentials
- *     failing the request after one retry, several realms answered in one retry;
+ *     nc (the second call has no 407, a REGISTER refresh no 401), a stale nonce answered
+ *     again, refused credentials failing the request after one retry, several realms
+ *     answered in one retry;
  *   forking (§16.7 step 7): the challenges of two branches (a 407 and a 401) merged into the
  *     response that goes up.
  * Digest responses that are not produced by our own code are python3 hashlib vectors. */
@@ -314,6 +315,43 @@ static void test_registrar_identity(void)
     sip_server_free(reg);
 }
 
+/* The registrar side of the cache: carol registers for 60 s (401, retry, 200); her refresh
+ * 30 s later carries Authorization with nc=00000002 for the registrar's nonce and is taken
+ * without a second 401. Six minutes on, the nonce has expired: the refresh is answered 401
+ * stale=true and registered again at once. */
+static void test_register_refresh_cached(void)
+{
+    net n;
+    net_init(&n);
+    sip_server_cfg c = { .domain = "rutgers.edu", .registrar = true, .users = users,
+                         .passwords = passwords };
+    sip_server *reg = server(&n, "reg", "10.0.1.5:5060", c);
+    sip_ua *carol = ua(&n, "carol", "10.0.1.3:5060", "sip:carol@rutgers.edu", "10.0.1.5:5060");
+    g_assert_cmpint(sip_ua_register(carol, 0, 60), ==, 0);
+    run(&n, 35 * SIM_SEC);
+    g_assert_cmpstr(n.ladder->str, ==,
+                    "carol>reg REGISTER; reg>carol 401/REGISTER; carol>reg REGISTER; "
+                    "reg>carol 200/REGISTER; carol>reg REGISTER; reg>carol 200/REGISTER");
+    sip_digest d = { 0 };
+    challenge(find_sent(&n, "carol", "reg", "REGISTER", 2)->msg, SIP_HDR_AUTHORIZATION, 0, &d);
+    g_assert_cmpstr(d.nc, ==, "00000002");
+    g_assert_cmpstr(d.uri, ==, "sip:rutgers.edu");
+    sip_digest_clear(&d);
+    g_assert_cmpuint(sip_server_get_stats(reg)->challenges, ==, 1);
+    run(&n, 6 * 60 * SIM_SEC);
+    g_autofree char *e = events(carol, NULL);
+    g_assert_cmpstr(e, ==, "registered/200 registered/200 registered/200 registered/200 "
+                           "registered/200 registered/200 registered/200 registered/200 "
+                           "registered/200 registered/200 registered/200 registered/200");
+    const sent *stale = find_sent(&n, "reg", "carol", "401/REGISTER", 1);
+    g_assert_nonnull(stale);
+    challenge(stale->msg, SIP_HDR_WWW_AUTHENTICATE, 0, &d);
+    g_assert_true(d.stale);
+    sip_digest_clear(&d);
+    g_assert_cmpuint(sip_ua_get_stats(carol)->auth_retries, ==, 2);
+    net_clear(&n);
+}
+
 /* ---------------------------------------------------------------- forking, several realms */
 
 /* bob@mit.edu has two phones; px (no authentication of its own) forks alice's INVITE to
@@ -398,6 +436,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/digest/registrar-identity-403", test_registrar_identity);
     g_test_add_func("/sip/digest/ua-cached-credentials", test_ua_cached_credentials);
     g_test_add_func("/sip/digest/ua-refused-fails", test_ua_refused_fails);
+    g_test_add_func("/sip/digest/register-refresh-cached", test_register_refresh_cached);
     g_test_add_func("/sip/digest/fork-merges-challenges", test_fork_merges_challenges);
     return g_test_run();
 }
