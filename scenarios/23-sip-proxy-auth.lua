@@ -19,7 +19,12 @@
 --    was for this proxy only) and forwards the INVITE as in scenario 15.
 -- 2. Bob answers; after 2 s Alice hangs up. Her BYE is not challenged: it belongs to a dialog
 --    (its To has a tag) that was authorised when it was set up.
--- 3. Alice calls Carol, whose phone rings and rings. proxy.mit.edu runs Timer C on the branch
+-- 3. Alice calls Carol. Her phone kept the challenge it answered (RFC 3261 §22.3: credentials
+--    are cached per realm), so this INVITE carries `Proxy-Authorization` for rutgers.edu
+--    straight away, with the same nonce and the next nonce count, nc=00000002 (RFC 7616
+--    §3.4.1): the proxy has seen nc 1 for that nonce, takes 2, and forwards without a 407.
+--    (A repeated nc, or the nonce 5 minutes old, would get a new 407 with stale=true.)
+--    Carol's phone rings and rings. proxy.mit.edu runs Timer C on the branch
 --    to Carol's phone (RFC 3261 asks for more than 3 minutes; this scenario sets 20 s): every
 --    provisional restarts it, and when it fires after a provisional the proxy CANCELs the
 --    branch (§16.8). Carol's phone answers the CANCEL 200 and the INVITE 487 Request
@@ -33,10 +38,13 @@
 -- trace: rutgers-net sip.Method == "INVITE" && ip.src == 128.6.4.10 && sip.auth.username contains "alice" && sip.auth.algorithm == "SHA-256"
 -- trace-none: mit-net sip.Proxy-Authorization
 -- trace-none: rutgers-net sip.Method == "BYE" && sip.Proxy-Authorization
+-- trace: rutgers-net sip.Method == "INVITE" && ip.src == 128.6.4.10 && sip.auth.nc == "00000001"
+-- trace: rutgers-net sip.Method == "INVITE" && ip.src == 128.6.4.10 && sip.auth.nc == "00000002" && sip.r-uri contains "carol"
+-- trace-none: rutgers-net sip.Status-Code == 407 && sip.auth.stale
 -- trace: mit-net sip.Method == "CANCEL" && ip.src == 18.7.22.83 && ip.dst == 18.7.22.51
 -- trace: mit-net sip.Status-Code == 487 && ip.src == 18.7.22.51
--- Alice's ladder, both calls (407 and the retry each time; the 487 after Timer C):
--- trace-seq: rutgers-net sip.Method,sip.Status-Code ip.addr == 128.6.4.10 && sip -> INVITE 100 407 ACK INVITE 100 180 200 ACK BYE 200 INVITE 100 407 ACK INVITE 100 180 487 ACK
+-- Alice's ladder, both calls (407 and the retry the first time only; the 487 after Timer C):
+-- trace-seq: rutgers-net sip.Method,sip.Status-Code ip.addr == 128.6.4.10 && sip -> INVITE 100 407 ACK INVITE 100 180 200 ACK BYE 200 INVITE 100 180 487 ACK
 -- Carol's phone: rings, is CANCELled by proxy.mit.edu when Timer C fires:
 -- trace-seq: mit-net sip.Method,sip.Status-Code ip.addr == 18.7.22.51 && sip -> REGISTER 401 REGISTER 200 INVITE 100 180 CANCEL 200 487 ACK
 
@@ -110,5 +118,10 @@ sim.expect(not ok and status == 487, "Carol's branch was CANCELled: 487 Request 
 sim.expect(waited > 20 and waited < 20.2, "20 s (Timer C) after the 180, plus the hops")
 sim.expect(px_mit:stats().timer_c == 1 and px_mit:stats().cancels == 1,
            "proxy.mit.edu's Timer C fired once and sent one CANCEL")
+print(string.format("alice's phone: %d retry after a 407, %d INVITE with cached credentials",
+                    alice_phone:stats().auth_retries, alice_phone:stats().auth_reused))
+sim.expect(px_rutgers:stats().proxy_challenges == 1 and alice_phone:stats().auth_retries == 1,
+           "the second INVITE was not challenged: still one 407, one retry")
+sim.expect(alice_phone:stats().auth_reused == 1, "it carried the cached credentials (nc=2)")
 sim.sleep(1)
 sim.stop()

@@ -231,6 +231,7 @@ typedef struct sip_ua_stats {
     uint64_t rx, bad, rejected, auth_retries, registrations;
     uint64_t dropped; /* bad or rejected and not answered: responses, ACKs, not requests */
     uint64_t keepalives, keepalive_answers, flow_failures; /* RFC 5626 §4.4 */
+    uint64_t auth_reused; /* credentials sent before being asked (cached nonce, nc > 1) */
 } sip_ua_stats;
 
 typedef struct sip_ua sip_ua;

@@ -23,6 +23,7 @@ void srv_ctx_free(srv_ctx *c)
     g_ptr_array_free(c->branches, TRUE);
     sip_msg_free(c->req);
     sip_msg_free(c->best);
+    srv_auth_ctx_clear(c);
     g_free(c);
 }
 
@@ -275,6 +276,7 @@ static void ctx_done_check(sip_server *s, sim_time_t now, srv_ctx *c)
         c->final_sent = true;
         sip_msg *b = c->best;
         c->best = NULL;
+        srv_auth_merge(c, b); /* §16.7 step 7 */
         upstream(s, now, c, b);
         sip_msg_free(b);
     }
@@ -355,6 +357,7 @@ bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
     }
     b->status = st;
     b->done = true;
+    srv_auth_collect(c, m); /* §16.7 step 7 */
     if (!c->best || better(st, c->best->status)) {
         sip_msg_free(c->best);
         c->best = m;

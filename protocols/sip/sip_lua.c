@@ -662,12 +662,13 @@ static int ua_stats(lua_State *L)
 {
     sip_app *a = sip_lua_check_ua(L, 1);
     const sip_ua_stats *st = sip_ua_get_stats(sip_app_ua_core(a));
-    push_app_stats(L, a, 10, st->rx, st->bad, st->rejected, st->dropped);
+    push_app_stats(L, a, 11, st->rx, st->bad, st->rejected, st->dropped);
     simlua_set_int(L, "auth_retries", (lua_Integer)st->auth_retries);
     simlua_set_int(L, "registrations", (lua_Integer)st->registrations);
     simlua_set_int(L, "keepalives", (lua_Integer)st->keepalives);
     simlua_set_int(L, "keepalive_answers", (lua_Integer)st->keepalive_answers);
     simlua_set_int(L, "flow_failures", (lua_Integer)st->flow_failures);
+    simlua_set_int(L, "auth_reused", (lua_Integer)st->auth_reused);
     return 1;
 }
 

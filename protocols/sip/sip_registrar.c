@@ -336,9 +336,16 @@ void srv_register(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m)
         srv_reply(s, now, txn, m, 404, "Not Our Domain");
         return;
     }
-    bool stale;
-    if (g_hash_table_size(s->users) && !srv_auth_check(s, m, SIP_HDR_AUTHORIZATION, &stale)) {
-        srv_auth_challenge(s, now, txn, m, false, stale); /* §22.4 */
+    char user[256];
+    srv_auth_verdict av = g_hash_table_size(s->users)
+                              ? srv_auth_check(s, now, m, SIP_HDR_AUTHORIZATION, user, sizeof user)
+                              : SRV_AUTH_OK;
+    if (av != SRV_AUTH_OK) {
+        srv_auth_refuse(s, now, txn, m, false, av); /* §22.4 */
+        return;
+    }
+    if (g_hash_table_size(s->users) && !srv_auth_identity(m, SIP_HDR_TO, user)) {
+        srv_reply(s, now, txn, m, 403, "Not Your AOR"); /* §10.3 step 3 */
         return;
     }
     sip_msg *r = NULL;

@@ -57,7 +57,7 @@ void sip_server_free(sip_server *s)
         sip_location_free(s->loc);
     sip_txns_free(s->txns);
     for (unsigned i = 0; i < SRV_NONCES; i++)
-        g_free(s->nonces[i]);
+        g_free(s->nonces[i].value);
     g_hash_table_destroy(s->users);
     g_free(s->domain);
     g_free(s->self_hostport);

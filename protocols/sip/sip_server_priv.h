@@ -7,6 +7,14 @@
 #include "protocols/sip/sip_priv.h"
 
 #define SRV_NONCES 32 /* nonces remembered for digest verification */
+#define SRV_NONCE_LIFETIME (300 * SIM_SEC) /* RFC 7616 §3.3: a nonce expires; then stale=true */
+
+/* A nonce the server issued (RFC 7616 §3.3, §3.4): when, and the highest nc used with it. */
+typedef struct srv_nonce {
+    char *value;           /* owned, NULL: free slot */
+    sim_time_t issued;
+    uint32_t nc;           /* highest nonce-count accepted (0: none yet) */
+} srv_nonce;
 
 typedef struct srv_ctx srv_ctx;
 typedef struct srv_ob srv_ob;
@@ -40,6 +48,8 @@ struct srv_ctx {
     bool final_sent;       /* a final went upstream (2xx for INVITE still pass) */
     bool got_2xx;
     bool cancelled;        /* a CANCEL came from upstream */
+    GPtrArray *auth[2];    /* WWW- / Proxy-Authenticate values of the branches' 401 / 407
+                              (§16.7 step 7; sip_server_auth.c), NULL until one */
 };
 
 struct sip_server {
@@ -55,7 +65,7 @@ struct sip_server {
     GPtrArray *ctxs;       /* srv_ctx *, creation order */
     unsigned next_lookup;
     GQueue lookups;        /* srv_branch * waiting to be popped by the driver */
-    char *nonces[SRV_NONCES];
+    srv_nonce nonces[SRV_NONCES];
     unsigned nonce_next;
     sip_server_stats stats;
     srv_ob *ob;            /* edge proxy state (sip_outbound.c); NULL unless cfg.outbound */
@@ -139,17 +149,40 @@ srv_branch *srv_timer_c_due(sip_server *s, sim_time_t now);
 void srv_fork_timer_c(sip_server *s, sim_time_t now, srv_branch *b);
 
 /* sip_server_auth.c: digest for the registrar (401) and the proxy (407), one nonce store */
-/* Answers m on txn with a challenge: 401 + WWW-Authenticate (proxy false: MD5), or 407 +
- * Proxy-Authenticate (SHA-256 then MD5, RFC 8760 §2.4), one fresh nonce; stale=true when the
- * credentials were right but for a nonce we no longer know (RFC 2617 §3.2.1). */
+/* Answers m on txn with a challenge: 401 + WWW-Authenticate (MD5), or 407 +
+ * Proxy-Authenticate (SHA-256 then MD5, RFC 8760 §2.4), one fresh nonce; stale=true when the credentials were
+ * right but their nonce expired, is unknown or its nc was used (RFC 7616 §3.3, §3.4). */
 void srv_auth_challenge(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m,
                         bool proxy, bool stale);
-/* True when a line of id (Authorization / Proxy-Authorization) in m for our realm verifies
- * for a configured user and a nonce we issued; *stale (may be NULL) true when one verified
- * but for an unknown nonce. */
-bool srv_auth_check(const sip_server *s, const sip_msg *m, sip_hdr_id id, bool *stale);
+
+/* What srv_auth_check found in a request's credentials. */
+typedef enum srv_auth_verdict {
+    SRV_AUTH_OK,        /* verified for a user, fresh nonce, new nc */
+    SRV_AUTH_NONE,      /* none for our realm, or wrong: challenge */
+    SRV_AUTH_STALE,     /* right, but the nonce is expired / unknown or the nc was seen */
+    SRV_AUTH_BAD_URI,   /* digest uri is not the Request-URI: 400 (RFC 7616 §3.4.6) */
+} srv_auth_verdict;
+
+/* Checks the lines of id (Authorization / Proxy-Authorization) in m for our realm: a
+ * configured user, a nonce we issued less than SRV_NONCE_LIFETIME ago, a nonce count above the
+ * highest seen for it (recorded on success) and uri = Request-URI. On SRV_AUTH_OK user (cap
+ * bytes) gets the user name. */
+srv_auth_verdict srv_auth_check(sip_server *s, sim_time_t now, const sip_msg *m, sip_hdr_id id,
+                                char *user, size_t cap);
+/* Answers a verdict other than SRV_AUTH_OK on txn (400, or 401 / 407 with proxy). */
+void srv_auth_refuse(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m, bool proxy,
+                     srv_auth_verdict v);
+/* True when the user part of header id (From / To) of m is user (escapes decoded). */
+bool srv_auth_identity(const sip_msg *m, sip_hdr_id id, const char *user);
+/* §16.7 step 7: keeps the challenges of a branch's 401 / 407 m (borrowed) in c. */
+void srv_auth_collect(srv_ctx *c, const sip_msg *m);
+/* §16.7 step 7: when best is a 401 / 407, its challenges become all those collected in c
+ * (arrival order). Frees them with c: srv_auth_ctx_clear. */
+void srv_auth_merge(const srv_ctx *c, sip_msg *best);
+void srv_auth_ctx_clear(srv_ctx *c);
 /* §22.3 on a request about to be proxied (m owned by the caller): true when it may go on
- * (our realm's Proxy-Authorization lines removed), false when it was answered 407. */
+ * (our realm's Proxy-Authorization lines removed), false when it was answered (407, 400, or
+ * 403 when the authenticated user is not the From user). */
 bool srv_proxy_authorize(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m);
 
 #endif

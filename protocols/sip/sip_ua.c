@@ -4,7 +4,6 @@
 #include "protocols/sip/sip_ua_priv.h"
 
 #define UA_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS"
-#define UA_AUTH_TRIES 2 /* a second challenge after our credentials means they are wrong */
 
 static const char *const call_state_names[] = {
     [SIP_CALL_CALLING] = "calling",     [SIP_CALL_EARLY] = "early",
@@ -88,6 +87,7 @@ void sip_ua_free(sip_ua *ua)
     g_free(ua->reg_call_id);
     g_free(ua->reg_tag);
     sip_ua_ob_free(ua);
+    sip_ua_auth_free(ua);
     g_free(ua);
 }
 
@@ -156,6 +156,7 @@ int sip_ua_push_via(sip_ua *ua, sip_msg *m)
 unsigned sip_ua_send_request(sip_ua *ua, sim_time_t now, sip_msg *m, const sim_ep *dest)
 {
     unsigned id = 0;
+    sip_ua_auth_attach(ua, m); /* cached credentials (§22.3), out of dialogs only */
     if (sip_ua_push_via(ua, m) < 0 || sip_txns_request(ua->txns, now, m, dest, &id) < 0)
         return 0;
     return id;
@@ -189,43 +190,6 @@ int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, u
     rc = sip_txns_respond(ua->txns, now, txn, r);
     sip_msg_free(r);
     return rc;
-}
-
-sip_msg *sip_ua_authorize(sip_ua *ua, unsigned txn, const sip_msg *resp)
-{
-    bool proxy = resp->status == 407;
-    sip_hdr_id chid = proxy ? SIP_HDR_PROXY_AUTHENTICATE : SIP_HDR_WWW_AUTHENTICATE;
-    const sip_msg *req = sip_txns_request_of(ua->txns, txn);
-    sip_digest d = { 0 };
-    sip_cseq cs;
-    const sip_hdr *ch;
-    /* RFC 8760 §2.4: the topmost challenge whose algorithm we support */
-    for (size_t i = 0; (ch = sip_msg_hdr(resp, chid, i)); i++)
-        if (sip_digest_parse(ch->value, &d) == 0)
-            break;
-    if (!ch || !req || !ua->password) {
-        sip_digest_clear(&d);
-        return NULL;
-    }
-    sip_msg *m = sip_msg_clone(req, NULL);
-    char cnonce[SIP_TOKEN_MAX];
-    sip_random_token(ua->rng, "", cnonce, sizeof cnonce);
-    g_autofree char *cred = sip_digest_authorization(&d, ua->user, ua->password, req->method,
-                                                     req->ruri, cnonce, 1);
-    sip_digest_clear(&d);
-    if (!m || !cred || sip_msg_cseq(m, &cs) < 0 || cs.seq >= SIP_CSEQ_MAX) {
-        sip_msg_free(m);
-        return NULL;
-    }
-    /* §22.2: the same request again with the next CSeq, a new branch and the credentials */
-    char v[48];
-    g_snprintf(v, sizeof v, "%u %s", cs.seq + 1, req->method);
-    sip_msg_set(m, SIP_HDR_CSEQ, v);
-    sip_msg_pop(m, SIP_HDR_VIA);
-    sip_hdr_id id = proxy ? SIP_HDR_PROXY_AUTHORIZATION : SIP_HDR_AUTHORIZATION;
-    sip_msg_set(m, id, cred);
-    ua->stats.auth_retries++;
-    return m;
 }
 
 /* ---------------------------------------------------------------- REGISTER (§10.2) */

@@ -251,7 +251,7 @@ void sip_call_response(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, si
         invite_2xx(ua, now, c, txn, m);
     } else if (txn && txn == c->reinvite_txn) {
         c->reinvite_txn = 0; /* §14.1: a failed re-INVITE leaves the session as it was */
-    } else if ((st == 401 || st == 407) && c->auth_tries < 2 && c->state != SIP_CALL_ENDED) {
+    } else if ((st == 401 || st == 407) && c->auth_tries < UA_AUTH_TRIES && c->state != SIP_CALL_ENDED) {
         sip_msg *retry = sip_ua_authorize(ua, txn, m);
         c->auth_tries++;
         if (retry)

@@ -81,7 +81,11 @@ struct sip_ua {
     uint32_t ood_cseq;        /* CSeq of out-of-dialog requests other than REGISTER */
     sip_ua_stats stats;
     struct sip_ua_ob *ob;     /* RFC 5626 state (sip_ua_ob.c); NULL unless cfg.outbound */
+    GPtrArray *creds;         /* cached challenges (sip_ua_auth.c), NULL until the first */
 };
+
+#define UA_AUTH_TRIES 3 /* retries per request: refused credentials fail at once, this only
+                           bounds a server that keeps saying stale=true */
 
 /* sip_ua.c */
 void sip_ua_emit(sip_ua *ua, sip_ua_ev_kind kind, unsigned call, unsigned status);
@@ -98,9 +102,6 @@ int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, u
                  const char *to_tag);
 /* Copies req's Record-Route lines into resp when it is a 101-299 to an INVITE (§12.1.1). */
 void sip_ua_copy_record_route(sip_msg *resp, const sip_msg *req);
-/* If resp is a 401 / 407 we can answer, a copy of the request of txn with the next CSeq and
- * credentials; else NULL. */
-sip_msg *sip_ua_authorize(sip_ua *ua, unsigned txn, const sip_msg *resp);
 sip_call *sip_ua_find_call(const sip_ua *ua, unsigned id);
 
 /* sip_ua_call.c */
@@ -115,6 +116,17 @@ void sip_call_failed(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, unsi
 /* 2xx retransmissions due at now. */
 void sip_call_timers(sip_ua *ua, sim_time_t now);
 void sip_call_free(sip_call *c);
+
+/* sip_ua_auth.c: digest credentials, cached per realm (§22.1-§22.3) */
+/* If resp is a 401 / 407 we can answer (every realm challenged learnt; none whose credentials
+ * the request carried refused without stale=true), an owned copy of the request of txn with
+ * the next CSeq and no Via (sip_ua_send_request puts the credentials on); else NULL. */
+sip_msg *sip_ua_authorize(sip_ua *ua, unsigned txn, const sip_msg *resp);
+/* Puts credentials for every cached realm on m when it is an out-of-dialog request other
+ * than ACK / CANCEL (those of m replaced), each with the next nonce-count. */
+void sip_ua_auth_attach(sip_ua *ua, sip_msg *m);
+/* Frees the cache. */
+void sip_ua_auth_free(sip_ua *ua);
 
 /* sip_ua_ob.c: RFC 5626 outbound for the UA */
 /* Creates the outbound state (instance UUID from the rng) when cfg.outbound; frees it. */

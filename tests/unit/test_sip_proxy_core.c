@@ -320,8 +320,9 @@ static sip_msg *ask(sip_server *px, const char *from, const char *to_tag, const 
 /* "Proxy-Authorization: <credentials for ch>\r\n" for user/password. */
 static char *cred_line(const sip_digest *ch, const char *user, const char *pw)
 {
+    static uint32_t nc; /* one nonce answered several times: the count goes up (RFC 7616 §3.4) */
     g_autofree char *c = sip_digest_authorization(ch, user, pw, "MESSAGE", "sip:x@10.0.2.9",
-                                                  "0a4f113b", 1);
+                                                  "0a4f113b", ++nc);
     g_assert_nonnull(c);
     return g_strdup_printf("Proxy-Authorization: %s\r\n", c);
 }
