@@ -252,7 +252,7 @@ static char *events(sip_ua *u, unsigned *call)
 
 /* The UAs n->n[first], n->n[first + 1] ... REGISTER (3600 s) at 0; runs the net until `until`
  * and asserts each UA reports registered/200 and nothing else. */
-static void register_all(net *n, int first, sim_time_t until)
+G_GNUC_UNUSED static void register_all(net *n, int first, sim_time_t until)
 {
     for (int i = first; i < n->count; i++)
         g_assert_cmpint(sip_ua_register(n->n[i].ua, 0, 3600), ==, 0);
