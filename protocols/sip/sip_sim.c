@@ -457,7 +457,10 @@ static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
 
 sip_app *sip_app_ua(sim_node *n, const sip_ua_cfg *cfg, GError **err)
 {
-    sip_ua *core = sip_ua_new(cfg, &n->rng);
+    sip_ua_cfg c = *cfg; /* dual stack: the IPv6 address for IPv6 next hops (RFC 6157) */
+    if (c.local.ip.family == SIM_AF_INET && c.local6.family == SIM_AF_NONE)
+        sip_node_global6(n, &c.local6);
+    sip_ua *core = sip_ua_new(&c, &n->rng);
     if (!core) {
         g_set_error(err, sip_quark(), EINVAL, "%s: bad UA configuration (aor, local address)",
                     n->name);
@@ -476,7 +479,10 @@ sip_app *sip_app_ua(sim_node *n, const sip_ua_cfg *cfg, GError **err)
 sip_app *sip_app_server(sim_node *n, const sip_server_cfg *cfg, const sim_ep *dns_server,
                         GError **err)
 {
-    sip_server *core = sip_server_new(cfg, &n->rng);
+    sip_server_cfg c = *cfg; /* dual stack: Via and Record-Route per family (RFC 6157) */
+    if (c.self.ip.family == SIM_AF_INET && c.self6.family == SIM_AF_NONE)
+        sip_node_global6(n, &c.self6);
+    sip_server *core = sip_server_new(&c, &n->rng);
     if (!core) {
         g_set_error(err, sip_quark(), EINVAL, "%s: bad SIP server configuration", n->name);
         return NULL;

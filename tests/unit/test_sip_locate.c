@@ -558,7 +558,14 @@ static void test_failover_branches(void)
             sip_via v;
             g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
             g_assert_cmpuint(sip_msg_count(m, SIP_HDR_VIA), ==, 2);
-            g_assert_cmpuint(sip_msg_count(m, SIP_HDR_RECORD_ROUTE), ==, 1);
+            /* RFC 5658: in over UDP, out over TCP: one value per side, the TCP one on top;
+             * the first attempt's (UDP) value was replaced */
+            g_assert_cmpuint(sip_msg_count(m, SIP_HDR_RECORD_ROUTE), ==, 2);
+            sip_str rr;
+            g_assert_cmpint(sip_msg_value(m, SIP_HDR_RECORD_ROUTE, 0, &rr), ==, 0);
+            g_assert_cmpmem(rr.p, rr.len, "<sip:10.0.1.5:5060;transport=tcp;lr>", 36);
+            g_assert_cmpint(sip_msg_value(m, SIP_HDR_RECORD_ROUTE, 1, &rr), ==, 0);
+            g_assert_cmpmem(rr.p, rr.len, "<sip:10.0.1.5:5060;lr>", 22);
             g_assert_cmpint(sip_msg_via(m, 0, &v), ==, 0);
             g_assert_cmpmem(v.transport.p, v.transport.len, "TCP", 3); /* the target's */
             sip_msg_free(m);
