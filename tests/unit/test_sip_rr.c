@@ -233,6 +233,64 @@ static void test_route_pop_both(void)
     sip_msg_free(m);
 }
 
+/* The server's message o, decoded into a `sent` (its msg owned by the caller). */
+static sent out_msg(const sip_out *o)
+{
+    sent s = { 0 };
+    g_assert_cmpint(sip_msg_decode(o->data, o->len, &s.msg, NULL), ==, 0);
+    return s;
+}
+
+/* RFC 3263 failover from an IPv4 UDP target to an IPv6 TCP one: the second attempt's Via and
+ * Record-Route are written again for the new hop (family and transport), not stacked. */
+static void test_failover_rewrites_sides(void)
+{
+    sim_rng rng;
+    sim_rng_derive(&rng, 7, "px");
+    sip_server_cfg cfg = { .domain = "example.com", .self = ep(PX), .record_route = true };
+    g_assert_cmpint(sim_ip_parse("2001:db8::2", &cfg.self6), ==, 0);
+    sip_server *px = sip_server_new(&cfg, &rng);
+    const char *inv = "INVITE sip:carol@far.test SIP/2.0\r\n"
+                      "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKf1\r\n"
+                      "From: <sip:alice@example.com>;tag=1\r\nTo: <sip:carol@far.test>\r\n"
+                      "Call-ID: fo1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+                      "Contact: <sip:alice@10.0.0.1>\r\nContent-Length: 0\r\n\r\n";
+    sim_ep from = ep("10.0.0.1:5060");
+    g_assert_cmpint(sip_server_input(px, 0, &from, (const uint8_t *)inv, strlen(inv)), ==, 0);
+    sip_out o;
+    g_assert_true(sip_server_pop(px, &o)); /* 100 Trying */
+    sip_out_clear(&o);
+    unsigned id;
+    char uri[128];
+    bool tcp;
+    g_assert_true(sip_server_lookup_pop_uri(px, &id, uri, sizeof uri, &tcp));
+    sip_target t[2] = { { .ep = ep("10.0.3.1:5060") },
+                        { .ep = ep("[2001:db8::31]:5060"), .tcp = true } };
+    sip_server_located_list(px, 0, id, 0, t, 2);
+    g_assert_true(sip_server_pop(px, &o));
+    sent first = out_msg(&o);
+    ASSERT_HDR(&first, SIP_HDR_RECORD_ROUTE, RR_UDP); /* UDP and IPv4 on both sides */
+    ASSERT_VIA(&first, "SIP/2.0/UDP " PX);
+    sip_msg_free(first.msg);
+    sip_out_clear(&o);
+    sip_server_timeout(px, 64 * 500 * SIM_MS); /* Timer B: the next target */
+    bool second = false;
+    while (sip_server_pop(px, &o)) {
+        sent s = out_msg(&o);
+        if (s.msg->request && o.to.ip.family == SIM_AF_INET6) {
+            ASSERT_HDR(&s, SIP_HDR_RECORD_ROUTE,
+                       "<sip:" PX6 ";transport=tcp;lr>, " RR_UDP);
+            ASSERT_VIA(&s, "SIP/2.0/TCP " PX6);
+            g_assert_cmpuint(sip_msg_count(s.msg, SIP_HDR_VIA), ==, 2);
+            second = true;
+        }
+        sip_msg_free(s.msg);
+        sip_out_clear(&o);
+    }
+    g_assert_true(second);
+    sip_server_free(px);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -241,5 +299,6 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/rr/dual-stack-bridge", test_dual_stack_bridge);
     g_test_add_func("/sip/rr/ua-via-family", test_ua_via_family);
     g_test_add_func("/sip/rr/route-pop-both", test_route_pop_both);
+    g_test_add_func("/sip/rr/failover-rewrites-sides", test_failover_rewrites_sides);
     return g_test_run();
 }
