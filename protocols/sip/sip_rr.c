@@ -55,14 +55,18 @@ static void push_rr(sip_msg *m, const char *hostport, bool tcp)
 
 void srv_branch_sides(sip_server *s, srv_branch *b, const sim_ep *to)
 {
+    const char *out_hp = srv_hostport(s, to->ip.family);
+    bool rr = s->cfg.record_route && b->ctx->invite;
     sip_via v;
-    if (sip_msg_via(b->req, 0, &v) < 0)
-        return;
+    if ((out_hp == s->self_hostport && !rr) || sip_msg_via(b->req, 0, &v) < 0)
+        return; /* the Via pushed names self already: nothing to do (the common case) */
     bool out_tcp = !sip_str_eq(v.transport, "UDP");
-    g_autofree char *branch = g_strndup(v.branch.p, v.branch.len);
-    sip_msg_pop(b->req, SIP_HDR_VIA); /* ours: again with the address of to's family */
-    srv_push_via_to(s, b->req, branch, out_tcp, to->ip.family);
-    if (!s->cfg.record_route || !b->ctx->invite)
+    if (out_hp != s->self_hostport) { /* ours again, with our address of to's family */
+        g_autofree char *branch = g_strndup(v.branch.p, v.branch.len);
+        sip_msg_pop(b->req, SIP_HDR_VIA);
+        srv_push_via_to(s, b->req, branch, out_tcp, to->ip.family);
+    }
+    if (!rr)
         return;
     for (; b->rr_pushed; b->rr_pushed--) /* an earlier attempt's (RFC 3263 failover) */
         sip_msg_pop(b->req, SIP_HDR_RECORD_ROUTE);
@@ -72,7 +76,7 @@ void srv_branch_sides(sip_server *s, srv_branch *b, const sim_ep *to)
     bool in_tcp = sip_msg_via(b->ctx->req, 0, &v) == 0 && !sip_str_eq(v.transport, "UDP");
     int in_family = sip_txns_peer(s->txns, b->ctx->stxn, &from) == 0 ? from.ip.family
                                                                        : to->ip.family;
-    const char *in_hp = srv_hostport(s, in_family), *out_hp = srv_hostport(s, to->ip.family);
+    const char *in_hp = srv_hostport(s, in_family);
     if (in_tcp != out_tcp || in_hp != out_hp) { /* RFC 5658 §3.2: one value per side */
         push_rr(b->req, in_hp, in_tcp);
         b->rr_pushed++;
