@@ -25,7 +25,7 @@
 --    other's family. Both RTP sessions run and count packets as sent, but no packet leaves
 --    either host (no route, no source address of that family): not one reaches a wire. Media between single-family phones needs
 --    a relay with an address of each family (a media relay the proxy steers, or TURN with
---    RFC 6156 allocations found by ICE, RFC 8445 §5.1.1.1) — not done in natsim.
+--    RFC 6156 allocations found by ICE, RFC 8445) — not done in natsim.
 --
 -- trace: lan4 ip && udp && sip.Method == "INVITE" && ip.src == 192.0.2.10 && sdp.connection_info.address == "192.0.2.10"
 -- trace: lan6 ipv6 && sip.Method == "REGISTER" && sip.Contact contains "[2001:db8::20]:5060"

@@ -2,8 +2,8 @@
  * message names hop by hop. A proxy whose incoming and outgoing sides differ in transport
  * (UDP / TCP) or address family (a dual-stack proxy between an IPv4 and an IPv6 peer) puts
  * two Record-Route values into an INVITE, one per side, the downstream one on top (RFC 3261
- * §16.6 step 4, RFC 5658 §3.2, RFC 6157 §4.2), and removes both Route entries naming it when
- * loose routing (§16.4). Its Via names the address of the next hop's family (RFC 6157 §4.1)
+ * §16.6 step 4, RFC 5658, RFC 6157), and removes both Route entries naming it when
+ * loose routing (§16.4). Its Via names the address of the next hop's family (RFC 6157)
  * and the transport the message goes on (§18.1.1). */
 #include "protocols/sip/sip_server_priv.h"
 
@@ -77,7 +77,7 @@ void srv_branch_sides(sip_server *s, srv_branch *b, const sim_ep *to)
     int in_family = sip_txns_peer(s->txns, b->ctx->stxn, &from) == 0 ? from.ip.family
                                                                        : to->ip.family;
     const char *in_hp = srv_hostport(s, in_family);
-    if (in_tcp != out_tcp || in_hp != out_hp) { /* RFC 5658 §3.2: one value per side */
+    if (in_tcp != out_tcp || in_hp != out_hp) { /* RFC 5658: one value per side */
         push_rr(b->req, in_hp, in_tcp);
         b->rr_pushed++;
     }

@@ -141,7 +141,7 @@ int sip_ua_route(const sip_ua *ua, const char *uri, sim_ep *dest)
     return 0;
 }
 
-/* RFC 6157 §4.1: the family of m's next hop, as the UA routes it (the first Route, else
+/* RFC 6157: the family of m's next hop, as the UA routes it (the first Route, else
  * the registrar for a REGISTER, else the Request-URI or the proxy). */
 static int next_hop_family(const sip_ua *ua, const sip_msg *m)
 {
