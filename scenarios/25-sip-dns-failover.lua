@@ -28,6 +28,16 @@
 --    although proxy.rutgers.edu itself is configured for UDP.
 -- 5. Alice calls Carol again within the TTL (300 s): every answer comes from the resolver's
 --    cache, no DNS packet is sent.
+-- 6. The dialog stays on TCP between the proxies (RFC 5658). proxy.rutgers.edu takes Carol's
+--    INVITE in over UDP and sends it on over TCP, so it record-routes twice, one URI per side:
+--        Record-Route: <sip:128.6.4.2:5060;transport=tcp;lr>   (the side facing lab.mit.edu)
+--        Record-Route: <sip:128.6.4.2:5060;lr>                 (the side facing Alice)
+--    and proxy.lab.mit.edu likewise (TCP towards rutgers, UDP towards Carol). Alice's ACK and
+--    BYE carry all four as Route; each proxy removes both of its own entries, and the next
+--    entry's ;transport=tcp makes the Via of the hop between the proxies say TCP, so the
+--    200 OK for the BYE comes back over TCP too. (With one <sip:128.6.4.2:5060;lr> the
+--    in-dialog requests used the open connection but said UDP in their Via, and the BYE's
+--    200 came back as a datagram.)
 --
 -- The test suite checks these in the pcaps:
 -- trace: mit-net dns.flags.response == 0 && dns.qry.type == 35 && dns.qry.name == "mit.edu"
@@ -40,6 +50,14 @@
 -- trace: mit-net tcp && sip.Method == "INVITE" && ip.src == 128.6.4.2 && ip.dst == 18.7.22.90 && sip.Via contains "SIP/2.0/TCP"
 -- trace: mit-net tcp && sip.Status-Code == 200 && sip.CSeq.method == "INVITE" && ip.src == 18.7.22.90
 -- trace-none: mit-net udp && sip.Method == "INVITE" && ip.dst == 18.7.22.90
+-- 6. double Record-Route on the way in, and every later message between the proxies on TCP:
+-- trace: mit-net tcp && sip.Method == "INVITE" && ip.src == 128.6.4.2 && sip.Record-Route contains "<sip:128.6.4.2:5060;transport=tcp;lr>" && sip.Record-Route contains "<sip:128.6.4.2:5060;lr>"
+-- trace: mit-net udp && sip.Method == "INVITE" && ip.src == 18.7.22.90 && ip.dst == 18.7.22.60 && sip.Record-Route contains "<sip:18.7.22.90:5060;lr>" && sip.Record-Route contains "<sip:18.7.22.90:5060;transport=tcp;lr>"
+-- trace: mit-net tcp && sip.Method == "ACK" && ip.src == 128.6.4.2 && ip.dst == 18.7.22.90 && sip.Via contains "SIP/2.0/TCP 128.6.4.2"
+-- trace: mit-net tcp && sip.Method == "BYE" && ip.src == 128.6.4.2 && ip.dst == 18.7.22.90 && sip.Via contains "SIP/2.0/TCP 128.6.4.2"
+-- trace: mit-net tcp && sip.Status-Code == 200 && sip.CSeq.method == "BYE" && ip.src == 18.7.22.90 && ip.dst == 128.6.4.2
+-- trace-none: mit-net udp && sip && ip.addr == 128.6.4.2 && ip.addr == 18.7.22.90
+-- trace-none: mit-net sip.Via contains "SIP/2.0/UDP 128.6.4.2" && ip.addr == 18.7.22.90
 -- trace-none: rutgers-net sip.Status-Code == 408 || sip.Status-Code == 503
 -- Every DNS question, in order: each asked once, the third call's answered from the cache.
 -- trace-seq: mit-net dns.qry.type,dns.qry.name dns.flags.response == 0 -> 35/mit.edu 33/_sip._udp.mit.edu 33/_sip._tcp.mit.edu 28/sip1.mit.edu 28/proxy.mit.edu 35/lab.mit.edu 33/_sip._udp.lab.mit.edu 33/_sip._tcp.lab.mit.edu 28/proxy.lab.mit.edu

@@ -11,9 +11,10 @@
 --    Contact is <sip:bob@[2001:db8::20]:5060;transport=tcp>: the brackets keep the port apart
 --    from the address's own colons.
 -- 3. Alice's INVITE goes over UDP with "Via: SIP/2.0/UDP [2001:db8::10]:5060" and an SDP
---    offer "c=IN IP6 2001:db8::10". The proxy adds its own Via and "Record-Route:
---    <sip:[2001:db8::2]:5060;lr>" and, because the registered Contact says ;transport=tcp,
---    opens a TCP connection to Bob for that hop only.
+--    offer "c=IN IP6 2001:db8::10". The proxy adds its own Via and, because the registered
+--    Contact says ;transport=tcp, opens a TCP connection to Bob for that hop only; UDP on one
+--    side, TCP on the other, so it record-routes twice (RFC 5658):
+--    "<sip:[2001:db8::2]:5060;transport=tcp;lr>" on top of "<sip:[2001:db8::2]:5060;lr>".
 -- 4. 180, 200, ACK and BYE follow the same ladder as over IPv4 (scenario 15); the RTP
 --    streams run between the two IPv6 addresses of the SDP.
 --
@@ -24,6 +25,7 @@
 -- trace: lan ipv6 && udp && sip.Method == "INVITE" && ipv6.src == 2001:db8::10 && sip.Via contains "SIP/2.0/UDP [2001:db8::10]:5060"
 -- trace: lan ipv6 && udp && sip.Method == "INVITE" && sdp.connection_info.address_type == "IP6" && sdp.connection_info.address == "2001:db8::10"
 -- trace: lan ipv6 && tcp && sip.Method == "INVITE" && ipv6.dst == 2001:db8::20 && sip.r-uri contains "[2001:db8::20]" && sip.Record-Route contains "<sip:[2001:db8::2]:5060;lr>"
+-- trace: lan ipv6 && tcp && sip.Method == "INVITE" && ipv6.dst == 2001:db8::20 && sip.Record-Route contains "<sip:[2001:db8::2]:5060;transport=tcp;lr>"
 -- trace: lan ipv6 && tcp && sip.Status-Code == 200 && sip.CSeq.method == "INVITE" && ipv6.src == 2001:db8::20
 -- trace: lan ipv6 && udp && sip.Status-Code == 200 && sip.CSeq.method == "INVITE" && ipv6.dst == 2001:db8::10
 -- trace: lan ipv6 && sip.Method == "BYE" && ipv6.src == 2001:db8::10

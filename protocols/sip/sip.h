@@ -341,9 +341,13 @@ int sip_via_reply_to(const sip_via *v, char *host, size_t cap, uint16_t *port);
  * else decremented. Returns 0, or -EPROTO with *status 483 "Too Many Hops" when it was 0. */
 int sip_msg_forward_hops(sip_msg *m, unsigned *status, const char **reason);
 /* Loose routing (§16.4): when the top Route names this proxy (scheme, host and port of self
- * match), removes it. Returns 1 when removed, 0 when there is no Route or it is not ours,
- * -EBADMSG when the top Route does not parse. */
+ * match), removes it, and the next one too when it names this proxy as well (RFC 5658 double
+ * Record-Route: one entry per side of the proxy). Returns the number removed (0, 1, 2), 0
+ * when there is no Route or it is not ours, -EBADMSG when the top Route does not parse. */
 int sip_msg_route_pop_self(sip_msg *m, const sip_uri *self);
+/* The same for a proxy with several addresses (a dual-stack one, RFC 6157): an entry naming
+ * any of the n URIs in self (borrowed) is ours. Same returns. */
+int sip_msg_route_pop_selves(sip_msg *m, const sip_uri *const *self, size_t n);
 /* prefix followed by 16 random hex digits from rng into out (cap bytes, NUL-terminated): Via
  * branches (prefix SIP_BRANCH_COOKIE, §8.1.1.7), tags and Call-IDs (prefix ""). */
 void sip_random_token(sim_rng *rng, const char *prefix, char *out, size_t cap);

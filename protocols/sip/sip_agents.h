@@ -196,6 +196,9 @@ typedef struct sip_ua_cfg {
     uint32_t keepalive;      /* outbound keep-alive interval in s (0: 80-100% of the 200 OK's
                                 Flow-Timer, else 95-120 s random, RFC 5626 §4.4.1) */
     bool no_keepalive;       /* outbound without keep-alives (to show what they are for) */
+    sim_ip local6;           /* dual stack (RFC 6157): our IPv6 address (port of local) for
+                                the Via of requests to IPv6 next hops; family NONE: none.
+                                Contact and SDP stay on local */
 } sip_ua_cfg;
 
 typedef enum sip_call_state {
@@ -473,6 +476,9 @@ typedef struct sip_server_cfg {
                                   §16.8; 0: SIP_TIMER_C) */
     bool authenticate;         /* proxy: requests from users of domain that it would forward
                                   need Proxy-Authorization of a configured user (407, §22.3) */
+    sim_ip self6;              /* dual stack (RFC 6157): our IPv6 address (port of self): Via
+                                  and Record-Route towards IPv6 peers, Route entries naming it
+                                  are ours; family NONE: none */
 } sip_server_cfg;
 
 #define SIP_TIMER_C (180 * SIM_SEC) /* §16.6 step 11: "greater than 3 minutes" */

@@ -41,7 +41,7 @@ static bool looped(sip_server *s, const sip_msg *m)
             continue;
         memcpy(host, v.host.p, v.host.len);
         host[v.host.len] = 0;
-        if (sim_ip_parse(host, &ip) == 0 && sim_ip_eq(&ip, &s->cfg.self.ip) &&
+        if (sim_ip_parse(host, &ip) == 0 && srv_is_self(s, &ip) &&
             v.branch.len > hash_len && memcmp(v.branch.p, mine, hash_len) == 0)
             return true;
     }
@@ -80,6 +80,7 @@ int srv_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to)
 
 static void send_branch(sip_server *s, sim_time_t now, srv_branch *b, const sim_ep *to)
 {
+    srv_branch_sides(s, b, to); /* Via and Record-Route for this hop (sip_rr.c) */
     if (sip_txns_request(s->txns, now, b->req, to, &b->txn) < 0) {
         branch_lost(s, now, b, 503);
         return;
@@ -102,10 +103,7 @@ static void add_branch(sip_server *s, sim_time_t now, srv_ctx *c, const char *ru
     }
     if (ruri) /* RFC 3327 §5.3: the contact's stored Path becomes the Route */
         srv_path_route(s, now, b->req, &c->req->uri, ruri);
-    if (s->cfg.record_route && c->invite) { /* §16.6 step 4 */
-        g_autofree char *rr = g_strdup_printf("<%s;lr>", s->self_uri_str);
-        sip_msg_push(b->req, SIP_HDR_RECORD_ROUTE, rr);
-    }
+    /* §16.6 step 4: Record-Route when the transport is known, in send_branch */
     char branch[SIP_TOKEN_MAX + 16];
     srv_branch_token(s, b->req, branch, sizeof branch);
     srv_push_via(s, b->req, branch); /* §16.6 step 8 */
@@ -188,7 +186,7 @@ void srv_proxy(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
         sip_msg_free(m);
         return;
     }
-    if (sip_msg_route_pop_self(m, &s->self_uri) < 0) { /* §16.4 */
+    if (srv_route_pop_self(s, m) < 0) { /* §16.4, both entries of RFC 5658 */
         srv_reply(s, now, txn, m, 400, "Bad Route");
         sip_msg_free(m);
         return;

@@ -95,22 +95,39 @@ int sip_msg_forward_hops(sip_msg *m, unsigned *status, const char **reason)
     return sip_msg_set(m, SIP_HDR_MAX_FORWARDS, v);
 }
 
+/* §16.4: scheme, host and port; a Route entry a proxy wrote has no user part. Parameters
+ * (lr, transport) do not matter: RFC 5658 entries differ only in transport. */
+static bool names_self(const sip_uri *u, const sip_uri *const *self, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (u->scheme == self[i]->scheme && u->port == self[i]->port &&
+            u->host.len == self[i]->host.len &&
+            g_ascii_strncasecmp(u->host.p, self[i]->host.p, u->host.len) == 0)
+            return true;
+    return false;
+}
+
+int sip_msg_route_pop_selves(sip_msg *m, const sip_uri *const *self, size_t n)
+{
+    int popped = 0;
+    sip_nameaddr top;
+    while (popped < 2) { /* RFC 5658: at most the two entries one proxy wrote */
+        int rc = sip_msg_nameaddr(m, SIP_HDR_ROUTE, 0, &top);
+        if (rc == -ENOENT || (rc < 0 && popped))
+            break;
+        if (rc < 0)
+            return rc;
+        if (!names_self(&top.uri, self, n))
+            break;
+        sip_msg_pop(m, SIP_HDR_ROUTE);
+        popped++;
+    }
+    return popped;
+}
+
 int sip_msg_route_pop_self(sip_msg *m, const sip_uri *self)
 {
-    sip_nameaddr top;
-    int rc = sip_msg_nameaddr(m, SIP_HDR_ROUTE, 0, &top);
-    if (rc == -ENOENT)
-        return 0;
-    if (rc < 0)
-        return rc;
-    /* §16.4: compare scheme, host and port; a Route entry a proxy wrote has no user part */
-    bool ours = top.uri.scheme == self->scheme && top.uri.port == self->port &&
-                top.uri.host.len == self->host.len &&
-                g_ascii_strncasecmp(top.uri.host.p, self->host.p, self->host.len) == 0;
-    if (!ours)
-        return 0;
-    sip_msg_pop(m, SIP_HDR_ROUTE);
-    return 1;
+    return sip_msg_route_pop_selves(m, &self, 1);
 }
 
 void sip_random_token(sim_rng *rng, const char *prefix, char *out, size_t cap)

@@ -31,6 +31,7 @@ sip_server *sip_server_new(const sip_server_cfg *cfg, sim_rng *rng)
                            : g_strdup_printf("%s:%u", ip, cfg->self.port);
     s->self_uri_str = g_strdup_printf("sip:%s", s->self_hostport);
     sip_uri_parse(s->self_uri_str, strlen(s->self_uri_str), &s->self_uri, NULL);
+    srv_rr_init(s); /* a dual-stack server's IPv6 side (RFC 6157) */
     s->rng = rng;
     s->cfg.txn.reliable = cfg->txn.reliable || cfg->tcp; /* §17: no retransmissions on TCP */
     s->txns = sip_txns_new(&s->cfg.txn);
@@ -62,6 +63,7 @@ void sip_server_free(sip_server *s)
     g_free(s->domain);
     g_free(s->self_hostport);
     g_free(s->self_uri_str);
+    srv_rr_free(s);
     g_free(s);
 }
 
@@ -140,7 +142,7 @@ static void forward_response(sip_server *s, sip_msg *m)
         sip_msg_via(m, 0, &v) < 0 || v.host.len + 1 > sizeof host ||
         (memcpy(host, v.host.p, v.host.len), host[v.host.len] = 0,
          sim_ip_parse(host, &to.ip) < 0) ||
-        !sim_ip_eq(&to.ip, &s->cfg.self.ip))
+        !srv_is_self(s, &to.ip))
         return; /* not ours: drop (§18.1.2) */
     sip_msg_pop(m, SIP_HDR_VIA);
     uint16_t port;
@@ -159,13 +161,13 @@ static void forward_ack(sip_server *s, sim_time_t now, sip_msg *m)
     const char *why;
     if (sip_msg_forward_hops(m, &st, &why) < 0)
         return;
-    sip_msg_route_pop_self(m, &s->self_uri);
+    srv_route_pop_self(s, m); /* both entries of a double Record-Route (RFC 5658) */
     sim_ep to = { 0 };
     if (srv_next_hop(s, now, m, &to) != 0)
         return; /* an ACK to a name: the UA's Contact should be an address */
     char branch[SIP_TOKEN_MAX + 16];
     srv_branch_token(s, m, branch, sizeof branch);
-    srv_push_via(s, m, branch);
+    srv_push_via_to(s, m, branch, sip_msg_next_hop_tcp(m, s->cfg.tcp), to.ip.family);
     s->stats.stateless++;
     sip_txns_send(s->txns, m, &to);
 }
@@ -175,7 +177,8 @@ static void forward_ack(sip_server *s, sim_time_t now, sip_msg *m)
 static bool for_us(const sip_server *s, const sip_msg *m)
 {
     const sip_uri *u = &m->uri;
-    return !u->has_user && (sip_str_eq(u->host, s->domain) || sip_uri_equal(u, &s->self_uri));
+    return !u->has_user && (sip_str_eq(u->host, s->domain) || sip_uri_equal(u, &s->self_uri) ||
+                            (s->self6_hostport && sip_uri_equal(u, &s->self6_uri)));
 }
 
 /* §16.3 step 6: 420 for Proxy-Require naming an extension (we support none); true if sent. */

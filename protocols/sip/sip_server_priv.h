@@ -36,6 +36,7 @@ typedef struct srv_branch {
                               64*T1 for a final (§9.1) */
     bool lingering;        /* Timer C made it 408 without a provisional; its client
                               transaction lives on (§16.8) and keeps the context */
+    unsigned rr_pushed;    /* Record-Route values of ours on req (0-2, RFC 5658) */
 } srv_branch;
 
 /* A proxied request: its server transaction and branches (§16). */
@@ -71,6 +72,9 @@ struct sip_server {
     srv_ob *ob;            /* edge proxy state (sip_outbound.c); NULL unless cfg.outbound */
     GTree *timer_c;        /* srv_branch * with Timer C armed, by (deadline, seq) */
     uint64_t timer_c_seq;
+    char *self6_hostport;  /* "[2001:db8::2]:5060" on a dual-stack server, else NULL */
+    char *self6_uri_str;
+    sip_uri self6_uri;     /* slices of self6_uri_str */
 };
 
 /* sip_registrar.c: handles REGISTER on server transaction txn (m borrowed). */
@@ -184,5 +188,23 @@ void srv_auth_ctx_clear(srv_ctx *c);
  * (our realm's Proxy-Authorization lines removed), false when it was answered (407, 400, or
  * 403 when the authenticated user is not the From user). */
 bool srv_proxy_authorize(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m);
+
+/* sip_rr.c: the proxy's two sides (RFC 3261 §16.6 step 4, RFC 5658, RFC 6157) */
+/* Sets up self6 (cfg.self6); frees it. */
+void srv_rr_init(sip_server *s);
+void srv_rr_free(sip_server *s);
+/* Our host:port towards a peer of family (the IPv6 one when we have it), borrowed. */
+const char *srv_hostport(const sip_server *s, int family);
+/* True when ip is one of our addresses. */
+bool srv_is_self(const sip_server *s, const sim_ip *ip);
+/* §16.4 loose routing: removes the top Route entries naming us (up to two, RFC 5658).
+ * Returns sip_msg_route_pop_selves's. */
+int srv_route_pop_self(sip_server *s, sip_msg *m);
+/* Pushes our Via (branch, transport tcp) with our address of family onto m. */
+int srv_push_via_to(sip_server *s, sip_msg *m, const char *branch, bool tcp, int family);
+/* Branch b goes to `to` now: our Via names our address of to's family, and an INVITE gets
+ * its Record-Route: one value when both sides agree on transport and address, else two, the
+ * one for the downstream side on top (RFC 5658); replaces the values of an earlier attempt. */
+void srv_branch_sides(sip_server *s, srv_branch *b, const sim_ep *to);
 
 #endif

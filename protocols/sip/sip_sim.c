@@ -34,6 +34,8 @@ struct sip_app {
     sim_sock *sock2;       /* UDP of the other family (a dual-stack node), or NULL */
     int family, family2;   /* of sock and sock2 (0: none) */
     uint64_t tcp_lost;     /* messages TCP could not send that no transaction was told of */
+    GHashTable *dgram_tcp; /* "source|branch" of requests that came as datagrams with a TCP
+                              Via -> sim_time_t * until when their answers go as datagrams */
 };
 
 static GQuark sip_quark(void) { return g_quark_from_static_string("sip-app"); }
@@ -105,6 +107,59 @@ static bool via_says_tcp(const uint8_t *data, size_t len, sim_ep *reopen)
     return tcp;
 }
 
+/* "<ep>|<branch>" for a message whose top Via names TCP (owned), else NULL. A request that
+ * does not decode is read the way its answer is built (sip_msg_salvage). */
+static char *tcp_via_key(const sim_ep *ep, const uint8_t *data, size_t len)
+{
+    if (!memmem(data, len, "/TCP", 4))
+        return NULL;
+    sip_msg *m = NULL;
+    sip_via v;
+    char *key = NULL, e[SIM_EP_STRLEN];
+    if ((sip_msg_decode(data, len, &m, NULL) == 0 || sip_msg_salvage(data, len, &m) == 0) &&
+        sip_msg_via(m, 0, &v) == 0 && v.transport.len == 3 &&
+        g_ascii_strncasecmp(v.transport.p, "TCP", 3) == 0)
+        key = g_strdup_printf("%s|%.*s", sim_ep_fmt(ep, e, sizeof e), (int)v.branch.len,
+                              v.branch.p);
+    sip_msg_free(m);
+    return key;
+}
+
+static gboolean dgram_expired(gpointer key, gpointer until, gpointer now)
+{
+    (void)key;
+    return *(sim_time_t *)until <= *(sim_time_t *)now;
+}
+
+/* RFC 3261 §18.2.2 answers over the transport of the top Via, assuming the request came that
+ * way. One whose Via says TCP but that came as a datagram (RFC 4475 scalar02, unkscm) is
+ * answered as a datagram: its source and branch are remembered for 64*T1, the longest a
+ * server transaction lives. The cores stay transport-blind. */
+static void dgram_arrived(sip_app *a, const sim_ep *from, const uint8_t *data, size_t len)
+{
+    char *key = tcp_via_key(from, data, len);
+    if (!key)
+        return;
+    sim_time_t now = sim_world_now(a->world);
+    if (!a->dgram_tcp)
+        a->dgram_tcp = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_hash_table_foreach_remove(a->dgram_tcp, dgram_expired, &now);
+    sim_time_t *until = g_new(sim_time_t, 1);
+    *until = now + 64 * SIP_T1;
+    g_hash_table_replace(a->dgram_tcp, key, until);
+}
+
+/* True when response o answers a request remembered by dgram_arrived. */
+static bool answers_dgram(const sip_app *a, const sip_out *o)
+{
+    if (!a->dgram_tcp || !g_hash_table_size(a->dgram_tcp) || o->len < 8 ||
+        memcmp(o->data, "SIP/2.0 ", 8) != 0)
+        return false;
+    g_autofree char *key = tcp_via_key(&o->to, o->data, o->len);
+    sim_time_t *until = key ? g_hash_table_lookup(a->dgram_tcp, key) : NULL;
+    return until && *until > sim_world_now(a->world);
+}
+
 /* TCP could not send data (§18.4): the core fails the client transaction it belongs to (503),
  * or, for a response or a request outside any transaction, it is counted as lost. */
 static void transport_error(sip_app *a, const sim_ep *to, const uint8_t *data, size_t len)
@@ -128,6 +183,8 @@ static void send_out(sip_app *a, const sip_out *o)
     }
     sim_ep to = o->to;
     bool tcp = via_says_tcp(o->data, o->len, &to);
+    if (tcp && !sip_tcp_has(a->tcp, &o->to) && answers_dgram(a, o))
+        tcp = false; /* the request came as a datagram: so does its answer */
     if (!tcp || sip_tcp_has(a->tcp, &o->to))
         to = o->to;
     int rc = sip_tcp_send(a->tcp, &to, o->data, o->len, tcp);
@@ -319,10 +376,12 @@ static void on_recv(sim_sock *s, const uint8_t *data, size_t len, const sim_ep *
                     const sim_ep *to, void *ctx)
 {
     (void)to;
-    if (sip_is_stun(data, len)) /* first byte 0 or 1; SIP starts with a letter */
+    if (sip_is_stun(data, len)) { /* first byte 0 or 1; SIP starts with a letter */
         on_stun(ctx, s, from, data, len);
-    else
-        on_msg(ctx, from, data, len);
+        return;
+    }
+    dgram_arrived(ctx, from, data, len);
+    on_msg(ctx, from, data, len);
 }
 
 static void on_timer(sim_timer *t, void *ctx)
@@ -356,6 +415,9 @@ static void app_stop(sip_app *a)
     sip_server_free(a->srv);
     a->ua = NULL;
     a->srv = NULL;
+    if (a->dgram_tcp)
+        g_hash_table_destroy(a->dgram_tcp);
+    a->dgram_tcp = NULL;
     sim_world_ref_drop(a->world, a->ref);
 }
 
@@ -457,7 +519,10 @@ static sip_app *app_new(sim_node *n, const sim_ep *local, GError **err)
 
 sip_app *sip_app_ua(sim_node *n, const sip_ua_cfg *cfg, GError **err)
 {
-    sip_ua *core = sip_ua_new(cfg, &n->rng);
+    sip_ua_cfg c = *cfg; /* dual stack: the IPv6 address for IPv6 next hops (RFC 6157) */
+    if (c.local.ip.family == SIM_AF_INET && c.local6.family == SIM_AF_NONE)
+        sip_node_global6(n, &c.local6);
+    sip_ua *core = sip_ua_new(&c, &n->rng);
     if (!core) {
         g_set_error(err, sip_quark(), EINVAL, "%s: bad UA configuration (aor, local address)",
                     n->name);
@@ -476,7 +541,10 @@ sip_app *sip_app_ua(sim_node *n, const sip_ua_cfg *cfg, GError **err)
 sip_app *sip_app_server(sim_node *n, const sip_server_cfg *cfg, const sim_ep *dns_server,
                         GError **err)
 {
-    sip_server *core = sip_server_new(cfg, &n->rng);
+    sip_server_cfg c = *cfg; /* dual stack: Via and Record-Route per family (RFC 6157) */
+    if (c.self.ip.family == SIM_AF_INET && c.self6.family == SIM_AF_NONE)
+        sip_node_global6(n, &c.self6);
+    sip_server *core = sip_server_new(&c, &n->rng);
     if (!core) {
         g_set_error(err, sip_quark(), EINVAL, "%s: bad SIP server configuration", n->name);
         return NULL;

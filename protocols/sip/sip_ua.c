@@ -141,11 +141,31 @@ int sip_ua_route(const sip_ua *ua, const char *uri, sim_ep *dest)
     return 0;
 }
 
+/* RFC 6157: the family of m's next hop, as the UA routes it (the first Route, else
+ * the registrar for a REGISTER, else the Request-URI or the proxy). */
+static int next_hop_family(const sip_ua *ua, const sip_msg *m)
+{
+    sim_ep dest = ua->cfg.local;
+    sip_str v;
+    if (sip_msg_value(m, SIP_HDR_ROUTE, 0, &v) == 0) {
+        g_autofree char *r = g_strndup(v.p, v.len);
+        sip_ua_route(ua, r, &dest);
+    } else if (!strcmp(m->method, "REGISTER") && ua->cfg.registrar.port) {
+        dest = ua->cfg.registrar;
+    } else {
+        sip_ua_route(ua, m->ruri, &dest);
+    }
+    return dest.ip.family;
+}
+
 int sip_ua_push_via(sip_ua *ua, sip_msg *m)
 {
     char branch[SIP_TOKEN_MAX];
     sip_random_token(ua->rng, SIP_BRANCH_COOKIE, branch, sizeof branch);
-    g_autofree char *hp = hostport(&ua->cfg.local);
+    sim_ep self = ua->cfg.local; /* a dual-stack UA: its IPv6 address towards IPv6 */
+    if (ua->cfg.local6.family == SIM_AF_INET6 && next_hop_family(ua, m) == SIM_AF_INET6)
+        self.ip = ua->cfg.local6;
+    g_autofree char *hp = hostport(&self);
     bool tcp = sip_msg_next_hop_tcp(m, ua->cfg.tcp); /* §18.1.1 */
     g_autofree char *via = g_strdup_printf("SIP/2.0/%s %s;branch=%s%s", tcp ? "TCP" : "UDP",
                                            hp, branch,

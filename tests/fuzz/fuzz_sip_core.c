@@ -51,17 +51,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sim_ep_parse("18.7.22.83:5060", &self);
     sim_ep_parse("128.6.4.10:5060", &from);
     sim_ep_parse("18.7.22.50:5060", &c1);
+    sim_ip self6, c6; /* dual stack: Via / Record-Route per family (RFC 6157, RFC 5658) */
+    sim_ip_parse("2001:db8::83", &self6);
+    sim_ip_parse("2001:db8::50", &c6);
     sip_server *s = sip_server_new(&(sip_server_cfg){ .domain = "mit.edu", .self = self,
                                                       .registrar = true, .record_route = true,
                                                       .users = users, .passwords = pws,
                                                       .authenticate = true,
-                                                      .timer_c = 10 * SIM_SEC },
+                                                      .timer_c = 10 * SIM_SEC,
+                                                      .self6 = self6 },
                                    &rng);
     sip_location *l = sip_server_location(s);
     sip_location_bind(l, "bob@mit.edu", "sip:bob@18.7.22.50:5060", 3600 * SIM_SEC, NULL);
     sip_location_bind(l, "bob@mit.edu", "sip:bob@18.7.22.51", 3600 * SIM_SEC, NULL);
+    sip_location_bind(l, "bob@mit.edu", "sip:bob@[2001:db8::52];transport=tcp", 3600 * SIM_SEC,
+                      NULL);
     sip_ua *u = sip_ua_new(&(sip_ua_cfg){ .aor = "sip:bob@mit.edu", .password = "pw",
-                                          .local = c1, .proxy = self, .rport = true },
+                                          .local = c1, .proxy = self, .rport = true,
+                                          .local6 = c6 },
                            &rng);
     sip_server_input(s, 0, &from, data, size);
     sip_ua_input(u, 0, &from, data, size);

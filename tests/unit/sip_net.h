@@ -26,6 +26,7 @@ typedef struct node {
     sip_ua *ua;
     sip_server *srv;
     sim_rng rng;
+    sim_ep ep6;    /* a dual-stack node's IPv6 address (port 0: none) */
 } node;
 
 typedef struct pkt {
@@ -92,7 +93,7 @@ static sip_server *server(net *n, const char *name, const char *addr, sip_server
 static const char *name_of(net *n, const sim_ep *e)
 {
     for (int i = 0; i < n->count; i++)
-        if (sim_ep_eq(&n->n[i].ep, e))
+        if (sim_ep_eq(&n->n[i].ep, e) || sim_ep_eq(&n->n[i].ep6, e))
             return n->n[i].name;
     return "?";
 }
@@ -171,7 +172,8 @@ static void collect(net *n)
             record(n, x, &o);
             pkt *p = g_new0(pkt, 1);
             p->at = n->now + DELAY;
-            p->from = x->ep;
+            /* from the node's address of the destination's family */
+            p->from = x->ep6.port && o.to.ip.family == x->ep6.ip.family ? x->ep6 : x->ep;
             p->to = o.to;
             p->data = g_bytes_new(o.data, o.len);
             g_queue_push_tail(&n->q, p); /* one delay for all: stays in time order */
@@ -193,7 +195,7 @@ static void deliver(net *n, pkt *p)
     const uint8_t *d = g_bytes_get_data(p->data, &len);
     for (int i = 0; i < n->count; i++) {
         node *x = &n->n[i];
-        if (!sim_ep_eq(&x->ep, &p->to))
+        if (!sim_ep_eq(&x->ep, &p->to) && !sim_ep_eq(&x->ep6, &p->to))
             continue;
         if (x->ua)
             sip_ua_input(x->ua, n->now, &p->from, d, len);

@@ -563,7 +563,14 @@ static void test_failover_branches(void)
             g_autofree char *b2 = invite_branch(&o);
             g_assert_cmpstr(b1, !=, b2);
             sip_msg *m = forwarded_over_tcp(&o); /* the target's transport */
-            g_assert_cmpuint(sip_msg_count(m, SIP_HDR_RECORD_ROUTE), ==, 1);
+            /* RFC 5658: in over UDP, out over TCP: one value per side, the TCP one on top;
+             * the first attempt's (UDP) value was replaced */
+            g_assert_cmpuint(sip_msg_count(m, SIP_HDR_RECORD_ROUTE), ==, 2);
+            sip_str rr;
+            g_assert_cmpint(sip_msg_value(m, SIP_HDR_RECORD_ROUTE, 0, &rr), ==, 0);
+            g_assert_cmpmem(rr.p, rr.len, "<sip:10.0.1.5:5060;transport=tcp;lr>", 36);
+            g_assert_cmpint(sip_msg_value(m, SIP_HDR_RECORD_ROUTE, 1, &rr), ==, 0);
+            g_assert_cmpmem(rr.p, rr.len, "<sip:10.0.1.5:5060;lr>", 22);
             sip_msg_free(m);
             second = true;
         }

@@ -723,6 +723,11 @@ static void test_dual_stack_listens_v6(void)
     g_assert_cmpint(sim_sock_sendto(u, o1, strlen(o1), &to), ==, 0);
     sim_world_run(f.w, t += 100 * SIM_MS);
     g_assert_true(starts(got->data, got->len, "SIP/2.0 200 OK\r\n"));
+    g_byte_array_set_size(got, 0); /* a datagram whose Via says TCP: answered as a datagram */
+    g_autofree char *o3 = make_options6("TCP", "u2");
+    g_assert_cmpint(sim_sock_sendto(u, o3, strlen(o3), &to), ==, 0);
+    sim_world_run(f.w, t += 100 * SIM_MS);
+    g_assert_true(starts(got->data, got->len, "SIP/2.0 200 OK\r\n"));
     peer p;
     peer_connect(&p, b, "[2001:db8::10]:5060");
     sim_world_run(f.w, t += 20 * SIM_MS);
@@ -739,6 +744,8 @@ static void test_dual_stack_listens_v6(void)
     sip_app_kick(alice);
     sim_world_run(f.w, t += 100 * SIM_MS);
     g_assert_true(starts(got->data, got->len, "OPTIONS sip:bob@[2001:db8::20]"));
+    g_assert_nonnull(g_strstr_len((char *)got->data, (gssize)got->len,
+                                  "\r\nVia: SIP/2.0/UDP [2001:db8::10]:5060;")); /* RFC 6157 */
     sim_sock_close(u);
     g_byte_array_free(got, TRUE);
     peer_clear(&p);
