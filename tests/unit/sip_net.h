@@ -318,4 +318,28 @@ static inline const sent *find_sent(net *n, const char *from, const char *to, co
     return NULL;
 }
 
+/* Sends px a MESSAGE from `from` (a sip: URI without the scheme; To tag to_tag, "" for none;
+ * extra header lines) at now, Request-URI sip:x@10.0.2.9, and returns the first message px
+ * sent (its answer, or the forwarded request); the rest of its outbox is dropped. */
+G_GNUC_UNUSED static sip_msg *px_ask(sip_server *px, sim_time_t now, const char *from,
+                                     const char *to_tag, const char *extra)
+{
+    static unsigned seq;
+    seq++;
+    g_autofree char *req = g_strdup_printf(
+        "MESSAGE sip:x@10.0.2.9 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.1.1:5060;branch=z9hG4bKm%u\r\n"
+        "From: <sip:%s>;tag=f\r\nTo: <sip:x@10.0.2.9>%s\r\nCall-ID: m%u\r\n"
+        "CSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\n%s\r\n", seq, from, to_tag, seq, extra);
+    sim_ep src = ep("10.0.1.1:5060");
+    g_assert_cmpint(sip_server_input(px, now, &src, (const uint8_t *)req, strlen(req)), ==, 0);
+    sip_out o;
+    g_assert_true(sip_server_pop(px, &o));
+    sip_msg *m = NULL;
+    g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
+    sip_out_clear(&o);
+    while (sip_server_pop(px, &o))
+        sip_out_clear(&o);
+    return m;
+}
+
 #endif

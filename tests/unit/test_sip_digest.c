@@ -24,22 +24,8 @@ static const char *const passwords[] = { "pw", "pw", NULL };
  * lines) and returns the first message px sent (its answer, or the forwarded request). */
 static sip_msg *ask(sip_server *px, sim_time_t now, const char *from, const char *extra)
 {
-    static unsigned seq;
-    seq++;
-    g_autofree char *req = g_strdup_printf(
-        "MESSAGE sip:x@10.0.2.9 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.1.1:5060;branch=z9hG4bKd%u\r\n"
-        "From: <sip:%s@rutgers.edu>;tag=f\r\nTo: <sip:x@10.0.2.9>\r\nCall-ID: d%u\r\n"
-        "CSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\n%s\r\n", seq, from, seq, extra);
-    sim_ep src = ep("10.0.1.1:5060");
-    g_assert_cmpint(sip_server_input(px, now, &src, (const uint8_t *)req, strlen(req)), ==, 0);
-    sip_out o;
-    g_assert_true(sip_server_pop(px, &o));
-    sip_msg *m = NULL;
-    g_assert_cmpint(sip_msg_decode(o.data, o.len, &m, NULL), ==, 0);
-    sip_out_clear(&o);
-    while (sip_server_pop(px, &o))
-        sip_out_clear(&o);
-    return m;
+    g_autofree char *uri = g_strdup_printf("%s@rutgers.edu", from);
+    return px_ask(px, now, uri, "", extra);
 }
 
 static sip_server *auth_proxy(sim_rng *rng)

@@ -1,2 +1,0 @@
-# Empty dependencies file for test_turn_client.
-# This may be replaced when dependencies are built.

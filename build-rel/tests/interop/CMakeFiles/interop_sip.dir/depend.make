@@ -1,2 +1,0 @@
-# Empty dependencies file for interop_sip.
-# This may be replaced when dependencies are built.
