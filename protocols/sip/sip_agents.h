@@ -329,8 +329,9 @@ typedef struct sip_binding_ob {
     uint32_t reg_id;      /* reg-id (0: none) */
 } sip_binding_ob;
 
-/* sip_location_bind with a Path vector and an outbound identity (ob copied; NULL: none). A
- * binding with the same instance and reg-id under another contact is replaced (RFC 5626 §6). */
+/* sip_location_bind with a Path vector and an outbound identity (ob copied; NULL: none). An
+ * outbound binding is keyed by instance and reg-id (RFC 5626 §6): the same flow under another
+ * contact is replaced, two flows with one contact are two bindings. */
 void sip_location_bind_ob(sip_location *l, const char *aor, const char *contact,
                           sim_time_t expires_at, const sim_ep *source, const sip_binding_ob *ob);
 /* The stored Path of a live binding of contact of aor (NULL: any AOR, sorted order), borrowed
@@ -348,6 +349,23 @@ size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact
  * with their expiry into exp (sim_time_t, may be NULL). Returns how many. */
 size_t sip_location_lookup(sip_location *l, const char *aor, sim_time_t now, GPtrArray *out,
                            GArray *exp);
+/* One binding as sip_location_bindings lists it (strings borrowed until the next change). */
+typedef struct sip_location_binding {
+    const char *contact;
+    const char *path;     /* RFC 3327 Path vector, or NULL */
+    const char *instance; /* RFC 5626 +sip.instance, or NULL */
+    uint32_t reg_id;      /* RFC 5626 reg-id (0: not an outbound flow) */
+    sim_time_t expires_at;
+    uint64_t seq;         /* registration order: larger is more recently registered */
+} sip_location_binding;
+/* The live bindings of aor at now, in the order first registered, appended to out (GArray of
+ * sip_location_binding). Returns how many. */
+size_t sip_location_bindings(sip_location *l, const char *aor, sim_time_t now, GArray *out);
+/* Removes the binding a registration of contact with identity ob names: for an outbound
+ * one (instance and reg-id) only that flow, else every binding of contact (as
+ * sip_location_unbind). Returns how many were removed. */
+size_t sip_location_unbind_ob(sip_location *l, const char *aor, const char *contact,
+                              const sip_binding_ob *ob);
 /* Live bindings in total. */
 size_t sip_location_count(sip_location *l, sim_time_t now);
 /* The AOR of a sip: URI ("user@host", host lower-cased) into out. 0 or -EINVAL (no user, not
@@ -479,6 +497,8 @@ typedef struct sip_server_stats {
     uint64_t via_path, via_token, flow_failed, keepalives; /* RFC 3327 / RFC 5626 */
     uint64_t timer_c,          /* Timer C fired on a branch (§16.8) */
         proxy_challenges;      /* 407 sent (§22.3) */
+    uint64_t flow_retries;     /* RFC 5626 §7: branches sent again over the instance's next
+                                  flow after a 430 or a timeout */
 } sip_server_stats;
 
 typedef struct sip_server sip_server;

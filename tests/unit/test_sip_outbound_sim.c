@@ -113,15 +113,18 @@ static void test_tcp_flow(void)
     g_assert_cmpuint(sip_server_get_stats(sip_app_server_core(edge))->via_token, >=, 1);
     g_assert_cmpuint(sip_app_tcp_conns(edge), >=, 1);
 
-    /* bob goes away: his connection closes, the edge forgets the flow: 430 */
+    /* bob goes away: his connection closes, the edge forgets the flow: 430 to the home proxy,
+     * which removes the binding and, with no other flow of bob's phone, answers 480 */
     sip_app_free(bob);
     sim_world_run(f.w, sim_world_now(f.w) + SIM_SEC);
     now = sim_world_now(f.w);
     g_assert_cmpint(sip_ua_call(sip_app_ua_core(alice), now, "sip:bob@18.0.0.84", &call), ==, 0);
     sip_app_kick(alice);
     g_assert_true(run_until(&f, now + 2 * SIM_SEC, NULL, alice, SIP_UA_EV_ENDED, &st));
-    g_assert_cmpuint(st, ==, 430);
+    g_assert_cmpuint(st, ==, 480);
     g_assert_cmpuint(sip_server_get_stats(sip_app_server_core(edge))->flow_failed, ==, 1);
+    g_assert_cmpuint(sip_location_count(sip_server_location(sip_app_server_core(home)), now),
+                     ==, 0); /* RFC 5626 §7: the failed flow's binding is gone */
     fx_clear(&f);
 }
 
