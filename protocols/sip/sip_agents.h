@@ -171,6 +171,8 @@ bool sip_txns_peer_busy(const sip_txns *t, const sim_ep *peer);
 typedef struct sdp_oa sdp_oa;
 typedef struct sdp_oa_ice sdp_oa_ice;
 
+#define SIP_UA_EDGES_MAX 4 /* outbound flows of one UA (reg-id 1..4) */
+
 typedef struct sip_ua_cfg {
     const char *aor;         /* address of record "sip:bob@mit.edu" (copied; required) */
     const char *display;     /* display name in From (NULL: none) */
@@ -191,6 +193,11 @@ typedef struct sip_ua_cfg {
     uint32_t keepalive;      /* outbound keep-alive interval in s (0: 80-100% of the 200 OK's
                                 Flow-Timer, else 95-120 s random, RFC 5626 §4.4.1) */
     bool no_keepalive;       /* outbound without keep-alives (to show what they are for) */
+    sim_ep edges[SIP_UA_EDGES_MAX]; /* outbound: flow i+1 (reg-id i+1) goes through edges[i]
+                                (RFC 5626 §4.2, §5); n_edges 0: one flow to registrar */
+    size_t n_edges;
+    sim_time_t keepalive_rto; /* STUN keep-alive RTO (RFC 5389 §7.2.1; 0: 500 ms): resent
+                                after RTO, 2 RTO, 4 RTO ... (at most 7 sends) within 10 s */
 } sip_ua_cfg;
 
 typedef enum sip_call_state {
@@ -226,6 +233,7 @@ typedef struct sip_ua_stats {
     uint64_t rx, bad, rejected, auth_retries, registrations;
     uint64_t dropped; /* bad or rejected and not answered: responses, ACKs, not requests */
     uint64_t keepalives, keepalive_answers, flow_failures; /* RFC 5626 §4.4 */
+    uint64_t keepalive_rtx;  /* STUN keep-alive retransmissions (RFC 5389 §7.2.1) */
 } sip_ua_stats;
 
 typedef struct sip_ua sip_ua;

@@ -474,9 +474,22 @@ static void test_ua_keepalive(void)
     answer_stun(ua, now, out, NAT);
     g_ptr_array_free(out, TRUE);
     g_assert_cmpuint(sip_ua_get_stats(ua)->keepalive_answers, ==, 1);
-    /* the next one is not answered: 10 s later the flow failed and bob re-registers */
+    /* the next one is not answered: it is a STUN transaction (RFC 5389 §7.2.1, RTO 500 ms):
+     * the same 20 bytes again at +0.5, +1.5, +3.5, +7.5 s; at +10 s the flow failed and bob
+     * re-registers */
     sim_time_t sent_at;
-    g_ptr_array_free(next_keepalive(ua, &sent_at), TRUE);
+    GPtrArray *first_ka = next_keepalive(ua, &sent_at);
+    GBytes *req0 = ((sent *)first_ka->pdata[0])->raw;
+    static const sim_time_t rtx_ms[] = { 500, 1500, 3500, 7500 };
+    for (size_t i = 0; i < G_N_ELEMENTS(rtx_ms); i++) {
+        out = next_keepalive(ua, &now);
+        g_assert_cmpuint(now, ==, sent_at + rtx_ms[i] * SIM_MS);
+        g_assert_cmpuint(out->len, ==, 1);
+        g_assert_true(g_bytes_equal(((sent *)out->pdata[0])->raw, req0));
+        g_ptr_array_free(out, TRUE);
+    }
+    g_ptr_array_free(first_ka, TRUE);
+    g_assert_cmpuint(sip_ua_get_stats(ua)->keepalive_rtx, ==, 4);
     out = next_keepalive(ua, &now);
     g_assert_cmpuint(now, ==, sent_at + 10 * SIM_SEC);
     g_assert_cmpuint(sip_ua_get_stats(ua)->flow_failures, ==, 1);
