@@ -28,7 +28,8 @@ typedef struct ob_flow {
     char *call_id;
     uint32_t cseq, expires;    /* expires: asked for by the pending or last REGISTER */
     unsigned txn, auth_tries;
-    sim_time_t refresh;        /* SIM_TIME_NEVER when none */
+    unsigned fails;            /* registrations failed in a row (§4.5 back-off) */
+    sim_time_t refresh;        /* next REGISTER (refresh or retry), SIM_TIME_NEVER: none */
     bool registered;
     /* keep-alives */
     sim_time_t ka_at;          /* next keep-alive, SIM_TIME_NEVER when stopped */
@@ -211,6 +212,24 @@ void sip_ua_ob_register_flows(sip_ua *ua, sim_time_t now, uint32_t expires)
     }
 }
 
+/* §4.5: a flow's REGISTER failed: no keep-alives on it, and the next try after
+ * min(1800 s, base * 2^fails) * 50-100 %, base 90 s while another flow is registered, else
+ * 30 s. */
+static void reg_failed(sip_ua *ua, ob_flow *f, sim_time_t now)
+{
+    bool other = false;
+    for (size_t i = 0; i < ua->ob->n; i++)
+        other = other || (&ua->ob->flows[i] != f && ua->ob->flows[i].registered);
+    f->registered = false;
+    f->ka_at = f->rtx_at = SIM_TIME_NEVER;
+    f->awaiting = false;
+    if (!f->expires)
+        return;
+    uint64_t wait_ms = MIN(1800000u, (other ? 90000u : 30000u) << MIN(f->fails, 6u));
+    f->fails++;
+    f->refresh = now + (sim_time_t)(wait_ms / 2 + sim_rng_below(ua->rng, wait_ms / 2 + 1)) * SIM_MS;
+}
+
 static ob_flow *flow_of_txn(sip_ua *ua, unsigned txn)
 {
     for (size_t i = 1; ua->ob && txn && i < ua->ob->n; i++)
@@ -238,11 +257,12 @@ bool sip_ua_ob_response(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg 
         }
     }
     if (m->status >= 300) {
-        f->registered = false;
+        reg_failed(ua, f, now);
         return true;
     }
     uint32_t e = f->expires ? sip_ua_ob_granted(ua, m, f->reg_id, f->expires) : 0;
     ua->stats.registrations++;
+    f->fails = 0;
     flow_registered(ua, f, now, m, e);
     if (e) /* as sip_ua.c: at half the expiry, or 32 s before it if that is later */
         f->refresh = now + MAX((sim_time_t)e * SIM_SEC / 2,
@@ -252,12 +272,11 @@ bool sip_ua_ob_response(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg 
 
 bool sip_ua_ob_failed(sip_ua *ua, sim_time_t now, unsigned txn)
 {
-    (void)now;
     ob_flow *f = flow_of_txn(ua, txn);
     if (!f)
         return false;
     f->txn = 0;
-    f->registered = false;
+    reg_failed(ua, f, now);
     return true;
 }
 
@@ -314,6 +333,7 @@ static void flow_failed(sip_ua *ua, ob_flow *f, sim_time_t now)
     f->have_mapped = false;
     f->awaiting = false;
     f->rtx_at = SIM_TIME_NEVER;
+    f->ka_at = SIM_TIME_NEVER; /* until the flow is registered again */
     if (f->reg_id == 1) {
         if (!ua->reg_txn && ua->reg_expires)
             sip_ua_register(ua, now, ua->reg_expires);
