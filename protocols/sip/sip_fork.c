@@ -293,6 +293,7 @@ static void cancel_branch(sip_server *s, sim_time_t now, srv_branch *b)
 static void upstream(sip_server *s, sim_time_t now, srv_ctx *c, sip_msg *resp)
 {
     sip_msg_pop(resp, SIP_HDR_VIA);
+    srv_ob_response(s, resp); /* edge: Flow-Timer on a 2xx to REGISTER (RFC 5626 §5.4) */
     sip_txns_respond(s->txns, now, c->stxn, resp);
 }
 

@@ -330,6 +330,28 @@ bool srv_ob_request(sip_server *s, sim_time_t now, sip_txn_ev *ev)
     return false;
 }
 
+/* True when the Require header lists option tag opt. */
+static bool requires(const sip_msg *m, const char *opt)
+{
+    sip_str v;
+    for (size_t i = 0; sip_msg_value(m, SIP_HDR_REQUIRE, i, &v) == 0; i++)
+        if (sip_str_eq(v, opt))
+            return true;
+    return false;
+}
+
+void srv_ob_response(sip_server *s, sip_msg *resp)
+{
+    sip_cseq cs;
+    if (!s->ob || !s->cfg.flow_timer || resp->status < 200 || resp->status >= 300 ||
+        sip_msg_cseq(resp, &cs) < 0 || !sip_str_eq(cs.method, "REGISTER") ||
+        !requires(resp, "outbound") || sip_msg_hdr_named(resp, "Flow-Timer"))
+        return;
+    char v[16]; /* §5.4: the edge knows how long its NATs keep a flow; the registrar may not */
+    g_snprintf(v, sizeof v, "%u", s->cfg.flow_timer);
+    sip_msg_add(resp, SIP_HDR_OTHER, "Flow-Timer", v);
+}
+
 void srv_ob_done(sip_server *s)
 {
     if (s->ob)

@@ -109,6 +109,9 @@ bool srv_ob_request(sip_server *s, sim_time_t now, sip_txn_ev *ev);
 void srv_ob_done(sip_server *s);
 /* Edge: a message from `from` keeps its flow alive. */
 void srv_ob_seen(sip_server *s, sim_time_t now, const sim_ep *from);
+/* Edge: a response going upstream (changed in place): a 2xx to an outbound REGISTER without
+ * Flow-Timer gets ours when cfg.flow_timer is set (RFC 5626 §5.4). */
+void srv_ob_response(sip_server *s, sip_msg *resp);
 /* Edge: true with *to when m (our Via on top) goes over a flow. */
 bool srv_ob_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to);
 

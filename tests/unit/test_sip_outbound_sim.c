@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <string.h>
 #include "protocols/sip/sip.h"
+#include "sim/socket.h"
 #include "tests/unit/world_fx.h"
 
 static sim_ep ep(const char *s)
@@ -128,9 +129,51 @@ static void test_tcp_flow(void)
     fx_clear(&f);
 }
 
+/* RFC 5626 §4.4.1 over a stream: a CRLFCRLF ping that arrives in two TCP segments (CRLF, then
+ * CRLF 100 ms later) is still one ping, answered with one CRLF pong; a request after it is
+ * read as usual. */
+static void test_split_ping(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sip_app *edge = server(sim_world_node(f.w, "E"), "18.0.0.10:5060", true);
+    sim_sock *s = sim_tcp_open(f.a, SIM_AF_INET);
+    sim_ep to = ep("18.0.0.10:5060");
+    g_assert_nonnull(s);
+    g_assert_cmpint(sim_tcp_connect(s, &to), ==, 0);
+    sim_world_run(f.w, SIM_SEC);
+    g_assert_cmpint(sim_tcp_send(s, "\r\n", 2), ==, 2);
+    sim_world_run(f.w, SIM_SEC + 100 * SIM_MS);
+    uint8_t buf[64];
+    g_assert_cmpint(sim_tcp_recv(s, buf, sizeof buf), ==, -EAGAIN); /* half a ping: no pong */
+    g_assert_cmpint(sim_tcp_send(s, "\r\n", 2), ==, 2);
+    sim_world_run(f.w, 2 * SIM_SEC);
+    g_assert_cmpint(sim_tcp_recv(s, buf, sizeof buf), ==, 2);
+    g_assert_cmpmem(buf, 2, "\r\n", 2);
+    const sip_server_stats *st = sip_server_get_stats(sip_app_server_core(edge));
+    g_assert_cmpuint(st->keepalives, ==, 1);
+    static const char opt[] =
+        "OPTIONS sip:edge.example SIP/2.0\r\nVia: SIP/2.0/TCP 18.0.0.50:5060;branch=z9hG4bKo1\r\n"
+        "Max-Forwards: 70\r\nTo: <sip:edge.example>\r\nFrom: <sip:a@18.0.0.50>;tag=1\r\n"
+        "Call-ID: o1@a\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    g_assert_cmpint(sim_tcp_send(s, "\r\n", 2), ==, 2); /* a lone CRLF, then a request */
+    sim_world_run(f.w, 2 * SIM_SEC + 100 * SIM_MS);
+    g_assert_cmpint(sim_tcp_send(s, opt, sizeof opt - 1), ==, (ssize_t)(sizeof opt - 1));
+    sim_world_run(f.w, 3 * SIM_SEC);
+    g_assert_cmpuint(st->rx, >=, 1);
+    g_assert_cmpuint(st->keepalives, ==, 1);
+    ssize_t n = sim_tcp_recv(s, buf, sizeof buf);
+    g_assert_cmpint(n, >, 12);
+    g_assert_cmpmem(buf, 8, "SIP/2.0 ", 8); /* the OPTIONS was answered */
+    sim_sock_close(s);
+    sip_app_free(edge);
+    fx_clear(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sip/outbound/sim/tcp-flow", test_tcp_flow);
+    g_test_add_func("/sip/outbound/sim/split-ping", test_split_ping);
     return g_test_run();
 }
