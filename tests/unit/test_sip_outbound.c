@@ -599,13 +599,9 @@ static void test_edge_flow_timer(void)
 /* ---------------------------------------------------------------- UA */
 
 /* Answers the REGISTER in a with 200 and Flow-Timer ft from the edge. */
-static void answer_register(sip_ua *ua, sim_time_t now, GPtrArray *a, const char *ft)
+/* Answers the REGISTER reg with 200 and Flow-Timer ft from where it went. */
+static void answer_one(sip_ua *ua, sim_time_t now, const sent *reg, const char *ft)
 {
-    const sent *reg = NULL;
-    for (guint i = 0; i < a->len; i++)
-        if (((sent *)a->pdata[i])->m && !strcmp(((sent *)a->pdata[i])->m->method, "REGISTER"))
-            reg = a->pdata[i];
-    g_assert_nonnull(reg);
     sip_msg *r = NULL;
     g_assert_cmpint(sip_msg_response(reg->m, 200, NULL, "t", &r), ==, 0);
     sip_msg_add(r, SIP_HDR_REQUIRE, NULL, "outbound");
@@ -613,10 +609,20 @@ static void answer_register(sip_ua *ua, sim_time_t now, GPtrArray *a, const char
         sip_msg_add(r, SIP_HDR_OTHER, "Flow-Timer", ft);
     GString *b = g_string_new(NULL);
     sip_msg_encode(r, b);
-    sim_ep from = ep(EDGE);
-    g_assert_cmpint(sip_ua_input(ua, now, &from, (uint8_t *)b->str, b->len), ==, 0);
+    g_assert_cmpint(sip_ua_input(ua, now, &reg->to, (uint8_t *)b->str, b->len), ==, 0);
     g_string_free(b, TRUE);
     sip_msg_free(r);
+}
+
+/* Answers the (last) REGISTER in a with 200 and Flow-Timer ft. */
+static void answer_register(sip_ua *ua, sim_time_t now, GPtrArray *a, const char *ft)
+{
+    const sent *reg = NULL;
+    for (guint i = 0; i < a->len; i++)
+        if (((sent *)a->pdata[i])->m && !strcmp(((sent *)a->pdata[i])->m->method, "REGISTER"))
+            reg = a->pdata[i];
+    g_assert_nonnull(reg);
+    answer_one(ua, now, reg, ft);
 }
 
 /* Runs the UA's timers until it sends something (the next keep-alive); returns that. */
@@ -764,6 +770,63 @@ static void test_ua_keepalive_tcp(void)
     sip_ua_free(ua);
 }
 
+/* §4.2 with two edges: flow 1 through edge 1, flow 2 through edge 2, one REGISTER each (own
+ * Call-ID, one instance, reg-id 1 and 2); keep-alives per flow; flow 2 failing re-registers
+ * flow 2 alone. */
+static void test_ua_two_edges(void)
+{
+    sim_rng rng;
+    sim_rng_seed(&rng, 10);
+    sip_ua_cfg c = { .aor = "sip:bob@mit.edu", .local = ep("10.0.0.20:5060"), .proxy = ep(EDGE),
+                     .outbound = true, .keepalive = 30, .n_edges = 2,
+                     .edges = { ep(EDGE), ep("18.7.22.11:5060") } };
+    sip_ua *ua = sip_ua_new(&c, &rng);
+    g_assert_cmpint(sip_ua_register(ua, 0, 600), ==, 0);
+    GPtrArray *out = drain(NULL, ua);
+    g_assert_cmpuint(out->len, ==, 2);
+    sip_nameaddr na[2];
+    for (unsigned i = 0; i < 2; i++) {
+        const sent *r = out->pdata[i];
+        char id[2] = { (char)('1' + i), 0 };
+        g_assert_cmpstr(r->m->method, ==, "REGISTER");
+        g_assert_true(sim_ep_eq(&r->to, &c.edges[i]));
+        g_assert_cmpint(sip_msg_nameaddr(r->m, SIP_HDR_CONTACT, 0, &na[i]), ==, 0);
+        g_assert_true(str_is(sip_params_find(&na[i].params, "reg-id")->value, id));
+    }
+    const sip_param *i0 = sip_params_find(&na[0].params, "+sip.instance");
+    const sip_param *i1 = sip_params_find(&na[1].params, "+sip.instance");
+    g_assert_cmpmem(i0->value.p, i0->value.len, i1->value.p, i1->value.len);
+    g_assert_cmpstr(hdr(((sent *)out->pdata[0])->m, "Call-ID"), !=,
+                    hdr(((sent *)out->pdata[1])->m, "Call-ID"));
+    answer_one(ua, SIM_MS, out->pdata[0], NULL);
+    answer_one(ua, SIM_MS, out->pdata[1], NULL);
+    g_ptr_array_free(out, TRUE);
+    g_assert_cmpuint(sip_ua_get_stats(ua)->registrations, ==, 2);
+    sip_ua_timeout(ua, 6 * SIM_SEC); /* Timer K of both */
+    sim_time_t now;
+    out = next_keepalive(ua, &now);
+    g_assert_cmpuint(now, ==, SIM_MS + 30 * SIM_SEC);
+    g_assert_cmpuint(out->len, ==, 2); /* one STUN request per flow, to its edge */
+    g_assert_true(sim_ep_eq(&((sent *)out->pdata[1])->to, &c.edges[1]));
+    g_ptr_array_remove_index(out, 1);
+    answer_stun(ua, now, out, NAT); /* edge 1 answers, edge 2 does not */
+    g_ptr_array_free(out, TRUE);
+    sim_time_t t;
+    for (unsigned i = 0; i < 4; i++) /* flow 2's request again at +0.5 +1.5 +3.5 +7.5 s */
+        g_ptr_array_free(next_keepalive(ua, &t), TRUE);
+    g_assert_cmpuint(t, ==, now + 7500 * SIM_MS);
+    out = next_keepalive(ua, &t);
+    g_assert_cmpuint(t, ==, now + 10 * SIM_SEC);
+    g_assert_cmpuint(sip_ua_get_stats(ua)->flow_failures, ==, 1);
+    g_assert_cmpuint(out->len, ==, 1); /* flow 2 registers again; flow 1 is left alone */
+    const sent *r = out->pdata[0];
+    g_assert_cmpstr(r->m->method, ==, "REGISTER");
+    g_assert_true(sim_ep_eq(&r->to, &c.edges[1]));
+    g_assert_nonnull(strstr(hdr(r->m, "Contact"), "reg-id=2"));
+    g_ptr_array_free(out, TRUE);
+    sip_ua_free(ua);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -779,6 +842,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/outbound/home-proxy-430-480", test_home_proxy_flow_480);
     g_test_add_func("/sip/outbound/edge-adds-flow-timer", test_edge_flow_timer);
     g_test_add_func("/sip/outbound/ua-keepalive", test_ua_keepalive);
+    g_test_add_func("/sip/outbound/ua-two-edges", test_ua_two_edges);
     g_test_add_func("/sip/outbound/ua-keepalive-tcp", test_ua_keepalive_tcp);
     return g_test_run();
 }
