@@ -317,6 +317,7 @@ static void reg_response(sip_ua *ua, sim_time_t now, const sip_msg *m)
     }
     if (m->status >= 300) {
         sip_ua_emit(ua, SIP_UA_EV_REG_FAILED, 0, m->status);
+        sip_ua_ob_reg_failed(ua, now); /* RFC 5626 §4.5: try again later */
         return;
     }
     uint32_t e = ua->reg_expires ? granted(ua, m) : 0;
@@ -442,6 +443,7 @@ static void on_failure(sip_ua *ua, sim_time_t now, const sip_txn_ev *ev)
     if (ev->id == ua->reg_txn) {
         ua->reg_txn = 0;
         sip_ua_emit(ua, SIP_UA_EV_REG_FAILED, 0, status);
+        sip_ua_ob_reg_failed(ua, now);
     } else if (sip_ua_ob_failed(ua, now, ev->id)) {
         /* the REGISTER of another flow timed out */
     } else if (ev->id == ua->options_txn) {

@@ -183,8 +183,11 @@ static void flow_registered(sip_ua *ua, ob_flow *f, sim_time_t now, const sip_ms
 
 void sip_ua_ob_registered(sip_ua *ua, sim_time_t now, const sip_msg *resp, uint32_t expires)
 {
-    if (ua->ob)
-        flow_registered(ua, &ua->ob->flows[0], now, resp, expires);
+    if (!ua->ob)
+        return;
+    ua->ob->flows[0].fails = 0;
+    ua->ob->flows[0].refresh = SIM_TIME_NEVER; /* sip_ua.c refreshes flow 1 */
+    flow_registered(ua, &ua->ob->flows[0], now, resp, expires);
 }
 
 /* ---------------------------------------------------------------- flows 2.. (§4.2) */
@@ -205,6 +208,8 @@ static void flow_register(sip_ua *ua, sim_time_t now, ob_flow *f, uint32_t expir
 
 void sip_ua_ob_register_flows(sip_ua *ua, sim_time_t now, uint32_t expires)
 {
+    if (ua->ob)
+        ua->ob->flows[0].refresh = SIM_TIME_NEVER; /* flow 1 is being registered now */
     for (size_t i = 1; ua->ob && i < ua->ob->n; i++) {
         ob_flow *f = &ua->ob->flows[i];
         if (!expires || !f->registered)
@@ -223,11 +228,17 @@ static void reg_failed(sip_ua *ua, ob_flow *f, sim_time_t now)
     f->registered = false;
     f->ka_at = f->rtx_at = SIM_TIME_NEVER;
     f->awaiting = false;
-    if (!f->expires)
+    if (!(f->reg_id == 1 ? ua->reg_expires : f->expires))
         return;
     uint64_t wait_ms = MIN(1800000u, (other ? 90000u : 30000u) << MIN(f->fails, 6u));
     f->fails++;
     f->refresh = now + (sim_time_t)(wait_ms / 2 + sim_rng_below(ua->rng, wait_ms / 2 + 1)) * SIM_MS;
+}
+
+void sip_ua_ob_reg_failed(sip_ua *ua, sim_time_t now)
+{
+    if (ua->ob)
+        reg_failed(ua, &ua->ob->flows[0], now);
 }
 
 static ob_flow *flow_of_txn(sip_ua *ua, unsigned txn)
@@ -355,7 +366,10 @@ static void flow_timeout(sip_ua *ua, ob_flow *f, sim_time_t now)
     }
     if (f->refresh <= now) {
         f->refresh = SIM_TIME_NEVER;
-        flow_register(ua, now, f, f->expires);
+        if (f->reg_id > 1)
+            flow_register(ua, now, f, f->expires);
+        else if (!ua->reg_txn && ua->reg_expires) /* flow 1's §4.5 retry */
+            sip_ua_register(ua, now, ua->reg_expires);
     }
 }
 

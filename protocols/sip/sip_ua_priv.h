@@ -144,6 +144,9 @@ void sip_ua_ob_register_flows(sip_ua *ua, sim_time_t now, uint32_t expires);
 /* A response (borrowed) on client transaction txn: true when it was a REGISTER of a flow
  * other than the first (handled here). */
 bool sip_ua_ob_response(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *m);
+/* The UA's own REGISTER (flow 1) failed: with outbound and expires > 0, it is sent again
+ * after the RFC 5626 §4.5 back-off. */
+void sip_ua_ob_reg_failed(sip_ua *ua, sim_time_t now);
 /* Client transaction txn failed: true when it was such a REGISTER. */
 bool sip_ua_ob_failed(sip_ua *ua, sim_time_t now, unsigned txn);
 /* The expiry a 2xx to our REGISTER granted to flow reg_id (§10.2.4 with RFC 5626 §6: the
