@@ -134,7 +134,8 @@ static bool flow_failover(sip_server *s, sim_time_t now, srv_branch *b, unsigned
 {
     srv_ctx *c = b->ctx;
     sip_location_binding next;
-    if (b->cancelled || c->cancelled || c->got_2xx || !srv_ob_next_flow(s, now, b, status, &next))
+    bool over = b->cancelled || c->cancelled || c->got_2xx;
+    if (!srv_ob_next_flow(s, now, b, status, &next) || over) /* removes a 430's binding */
         return false;
     g_autofree char *contact = g_strdup(next.contact); /* borrowed from the location */
     g_autofree char *path = g_strdup(next.path);
