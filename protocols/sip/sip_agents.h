@@ -10,7 +10,8 @@
  *             Timer C (sip_timer_c.c); §22.3 / RFC 8760 digest challenges of registrar
  *             and proxy (sip_server_auth.c)
  *   RFC 5626 / RFC 3327  outbound flows: flow tokens, edge proxy, Path at the registrar and home
- *             proxy (sip_outbound.c), the UA's instance / reg-id and STUN keep-alives (sip_ua_ob.c)
+ *             proxy, one branch per instance and the next flow after a 430 (sip_outbound.c), the
+ *             UA's instance / reg-id, one flow per edge and STUN keep-alives (sip_ua_ob.c)
  *   RFC 3261 §18  transports: sip_sim.c drives a UA or server core over sim/socket.h, UDP and
  *             TCP (sip_tcp.c); sip_lua.c is `sip`.
  */
@@ -488,7 +489,8 @@ typedef struct sip_server_cfg {
     bool force_path;           /* outbound: add Path even without Supported: path */
     uint32_t flow_timeout;     /* outbound: a UDP flow silent this long (s) is gone; 0: never */
     uint32_t flow_timer;       /* registrar: Flow-Timer (s) in the 2xx to an outbound REGISTER
-                                  (RFC 5626 §6); 0: none */
+                                  (RFC 5626 §6); edge: added to such a 2xx that has none
+                                  (§5.4); 0: none */
     sim_time_t timer_c;        /* proxy: Timer C of every INVITE branch (§16.6 step 11,
                                   §16.8; 0: SIP_TIMER_C) */
     bool authenticate;         /* proxy: requests from users of domain that it would forward
