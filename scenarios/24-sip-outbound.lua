@@ -24,7 +24,8 @@
 -- 4. carol does the same but without keep-alives: her mapping dies after 60 s. A call at
 --    +100 s is sent over the dead flow and NB drops it (nat-no-mapping): 408 after Timer B.
 --    A call at +200 s is refused by the edge at once: the flow has been silent longer than
---    its flow_timeout (150 s): 430 Flow Failed.
+--    its flow_timeout (150 s): 430 Flow Failed. proxy.mit.edu removes carol's binding (RFC
+--    5626 §7) and, with no other flow of her phone to try, answers alice 480.
 --
 -- trace: net sip.Method == "REGISTER" && sip.Path contains ";ob" && ip.src == 18.7.22.10
 -- trace: net sip.Status-Code == 200 && sip.Path && sip.Require == "outbound"
@@ -33,7 +34,9 @@
 -- trace: upB stun.type == 0x0101 && stun.att.type == 0x0020 && udp.srcport == 5060
 -- trace: net sip.Method == "INVITE" && sip.Route contains "@18.7.22.10:5060;lr;ob" && ip.dst == 18.7.22.10
 -- trace: upB sip.Method == "INVITE" && ip.src == 18.7.22.10 && udp.srcport == 5060
--- trace: upA sip.Status-Code == 430
+-- trace: net sip.Status-Code == 430 && ip.src == 18.7.22.10 && ip.dst == 18.7.22.83
+-- trace: upA sip.Status-Code == 480
+-- trace-none: upA sip.Status-Code == 430
 -- trace: upC sip.Method == "INVITE" && ip.src == 18.7.22.10 && ip.dst == 77.12.4.9
 -- trace-none: homeC sip.Method == "INVITE"
 -- trace-seq: upB sip.Method,sip.Status-Code ip.addr == 128.6.4.33 && sip -> REGISTER 200 INVITE 100 180 200 ACK BYE 200
@@ -140,5 +143,8 @@ local t0 = sim.now()
 local ok2, st2 = c2:wait_answer(40)
 print(string.format("alice -> carol again: %s %s after %.0f ms; edge flow failures: %d",
                     tostring(ok2), tostring(st2), (sim.now() - t0) * 1000, edge:stats().flow_failed))
-sim.expect(not ok2 and st2 == 430, "the edge knows the flow is gone: 430 Flow Failed at once")
+sim.expect(not ok2 and st2 == 480 and edge:stats().flow_failed == 1,
+           "the edge knows the flow is gone (430 Flow Failed); the home proxy answers 480 at once")
+sim.expect(#registrar:bindings("carol@mit.edu") == 0,
+           "the home proxy removed carol's failed flow from the location service")
 sim.stop()

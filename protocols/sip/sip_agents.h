@@ -10,7 +10,8 @@
  *             Timer C (sip_timer_c.c); §22.3 / RFC 8760 digest challenges of registrar
  *             and proxy (sip_server_auth.c)
  *   RFC 5626 / RFC 3327  outbound flows: flow tokens, edge proxy, Path at the registrar and home
- *             proxy (sip_outbound.c), the UA's instance / reg-id and STUN keep-alives (sip_ua_ob.c)
+ *             proxy, one branch per instance and the next flow after a 430 (sip_outbound.c), the
+ *             UA's instance / reg-id, one flow per edge and STUN keep-alives (sip_ua_ob.c)
  *   RFC 3261 §18  transports: sip_sim.c drives a UA or server core over sim/socket.h, UDP and
  *             TCP (sip_tcp.c); sip_lua.c is `sip`.
  */
@@ -176,6 +177,8 @@ bool sip_txns_peer_busy(const sip_txns *t, const sim_ep *peer);
 typedef struct sdp_oa sdp_oa;
 typedef struct sdp_oa_ice sdp_oa_ice;
 
+#define SIP_UA_EDGES_MAX 4 /* outbound flows of one UA (reg-id 1..4) */
+
 typedef struct sip_ua_cfg {
     const char *aor;         /* address of record "sip:bob@mit.edu" (copied; required) */
     const char *display;     /* display name in From (NULL: none) */
@@ -199,6 +202,11 @@ typedef struct sip_ua_cfg {
     sim_ip local6;           /* dual stack (RFC 6157): our IPv6 address (port of local) for
                                 the Via of requests to IPv6 next hops; family NONE: none.
                                 Contact and SDP stay on local */
+    sim_ep edges[SIP_UA_EDGES_MAX]; /* outbound: flow i+1 (reg-id i+1) goes through edges[i]
+                                (RFC 5626 §4.2, §5); n_edges 0: one flow to registrar */
+    size_t n_edges;
+    sim_time_t keepalive_rto; /* STUN keep-alive RTO (RFC 5389 §7.2.1; 0: 500 ms): resent
+                                after RTO, 2 RTO, 4 RTO ... (at most 7 sends) within 10 s */
 } sip_ua_cfg;
 
 typedef enum sip_call_state {
@@ -235,6 +243,7 @@ typedef struct sip_ua_stats {
     uint64_t dropped; /* bad or rejected and not answered: responses, ACKs, not requests */
     uint64_t keepalives, keepalive_answers, flow_failures; /* RFC 5626 §4.4 */
     uint64_t auth_reused; /* credentials sent before being asked (cached nonce, nc > 1) */
+    uint64_t keepalive_rtx;  /* STUN keep-alive retransmissions (RFC 5389 §7.2.1) */
 } sip_ua_stats;
 
 typedef struct sip_ua sip_ua;
@@ -338,8 +347,9 @@ typedef struct sip_binding_ob {
     uint32_t reg_id;      /* reg-id (0: none) */
 } sip_binding_ob;
 
-/* sip_location_bind with a Path vector and an outbound identity (ob copied; NULL: none). A
- * binding with the same instance and reg-id under another contact is replaced (RFC 5626 §6). */
+/* sip_location_bind with a Path vector and an outbound identity (ob copied; NULL: none). An
+ * outbound binding is keyed by instance and reg-id (RFC 5626 §6): the same flow under another
+ * contact is replaced, two flows with one contact are two bindings. */
 void sip_location_bind_ob(sip_location *l, const char *aor, const char *contact,
                           sim_time_t expires_at, const sim_ep *source, const sip_binding_ob *ob);
 /* The stored Path of a live binding of contact of aor (NULL: any AOR, sorted order), borrowed
@@ -357,6 +367,23 @@ size_t sip_location_unbind(sip_location *l, const char *aor, const char *contact
  * with their expiry into exp (sim_time_t, may be NULL). Returns how many. */
 size_t sip_location_lookup(sip_location *l, const char *aor, sim_time_t now, GPtrArray *out,
                            GArray *exp);
+/* One binding as sip_location_bindings lists it (strings borrowed until the next change). */
+typedef struct sip_location_binding {
+    const char *contact;
+    const char *path;     /* RFC 3327 Path vector, or NULL */
+    const char *instance; /* RFC 5626 +sip.instance, or NULL */
+    uint32_t reg_id;      /* RFC 5626 reg-id (0: not an outbound flow) */
+    sim_time_t expires_at;
+    uint64_t seq;         /* registration order: larger is more recently registered */
+} sip_location_binding;
+/* The live bindings of aor at now, in the order first registered, appended to out (GArray of
+ * sip_location_binding). Returns how many. */
+size_t sip_location_bindings(sip_location *l, const char *aor, sim_time_t now, GArray *out);
+/* Removes the binding a registration of contact with identity ob names: for an outbound
+ * one (instance and reg-id) only that flow, else every binding of contact (as
+ * sip_location_unbind). Returns how many were removed. */
+size_t sip_location_unbind_ob(sip_location *l, const char *aor, const char *contact,
+                              const sip_binding_ob *ob);
 /* Live bindings in total. */
 size_t sip_location_count(sip_location *l, sim_time_t now);
 /* The AOR of a sip: URI ("user@host", host lower-cased) into out. 0 or -EINVAL (no user, not
@@ -471,7 +498,8 @@ typedef struct sip_server_cfg {
     bool force_path;           /* outbound: add Path even without Supported: path */
     uint32_t flow_timeout;     /* outbound: a UDP flow silent this long (s) is gone; 0: never */
     uint32_t flow_timer;       /* registrar: Flow-Timer (s) in the 2xx to an outbound REGISTER
-                                  (RFC 5626 §6); 0: none */
+                                  (RFC 5626 §6); edge: added to such a 2xx that has none
+                                  (§5.4); 0: none */
     sim_time_t timer_c;        /* proxy: Timer C of every INVITE branch (§16.6 step 11,
                                   §16.8; 0: SIP_TIMER_C) */
     bool authenticate;         /* proxy: requests from users of domain that it would forward
@@ -491,6 +519,8 @@ typedef struct sip_server_stats {
     uint64_t via_path, via_token, flow_failed, keepalives; /* RFC 3327 / RFC 5626 */
     uint64_t timer_c,          /* Timer C fired on a branch (§16.8) */
         proxy_challenges;      /* 407 sent (§22.3) */
+    uint64_t flow_retries;     /* RFC 5626 §7: branches sent again over the instance's next
+                                  flow after a 430 or a timeout */
 } sip_server_stats;
 
 typedef struct sip_server sip_server;

@@ -18,6 +18,7 @@ void srv_ctx_free(srv_ctx *c)
         sip_msg_free(b->req);
         if (b->alt)
             g_array_free(b->alt, TRUE);
+        srv_ob_branch_clear(b);
         g_free(b);
     }
     g_ptr_array_free(c->branches, TRUE);
@@ -90,19 +91,19 @@ static void send_branch(sip_server *s, sim_time_t now, srv_branch *b, const sim_
         srv_timer_c_set(s, b, now + s->cfg.timer_c);
 }
 
-/* §16.6: one branch for target ruri (NULL: keep the Request-URI). */
-static void add_branch(sip_server *s, sim_time_t now, srv_ctx *c, const char *ruri)
+/* §16.6 steps 1-8 for branch b to binding t (NULL: keep the Request-URI), then sends it or
+ * asks for its RFC 3263 lookup. */
+static void branch_start(sip_server *s, sim_time_t now, srv_branch *b,
+                         const sip_location_binding *t)
 {
-    srv_branch *b = g_new0(srv_branch, 1);
-    b->ctx = c;
-    b->req = sip_msg_clone(c->req, ruri);
-    g_ptr_array_add(c->branches, b);
+    srv_ctx *c = b->ctx;
+    b->req = sip_msg_clone(c->req, t ? t->contact : NULL);
     if (!b->req) {
         branch_failed(s, now, b, 500);
         return;
     }
-    if (ruri) /* RFC 3327 §5.3: the contact's stored Path becomes the Route */
-        srv_path_route(s, now, b->req, &c->req->uri, ruri);
+    if (t) /* RFC 3327 §5.3: the contact's stored Path becomes the Route */
+        srv_path_route(s, b->req, t->path);
     /* §16.6 step 4: Record-Route when the transport is known, in send_branch */
     char branch[SIP_TOKEN_MAX + 16];
     srv_branch_token(s, b->req, branch, sizeof branch);
@@ -114,6 +115,40 @@ static void add_branch(sip_server *s, sim_time_t now, srv_ctx *c, const char *ru
         b->lookup = s->next_lookup++;
         g_queue_push_tail(&s->lookups, b);
     }
+}
+
+/* §16.6: one branch for binding t (NULL: keep the Request-URI). */
+static void add_branch(sip_server *s, sim_time_t now, srv_ctx *c, const sip_location_binding *t)
+{
+    srv_branch *b = g_new0(srv_branch, 1);
+    b->ctx = c;
+    g_ptr_array_add(c->branches, b);
+    srv_ob_branch_flow(b, c->req, t);
+    branch_start(s, now, b, t);
+}
+
+/* RFC 5626 §7: a branch to an outbound flow failed (430: the binding goes; 408): it goes
+ * again, over the instance's next most recently registered flow. True when it went. */
+static bool flow_failover(sip_server *s, sim_time_t now, srv_branch *b, unsigned status)
+{
+    srv_ctx *c = b->ctx;
+    sip_location_binding next;
+    bool over = b->cancelled || c->cancelled || c->got_2xx;
+    if (!srv_ob_next_flow(s, now, b, status, &next) || over) /* removes a 430's binding */
+        return false;
+    g_autofree char *contact = g_strdup(next.contact); /* borrowed from the location */
+    g_autofree char *path = g_strdup(next.path);
+    next.contact = contact;
+    next.path = path;
+    sip_msg_free(b->req);
+    b->req = NULL;
+    b->rr_pushed = 0; /* a fresh copy of the request: no Record-Route of ours yet */
+    b->txn = 0;
+    b->status = 0;
+    srv_timer_c_set(s, b, SIM_TIME_NEVER);
+    s->stats.flow_retries++;
+    branch_start(s, now, b, &next);
+    return true;
 }
 
 /* §16.5: targets from the location service when the Request-URI is in our domain. Returns the
@@ -130,14 +165,14 @@ static unsigned targets(sip_server *s, sim_time_t now, srv_ctx *c, unsigned *sta
         *status = 404;
         return 0;
     }
-    GPtrArray *contacts = g_ptr_array_new();
-    sip_location_lookup(s->loc, aor, now, contacts, NULL);
-    unsigned n = contacts->len;
+    GArray *ts = g_array_new(FALSE, FALSE, sizeof(sip_location_binding));
+    srv_ob_targets(s, now, aor, ts); /* one per instance (RFC 5626 §7) */
+    unsigned n = ts->len;
     if (!n)
         *status = 480; /* §21.4.18: known domain, nobody registered there now */
-    for (guint i = 0; i < contacts->len; i++)
-        add_branch(s, now, c, contacts->pdata[i]);
-    g_ptr_array_free(contacts, TRUE);
+    for (guint i = 0; i < ts->len; i++)
+        add_branch(s, now, c, &g_array_index(ts, sip_location_binding, i));
+    g_array_free(ts, TRUE);
     if (n > 1)
         s->stats.forks++;
     return n;
@@ -259,6 +294,7 @@ static void cancel_branch(sip_server *s, sim_time_t now, srv_branch *b)
 static void upstream(sip_server *s, sim_time_t now, srv_ctx *c, sip_msg *resp)
 {
     sip_msg_pop(resp, SIP_HDR_VIA);
+    srv_ob_response(s, resp); /* edge: Flow-Timer on a 2xx to REGISTER (RFC 5626 §5.4) */
     sip_txns_respond(s->txns, now, c->stxn, resp);
 }
 
@@ -352,6 +388,17 @@ bool srv_fork_response(sip_server *s, sim_time_t now, unsigned txn, sip_msg *m)
     if (st == 503 && srv_fork_failover(s, now, b)) { /* RFC 3263 §4.3 */
         sip_msg_free(m);
         return true;
+    }
+    if ((st == 430 || st == 408) && b->instance) { /* RFC 5626 §7: the next flow */
+        if (flow_failover(s, now, b, st)) {
+            sip_msg_free(m);
+            return true;
+        }
+        if (st == 430) { /* the 430 is about our binding, not for the caller: §16.7 480 */
+            sip_msg_free(m);
+            branch_failed(s, now, b, 480);
+            return true;
+        }
     }
     b->status = st;
     b->done = true;
@@ -499,6 +546,8 @@ bool srv_fork_failover(sip_server *s, sim_time_t now, srv_branch *b)
 /* A branch whose transaction ended without a response: the next target, else §16.7 status. */
 static void branch_lost(sip_server *s, sim_time_t now, srv_branch *b, unsigned status)
 {
+    if (status == 408 && b->instance && flow_failover(s, now, b, status))
+        return; /* RFC 5626 §7: a flow that timed out: the instance's next one */
     if (!srv_fork_failover(s, now, b))
         branch_failed(s, now, b, status);
 }

@@ -14,6 +14,7 @@
  *       tcp_idle=120 (seconds, UAs and servers): a connection the app opened closes when idle
  *   RFC 5626 / RFC 3327: sip.proxy{outbound=true, force_path=false, flow_timeout=0} is an
  *       edge proxy; sip.registrar{flow_timer=25}; sip.ua{outbound=true, keepalive=30|false}
+ *       or sip.ua{outbound={edges={"ip", "ip:port"}, rto=0.5}}: one flow per edge
  *   ua:register([expires])   -> true, 200 | false, status     (blocks; refreshes by itself)
  *   ua:options(uri)          -> status                        (blocks)
  *   ua:call(uri)             -> call (the INVITE is on its way)
@@ -314,6 +315,7 @@ static int server_stats(lua_State *L)
     simlua_set_int(L, "via_token", (lua_Integer)st->via_token);
     simlua_set_int(L, "flow_failed", (lua_Integer)st->flow_failed);
     simlua_set_int(L, "keepalives", (lua_Integer)st->keepalives);
+    simlua_set_int(L, "flow_retries", (lua_Integer)st->flow_retries);
     simlua_set_int(L, "timer_c", (lua_Integer)st->timer_c);
     simlua_set_int(L, "proxy_challenges", (lua_Integer)st->proxy_challenges);
     return 1;
@@ -440,10 +442,47 @@ static bool opt_ice(lua_State *L, int idx, ice_app_cfg *cfg)
     return true;
 }
 
-/* outbound = true (RFC 5626), keepalive = seconds | false (no keep-alives). */
+static const char *const outbound_keys[] = { "edges", "rto", NULL };
+
+/* outbound = {edges = {"ip[:port]", ...}, rto = time}: one flow per edge (reg-id 1, 2 ...,
+ * RFC 5626 §4.2) and the STUN keep-alive RTO; the table is at the top of the stack. */
+static void opt_outbound_table(lua_State *L, int idx, sip_ua_cfg *cfg)
+{
+    int t = lua_gettop(L);
+    simlua_check_options(L, t, outbound_keys);
+    cfg->keepalive_rto = simlua_opt_time(L, t, "rto", 0);
+    if (lua_getfield(L, t, "edges") != LUA_TNIL) {
+        lua_Integer n = lua_istable(L, -1) ? (lua_Integer)luaL_len(L, -1) : 0;
+        if (n < 1 || n > SIP_UA_EDGES_MAX)
+            luaL_argerror(L, idx, "option 'outbound.edges': a list of 1..4 \"ip[:port]\"");
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_geti(L, -1, i);
+            const char *e = lua_tostring(L, -1);
+            sim_ep *ep = &cfg->edges[i - 1];
+            if (!e || (!(sim_ep_parse(e, ep) == 0 && ep->port) &&
+                       (sim_ip_parse(e, &ep->ip) < 0 || !(ep->port = SIP_PORT))))
+                luaL_argerror(L, idx, lua_pushfstring(L, "option 'outbound.edges'[%d]: "
+                                                         "\"ip\" or \"ip:port\"", (int)i));
+            lua_pop(L, 1);
+        }
+        cfg->n_edges = (size_t)n;
+        if (cfg->registrar.port)
+            luaL_argerror(L, idx, "option 'registrar' and 'outbound.edges': REGISTERs go to "
+                                  "the edges");
+    }
+    lua_pop(L, 1);
+}
+
+/* outbound = true | {edges =, rto =} (RFC 5626), keepalive = seconds | false (none). */
 static void opt_outbound_ua(lua_State *L, int idx, sip_ua_cfg *cfg)
 {
-    cfg->outbound = simlua_opt_bool(L, idx, "outbound", false);
+    if (lua_getfield(L, idx, "outbound") == LUA_TTABLE) {
+        cfg->outbound = true;
+        opt_outbound_table(L, idx, cfg);
+    } else {
+        lua_pop(L, 1);
+        cfg->outbound = simlua_opt_bool(L, idx, "outbound", false);
+    }
     int t = lua_getfield(L, idx, "keepalive");
     lua_pop(L, 1);
     if (t == LUA_TBOOLEAN)
@@ -667,6 +706,7 @@ static int ua_stats(lua_State *L)
     simlua_set_int(L, "registrations", (lua_Integer)st->registrations);
     simlua_set_int(L, "keepalives", (lua_Integer)st->keepalives);
     simlua_set_int(L, "keepalive_answers", (lua_Integer)st->keepalive_answers);
+    simlua_set_int(L, "keepalive_rtx", (lua_Integer)st->keepalive_rtx);
     simlua_set_int(L, "flow_failures", (lua_Integer)st->flow_failures);
     simlua_set_int(L, "auth_reused", (lua_Integer)st->auth_reused);
     return 1;

@@ -330,6 +330,28 @@ bool srv_ob_request(sip_server *s, sim_time_t now, sip_txn_ev *ev)
     return false;
 }
 
+/* True when the Require header lists option tag opt. */
+static bool requires(const sip_msg *m, const char *opt)
+{
+    sip_str v;
+    for (size_t i = 0; sip_msg_value(m, SIP_HDR_REQUIRE, i, &v) == 0; i++)
+        if (sip_str_eq(v, opt))
+            return true;
+    return false;
+}
+
+void srv_ob_response(sip_server *s, sip_msg *resp)
+{
+    sip_cseq cs;
+    if (!s->ob || !s->cfg.flow_timer || resp->status < 200 || resp->status >= 300 ||
+        sip_msg_cseq(resp, &cs) < 0 || !sip_str_eq(cs.method, "REGISTER") ||
+        !requires(resp, "outbound") || sip_msg_hdr_named(resp, "Flow-Timer"))
+        return;
+    char v[16]; /* §5.4: the edge knows how long its NATs keep a flow; the registrar may not */
+    g_snprintf(v, sizeof v, "%u", s->cfg.flow_timer);
+    sip_msg_add(resp, SIP_HDR_OTHER, "Flow-Timer", v);
+}
+
 void srv_ob_done(sip_server *s)
 {
     if (s->ob)
@@ -438,15 +460,10 @@ void srv_ob_register_reply(const sip_server *s, const srv_reg_ob *r, bool outbou
     }
 }
 
-/* ---------------------------------------------------------------- home proxy (RFC 3327 §5.3) */
+/* ---------------------------------------------------------------- home proxy (RFC 3327 §5.3, RFC 5626 §7) */
 
-void srv_path_route(sip_server *s, sim_time_t now, sip_msg *req, const sip_uri *aor_uri,
-                    const char *contact)
+void srv_path_route(sip_server *s, sip_msg *req, const char *path)
 {
-    char aor[512];
-    if (sip_aor_of(aor_uri, aor, sizeof aor) < 0)
-        return;
-    const char *path = sip_location_path(s->loc, aor, contact, now);
     if (!path)
         return;
     /* the Path vector, in order, becomes the Route set (a preloaded route, §16.6 step 6):
@@ -460,4 +477,86 @@ void srv_path_route(sip_server *s, sim_time_t now, sip_msg *req, const sip_uri *
         sip_msg_push(req, SIP_HDR_ROUTE, vals->pdata[i]);
     g_ptr_array_free(vals, TRUE);
     s->stats.via_path++;
+}
+
+static bool is_flow(const sip_location_binding *b)
+{
+    return b->instance && b->reg_id;
+}
+
+static bool tried(const srv_branch *b, uint32_t reg_id)
+{
+    for (guint i = 0; b && b->flows_tried && i < b->flows_tried->len; i++)
+        if (g_array_index(b->flows_tried, uint32_t, i) == reg_id)
+            return true;
+    return false;
+}
+
+/* The index in a of the most recently registered flow of instance not tried by b, or -1. */
+static int newest_flow(const GArray *a, const char *instance, const srv_branch *b)
+{
+    int best = -1;
+    for (guint i = 0; i < a->len; i++) {
+        const sip_location_binding *x = &g_array_index(a, sip_location_binding, i);
+        if (is_flow(x) && strcmp(x->instance, instance) == 0 && !tried(b, x->reg_id) &&
+            (best < 0 || x->seq > g_array_index(a, sip_location_binding, best).seq))
+            best = (int)i;
+    }
+    return best;
+}
+
+void srv_ob_targets(sip_server *s, sim_time_t now, const char *aor, GArray *out)
+{
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(sip_location_binding));
+    sip_location_bindings(s->loc, aor, now, all);
+    /* §7: "the proxy uses the most recently registered flow" of each instance; the order
+     * stays the registration order of the bindings, so forking is deterministic */
+    for (guint i = 0; i < all->len; i++) {
+        const sip_location_binding *x = &g_array_index(all, sip_location_binding, i);
+        if (!is_flow(x) || newest_flow(all, x->instance, NULL) == (int)i)
+            g_array_append_vals(out, x, 1);
+    }
+    g_array_free(all, TRUE);
+}
+
+void srv_ob_branch_flow(srv_branch *b, const sip_msg *req, const sip_location_binding *t)
+{
+    char aor[512];
+    if (!t || !is_flow(t) || sip_aor_of(&req->uri, aor, sizeof aor) < 0)
+        return;
+    b->aor = g_strdup(aor);
+    b->instance = g_strdup(t->instance);
+    b->reg_id = t->reg_id;
+}
+
+void srv_ob_branch_clear(srv_branch *b)
+{
+    g_free(b->aor);
+    g_free(b->instance);
+    if (b->flows_tried)
+        g_array_free(b->flows_tried, TRUE);
+}
+
+bool srv_ob_next_flow(sip_server *s, sim_time_t now, srv_branch *b, unsigned status,
+                      sip_location_binding *next)
+{
+    if (!b->instance)
+        return false;
+    if (status == 430) { /* §7: "the proxy SHOULD remove the binding" of the failed flow */
+        sip_binding_ob ob = { .instance = b->instance, .reg_id = b->reg_id };
+        sip_location_unbind_ob(s->loc, b->aor, NULL, &ob);
+    } else {
+        if (!b->flows_tried)
+            b->flows_tried = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        g_array_append_val(b->flows_tried, b->reg_id);
+    }
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(sip_location_binding));
+    sip_location_bindings(s->loc, b->aor, now, all);
+    int i = newest_flow(all, b->instance, b);
+    if (i >= 0) {
+        *next = g_array_index(all, sip_location_binding, i);
+        b->reg_id = next->reg_id;
+    }
+    g_array_free(all, TRUE);
+    return i >= 0;
 }

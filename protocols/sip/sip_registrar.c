@@ -11,6 +11,7 @@ typedef struct binding {
     char *path;         /* RFC 3327 Path vector (comma list), or NULL */
     char *instance;     /* RFC 5626 +sip.instance, or NULL */
     uint32_t reg_id;
+    uint64_t seq;       /* when last (re)registered: larger is more recent (RFC 5626 §7) */
 } binding;
 
 static void binding_clear(binding *b)
@@ -24,6 +25,7 @@ struct sip_location {
     GHashTable *aors;       /* aor -> GArray of binding (registration order) */
     GHashTable *by_contact; /* contact -> GPtrArray of the aors binding it with a flow or a
                                Path (owned, sorted) */
+    uint64_t seq;           /* registrations so far (binding.seq) */
 };
 
 static void bindings_free(gpointer p)
@@ -72,13 +74,31 @@ static void index_del(sip_location *l, const char *contact, const char *aor)
         g_hash_table_remove(l->by_contact, contact);
 }
 
+/* Brings the index entry (contact, aor) in line with aor's bindings a: present when one of
+ * them binds contact with a flow or a Path (RFC 5626: two flows of one instance may register
+ * the same contact URI). */
+static void index_sync(sip_location *l, GArray *a, const char *contact, const char *aor)
+{
+    for (guint i = 0; a && i < a->len; i++) {
+        const binding *b = &g_array_index(a, binding, i);
+        if ((b->flow || b->path) && strcmp(b->contact, contact) == 0) {
+            index_add(l, contact, aor);
+            return;
+        }
+    }
+    index_del(l, contact, aor);
+}
+
 /* Removes binding i of aor's array a. */
 static void drop_binding(sip_location *l, const char *aor, GArray *a, guint i)
 {
     binding *b = &g_array_index(a, binding, i);
-    index_del(l, b->contact, aor);
+    char *contact = b->contact;
+    b->contact = NULL;
     binding_clear(b);
     g_array_remove_index(a, i);
+    index_sync(l, a, contact, aor);
+    g_free(contact);
 }
 
 void sip_location_free(sip_location *l)
@@ -96,20 +116,19 @@ void sip_location_bind(sip_location *l, const char *aor, const char *contact,
     sip_location_bind_ob(l, aor, contact, expires_at, source, NULL);
 }
 
-/* RFC 5626 §6: another contact registered by the same instance with the same reg-id is the
- * same flow's older registration: it goes. */
-static void replace_flow(sip_location *l, const char *aor, GArray *a, const char *contact,
-                         const sip_binding_ob *ob)
+/* The binding of a that a registration of contact with identity ob updates: for an outbound
+ * one (RFC 5626 §6) the one with the same instance and reg-id, whatever its contact (the new
+ * flow replaces the old); else the one of contact that has no reg-id. -1 when none. */
+static int find_binding(GArray *a, const char *contact, const sip_binding_ob *ob)
 {
-    for (guint i = 0; ob && ob->instance && ob->reg_id && i < a->len;) {
-        binding *b = &g_array_index(a, binding, i);
-        if (b->instance && b->reg_id == ob->reg_id && strcmp(b->instance, ob->instance) == 0 &&
-            strcmp(b->contact, contact) != 0) {
-            drop_binding(l, aor, a, i);
-        } else {
-            i++;
-        }
+    bool flow = ob && ob->instance && ob->reg_id;
+    for (guint i = 0; i < a->len; i++) {
+        const binding *b = &g_array_index(a, binding, i);
+        if (flow ? b->instance && b->reg_id == ob->reg_id && strcmp(b->instance, ob->instance) == 0
+                 : !b->reg_id && strcmp(b->contact, contact) == 0)
+            return (int)i;
     }
+    return -1;
 }
 
 void sip_location_bind_ob(sip_location *l, const char *aor, const char *contact,
@@ -120,17 +139,20 @@ void sip_location_bind_ob(sip_location *l, const char *aor, const char *contact,
         a = g_array_new(FALSE, TRUE, sizeof(binding));
         g_hash_table_insert(l->aors, g_strdup(aor), a);
     }
-    replace_flow(l, aor, a, contact, ob);
-    binding *b = NULL;
-    for (guint i = 0; i < a->len && !b; i++)
-        if (strcmp(g_array_index(a, binding, i).contact, contact) == 0)
-            b = &g_array_index(a, binding, i);
+    int i = find_binding(a, contact, ob);
+    binding *b = i >= 0 ? &g_array_index(a, binding, i) : NULL;
+    g_autofree char *old = NULL;
+    if (b && strcmp(b->contact, contact) != 0) { /* the flow's new contact */
+        old = b->contact;
+        b->contact = g_strdup(contact);
+    }
     if (!b) {
         binding nb = { .contact = g_strdup(contact) };
         g_array_append_val(a, nb);
         b = &g_array_index(a, binding, a->len - 1);
     }
     b->expires_at = expires_at;
+    b->seq = ++l->seq;
     b->flow = source != NULL;
     if (source)
         b->source = *source;
@@ -139,10 +161,24 @@ void sip_location_bind_ob(sip_location *l, const char *aor, const char *contact,
     b->path = ob && ob->path ? g_strdup(ob->path) : NULL;
     b->instance = ob && ob->instance ? g_strdup(ob->instance) : NULL;
     b->reg_id = ob ? ob->reg_id : 0;
-    if (b->flow || b->path)
-        index_add(l, contact, aor);
-    else
-        index_del(l, contact, aor);
+    index_sync(l, a, contact, aor);
+    if (old)
+        index_sync(l, a, old, aor);
+}
+
+size_t sip_location_unbind_ob(sip_location *l, const char *aor, const char *contact,
+                              const sip_binding_ob *ob)
+{
+    if (!ob || !ob->instance || !ob->reg_id)
+        return sip_location_unbind(l, aor, contact);
+    GArray *a = g_hash_table_lookup(l->aors, aor);
+    int i = a ? find_binding(a, contact, ob) : -1;
+    if (i < 0)
+        return 0;
+    drop_binding(l, aor, a, (guint)i);
+    if (!a->len)
+        g_hash_table_remove(l->aors, aor);
+    return 1;
 }
 
 static const binding *live_binding(GArray *a, const char *contact, sim_time_t now)
@@ -246,6 +282,22 @@ size_t sip_location_lookup(sip_location *l, const char *aor, sim_time_t now, GPt
     return a->len;
 }
 
+size_t sip_location_bindings(sip_location *l, const char *aor, sim_time_t now, GArray *out)
+{
+    GArray *a = g_hash_table_lookup(l->aors, aor);
+    if (!a)
+        return 0;
+    purge(l, aor, a, now);
+    for (guint i = 0; i < a->len; i++) {
+        const binding *b = &g_array_index(a, binding, i);
+        sip_location_binding e = { .contact = b->contact, .path = b->path,
+                                   .instance = b->instance, .reg_id = b->reg_id,
+                                   .expires_at = b->expires_at, .seq = b->seq };
+        g_array_append_val(out, e);
+    }
+    return a->len;
+}
+
 size_t sip_location_count(sip_location *l, sim_time_t now)
 {
     size_t n = 0;
@@ -314,7 +366,7 @@ static unsigned apply(sip_server *s, sim_time_t now, const sip_msg *m, const cha
         *outbound = *outbound || instance;
         uint32_t e = contact_expires(s, m, &na);
         if (e == 0)
-            sip_location_unbind(s->loc, aor, uri);
+            sip_location_unbind_ob(s->loc, aor, uri, &bo);
         else /* with a Path the source is the last proxy, not the UA's flow */
             sip_location_bind_ob(s->loc, aor, uri, now + (sim_time_t)e * SIM_SEC,
                                  ob->path ? NULL : src, &bo);
@@ -384,18 +436,21 @@ void srv_register(sip_server *s, sim_time_t now, unsigned txn, const sip_msg *m)
     }
     srv_ob_register_reply(s, &ob, outbound, r);
     srv_ob_register_clear(&ob);
-    /* §10.3 step 8: the current bindings, each with its remaining expiry */
-    GPtrArray *c = g_ptr_array_new();
-    GArray *exp = g_array_new(FALSE, FALSE, sizeof(sim_time_t));
-    sip_location_lookup(s->loc, aor, now, c, exp);
-    for (guint i = 0; i < c->len; i++) {
-        sim_time_t left = g_array_index(exp, sim_time_t, i) - now;
-        g_autofree char *v2 = g_strdup_printf("<%s>;expires=%" G_GUINT64_FORMAT,
-                                              (char *)c->pdata[i], (left + SIM_SEC - 1) / SIM_SEC);
-        sip_msg_add(r, SIP_HDR_CONTACT, NULL, v2);
+    /* §10.3 step 8: the current bindings, each with its remaining expiry; an outbound one
+     * with its instance and reg-id (RFC 5626 §6), so each flow reads as its own binding */
+    GArray *bs = g_array_new(FALSE, FALSE, sizeof(sip_location_binding));
+    sip_location_bindings(s->loc, aor, now, bs);
+    for (guint i = 0; i < bs->len; i++) {
+        const sip_location_binding *b = &g_array_index(bs, sip_location_binding, i);
+        GString *v = g_string_new(NULL);
+        g_string_printf(v, "<%s>;expires=%" G_GUINT64_FORMAT, b->contact,
+                        (b->expires_at - now + SIM_SEC - 1) / SIM_SEC);
+        if (b->instance && b->reg_id)
+            g_string_append_printf(v, ";+sip.instance=%s;reg-id=%u", b->instance, b->reg_id);
+        sip_msg_add(r, SIP_HDR_CONTACT, NULL, v->str);
+        g_string_free(v, TRUE);
     }
-    g_ptr_array_free(c, TRUE);
-    g_array_free(exp, TRUE);
+    g_array_free(bs, TRUE);
     sip_txns_respond(s->txns, now, txn, r);
     sip_msg_free(r);
 }

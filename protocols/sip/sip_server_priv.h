@@ -37,6 +37,10 @@ typedef struct srv_branch {
     bool lingering;        /* Timer C made it 408 without a provisional; its client
                               transaction lives on (§16.8) and keeps the context */
     unsigned rr_pushed;    /* Record-Route values of ours on req (0-2, RFC 5658) */
+    char *aor, *instance;  /* RFC 5626 §7: the branch goes over a flow of this instance of
+                              aor (owned; NULL: not an outbound binding) */
+    uint32_t reg_id;       /* ... with this reg-id now */
+    GArray *flows_tried;   /* uint32_t reg-ids that failed with 408 (kept bindings), or NULL */
 } srv_branch;
 
 /* A proxied request: its server transaction and branches (§16). */
@@ -119,6 +123,9 @@ bool srv_ob_request(sip_server *s, sim_time_t now, sip_txn_ev *ev);
 void srv_ob_done(sip_server *s);
 /* Edge: a message from `from` keeps its flow alive. */
 void srv_ob_seen(sip_server *s, sim_time_t now, const sim_ep *from);
+/* Edge: a response going upstream (changed in place): a 2xx to an outbound REGISTER without
+ * Flow-Timer gets ours when cfg.flow_timer is set (RFC 5626 §5.4). */
+void srv_ob_response(sip_server *s, sip_msg *resp);
 /* Edge: true with *to when m (our Via on top) goes over a flow. */
 bool srv_ob_next_hop(sip_server *s, sim_time_t now, const sip_msg *m, sim_ep *to);
 
@@ -139,9 +146,21 @@ unsigned srv_ob_contact(const srv_reg_ob *r, const sip_nameaddr *na, char **inst
 /* Adds Path (when the UA supports it), Require: outbound and Flow-Timer to the 200 OK. */
 void srv_ob_register_reply(const sip_server *s, const srv_reg_ob *r, bool outbound,
                            sip_msg *resp);
-/* Home proxy: pushes the stored Path of contact (of the AOR of aor_uri) as Route onto req. */
-void srv_path_route(sip_server *s, sim_time_t now, sip_msg *req, const sip_uri *aor_uri,
-                    const char *contact);
+/* Home proxy: pushes a binding's stored Path (NULL: none) as Route onto req. */
+void srv_path_route(sip_server *s, sip_msg *req, const char *path);
+/* Home proxy, RFC 5626 §7: the live bindings of aor to fork to (sip_location_binding,
+ * borrowed until the location changes): every one that is not an outbound flow, and of each
+ * instance only its most recently registered flow. */
+void srv_ob_targets(sip_server *s, sim_time_t now, const char *aor, GArray *out);
+/* Remembers on a new branch b of req which flow binding t is (t NULL or not a flow: none). */
+void srv_ob_branch_flow(srv_branch *b, const sip_msg *req, const sip_location_binding *t);
+/* Frees what srv_ob_branch_flow kept. */
+void srv_ob_branch_clear(srv_branch *b);
+/* Branch b's flow failed with status (430: its binding is removed, §7; 408: kept but not
+ * tried again): true with *next (strings borrowed from the location) when the instance has
+ * another live flow, the most recently registered; b then names that flow. */
+bool srv_ob_next_flow(sip_server *s, sim_time_t now, srv_branch *b, unsigned status,
+                      sip_location_binding *next);
 /* sip_timer_c.c: Timer C bookkeeping (§16.6 step 11, §16.7 step 2) */
 /* Arms (or re-arms) b's Timer C at `at`; SIM_TIME_NEVER stops it. */
 void srv_timer_c_set(sip_server *s, srv_branch *b, sim_time_t at);

@@ -142,14 +142,18 @@ static void flush(sip_conn *c)
 }
 
 /* RFC 5626 §4.4.1: a CRLFCRLF ping at the head of rx is answered with a CRLF pong, a lone
- * CRLF is a pong. Returns true when one was consumed, false when rx starts otherwise (or
- * with a CRLF whose meaning the next bytes decide). */
-static bool keepalive(sip_conn *c)
+ * CRLF is a pong. Returns 1 when one was consumed, 0 when rx starts otherwise, -EAGAIN when
+ * the next bytes decide: "\r\n\r" always, and on a connection we accepted (the server side,
+ * which receives pings, not pongs) any head that may still grow into a ping, so that a ping
+ * split across two TCP segments (CRLF, CRLF) is still one ping. */
+static int keepalive(sip_conn *c)
 {
     const uint8_t *d = c->rx->data;
     guint n = c->rx->len;
-    if (n < 2 || d[0] != '\r' || d[1] != '\n' || (n == 3 && d[2] == '\r'))
-        return false;
+    if (n < 2 || d[0] != '\r' || d[1] != '\n')
+        return 0;
+    if ((n == 3 && d[2] == '\r') || (!c->opened && n == 2))
+        return -EAGAIN;
     bool ping = n >= 4 && memcmp(d, "\r\n\r\n", 4) == 0;
     g_byte_array_remove_range(c->rx, 0, ping ? 4 : 2);
     if (ping) {
@@ -158,7 +162,7 @@ static bool keepalive(sip_conn *c)
     }
     if (c->owner->event)
         c->owner->event(c->owner->ctx, &c->peer, ping ? SIP_TCP_PING : SIP_TCP_PONG);
-    return true;
+    return 1;
 }
 
 /* Delivers every whole message in rx; a framing error kills the connection. */
@@ -166,7 +170,10 @@ static void frame_all(sip_conn *c)
 {
     sip_tcp *t = c->owner;
     while (c->sock && c->rx->len) {
-        if (keepalive(c))
+        int ka = keepalive(c);
+        if (ka == -EAGAIN)
+            return;
+        if (ka)
             continue;
         size_t n = 0;
         int rc = sip_msg_frame(c->rx->data, c->rx->len, &n);

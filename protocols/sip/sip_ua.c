@@ -214,27 +214,39 @@ int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, u
 
 /* ---------------------------------------------------------------- REGISTER (§10.2) */
 
-int sip_ua_register(sip_ua *ua, sim_time_t now, uint32_t expires)
+sip_msg *sip_ua_register_msg(sip_ua *ua, const char *call_id, uint32_t cseq,
+                             const char *contact, uint32_t expires)
 {
-    if (ua->reg_txn)
-        return -EBUSY;
     sip_msg *m = NULL;
     g_autofree char *ruri = g_strdup_printf("sip:%s", ua->domain);
     if (sip_msg_new_request("REGISTER", ruri, &m) < 0)
-        return -EINVAL;
+        return NULL;
     g_autofree char *to = g_strdup_printf("<%s>", ua->aor);
     g_autofree char *from = g_strdup_printf("<%s>;tag=%s", ua->aor, ua->reg_tag);
-    char cseq[32], exp[16];
-    g_snprintf(cseq, sizeof cseq, "%u REGISTER", ++ua->reg_cseq);
+    char cs[32], exp[16];
+    g_snprintf(cs, sizeof cs, "%u REGISTER", cseq);
     g_snprintf(exp, sizeof exp, "%u", expires);
     sip_msg_add(m, SIP_HDR_MAX_FORWARDS, NULL, "70");
     sip_msg_add(m, SIP_HDR_TO, NULL, to);
     sip_msg_add(m, SIP_HDR_FROM, NULL, from);
-    sip_msg_add(m, SIP_HDR_CALL_ID, NULL, ua->reg_call_id); /* §10.2: one Call-ID for all */
-    sip_msg_add(m, SIP_HDR_CSEQ, NULL, cseq);
-    sip_msg_add(m, SIP_HDR_CONTACT, NULL, sip_ua_ob_contact(ua));
+    sip_msg_add(m, SIP_HDR_CALL_ID, NULL, call_id);
+    sip_msg_add(m, SIP_HDR_CSEQ, NULL, cs);
+    sip_msg_add(m, SIP_HDR_CONTACT, NULL, contact);
     sip_msg_add(m, SIP_HDR_EXPIRES, NULL, exp);
     sip_ua_ob_register(ua, m);
+    return m;
+}
+
+int sip_ua_register(sip_ua *ua, sim_time_t now, uint32_t expires)
+{
+    if (ua->reg_txn)
+        return -EBUSY;
+    /* §10.2: one Call-ID for all registrations to this registrar */
+    sip_msg *m = sip_ua_register_msg(ua, ua->reg_call_id, ++ua->reg_cseq,
+                                     sip_ua_ob_contact(ua), expires);
+    if (!m)
+        return -EINVAL;
+    g_autofree char *ruri = g_strdup_printf("sip:%s", ua->domain);
     sim_ep dest = ua->cfg.registrar.port ? ua->cfg.registrar : ua->cfg.proxy;
     int rc = dest.port ? 0 : sip_ua_route(ua, ruri, &dest);
     if (rc == 0) {
@@ -246,6 +258,7 @@ int sip_ua_register(sip_ua *ua, sim_time_t now, uint32_t expires)
     ua->reg_expires = expires;
     ua->reg_refresh = SIM_TIME_NEVER;
     ua->reg_auth_tries = 0;
+    sip_ua_ob_register_flows(ua, now, expires); /* RFC 5626 §4.2: the other edges' flows */
     return rc;
 }
 
@@ -253,6 +266,8 @@ int sip_ua_register(sip_ua *ua, sim_time_t now, uint32_t expires)
  * Expires header, else what we asked for. */
 static uint32_t granted(const sip_ua *ua, const sip_msg *m)
 {
+    if (ua->ob) /* RFC 5626: our flow is the Contact with our instance and reg-id 1 */
+        return sip_ua_ob_granted(ua, m, 1, ua->reg_expires);
     sip_nameaddr na, mine;
     sip_nameaddr_parse(sip_s(ua->contact), false, false, &mine, NULL);
     for (size_t i = 0; sip_msg_nameaddr(m, SIP_HDR_CONTACT, i, &na) == 0; i++) {
@@ -286,6 +301,7 @@ static void reg_response(sip_ua *ua, sim_time_t now, const sip_msg *m)
     }
     if (m->status >= 300) {
         sip_ua_emit(ua, SIP_UA_EV_REG_FAILED, 0, m->status);
+        sip_ua_ob_reg_failed(ua, now); /* RFC 5626 §4.5: try again later */
         return;
     }
     uint32_t e = ua->reg_expires ? granted(ua, m) : 0;
@@ -389,6 +405,8 @@ static void on_response(sip_ua *ua, sim_time_t now, sip_txn_ev *ev)
 {
     if (ev->id && ev->id == ua->reg_txn) {
         reg_response(ua, now, ev->msg);
+    } else if (ev->id && sip_ua_ob_response(ua, now, ev->id, ev->msg)) {
+        /* the REGISTER of another flow (RFC 5626 §4.2) */
     } else if (ev->id && ev->id == ua->options_txn) {
         if (ev->msg->status >= 200) {
             ua->options_txn = 0;
@@ -409,6 +427,9 @@ static void on_failure(sip_ua *ua, sim_time_t now, const sip_txn_ev *ev)
     if (ev->id == ua->reg_txn) {
         ua->reg_txn = 0;
         sip_ua_emit(ua, SIP_UA_EV_REG_FAILED, 0, status);
+        sip_ua_ob_reg_failed(ua, now);
+    } else if (sip_ua_ob_failed(ua, now, ev->id)) {
+        /* the REGISTER of another flow timed out */
     } else if (ev->id == ua->options_txn) {
         ua->options_txn = 0;
         sip_ua_emit(ua, SIP_UA_EV_OPTIONS, 0, status);

@@ -96,6 +96,10 @@ int sip_ua_push_via(sip_ua *ua, sip_msg *m);
 unsigned sip_ua_send_request(sip_ua *ua, sim_time_t now, sip_msg *m, const sim_ep *dest);
 /* Where a request to uri goes (see sip.h). 0 or -EHOSTUNREACH. */
 int sip_ua_route(const sip_ua *ua, const char *uri, sim_ep *dest);
+/* A REGISTER (§10.2) for our AOR with call_id, cseq, contact and expires, Supported per
+ * outbound, no Via. Returns owned, or NULL (cannot build). */
+sip_msg *sip_ua_register_msg(sip_ua *ua, const char *call_id, uint32_t cseq,
+                             const char *contact, uint32_t expires);
 /* Answers request req on server transaction txn with status (reason NULL: standard), adding
  * our Contact for 2xx to INVITE. Returns 0 or a negative code. */
 int sip_ua_reply(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *req, unsigned status,
@@ -146,5 +150,19 @@ sim_time_t sip_ua_ob_deadline(const sip_ua *ua);
 bool sip_ua_ob_pop(sip_ua *ua, sip_out *out);
 /* True while keep-alives hold a flow to peer (its connection must not be closed as idle). */
 bool sip_ua_ob_holds(const sip_ua *ua, const sim_ep *peer);
+/* RFC 5626 §4.2, several edges: registers (expires > 0) every other flow that is neither
+ * registered nor being registered, or unregisters them all (expires 0). */
+void sip_ua_ob_register_flows(sip_ua *ua, sim_time_t now, uint32_t expires);
+/* A response (borrowed) on client transaction txn: true when it was a REGISTER of a flow
+ * other than the first (handled here). */
+bool sip_ua_ob_response(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *m);
+/* The UA's own REGISTER (flow 1) failed: with outbound and expires > 0, it is sent again
+ * after the RFC 5626 §4.5 back-off. */
+void sip_ua_ob_reg_failed(sip_ua *ua, sim_time_t now);
+/* Client transaction txn failed: true when it was such a REGISTER. */
+bool sip_ua_ob_failed(sip_ua *ua, sim_time_t now, unsigned txn);
+/* The expiry a 2xx to our REGISTER granted to flow reg_id (§10.2.4 with RFC 5626 §6: the
+ * Contact carrying our instance and that reg-id), else Expires, else asked. */
+uint32_t sip_ua_ob_granted(const sip_ua *ua, const sip_msg *m, uint32_t reg_id, uint32_t asked);
 
 #endif

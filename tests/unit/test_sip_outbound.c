@@ -3,26 +3,9 @@
  * registrar storing and echoing Path, instance / reg-id replacement, 439, the home proxy
  * turning the stored Path into Route, the edge proxy adding Path, forwarding over a flow,
  * answering 430 when the flow is gone and 403 for a forged token, and the UA's contact and
- * STUN keep-alives (answered, unanswered, a changed mapping). */
-#include <errno.h>
-#include <glib.h>
-#include <string.h>
-#include "protocols/sip/sip.h"
-#include "protocols/stun/stun.h"
-#include "tests/unit/ep_util.h"
-
-#define EDGE "18.7.22.10:5060"
-#define NAT "128.6.4.33:55729"
-
-static sip_str sip_s(const char *s)
-{
-    return (sip_str){ s, strlen(s) };
-}
-
-static bool str_is(sip_str s, const char *lit)
-{
-    return s.len == strlen(lit) && memcmp(s.p, lit, s.len) == 0;
-}
+ * STUN keep-alives (answered, unanswered and retransmitted at RFC 5389 RTO times, a changed
+ * mapping). Helpers: sip_ob_fx.h; several flows: test_sip_outbound_flows.c. */
+#include "tests/unit/sip_ob_fx.h"
 
 static const uint8_t key[SIP_FLOW_KEY_LEN] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
                                                15, 16, 17, 18, 19 };
@@ -93,66 +76,6 @@ static void test_stun_demux(void)
     g_assert_cmpint(sip_stun_keepalive_answer(out, m, &from, out, sizeof out, &m), ==, -EBADMSG);
 }
 
-/* ---------------------------------------------------------------- cores */
-
-typedef struct sent {
-    sim_ep to;
-    sip_msg *m;        /* NULL for a non-SIP datagram */
-    GBytes *raw;
-} sent;
-
-static void sent_free(gpointer p)
-{
-    sent *s = p;
-    sip_msg_free(s->m);
-    g_bytes_unref(s->raw);
-    g_free(s);
-}
-
-/* Everything the core wants to send, decoded. */
-static GPtrArray *drain(sip_server *srv, sip_ua *ua)
-{
-    GPtrArray *a = g_ptr_array_new_with_free_func(sent_free);
-    sip_out o;
-    while (srv ? sip_server_pop(srv, &o) : sip_ua_pop(ua, &o)) {
-        sent *s = g_new0(sent, 1);
-        s->to = o.to;
-        s->raw = g_bytes_new(o.data, o.len);
-        if (!sip_is_stun(o.data, o.len) && !(o.len == 4 && !memcmp(o.data, "\r\n\r\n", 4)))
-            g_assert_cmpint(sip_msg_decode(o.data, o.len, &s->m, NULL), ==, 0);
-        g_ptr_array_add(a, s);
-        sip_out_clear(&o);
-    }
-    return a;
-}
-
-static void feed(sip_server *srv, sim_time_t now, const char *from, const char *text)
-{
-    sim_ep f = ep(from);
-    g_assert_cmpint(sip_server_input(srv, now, &f, (const uint8_t *)text, strlen(text)), ==, 0);
-}
-
-/* The one final response in a; its status. */
-static unsigned final_status(GPtrArray *a)
-{
-    unsigned st = 0;
-    for (guint i = 0; i < a->len; i++) {
-        sent *s = a->pdata[i];
-        if (s->m && !s->m->request && s->m->status >= 200)
-            st = s->m->status;
-    }
-    return st;
-}
-
-static const char *hdr(const sip_msg *m, const char *name)
-{
-    const sip_hdr *h = sip_msg_hdr_named(m, name);
-    return h ? h->value : NULL;
-}
-
-#define PATH "<sip:0080060421d9b1d679a674f5793a97440f@18.7.22.10:5060;lr;ob>"
-#define INST "+sip.instance=\"<urn:uuid:00000000-0000-4000-8000-000000000001>\""
-
 static char *register_msg(const char *contact_host, unsigned cseq, const char *extra)
 {
     return g_strdup_printf(
@@ -163,13 +86,6 @@ static char *register_msg(const char *contact_host, unsigned cseq, const char *e
         "Call-ID: reg1@10.0.0.20\r\nCSeq: %u REGISTER\r\n"
         "Contact: <sip:bob@%s:5060>;" INST ";reg-id=1\r\n"
         "%sContent-Length: 0\r\n\r\n", cseq, cseq, cseq, contact_host, extra);
-}
-
-static sip_server *registrar(sim_rng *rng, uint32_t flow_timer)
-{
-    sip_server_cfg c = { .domain = "mit.edu", .self = ep("18.7.22.84:5060"), .registrar = true,
-                         .flow_timer = flow_timer };
-    return sip_server_new(&c, rng);
 }
 
 static void test_registrar_path(void)
@@ -296,15 +212,6 @@ static char *invite_via_edge(const char *route, unsigned n)
         n, n, route, n);
 }
 
-/* The INVITE among what the edge sent (NULL if none). */
-static const sent *find_request(GPtrArray *a)
-{
-    for (guint i = 0; i < a->len; i++)
-        if (((sent *)a->pdata[i])->m && ((sent *)a->pdata[i])->m->request)
-            return a->pdata[i];
-    return NULL;
-}
-
 static void test_edge(void)
 {
     sim_rng rng;
@@ -382,57 +289,6 @@ static void test_edge(void)
 /* ---------------------------------------------------------------- UA */
 
 /* Answers the REGISTER in a with 200 and Flow-Timer ft from the edge. */
-static void answer_register(sip_ua *ua, sim_time_t now, GPtrArray *a, const char *ft)
-{
-    const sent *reg = NULL;
-    for (guint i = 0; i < a->len; i++)
-        if (((sent *)a->pdata[i])->m && !strcmp(((sent *)a->pdata[i])->m->method, "REGISTER"))
-            reg = a->pdata[i];
-    g_assert_nonnull(reg);
-    sip_msg *r = NULL;
-    g_assert_cmpint(sip_msg_response(reg->m, 200, NULL, "t", &r), ==, 0);
-    sip_msg_add(r, SIP_HDR_REQUIRE, NULL, "outbound");
-    if (ft)
-        sip_msg_add(r, SIP_HDR_OTHER, "Flow-Timer", ft);
-    GString *b = g_string_new(NULL);
-    sip_msg_encode(r, b);
-    sim_ep from = ep(EDGE);
-    g_assert_cmpint(sip_ua_input(ua, now, &from, (uint8_t *)b->str, b->len), ==, 0);
-    g_string_free(b, TRUE);
-    sip_msg_free(r);
-}
-
-/* Runs the UA's timers until it sends something (the next keep-alive); returns that. */
-static GPtrArray *next_keepalive(sip_ua *ua, sim_time_t *now)
-{
-    for (;;) {
-        *now = sip_ua_next_deadline(ua);
-        g_assert_cmpuint(*now, !=, SIM_TIME_NEVER);
-        sip_ua_timeout(ua, *now);
-        GPtrArray *a = drain(NULL, ua);
-        if (a->len)
-            return a;
-        g_ptr_array_free(a, TRUE);
-    }
-}
-
-/* The edge's answer to the STUN request in a, as seen from mapped. */
-static void answer_stun(sip_ua *ua, sim_time_t now, GPtrArray *a, const char *mapped)
-{
-    for (guint i = 0; i < a->len; i++) {
-        sent *s = a->pdata[i];
-        if (s->m)
-            continue;
-        uint8_t out[64];
-        size_t n, len;
-        const uint8_t *req = g_bytes_get_data(s->raw, &len);
-        sim_ep from = ep(mapped), edge = ep(EDGE);
-        g_assert_cmpint(sip_stun_keepalive_answer(req, len, &from, out, sizeof out, &n), ==, 0);
-        g_assert_cmpint(sip_ua_keepalive_input(ua, now, &edge, out, n), ==, 0);
-        g_assert_cmpint(sip_ua_keepalive_input(ua, now, &edge, out, n), ==, -ENOENT);
-    }
-}
-
 static void test_ua_keepalive(void)
 {
     sim_rng rng;
@@ -468,9 +324,22 @@ static void test_ua_keepalive(void)
     answer_stun(ua, now, out, NAT);
     g_ptr_array_free(out, TRUE);
     g_assert_cmpuint(sip_ua_get_stats(ua)->keepalive_answers, ==, 1);
-    /* the next one is not answered: 10 s later the flow failed and bob re-registers */
+    /* the next one is not answered: it is a STUN transaction (RFC 5389 §7.2.1, RTO 500 ms):
+     * the same 20 bytes again at +0.5, +1.5, +3.5, +7.5 s; at +10 s the flow failed and bob
+     * re-registers */
     sim_time_t sent_at;
-    g_ptr_array_free(next_keepalive(ua, &sent_at), TRUE);
+    GPtrArray *first_ka = next_keepalive(ua, &sent_at);
+    GBytes *req0 = ((sent *)first_ka->pdata[0])->raw;
+    static const sim_time_t rtx_ms[] = { 500, 1500, 3500, 7500 };
+    for (size_t i = 0; i < G_N_ELEMENTS(rtx_ms); i++) {
+        out = next_keepalive(ua, &now);
+        g_assert_cmpuint(now, ==, sent_at + rtx_ms[i] * SIM_MS);
+        g_assert_cmpuint(out->len, ==, 1);
+        g_assert_true(g_bytes_equal(((sent *)out->pdata[0])->raw, req0));
+        g_ptr_array_free(out, TRUE);
+    }
+    g_ptr_array_free(first_ka, TRUE);
+    g_assert_cmpuint(sip_ua_get_stats(ua)->keepalive_rtx, ==, 4);
     out = next_keepalive(ua, &now);
     g_assert_cmpuint(now, ==, sent_at + 10 * SIM_SEC);
     g_assert_cmpuint(sip_ua_get_stats(ua)->flow_failures, ==, 1);
@@ -533,6 +402,7 @@ static void test_ua_keepalive_tcp(void)
     g_ptr_array_free(out, TRUE);
     sip_ua_free(ua);
 }
+
 
 int main(int argc, char **argv)
 {

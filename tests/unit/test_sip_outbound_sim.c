@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <string.h>
 #include "protocols/sip/sip.h"
+#include "sim/socket.h"
 #include "tests/unit/ep_util.h"
 #include "tests/unit/world_fx.h"
 
@@ -107,15 +108,59 @@ static void test_tcp_flow(void)
     g_assert_cmpuint(sip_server_get_stats(sip_app_server_core(edge))->via_token, >=, 1);
     g_assert_cmpuint(sip_app_tcp_conns(edge), >=, 1);
 
-    /* bob goes away: his connection closes, the edge forgets the flow: 430 */
+    /* bob goes away: his connection closes, the edge forgets the flow: 430 to the home proxy,
+     * which removes the binding and, with no other flow of bob's phone, answers 480 */
     sip_app_free(bob);
     sim_world_run(f.w, sim_world_now(f.w) + SIM_SEC);
     now = sim_world_now(f.w);
     g_assert_cmpint(sip_ua_call(sip_app_ua_core(alice), now, "sip:bob@18.0.0.84", &call), ==, 0);
     sip_app_kick(alice);
     g_assert_true(run_until(&f, now + 2 * SIM_SEC, NULL, alice, SIP_UA_EV_ENDED, &st));
-    g_assert_cmpuint(st, ==, 430);
+    g_assert_cmpuint(st, ==, 480);
     g_assert_cmpuint(sip_server_get_stats(sip_app_server_core(edge))->flow_failed, ==, 1);
+    g_assert_cmpuint(sip_location_count(sip_server_location(sip_app_server_core(home)), now),
+                     ==, 0); /* RFC 5626 §7: the failed flow's binding is gone */
+    fx_clear(&f);
+}
+
+/* RFC 5626 §4.4.1 over a stream: a CRLFCRLF ping that arrives in two TCP segments (CRLF, then
+ * CRLF 100 ms later) is still one ping, answered with one CRLF pong; a request after it is
+ * read as usual. */
+static void test_split_ping(void)
+{
+    fx f;
+    fx_init(&f, world_src, NULL, "sip", sip_lua_open);
+    sip_app *edge = server(sim_world_node(f.w, "E"), "18.0.0.10:5060", true);
+    sim_sock *s = sim_tcp_open(f.a, SIM_AF_INET);
+    sim_ep to = ep("18.0.0.10:5060");
+    g_assert_nonnull(s);
+    g_assert_cmpint(sim_tcp_connect(s, &to), ==, 0);
+    sim_world_run(f.w, SIM_SEC);
+    g_assert_cmpint(sim_tcp_send(s, "\r\n", 2), ==, 2);
+    sim_world_run(f.w, SIM_SEC + 100 * SIM_MS);
+    uint8_t buf[64];
+    g_assert_cmpint(sim_tcp_recv(s, buf, sizeof buf), ==, -EAGAIN); /* half a ping: no pong */
+    g_assert_cmpint(sim_tcp_send(s, "\r\n", 2), ==, 2);
+    sim_world_run(f.w, 2 * SIM_SEC);
+    g_assert_cmpint(sim_tcp_recv(s, buf, sizeof buf), ==, 2);
+    g_assert_cmpmem(buf, 2, "\r\n", 2);
+    const sip_server_stats *st = sip_server_get_stats(sip_app_server_core(edge));
+    g_assert_cmpuint(st->keepalives, ==, 1);
+    static const char opt[] =
+        "OPTIONS sip:edge.example SIP/2.0\r\nVia: SIP/2.0/TCP 18.0.0.50:5060;branch=z9hG4bKo1\r\n"
+        "Max-Forwards: 70\r\nTo: <sip:edge.example>\r\nFrom: <sip:a@18.0.0.50>;tag=1\r\n"
+        "Call-ID: o1@a\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    g_assert_cmpint(sim_tcp_send(s, "\r\n", 2), ==, 2); /* a lone CRLF, then a request */
+    sim_world_run(f.w, 2 * SIM_SEC + 100 * SIM_MS);
+    g_assert_cmpint(sim_tcp_send(s, opt, sizeof opt - 1), ==, (ssize_t)(sizeof opt - 1));
+    sim_world_run(f.w, 3 * SIM_SEC);
+    g_assert_cmpuint(st->rx, >=, 1);
+    g_assert_cmpuint(st->keepalives, ==, 1);
+    ssize_t n = sim_tcp_recv(s, buf, sizeof buf);
+    g_assert_cmpint(n, >, 12);
+    g_assert_cmpmem(buf, 8, "SIP/2.0 ", 8); /* the OPTIONS was answered */
+    sim_sock_close(s);
+    sip_app_free(edge);
     fx_clear(&f);
 }
 
@@ -123,5 +168,6 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sip/outbound/sim/tcp-flow", test_tcp_flow);
+    g_test_add_func("/sip/outbound/sim/split-ping", test_split_ping);
     return g_test_run();
 }
