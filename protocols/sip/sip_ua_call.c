@@ -198,9 +198,11 @@ static void invite_2xx(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, si
         return;
     }
     if (c->ack && !reinvite) {
+        sip_cseq acs;
         sim_ep d = dialog_dest(ua, c); /* a retransmitted 2xx: the same ACK again */
-        sip_txns_send(ua->txns, c->ack, &d);
-        return;
+        if (sip_msg_cseq(c->ack, &acs) == 0 && acs.seq == cs.seq)
+            sip_txns_send(ua->txns, c->ack, &d);
+        return; /* (a 2xx to an INVITE we did not send gets nothing) */
     }
     if (!c->dlg) {
         const sip_msg *inv = sip_txns_request_of(ua->txns, txn);
@@ -390,7 +392,11 @@ static void invite_in(sip_ua *ua, sim_time_t now, unsigned txn, sip_msg *m)
 static void ack_in(sip_ua *ua, sim_time_t now, sip_msg *m)
 {
     sip_call *c = sip_call_by_dialog(ua, m);
-    if (c && c->ok) {
+    sip_cseq ack_cs, ok_cs;
+    /* §13.3.1.4: the ACK of our 2xx has its INVITE's CSeq number (a late copy of an older
+     * ACK is not it: it would take no answer from its body and stop nothing) */
+    if (c && c->ok && sip_msg_cseq(m, &ack_cs) == 0 && sip_msg_cseq(c->ok, &ok_cs) == 0 &&
+        ack_cs.seq == ok_cs.seq) {
         sip_msg_free(c->ok); /* §13.3.1.4: the ACK stops the 2xx retransmissions */
         c->ok = NULL;
         if (sip_call_late_answer(ua, now, c, m))

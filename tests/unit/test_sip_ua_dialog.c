@@ -42,6 +42,12 @@ static char *hdr(const sip_msg *m, sip_hdr_id id)
     return g_strndup(h->value, h->value_len);
 }
 
+/* The SDP body of s as a string (owned). */
+static char *body(const sent *s)
+{
+    return g_strndup((const char *)s->msg->body, s->msg->body_len);
+}
+
 /* The From, To and Call-ID lines of the call's dialog as Alice sends them (owned). */
 static char *dialog_lines(net *n)
 {
@@ -54,18 +60,25 @@ static char *dialog_lines(net *n)
 }
 
 /* Feeds Bob a request in Alice's dialog (dlg: dialog_lines) as Alice's phone would send it
- * (branch b, CSeq cseq), then runs the net 50 ms. */
-static void alice_says(net *n, const char *dlg, const char *method, unsigned cseq,
-                       const char *branch)
+ * (branch b, CSeq cseq, SDP sdp or none), then runs the net 50 ms. */
+static void alice_sends(net *n, const char *dlg, const char *method, unsigned cseq,
+                        const char *branch, const char *sdp)
 {
     g_autofree char *req = g_strdup_printf(
         "%s sip:bob@10.0.0.2:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK%s\r\n"
-        "%sCSeq: %u %s\r\nMax-Forwards: 70\r\nContact: <sip:alice@10.0.0.1:5060>\r\n\r\n",
-        method, branch, dlg, cseq, method);
+        "%sCSeq: %u %s\r\nMax-Forwards: 70\r\nContact: <sip:alice@10.0.0.1:5060>\r\n%s\r\n%s",
+        method, branch, dlg, cseq, method, sdp ? "Content-Type: application/sdp\r\n" : "",
+        sdp ? sdp : "");
     sim_ep src = ep(ALICE);
     sip_ua *b = n->n[1].ua;
     g_assert_cmpint(sip_ua_input(b, n->now, &src, (const uint8_t *)req, strlen(req)), ==, 0);
     run(n, n->now + 50 * MS);
+}
+
+static void alice_says(net *n, const char *dlg, const char *method, unsigned cseq,
+                       const char *branch)
+{
+    alice_sends(n, dlg, method, cseq, branch, NULL);
 }
 
 static void test_cseq_order(void)
@@ -182,10 +195,32 @@ static void test_reinvite_before_ack_500(void)
     net_clear(&n);
 }
 
-/* The SDP body of s as a string (owned). */
-static char *body(const sent *s)
+#define ALICE_SDP                                                                             \
+    "v=0\r\no=alice 9 9 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"                \
+    "m=audio 8100 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+
+/* A re-INVITE without SDP (as a third-party controller sends): Bob's 200 offers his current
+ * streams, the ACK's answer moves where he sends RTP, with MEDIA at the ACK. */
+static void test_offerless_reinvite(void)
 {
-    return g_strndup((const char *)s->msg->body, s->msg->body_len);
+    net n;
+    unsigned ca, cb;
+    call_up(&n, true, &ca, &cb);
+    sip_ua *b = n.n[1].ua;
+    g_autofree char *dlg = dialog_lines(&n);
+    net_forget(&n);
+    alice_says(&n, dlg, "INVITE", 2, "r2");
+    const sent *ok = find_sent(&n, "bob", "alice", "200/INVITE", 0);
+    g_assert_nonnull(ok);
+    g_autofree char *offer = body(ok);
+    g_assert_nonnull(strstr(offer, "m=audio 8000 RTP/AVP 0"));
+    g_autofree char *e1 = events(b, NULL);
+    g_assert_cmpstr(e1, ==, ""); /* nothing changed yet */
+    alice_sends(&n, dlg, "ACK", 2, "k2", ALICE_SDP);
+    g_autofree char *e2 = events(b, NULL);
+    g_assert_cmpstr(e2, ==, "media/200 confirmed/0");
+    assert_ep(&sdp_oa_get(sip_ua_call_media(b, cb), 0)->remote_rtp, "10.0.0.1:8100");
+    net_clear(&n);
 }
 
 static void test_offerless_call(void)
@@ -284,6 +319,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/ua-dialog/glare-491-retry", test_glare_491);
     g_test_add_func("/sip/ua-dialog/reinvite-before-ack-500", test_reinvite_before_ack_500);
     g_test_add_func("/sip/ua-dialog/offerless-call", test_offerless_call);
+    g_test_add_func("/sip/ua-dialog/offerless-reinvite", test_offerless_reinvite);
     g_test_add_func("/sip/ua-dialog/offerless-from-sipp", test_sipp_offerless);
     g_test_add_func("/sip/ua-dialog/offerless-ack-without-answer", test_sipp_offerless_no_answer);
     return g_test_run();
