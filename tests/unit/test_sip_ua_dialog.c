@@ -4,8 +4,9 @@
  * on both sides and each re-INVITE sent again after its §14.1 interval (the Call-ID owner
  * 2.1-4 s, the other 0-2 s, 10 ms units, to the nanosecond for the seeded generators); a
  * re-INVITE while our 2xx waits for its ACK answered 500 with Retry-After (§14.2); an INVITE
- * without an offer (RFC 3264 §5): offer in the 200, answer in the ACK, between two UAs and
- * from a SIPp-like peer, whose ACK without an answer ends the call with BYE. */
+ * without an offer (RFC 3264 §5): offer in the 200, answer in the ACK, between two UAs, for a
+ * re-INVITE and from a SIPp-like peer, whose ACK without an answer ends the call with BYE; a
+ * 200 without the offer is ACKed and the call ended with BYE (§13.2.2.4). */
 #include "tests/unit/sip_net.h"
 #include <stdlib.h>
 #include "protocols/sdp/sdp.h"
@@ -312,6 +313,40 @@ static void test_sipp_offerless_no_answer(void)
     sipp_offerless(false);
 }
 
+/* Alice calls a SIPp-like callee without an offer; its 200 OK has no SDP either: there is no
+ * session to make, so Alice ACKs (no body: no answer to give) and hangs up at once. */
+static void test_offerless_2xx_without_offer(void)
+{
+    net n;
+    net_init(&n);
+    sip_ua *a = ua(&n, "alice", ALICE, "sip:alice@10.0.0.1", NULL);
+    add(&n, "sipp", "10.0.0.7:5060");
+    unsigned ca;
+    g_assert_cmpint(sip_ua_call_offerless(a, 0, "sip:sipp@10.0.0.7", &ca), ==, 0);
+    run(&n, 1 * MS);
+    const sent *inv = find_sent(&n, "alice", "sipp", "INVITE", 0);
+    g_assert_nonnull(inv);
+    g_assert_cmpuint(inv->msg->body_len, ==, 0);
+    sip_msg *ok = NULL;
+    g_assert_cmpint(sip_msg_response(inv->msg, 200, NULL, "s1", &ok), ==, 0);
+    sip_msg_add(ok, SIP_HDR_CONTACT, NULL, "<sip:sipp@10.0.0.7:5060>");
+    GString *w = g_string_new(NULL);
+    sip_msg_encode(ok, w);
+    sip_msg_free(ok);
+    sim_ep src = ep("10.0.0.7:5060");
+    net_forget(&n);
+    g_assert_cmpint(sip_ua_input(a, n.now, &src, (const uint8_t *)w->str, w->len), ==, 0);
+    g_string_free(w, TRUE);
+    run(&n, n.now + 10 * MS);
+    g_assert_cmpstr(n.ladder->str, ==, "alice>sipp ACK; alice>sipp BYE");
+    const sent *ack = find_sent(&n, "alice", "sipp", "ACK", 0);
+    g_assert_cmpuint(ack->msg->body_len, ==, 0);
+    sip_call_state st;
+    g_assert_cmpint(sip_ua_call_state(a, ca, &st), ==, 0);
+    g_assert_cmpint(st, ==, SIP_CALL_ENDED);
+    net_clear(&n);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -320,6 +355,7 @@ int main(int argc, char **argv)
     g_test_add_func("/sip/ua-dialog/reinvite-before-ack-500", test_reinvite_before_ack_500);
     g_test_add_func("/sip/ua-dialog/offerless-call", test_offerless_call);
     g_test_add_func("/sip/ua-dialog/offerless-reinvite", test_offerless_reinvite);
+    g_test_add_func("/sip/ua-dialog/offerless-2xx-without-offer", test_offerless_2xx_without_offer);
     g_test_add_func("/sip/ua-dialog/offerless-from-sipp", test_sipp_offerless);
     g_test_add_func("/sip/ua-dialog/offerless-ack-without-answer", test_sipp_offerless_no_answer);
     return g_test_run();
