@@ -1,5 +1,6 @@
 -- 19-sip-reinvite.lua — changing a call that is already up: re-INVITE (RFC 3261 §14) with a
--- new SDP offer (RFC 3264 §8) adds a second media stream, and a later one removes it.
+-- new SDP offer (RFC 3264 §8) adds a second media stream, and a later one removes it; two
+-- re-INVITEs at once (glare: 491 and a timed retry); a call whose INVITE has no offer.
 --
 -- The picture:
 --
@@ -13,8 +14,18 @@
 -- port 0: the stream is removed (an m= line is never deleted, §8.2), the second RTP sessions
 -- send RTCP BYE and stop; the first stream goes on. The o= version rises with each new offer.
 --
+-- Then glare (§14.1): at 7.165 s both phones send a re-INVITE at the same instant (Bob's CSeq 1,
+-- Alice's CSeq 4); each answers the other's 491 Request Pending. Bob, who did not generate the
+-- Call-ID, tries again after a random 0-2 s (CSeq 2, at 8.897 s), Alice, the caller, after
+-- 2.1-4 s (CSeq 5, at 10.348 s); both retries get 200 OK. The waits come from the phones'
+-- seeded generators: same seed, same instants.
+-- Last, Alice calls Bob again with an INVITE without SDP (RFC 3264 §5): Bob's 200 OK carries
+-- the offer (m=audio 40032) and Alice's ACK the answer; RTP flows as for any call.
+--
 -- In Wireshark (wan): INVITE/200/ACK three times; the 2nd INVITE's SDP has "m=audio 40002",
 -- the 3rd has "m=audio 0"; Telephony → RTP → RTP Streams shows four streams, two of them short.
+-- Then two crossing INVITEs, two 491s and their ACKs, and the two retries; the last call's
+-- INVITE has no body, its ACK has one.
 --
 -- The test suite checks these in the pcaps:
 -- decode-as: udp.port==40000,rtp
@@ -25,6 +36,11 @@
 -- trace: wan sip.Method == "ACK" && sip.CSeq.seq == 3
 -- trace: wan rtp.p_type == 0 && udp.dstport == 40002 && ip.src == 10.0.2.20
 -- trace: wan rtcp.pt == 203 && udp.srcport == 40003
+-- trace-seq: wan sip.Method,sip.Status-Code,sip.CSeq.seq sip.CSeq.method == "INVITE" && !(sip.Status-Code == 100) && frame.time_relative > 7 && frame.time_relative < 10.4 -> INVITE/1 INVITE/4 491/4 491/1 INVITE/2 200/2 INVITE/5 200/5
+-- trace: wan sip.Method == "INVITE" && sip.CSeq.seq == 1 && !sdp && !(sip.To contains "tag=")
+-- trace: wan sip.Status-Code == 200 && sip.CSeq.method == "INVITE" && sdp.media.port == 40032
+-- trace: wan sip.Method == "ACK" && sdp.media.port == 40032
+-- trace: wan rtp.p_type == 0 && udp.dstport == 40032
 
 local lan = sim.lan("lan", {delay = "1ms"})
 local wan = sim.link("wan", {delay = "20ms"})
@@ -66,6 +82,31 @@ sim.expect(call:stats(2).packets_received - before2 <= 3, "no more media on stre
 sim.expect(call:stats(1).packets_received - before1 >= 95, "stream 1 still flows")
 sim.expect(call:stats(2).bye_received == 1, "stream 2 ended with RTCP BYE")
 
+-- glare (§14.1): both phones re-INVITE at the same instant; each answers the other 491
+-- Request Pending, then each sends its re-INVITE again after a random wait: Bob (he did not
+-- generate the Call-ID) after 0-2 s, Alice (the caller, owner of the Call-ID) after 2.1-4 s
+local bob_ok
+local t0 = sim.now()
+sim.spawn(function() bob_ok = bob_call:reinvite{} end)
+sim.expect(call:reinvite{}, "Alice's re-INVITE goes through on the retry")
+local waited = sim.now() - t0
+print(string.format("glare: Alice's re-INVITE answered %.2f s after the first try", waited))
+sim.expect(bob_ok, "Bob's re-INVITE went through too (he retried first)")
+sim.expect(waited >= 2.1 and waited <= 4.2, "Alice waited 2.1-4 s before trying again")
+sim.expect(alice_phone:stats().glare == 1 and bob_phone:stats().glare == 1,
+           "each phone answered the other's re-INVITE 491 once")
+sim.expect(call:media(1).active and bob_call:media(1).active, "the call is unchanged")
+
 call:bye()
 sim.expect(call:wait_end(5), "hung up")
+
+-- an INVITE without SDP (RFC 3264 §5): Bob's 200 OK carries the offer, Alice's ACK the answer
+local call2 = alice_phone:call("sip:bob@10.0.2.20", {offer = false})
+sim.expect(call2:wait_answer(5), "the offerless call is up")
+sim.sleep(2)
+sim.expect(call2:media(1).remote == "10.0.2.20:40032", "Alice sends to the port of Bob's offer")
+sim.expect(call2:stats(1).packets_received >= 95, "and media flows both ways")
+sim.expect(bob_call:stats(1).packets_received >= 95, "(Bob receives too)")
+call2:bye()
+sim.expect(call2:wait_end(5), "hung up")
 sim.stop()

@@ -172,7 +172,9 @@ bool sip_txns_peer_busy(const sip_txns *t, const sim_ep *peer);
  * re-INVITE and OPTIONS. Calls are named by ids (from 1, never reused). Where requests go:
  * out-of-dialog requests to cfg.proxy (REGISTER to cfg.registrar when set), in-dialog ones to
  * the first Route entry or the remote target when its host is an IP literal, else cfg.proxy
- * (the core resolves no names). The INVITE must carry the offer (no offer in a 2xx). */
+ * (the core resolves no names). An INVITE may go without an offer (sip_ua_call_offerless): the
+ * 2xx then carries it and the ACK the answer; a UAS takes such INVITEs too. In-dialog requests
+ * with an old CSeq get 500 (§12.2.2); re-INVITE glare gets 491 and a timed retry (§14). */
 
 typedef struct sdp_oa sdp_oa;
 typedef struct sdp_oa_ice sdp_oa_ice;
@@ -244,6 +246,8 @@ typedef struct sip_ua_stats {
     uint64_t keepalives, keepalive_answers, flow_failures; /* RFC 5626 §4.4 */
     uint64_t auth_reused; /* credentials sent before being asked (cached nonce, nc > 1) */
     uint64_t keepalive_rtx;  /* STUN keep-alive retransmissions (RFC 5389 §7.2.1) */
+    uint64_t out_of_order; /* in-dialog requests with an old CSeq, answered 500 (§12.2.2) */
+    uint64_t glare;        /* re-INVITEs answered 491 while ours was pending (§14.2) */
 } sip_ua_stats;
 
 typedef struct sip_ua sip_ua;
@@ -265,6 +269,10 @@ int sip_ua_call(sip_ua *ua, sim_time_t now, const char *target, unsigned *call);
  * Returns what sip_ua_call returns. */
 int sip_ua_call_ice(sip_ua *ua, sim_time_t now, const char *target, const sdp_oa_ice *ice,
                     unsigned *call);
+/* sip_ua_call without an offer (RFC 3261 §13.2.1, RFC 3264 §5): the INVITE has no body, the
+ * callee's 2xx carries the offer and our ACK the answer (no answer possible: ACK without a
+ * body, then BYE). Returns what sip_ua_call returns. */
+int sip_ua_call_offerless(sip_ua *ua, sim_time_t now, const char *target, unsigned *call);
 /* Sets the ICE description (copied; NULL: none) of the call's first stream for its next offer
  * or answer (an incoming call: before sip_ua_answer). Returns 0, -ENOENT or -EINVAL. */
 int sip_ua_set_ice(sip_ua *ua, unsigned call, const sdp_oa_ice *ice);
@@ -285,8 +293,9 @@ int sip_ua_hangup(sip_ua *ua, sim_time_t now, unsigned call);
 int sip_ua_add_stream(sip_ua *ua, unsigned call, const char *media);
 /* Removes stream idx from the next re-INVITE (port 0). 0, -ENOENT, -EINVAL. */
 int sip_ua_remove_stream(sip_ua *ua, unsigned call, unsigned idx);
-/* Sends a re-INVITE with a new offer on a confirmed call. 0, -ENOENT, -EPROTO (not confirmed
- * or a re-INVITE is pending, §14.1). */
+/* Sends a re-INVITE with a new offer on a confirmed call; a 491 (glare, §14.1) sends it again
+ * after 2.1-4 s (we placed the call) or 0-2 s (we took it). 0, -ENOENT, -EPROTO (not
+ * confirmed, or a re-INVITE is pending or waiting to be retried). */
 int sip_ua_reinvite(sip_ua *ua, sim_time_t now, unsigned call);
 /* Sends OPTIONS to target (a SIP URI). 0, -EINVAL, -EHOSTUNREACH. */
 int sip_ua_options(sip_ua *ua, sim_time_t now, const char *target);

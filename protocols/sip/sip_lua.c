@@ -17,7 +17,8 @@
  *       or sip.ua{outbound={edges={"ip", "ip:port"}, rto=0.5}}: one flow per edge
  *   ua:register([expires])   -> true, 200 | false, status     (blocks; refreshes by itself)
  *   ua:options(uri)          -> status                        (blocks)
- *   ua:call(uri)             -> call (the INVITE is on its way)
+ *   ua:call(uri [, {offer = false}]) -> call (the INVITE is on its way; offer = false: no SDP
+ *                            in it, the 2xx brings the offer and the ACK our answer)
  *   ua:on_invite(function(call) call:ring() call:answer() end)
  *   ua:wait_call([timeout])  -> call | nil, "timeout"
  *   calls: see sip_lua_call.c.
@@ -396,9 +397,12 @@ static void pump(sip_app *a, void *ctx)
             break;
         case SIP_UA_EV_CONFIRMED:
             c->confirmed = true;
+            sip_lua_media_sync(u, a, c); /* an offer in our 2xx: the ACK had the answer */
             break;
         case SIP_UA_EV_MEDIA:
             c->media_seq++;
+            if (!ev.by_remote)
+                c->own_media_seq++;
             sip_lua_media_sync(u, a, c);
             break;
         case SIP_UA_EV_ENDED:
@@ -606,13 +610,15 @@ static int ua_options(lua_State *L)
 }
 
 /* Sends the INVITE (with ice's description when there is one) and pushes the call. */
-static int place_call(lua_State *L, sip_app *a, lua_ua *u, const char *uri, sip_lua_ice *ice)
+static int place_call(lua_State *L, sip_app *a, lua_ua *u, const char *uri, sip_lua_ice *ice,
+                      bool offer)
 {
     unsigned id;
     sdp_oa_ice d = { 0 };
     bool with_ice = ice && sip_lua_ice_describe(ice, &d) == 0;
-    int rc = sip_ua_call_ice(sip_app_ua_core(a), sim_world_now(simlua_world(L)), uri,
-                             with_ice ? &d : NULL, &id);
+    sim_time_t now = sim_world_now(simlua_world(L));
+    int rc = offer ? sip_ua_call_ice(sip_app_ua_core(a), now, uri, with_ice ? &d : NULL, &id)
+                   : sip_ua_call_offerless(sip_app_ua_core(a), now, uri, &id);
     if (with_ice)
         sip_lua_ice_describe_clear(&d);
     if (rc == -EINVAL)
@@ -636,8 +642,10 @@ static int gathered_ready(lua_State *L, bool timed_out)
     sip_lua_ice *ice = lua_touserdata(L, 3);
     if (!sip_lua_ice_gathered(ice) && !timed_out)
         return -1;
-    return place_call(L, a, u, lua_tostring(L, 4), ice);
+    return place_call(L, a, u, lua_tostring(L, 4), ice, true);
 }
+
+static const char *const call_keys[] = { "offer", NULL };
 
 static int ua_call(lua_State *L)
 {
@@ -647,8 +655,17 @@ static int ua_call(lua_State *L)
     sip_uri pu;
     if (sip_uri_parse(uri, strlen(uri), &pu, NULL) < 0 || pu.scheme == SIP_SCHEME_OTHER)
         return luaL_argerror(L, 2, lua_pushfstring(L, "not a SIP URI: \"%s\"", uri));
+    bool offer = true; /* {offer = false}: RFC 3264 §5, the offer comes in the 2xx */
+    if (!lua_isnoneornil(L, 3)) {
+        luaL_checktype(L, 3, LUA_TTABLE);
+        simlua_check_options(L, 3, call_keys);
+        offer = simlua_opt_bool(L, 3, "offer", true);
+        if (!offer && u->ice)
+            return luaL_argerror(L, 3, "option 'offer': a UA with ice offers its candidates "
+                                       "in the INVITE (offer = false is not possible)");
+    }
     if (!u->ice)
-        return place_call(L, a, u, uri, NULL);
+        return place_call(L, a, u, uri, NULL, offer);
     /* RFC 8839 §4.2.1: the offer carries every candidate, so gather first (blocks) */
     GError *err = NULL;
     sip_lua_ice *ice = sip_lua_ice_start(u, sip_app_node(a), true, &err);
@@ -709,6 +726,8 @@ static int ua_stats(lua_State *L)
     simlua_set_int(L, "keepalive_rtx", (lua_Integer)st->keepalive_rtx);
     simlua_set_int(L, "flow_failures", (lua_Integer)st->flow_failures);
     simlua_set_int(L, "auth_reused", (lua_Integer)st->auth_reused);
+    simlua_set_int(L, "out_of_order", (lua_Integer)st->out_of_order);
+    simlua_set_int(L, "glare", (lua_Integer)st->glare);
     return 1;
 }
 

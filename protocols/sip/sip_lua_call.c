@@ -4,7 +4,9 @@
  *   call:ring()  call:answer()  call:reject([status = 486])                (callee)
  *   call:bye()                  BYE when up, CANCEL while ringing, 480 when unanswered
  *   call:wait_end([timeout])    -> true, status, by_remote | false, "timeout"
- *   call:reinvite{add="audio"} | call:reinvite{remove=2}  -> true | false, "timeout"
+ *   call:reinvite{add="audio"} | call:reinvite{remove=2} | call:reinvite{}  (the same
+ *                               offer again) -> true | false, "timeout"; after a 491 (glare)
+ *                               it is sent again by the core (§14.1) and this waits for it
  *   call:state()                "calling", "early", "incoming", "confirmed", "ended"
  *   call:peer()                 the other party's From / To value
  *   call:media([i])             -> {local_port=, remote="ip:port", codec=, active=} of stream i
@@ -231,7 +233,7 @@ static int end_ready(lua_State *L, bool timed_out)
 static int media_ready(lua_State *L, bool timed_out)
 {
     lcall *c = check_call(L, 1, NULL, NULL);
-    if (c->media_seq != (unsigned)lua_tointeger(L, 3)) {
+    if (c->own_media_seq != (unsigned)lua_tointeger(L, 3)) {
         lua_pushboolean(L, 1);
         return 1;
     }
@@ -268,14 +270,12 @@ static int call_reinvite(lua_State *L)
     sip_ua *core = sip_app_ua_core(a);
     const char *add = simlua_opt_str(L, 2, "add", NULL);
     lua_Integer rm = simlua_opt_int(L, 2, "remove", 0);
-    if (!add && !rm)
-        return luaL_argerror(L, 2, "give 'add' (a media type) or 'remove' (a stream number)");
     if (add)
         sip_lua_check_rc(L, sip_ua_add_stream(core, c->id, add), "reinvite: add");
     if (rm && (rm < 1 || sip_ua_remove_stream(core, c->id, (unsigned)(rm - 1)) < 0))
         return luaL_argerror(L, 2, "option 'remove': no such stream");
     sim_time_t t = simlua_opt_time(L, 2, "timeout", 32 * SIM_SEC);
-    unsigned seq = c->media_seq;
+    unsigned seq = c->own_media_seq;
     act(L, a, sip_ua_reinvite(core, sim_world_now(u->world), c->id), "reinvite");
     lua_settop(L, 1);
     sip_lua_wait_push(L, u, t, media_ready);

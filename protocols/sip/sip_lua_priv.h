@@ -26,6 +26,8 @@ typedef struct lcall {
     sim_ref media[SDP_OA_STREAMS_MAX]; /* rtp apps per stream (id 0: none) */
     sip_lua_ice *ice;        /* the call's ICE agent (world-owned), or NULL */
     bool answer_pending;     /* call:answer() came before gathering ended */
+    unsigned own_media_seq;  /* bumped when a re-INVITE of ours was answered (call:reinvite
+                                waits for this, not for the peer's re-INVITEs: glare) */
 } lcall;
 
 /* One UA's Lua side. */

@@ -386,7 +386,7 @@ static void on_request(sip_ua *ua, sim_time_t now, sip_txn_ev *ev)
     sip_msg *m = ev->msg;
     ev->msg = NULL;
     const char *meth = m->method;
-    if (bad_extension(ua, now, ev->id, m)) {
+    if (bad_extension(ua, now, ev->id, m) || sip_ua_cseq_check(ua, now, ev->id, m)) {
         sip_msg_free(m);
         return;
     }
@@ -494,6 +494,8 @@ sim_time_t sip_ua_next_deadline(const sip_ua *ua)
         const sip_call *c = ua->calls->pdata[i];
         if (c->ok)
             d = MIN(d, c->ok_at);
+        if (c->reinvite_retry) /* §14.1 glare retry */
+            d = MIN(d, c->reinvite_at);
     }
     return d;
 }

@@ -62,8 +62,22 @@ int sip_ua_call(sip_ua *ua, sim_time_t now, const char *target, unsigned *call)
     return sip_ua_call_ice(ua, now, target, NULL, call);
 }
 
+static int call_start(sip_ua *ua, sim_time_t now, const char *target, const sdp_oa_ice *ice,
+                      bool offer, unsigned *call);
+
 int sip_ua_call_ice(sip_ua *ua, sim_time_t now, const char *target, const sdp_oa_ice *ice,
                     unsigned *call)
+{
+    return call_start(ua, now, target, ice, true, call);
+}
+
+int sip_ua_call_offerless(sip_ua *ua, sim_time_t now, const char *target, unsigned *call)
+{
+    return call_start(ua, now, target, NULL, false, call);
+}
+
+static int call_start(sip_ua *ua, sim_time_t now, const char *target, const sdp_oa_ice *ice,
+                      bool offer, unsigned *call)
 {
     sip_uri u;
     sim_ep dest;
@@ -94,8 +108,11 @@ int sip_ua_call_ice(sip_ua *ua, sim_time_t now, const char *target, const sdp_oa
     sip_msg_add(m, SIP_HDR_CONTACT, NULL, ua->contact);
     sip_msg_add(m, SIP_HDR_ALLOW, NULL, "INVITE, ACK, CANCEL, BYE, OPTIONS");
     GString *sdp = g_string_new(NULL);
-    sdp_oa_offer(c->oa, sdp);
-    add_sdp(m, sdp);
+    if (offer) {
+        sdp_oa_offer(c->oa, sdp);
+        add_sdp(m, sdp);
+    }
+    c->late_offer = !offer; /* RFC 3264 §5: the offer comes in the 2xx, the answer in the ACK */
     g_string_free(sdp, TRUE);
     c->dest = dest;
     c->state = SIP_CALL_CALLING;
@@ -128,13 +145,16 @@ static sim_ep dialog_dest(const sip_ua *ua, const sip_call *c)
 
 /* §13.2.2.4: the ACK for a 2xx, built by the UA core inside dialog d, end to end (its own
  * branch, no transaction), sent to d's next hop (else fallback). Returns it (owned) or NULL. */
-static sip_msg *ack_2xx(sip_ua *ua, sip_dialog *d, uint32_t cseq, const sim_ep *fallback)
+static sip_msg *ack_2xx(sip_ua *ua, sip_dialog *d, uint32_t cseq, const sim_ep *fallback,
+                        const GString *sdp)
 {
     sip_msg *ack = sip_dialog_request(d, "ACK", cseq);
     if (!ack || sip_ua_push_via(ua, ack) < 0) {
         sip_msg_free(ack);
         return NULL;
     }
+    if (sdp) /* §13.2.2.4: the answer to an offer in the 2xx */
+        add_sdp(ack, sdp);
     sim_ep to = *fallback;
     sip_ua_route(ua, sip_dialog_next_hop(d), &to);
     sip_txns_send(ua->txns, ack, &to);
@@ -150,7 +170,7 @@ static void other_fork(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, co
     sip_dialog *d = inv ? sip_dialog_uac(inv, m) : NULL;
     if (!d)
         return;
-    sip_msg_free(ack_2xx(ua, d, cseq, &c->dest));
+    sip_msg_free(ack_2xx(ua, d, cseq, &c->dest, NULL));
     sip_msg *bye = sip_dialog_request(d, "BYE", 0);
     sim_ep to = c->dest;
     sip_ua_route(ua, sip_dialog_next_hop(d), &to);
@@ -170,16 +190,19 @@ static bool same_dialog(const sip_call *c, const sip_msg *m)
 static void invite_2xx(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, sip_msg *m)
 {
     sip_cseq cs;
-    sip_msg_cseq(m, &cs);
+    if (sip_msg_cseq(m, &cs) < 0 || cs.method.len != 6 || memcmp(cs.method.p, "INVITE", 6))
+        return; /* a stray 2xx to something else in the dialog: no ACK for it */
     bool reinvite = txn && txn == c->reinvite_txn;
     if (c->dlg && !reinvite && !same_dialog(c, m)) {
         other_fork(ua, now, c, txn, m, cs.seq);
         return;
     }
     if (c->ack && !reinvite) {
+        sip_cseq acs;
         sim_ep d = dialog_dest(ua, c); /* a retransmitted 2xx: the same ACK again */
-        sip_txns_send(ua->txns, c->ack, &d);
-        return;
+        if (sip_msg_cseq(c->ack, &acs) == 0 && acs.seq == cs.seq)
+            sip_txns_send(ua->txns, c->ack, &d);
+        return; /* (a 2xx to an INVITE we did not send gets nothing) */
     }
     if (!c->dlg) {
         const sip_msg *inv = sip_txns_request_of(ua->txns, txn);
@@ -188,11 +211,18 @@ static void invite_2xx(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, si
             return;
     }
     sip_msg_free(c->ack);
-    c->ack = ack_2xx(ua, c->dlg, cs.seq, &c->dest);
     if (reinvite)
         c->reinvite_txn = 0;
-    int rc = m->body_len ? sdp_oa_accept_answer(c->oa, (const char *)m->body, m->body_len)
-                         : -EPROTO;
+    int rc = -EPROTO;
+    GString *sdp = g_string_new(NULL);
+    if (m->body_len && !reinvite && c->late_offer) /* the 2xx brings the offer */
+        rc = sdp_oa_answer(c->oa, (const char *)m->body, m->body_len, sdp);
+    else if (m->body_len)
+        rc = sdp_oa_accept_answer(c->oa, (const char *)m->body, m->body_len);
+    c->ack = ack_2xx(ua, c->dlg, cs.seq, &c->dest, sdp->len && rc == 0 ? sdp : NULL);
+    g_string_free(sdp, TRUE);
+    if (!reinvite)
+        c->late_offer = false;
     if (c->state == SIP_CALL_ENDED || (!reinvite && (c->cancel_pending || rc < 0))) {
         /* hung up meanwhile, or an unusable answer: confirmed, then BYE at once (§15) */
         c->state = SIP_CALL_CONFIRMED;
@@ -251,6 +281,8 @@ void sip_call_response(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, si
         invite_2xx(ua, now, c, txn, m);
     } else if (txn && txn == c->reinvite_txn) {
         c->reinvite_txn = 0; /* §14.1: a failed re-INVITE leaves the session as it was */
+        if (st == 491 && c->state == SIP_CALL_CONFIRMED)
+            sip_call_glare(ua, now, c); /* glare: try again after a random while */
     } else if ((st == 401 || st == 407) && c->auth_tries < UA_AUTH_TRIES && c->state != SIP_CALL_ENDED) {
         sip_msg *retry = sip_ua_authorize(ua, txn, m);
         c->auth_tries++;
@@ -278,7 +310,7 @@ void sip_call_failed(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, unsi
 
 /* ---------------------------------------------------------------- callee side */
 
-static sip_call *call_by_dialog(const sip_ua *ua, const sip_msg *m)
+sip_call *sip_call_by_dialog(const sip_ua *ua, const sip_msg *m)
 {
     for (guint i = 0; i < ua->calls->len; i++) {
         sip_call *c = ua->calls->pdata[i];
@@ -307,9 +339,11 @@ static sip_msg *answer_msg(sip_ua *ua, sip_call *c, const sip_msg *req)
 {
     GString *sdp = g_string_new(NULL);
     sip_msg *ok = NULL;
-    if (req->body_len &&
-        sdp_oa_answer(c->oa, (const char *)req->body, req->body_len, sdp) == 0 &&
-        sip_msg_response(req, 200, NULL, c->local_tag, &ok) == 0) {
+    /* §13.3.1.1: an INVITE without an offer gets ours in the 2xx (RFC 3264 §5) */
+    int rc = req->body_len ? sdp_oa_answer(c->oa, (const char *)req->body, req->body_len, sdp)
+                           : sip_call_late_offer(ua, c, sdp);
+    c->late_offer = rc == 0 && !req->body_len;
+    if (rc == 0 && sip_msg_response(req, 200, NULL, c->local_tag, &ok) == 0) {
         sip_ua_copy_record_route(ok, req);
         sip_msg_add(ok, SIP_HDR_CONTACT, NULL, ua->contact);
         add_sdp(ok, sdp);
@@ -320,18 +354,22 @@ static sip_msg *answer_msg(sip_ua *ua, sip_call *c, const sip_msg *req)
 
 static void reinvite_in(sip_ua *ua, sim_time_t now, unsigned txn, sip_msg *m)
 {
-    sip_call *c = call_by_dialog(ua, m);
+    sip_call *c = sip_call_by_dialog(ua, m);
     if (!c || c->state != SIP_CALL_CONFIRMED) {
         sip_ua_reply(ua, now, txn, m, 481, NULL); /* §12.2.2 */
         return;
     }
+    if (sip_call_reinvite_busy(ua, now, txn, c, m))
+        return;
     sip_msg *ok = answer_msg(ua, c, m);
     if (!ok) {
         sip_ua_reply(ua, now, txn, m, 488, NULL); /* §14.2: the old session stays */
         return;
     }
     send_ok(ua, now, c, txn, ok);
-    sip_ua_emit(ua, SIP_UA_EV_MEDIA, c->id, 200);
+    c->late_reinvite = c->late_offer; /* then the media changes with the ACK's answer */
+    if (!c->late_offer)
+        sip_call_emit_media(ua, c, true);
 }
 
 static void invite_in(sip_ua *ua, sim_time_t now, unsigned txn, sip_msg *m)
@@ -351,12 +389,18 @@ static void invite_in(sip_ua *ua, sim_time_t now, unsigned txn, sip_msg *m)
     sip_ua_emit(ua, SIP_UA_EV_INCOMING, c->id, 0);
 }
 
-static void ack_in(sip_ua *ua, sip_msg *m)
+static void ack_in(sip_ua *ua, sim_time_t now, sip_msg *m)
 {
-    sip_call *c = call_by_dialog(ua, m);
-    if (c && c->ok) {
+    sip_call *c = sip_call_by_dialog(ua, m);
+    sip_cseq ack_cs, ok_cs;
+    /* §13.3.1.4: the ACK of our 2xx has its INVITE's CSeq number (a late copy of an older
+     * ACK is not it: it would take no answer from its body and stop nothing) */
+    if (c && c->ok && sip_msg_cseq(m, &ack_cs) == 0 && sip_msg_cseq(c->ok, &ok_cs) == 0 &&
+        ack_cs.seq == ok_cs.seq) {
         sip_msg_free(c->ok); /* §13.3.1.4: the ACK stops the 2xx retransmissions */
         c->ok = NULL;
+        if (sip_call_late_answer(ua, now, c, m))
+            return;
         if (!c->acked) {
             c->acked = true;
             sip_ua_emit(ua, SIP_UA_EV_CONFIRMED, c->id, 0);
@@ -366,7 +410,7 @@ static void ack_in(sip_ua *ua, sip_msg *m)
 
 static void bye_in(sip_ua *ua, sim_time_t now, unsigned txn, sip_msg *m)
 {
-    sip_call *c = call_by_dialog(ua, m);
+    sip_call *c = sip_call_by_dialog(ua, m);
     if (!c) {
         sip_ua_reply(ua, now, txn, m, 481, NULL); /* §15.1.2 */
         return;
@@ -399,7 +443,7 @@ void sip_call_request(sip_ua *ua, sim_time_t now, unsigned txn, sip_msg *m)
         return;
     }
     if (!strcmp(m->method, "ACK"))
-        ack_in(ua, m);
+        ack_in(ua, now, m);
     else if (!strcmp(m->method, "BYE"))
         bye_in(ua, now, txn, m);
     else
@@ -523,7 +567,7 @@ int sip_ua_reinvite(sip_ua *ua, sim_time_t now, unsigned call)
     sip_call *c = sip_ua_find_call(ua, call);
     if (!c)
         return -ENOENT;
-    if (c->state != SIP_CALL_CONFIRMED || c->reinvite_txn || !c->dlg)
+    if (c->state != SIP_CALL_CONFIRMED || c->reinvite_txn || c->reinvite_retry || !c->dlg)
         return -EPROTO;
     sip_msg *m = sip_dialog_request(c->dlg, "INVITE", 0);
     if (!m)
@@ -544,6 +588,7 @@ void sip_call_timers(sip_ua *ua, sim_time_t now)
     sim_time_t t2 = ua->cfg.txn.t2 ? ua->cfg.txn.t2 : SIP_T2;
     for (guint i = 0; i < ua->calls->len; i++) {
         sip_call *c = ua->calls->pdata[i];
+        sip_call_glare_timer(ua, now, c);
         if (!c->ok || c->ok_at > now)
             continue;
         if (now >= c->ok_until) { /* §13.3.1.4: no ACK within 64*T1: end with BYE */

@@ -58,6 +58,13 @@ typedef struct sip_call {
     bool acked;              /* incoming: the ACK for our 2xx arrived */
     unsigned auth_tries;
     unsigned redirects;      /* 3xx followed (at most 3) */
+    /* sip_ua_reinvite.c: glare (§14.1) and offerless INVITEs (RFC 3264 §5) */
+    bool reinvite_retry;     /* a 491 answered our re-INVITE: it goes again at reinvite_at */
+    sim_time_t reinvite_at;
+    bool late_offer;         /* outgoing: our INVITE had no offer, the 2xx brings it (answer
+                                in the ACK); incoming: our 2xx carries the offer, the ACK
+                                brings the answer */
+    bool late_reinvite;      /* incoming late_offer for a re-INVITE: MEDIA at the ACK */
 } sip_call;
 
 /* The UA. */
@@ -120,6 +127,31 @@ void sip_call_failed(sip_ua *ua, sim_time_t now, sip_call *c, unsigned txn, unsi
 /* 2xx retransmissions due at now. */
 void sip_call_timers(sip_ua *ua, sim_time_t now);
 void sip_call_free(sip_call *c);
+/* The call whose dialog request or response m belongs to (§12.2.2), or NULL. */
+sip_call *sip_call_by_dialog(const sip_ua *ua, const sip_msg *m);
+
+/* sip_ua_reinvite.c: CSeq ordering, glare, offerless INVITEs */
+/* §12.2.2: a request on server transaction txn inside a dialog of ours (not ACK / CANCEL)
+ * with a CSeq below the remote sequence number is answered 500: returns true (m is not to be
+ * processed). Otherwise the remote sequence number becomes m's and it returns false. */
+bool sip_ua_cseq_check(sip_ua *ua, sim_time_t now, unsigned txn, const sip_msg *m);
+/* §14.2: a re-INVITE m for confirmed call c while our re-INVITE is in progress gets 491;
+ * while our 2xx to the previous INVITE waits for its ACK, 500 with Retry-After 0-10 s.
+ * Returns true when it was answered so. */
+bool sip_call_reinvite_busy(sip_ua *ua, sim_time_t now, unsigned txn, sip_call *c,
+                            const sip_msg *m);
+/* §14.1: our re-INVITE got 491: arms its retry (Call-ID owner 2.1-4 s, else 0-2 s). */
+void sip_call_glare(sip_ua *ua, sim_time_t now, sip_call *c);
+/* Sends the re-INVITE again when its retry is due at now. */
+void sip_call_glare_timer(sip_ua *ua, sim_time_t now, sip_call *c);
+/* RFC 3264 §5: appends the offer our 2xx carries when the INVITE had none (one audio stream
+ * for a new call). 0 or sdp_oa_offer's code. */
+int sip_call_late_offer(sip_ua *ua, sip_call *c, GString *sdp);
+/* The ACK for our 2xx that carried an offer: takes the answer in it (MEDIA for a re-INVITE).
+ * Returns true when there was none usable and the call was hung up (BYE). */
+bool sip_call_late_answer(sip_ua *ua, sim_time_t now, sip_call *c, const sip_msg *ack);
+/* Queues SIP_UA_EV_MEDIA for c (by_remote: the peer's re-INVITE changed the media). */
+void sip_call_emit_media(sip_ua *ua, sip_call *c, bool by_remote);
 
 /* sip_ua_auth.c: digest credentials, cached per realm (§22.1-§22.3) */
 /* If resp is a 401 / 407 we can answer (every realm challenged learnt; none whose credentials

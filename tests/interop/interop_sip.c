@@ -291,7 +291,7 @@ static int cmd_uas(sip_ua_cfg *cfg, unsigned secs, bool answer)
                    sip_ua_call_peer(a.ua, ev.call), r1, r2, media_of(a.ua, ev.call));
         } else if (ev.kind == SIP_UA_EV_CONFIRMED) {
             confirmed++;
-            printf("call %u confirmed (ACK)\n", ev.call);
+            printf("call %u confirmed (ACK) media %s\n", ev.call, media_of(a.ua, ev.call));
         } else if (ev.kind == SIP_UA_EV_ENDED) {
             bool bye = ev.by_remote && ev.status == 200;
             byes += bye;

@@ -1,5 +1,5 @@
 -- expect-exit: 1
--- expect-stderr: sip_misuse.lua:47: bad argument #1 to 'wait_call' (bad time 'soon'
+-- expect-stderr: sip_misuse.lua:52: bad argument #1 to 'wait_call' (bad time 'soon'
 -- Misuse of the sip module is a Lua error with file:line naming what is wrong, never a crash;
 -- each pcall below must fail with the message given.
 local lan = sim.lan("l", {})
@@ -37,6 +37,11 @@ local ua = sip.ua(h, {aor = "sip:bob@mit.edu"})
 fails(function() sip.ua(h, {aor = "sip:bob@mit.edu"}) end, "cannot bind SIP port 5060")
 fails(function() ua:call("sip:carol@mit.edu") end, "no proxy configured")
 fails(function() ua:call("not a uri") end, "not a SIP URI")
+fails(function() ua:call("sip:carol@10.0.0.2", {ofer = false}) end, "unknown option 'ofer'")
+fails(function() ua:call("sip:carol@10.0.0.2", "no offer") end, "table expected")
+fails(function() ua:call("sip:carol@10.0.0.2", {offer = "no"}) end, "offer")
+local iua = sip.ua(s, {aor = "sip:ice@mit.edu", port = 5070, ice = {}})
+fails(function() iua:call("sip:carol@10.0.0.1", {offer = false}) end, "option 'offer'")
 fails(function() ua:on_invite(42) end, "function expected")
 fails(function() reg.call(reg, "sip:x@10.0.0.2") end, "attempt to call")
 fails(function() ua.register(reg) end, "natsim.SipUA expected")

@@ -81,7 +81,8 @@ static sip_ua *ua(net *n, const char *name, const char *addr, const char *aor, c
     return x->ua;
 }
 
-static sip_server *server(net *n, const char *name, const char *addr, sip_server_cfg c)
+G_GNUC_UNUSED static sip_server *server(net *n, const char *name, const char *addr,
+                                            sip_server_cfg c)
 {
     node *x = add(n, name, addr);
     c.self = x->ep;
