@@ -158,6 +158,20 @@ sip_start() {
   wait_for "$work/$ss_name.out" '^ready '
 }
 
+# sipp_to_uas NAME SIPP-ARGS...: natsim's UA answering (uas, 127.0.0.2:$base, AOR
+# sip:service@127.0.0.2, ready) called by SIPp run NAME (run_sipp: sipp_rc) from
+# 127.0.0.1:$base+1 with SIPP-ARGS; natsim stopped once SIPp has ended, SIPp's report printed.
+# Sets out to natsim's log ($work/uas.out).
+sipp_to_uas() {
+  stu_name=$1; shift
+  sip_start uas uas "127.0.0.2:$base" sip:service@127.0.0.2 - 60
+  stu_pid=$last_pid
+  run_sipp "$stu_name" "$@" -i 127.0.0.1 -p $((base + 1)) "127.0.0.2:$base"
+  interop_stop "$stu_pid"
+  sipp_report "$stu_name"
+  out=$work/uas.out
+}
+
 # sip_proxy_uas [--tcp] [UAS-MODE]: natsim's proxy + registrar (proxy, 127.0.0.1:$base, domain
 # 127.0.0.1, no users) and natsim's UA (uas, 127.0.0.2:$base+1) registered there as
 # sip:service@127.0.0.1, each ready; UAS-MODE e.g. "ring". Sets px (the proxy's port), px_pid

@@ -9,12 +9,7 @@ interop_tool=sipp interop_pkg=sip-tester
 . "$(dirname "$0")/lib.sh"
 interop_init "$@"
 
-sip_start uas uas "127.0.0.2:$base" sip:service@127.0.0.2 - 60
-uas_pid=$last_pid
-run_sipp loss -sf "$sipp_dir/uac_loss.xml" -m 50 -l 10 -lost 10 -i 127.0.0.1 -p $((base + 1)) "127.0.0.2:$base"
-interop_stop "$uas_pid"
-sipp_report loss
-out=$work/uas.out
+sipp_to_uas loss -sf "$sipp_dir/uac_loss.xml" -m 50 -l 10 -lost 10
 grep -v '^[rt]x \|^call ' "$out"
 echo "natsim sent $(grep -c '^tx SIP/2.0 200 OK' "$out") 200 OK for 50 INVITEs and 50 BYEs," \
   "got $(grep -c '^rx INVITE ' "$out") INVITEs, $(grep -c '^rx BYE ' "$out") BYEs"

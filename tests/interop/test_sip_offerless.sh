@@ -9,14 +9,7 @@ interop_tool=sipp interop_pkg=sip-tester
 . "$(dirname "$0")/lib.sh"
 interop_init "$@"
 
-uas=$base
-sip_start uas uas "127.0.0.2:$uas" sip:service@127.0.0.2 - 60
-uas_pid=$last_pid
-run_sipp offerless -sf "$sipp_dir/uac_offerless.xml" -m 10 -i 127.0.0.1 -p $((base + 1)) \
-  "127.0.0.2:$uas"
-interop_stop "$uas_pid"
-sipp_report offerless
-out=$work/uas.out
+sipp_to_uas offerless -sf "$sipp_dir/uac_offerless.xml" -m 10
 grep -v '^[rt]x ' "$out" | tail -4
 expect "sipp exited 0 (every 200 had an SDP offer)" [ $sipp_rc -eq 0 ]
 expect "sipp: 10 successful, 0 failed" sipp_calls offerless 10 0

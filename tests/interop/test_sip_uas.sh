@@ -9,13 +9,7 @@ interop_tool=sipp interop_pkg=sip-tester
 . "$(dirname "$0")/lib.sh"
 interop_init "$@"
 
-uas=$base
-sip_start uas uas "127.0.0.2:$uas" sip:service@127.0.0.2 - 60
-uas_pid=$last_pid
-run_sipp uac -sn uac -m 20 -i 127.0.0.1 -p $((base + 1)) "127.0.0.2:$uas"
-interop_stop "$uas_pid"
-sipp_report uac
-out=$work/uas.out
+sipp_to_uas uac -sn uac -m 20
 grep -v '^[rt]x ' "$out" | tail -4
 expect "sipp exited 0 (every call succeeded)" [ $sipp_rc -eq 0 ]
 expect "sipp: 20 successful calls" [ "$(sipp_stat uac 'SuccessfulCall(C)')" = 20 ]

@@ -4,8 +4,8 @@
  * message) so a test can assert the ladder and what each message carried, to the
  * nanosecond. DNS is a stand-in (every domain a server locates is net.located) or, when a test
  * sets net.zone, real RFC 3263 (sip_locate) over the records that function answers, with every
- * question logged in net.dns. Included by test_sip_proxy_core.c and test_sip_server.c (static
- * functions, one copy per program). */
+ * question logged in net.dns. Included by several test_sip_*.c programs (static functions,
+ * one copy per program; those not every includer uses are G_GNUC_UNUSED). */
 #ifndef TESTS_UNIT_SIP_NET_H
 #define TESTS_UNIT_SIP_NET_H
 
@@ -319,6 +319,17 @@ static inline const sent *find_sent(net *n, const char *from, const char *to, co
     return NULL;
 }
 
+/* Hands the SIP message text to the core ua (or, NULL, srv) as coming from `from` at now;
+ * asserts the core takes it (0). */
+G_GNUC_UNUSED static void input_text(sip_ua *ua, sip_server *srv, sim_time_t now,
+                                     const char *from, const char *text)
+{
+    sim_ep src = ep(from);
+    const uint8_t *d = (const uint8_t *)text;
+    g_assert_cmpint(ua ? sip_ua_input(ua, now, &src, d, strlen(text))
+                       : sip_server_input(srv, now, &src, d, strlen(text)), ==, 0);
+}
+
 /* Sends px a MESSAGE from `from` (a sip: URI without the scheme; To tag to_tag, "" for none;
  * extra header lines) at now, Request-URI sip:x@10.0.2.9, and returns the first message px
  * sent (its answer, or the forwarded request); the rest of its outbox is dropped. */
@@ -331,8 +342,7 @@ G_GNUC_UNUSED static sip_msg *px_ask(sip_server *px, sim_time_t now, const char 
         "MESSAGE sip:x@10.0.2.9 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.1.1:5060;branch=z9hG4bKm%u\r\n"
         "From: <sip:%s>;tag=f\r\nTo: <sip:x@10.0.2.9>%s\r\nCall-ID: m%u\r\n"
         "CSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\n%s\r\n", seq, from, to_tag, seq, extra);
-    sim_ep src = ep("10.0.1.1:5060");
-    g_assert_cmpint(sip_server_input(px, now, &src, (const uint8_t *)req, strlen(req)), ==, 0);
+    input_text(NULL, px, now, "10.0.1.1:5060", req);
     sip_out o;
     g_assert_true(sip_server_pop(px, &o));
     sip_msg *m = NULL;

@@ -85,9 +85,6 @@ G_GNUC_UNUSED static const char *hdr(const sip_msg *m, const char *name)
 #define PATH "<sip:0080060421d9b1d679a674f5793a97440f@18.7.22.10:5060;lr;ob>"
 #define INST "+sip.instance=\"<urn:uuid:00000000-0000-4000-8000-000000000001>\""
 
-#define PATH "<sip:0080060421d9b1d679a674f5793a97440f@18.7.22.10:5060;lr;ob>"
-#define INST "+sip.instance=\"<urn:uuid:00000000-0000-4000-8000-000000000001>\""
-
 /* The INVITE among what the edge sent (NULL if none). */
 G_GNUC_UNUSED static const sent *find_request(GPtrArray *a)
 {
@@ -97,19 +94,35 @@ G_GNUC_UNUSED static const sent *find_request(GPtrArray *a)
     return NULL;
 }
 
+/* The response to req with status and To-tag tag; returns owned. */
+G_GNUC_UNUSED static sip_msg *response_to(const sent *req, unsigned status, const char *tag)
+{
+    sip_msg *r = NULL;
+    g_assert_cmpint(sip_msg_response(req->m, status, NULL, tag, &r), ==, 0);
+    return r;
+}
+
+/* Encodes r and feeds it to srv (or, NULL, ua) as coming from where req went; frees r. */
+G_GNUC_UNUSED static void feed_response(sip_server *srv, sip_ua *ua, sim_time_t now,
+                                        const sent *req, sip_msg *r)
+{
+    GString *b = g_string_new(NULL);
+    sip_msg_encode(r, b);
+    const uint8_t *d = (const uint8_t *)b->str;
+    g_assert_cmpint(srv ? sip_server_input(srv, now, &req->to, d, b->len)
+                        : sip_ua_input(ua, now, &req->to, d, b->len), ==, 0);
+    g_string_free(b, TRUE);
+    sip_msg_free(r);
+}
+
 /* Answers the REGISTER reg with 200 and Flow-Timer ft from where it went. */
 G_GNUC_UNUSED static void answer_one(sip_ua *ua, sim_time_t now, const sent *reg, const char *ft)
 {
-    sip_msg *r = NULL;
-    g_assert_cmpint(sip_msg_response(reg->m, 200, NULL, "t", &r), ==, 0);
+    sip_msg *r = response_to(reg, 200, "t");
     sip_msg_add(r, SIP_HDR_REQUIRE, NULL, "outbound");
     if (ft)
         sip_msg_add(r, SIP_HDR_OTHER, "Flow-Timer", ft);
-    GString *b = g_string_new(NULL);
-    sip_msg_encode(r, b);
-    g_assert_cmpint(sip_ua_input(ua, now, &reg->to, (uint8_t *)b->str, b->len), ==, 0);
-    g_string_free(b, TRUE);
-    sip_msg_free(r);
+    feed_response(NULL, ua, now, reg, r);
 }
 
 /* Answers the (last) REGISTER in a with 200 and Flow-Timer ft. */
@@ -154,12 +167,42 @@ G_GNUC_UNUSED static void answer_stun(sip_ua *ua, sim_time_t now, GPtrArray *a, 
     }
 }
 
+/* A UA core for c (NULL: bob@mit.edu on 10.0.0.20 with RFC 5626 outbound, registrar and
+ * proxy the edge; rng seeded with seed, borrowed for its life) that has been asked to register
+ * for expires seconds; what it sent at once in *out (owned). Returns owned. */
+G_GNUC_UNUSED static sip_ua *ob_ua_registering(const sip_ua_cfg *c, sim_rng *rng, uint64_t seed,
+                                               uint32_t expires, GPtrArray **out)
+{
+    sip_ua_cfg bob = { .aor = "sip:bob@mit.edu", .local = ep("10.0.0.20:5060"),
+                       .registrar = ep(EDGE), .proxy = ep(EDGE), .outbound = true };
+    sim_rng_seed(rng, seed);
+    sip_ua *ua = sip_ua_new(c ? c : &bob, rng);
+    g_assert_nonnull(ua);
+    g_assert_cmpint(sip_ua_register(ua, 0, expires), ==, 0);
+    *out = drain(NULL, ua);
+    return ua;
+}
+
 /* A registrar core for mit.edu (Flow-Timer flow_timer, 0: none). */
 G_GNUC_UNUSED static sip_server *registrar(sim_rng *rng, uint32_t flow_timer)
 {
     sip_server_cfg c = { .domain = "mit.edu", .self = ep("18.7.22.84:5060"), .registrar = true,
                          .flow_timer = flow_timer };
     return sip_server_new(&c, rng);
+}
+
+/* The home proxy of mit.edu over location loc (borrowed), given alice's INVITE to bob at 0
+ * (rng borrowed for its life). Returns owned. */
+G_GNUC_UNUSED static sip_server *home_proxy_invited(sim_rng *rng, sip_location *loc)
+{
+    sip_server_cfg c = { .domain = "mit.edu", .self = ep("18.7.22.83:5060"), .location = loc };
+    sip_server *px = sip_server_new(&c, rng);
+    feed(px, 0, "128.6.5.10:5060",
+         "INVITE sip:bob@mit.edu SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP 128.6.5.10:5060;branch=z9hG4bKa1\r\nMax-Forwards: 70\r\n"
+         "To: <sip:bob@mit.edu>\r\nFrom: <sip:alice@rutgers.edu>;tag=a\r\nCall-ID: c1@a\r\n"
+         "CSeq: 1 INVITE\r\nContact: <sip:alice@128.6.5.10>\r\nContent-Length: 0\r\n\r\n");
+    return px;
 }
 
 #endif

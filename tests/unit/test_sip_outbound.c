@@ -172,13 +172,7 @@ static void test_home_proxy_path(void)
     sip_location *loc = sip_location_new();
     sip_binding_ob ob = { .path = PATH ", <sip:18.7.22.11;lr>" };
     sip_location_bind_ob(loc, "bob@mit.edu", "sip:bob@10.0.0.20:5060", 600 * SIM_SEC, NULL, &ob);
-    sip_server_cfg c = { .domain = "mit.edu", .self = ep("18.7.22.83:5060"), .location = loc };
-    sip_server *px = sip_server_new(&c, &rng);
-    feed(px, 0, "128.6.5.10:5060",
-         "INVITE sip:bob@mit.edu SIP/2.0\r\n"
-         "Via: SIP/2.0/UDP 128.6.5.10:5060;branch=z9hG4bKa1\r\nMax-Forwards: 70\r\n"
-         "To: <sip:bob@mit.edu>\r\nFrom: <sip:alice@rutgers.edu>;tag=a\r\nCall-ID: c1@a\r\n"
-         "CSeq: 1 INVITE\r\nContact: <sip:alice@128.6.5.10>\r\nContent-Length: 0\r\n\r\n");
+    sip_server *px = home_proxy_invited(&rng, loc);
     GPtrArray *out = drain(px, NULL);
     const sent *inv = NULL;
     for (guint i = 0; i < out->len; i++)
@@ -288,16 +282,13 @@ static void test_edge(void)
 
 /* ---------------------------------------------------------------- UA */
 
-/* Answers the REGISTER in a with 200 and Flow-Timer ft from the edge. */
+/* §4.4.1 keep-alives over UDP: STUN at 80-100 % of Flow-Timer, retransmitted, and a flow
+ * failing (no answer, a changed mapping) re-registering; none after unregistering. */
 static void test_ua_keepalive(void)
 {
     sim_rng rng;
-    sim_rng_seed(&rng, 5);
-    sip_ua_cfg c = { .aor = "sip:bob@mit.edu", .local = ep("10.0.0.20:5060"),
-                     .registrar = ep(EDGE), .proxy = ep(EDGE), .outbound = true };
-    sip_ua *ua = sip_ua_new(&c, &rng);
-    g_assert_cmpint(sip_ua_register(ua, 0, 3600), ==, 0);
-    GPtrArray *out = drain(NULL, ua);
+    GPtrArray *out;
+    sip_ua *ua = ob_ua_registering(NULL, &rng, 5, 3600, &out);
     const sip_msg *reg = ((sent *)out->pdata[0])->m;
     sip_nameaddr na;
     sip_via v;
@@ -374,12 +365,10 @@ static void test_ua_keepalive(void)
 static void test_ua_keepalive_tcp(void)
 {
     sim_rng rng;
-    sim_rng_seed(&rng, 6);
     sip_ua_cfg c = { .aor = "sip:bob@mit.edu", .local = ep("10.0.0.20:5060"),
                      .registrar = ep(EDGE), .outbound = true, .tcp = true, .keepalive = 30 };
-    sip_ua *ua = sip_ua_new(&c, &rng);
-    g_assert_cmpint(sip_ua_register(ua, 0, 3600), ==, 0);
-    GPtrArray *out = drain(NULL, ua);
+    GPtrArray *out;
+    sip_ua *ua = ob_ua_registering(&c, &rng, 6, 3600, &out);
     answer_register(ua, SIM_MS, out, NULL);
     g_ptr_array_free(out, TRUE);
     sim_time_t now;

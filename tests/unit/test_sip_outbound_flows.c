@@ -80,13 +80,7 @@ static guint count_method(GPtrArray *a, const char *method, const sent **last)
 /* The response of edge (from) to the INVITE inv the home proxy sent. */
 static void answer_invite(sip_server *px, sim_time_t now, const sent *inv, unsigned status)
 {
-    sip_msg *r = NULL;
-    g_assert_cmpint(sip_msg_response(inv->m, status, NULL, "e", &r), ==, 0);
-    GString *b = g_string_new(NULL);
-    sip_msg_encode(r, b);
-    g_assert_cmpint(sip_server_input(px, now, &inv->to, (uint8_t *)b->str, b->len), ==, 0);
-    g_string_free(b, TRUE);
-    sip_msg_free(r);
+    feed_response(px, NULL, now, inv, response_to(inv, status, "e"));
 }
 
 static void test_home_proxy_flows(void)
@@ -100,13 +94,7 @@ static void test_home_proxy_flows(void)
     sip_location_bind_ob(loc, "bob@mit.edu", ct, 600 * SIM_SEC, NULL, &f2);
     sip_location_bind_ob(loc, "bob@mit.edu", ct, 600 * SIM_SEC, NULL, &f1); /* most recent */
     sip_location_bind(loc, "bob@mit.edu", "sip:bob@18.7.22.50", 600 * SIM_SEC, NULL);
-    sip_server_cfg c = { .domain = "mit.edu", .self = ep("18.7.22.83:5060"), .location = loc };
-    sip_server *px = sip_server_new(&c, &rng);
-    feed(px, 0, "128.6.5.10:5060",
-         "INVITE sip:bob@mit.edu SIP/2.0\r\n"
-         "Via: SIP/2.0/UDP 128.6.5.10:5060;branch=z9hG4bKa1\r\nMax-Forwards: 70\r\n"
-         "To: <sip:bob@mit.edu>\r\nFrom: <sip:alice@rutgers.edu>;tag=a\r\nCall-ID: c1@a\r\n"
-         "CSeq: 1 INVITE\r\nContact: <sip:alice@128.6.5.10>\r\nContent-Length: 0\r\n\r\n");
+    sip_server *px = home_proxy_invited(&rng, loc);
     /* §7: one INVITE for the instance (over its most recent flow, 1, through edge 1) and
      * one for the plain binding: two, not three */
     GPtrArray *out = drain(px, NULL);
@@ -153,13 +141,7 @@ static void test_home_proxy_flow_480(void)
     sip_location *loc = sip_location_new();
     sip_binding_ob f1 = { .path = PATH, .instance = "\"<urn:uuid:1>\"", .reg_id = 1 };
     sip_location_bind_ob(loc, "bob@mit.edu", "sip:bob@10.0.0.20:5060", 600 * SIM_SEC, NULL, &f1);
-    sip_server_cfg c = { .domain = "mit.edu", .self = ep("18.7.22.83:5060"), .location = loc };
-    sip_server *px = sip_server_new(&c, &rng);
-    feed(px, 0, "128.6.5.10:5060",
-         "INVITE sip:bob@mit.edu SIP/2.0\r\n"
-         "Via: SIP/2.0/UDP 128.6.5.10:5060;branch=z9hG4bKa1\r\nMax-Forwards: 70\r\n"
-         "To: <sip:bob@mit.edu>\r\nFrom: <sip:alice@rutgers.edu>;tag=a\r\nCall-ID: c1@a\r\n"
-         "CSeq: 1 INVITE\r\nContact: <sip:alice@128.6.5.10>\r\nContent-Length: 0\r\n\r\n");
+    sip_server *px = home_proxy_invited(&rng, loc);
     GPtrArray *out = drain(px, NULL);
     const sent *inv = NULL;
     g_assert_cmpuint(count_method(out, "INVITE", &inv), ==, 1);
@@ -221,13 +203,11 @@ static void test_edge_flow_timer(void)
 static void test_ua_two_edges(void)
 {
     sim_rng rng;
-    sim_rng_seed(&rng, 10);
     sip_ua_cfg c = { .aor = "sip:bob@mit.edu", .local = ep("10.0.0.20:5060"), .proxy = ep(EDGE),
                      .outbound = true, .keepalive = 30, .n_edges = 2,
                      .edges = { ep(EDGE), ep("18.7.22.11:5060") } };
-    sip_ua *ua = sip_ua_new(&c, &rng);
-    g_assert_cmpint(sip_ua_register(ua, 0, 600), ==, 0);
-    GPtrArray *out = drain(NULL, ua);
+    GPtrArray *out;
+    sip_ua *ua = ob_ua_registering(&c, &rng, 10, 600, &out);
     g_assert_cmpuint(out->len, ==, 2);
     sip_nameaddr na[2];
     for (unsigned i = 0; i < 2; i++) {
@@ -272,32 +252,17 @@ static void test_ua_two_edges(void)
     sip_ua_free(ua);
 }
 
-/* Answers the REGISTER reg with status (no Contact). */
-static void answer_status(sip_ua *ua, sim_time_t now, const sent *reg, unsigned status)
-{
-    sip_msg *r = NULL;
-    g_assert_cmpint(sip_msg_response(reg->m, status, NULL, "t", &r), ==, 0);
-    GString *b = g_string_new(NULL);
-    sip_msg_encode(r, b);
-    g_assert_cmpint(sip_ua_input(ua, now, &reg->to, (uint8_t *)b->str, b->len), ==, 0);
-    g_string_free(b, TRUE);
-    sip_msg_free(r);
-}
-
 /* §4.5: a failed registration of the flow is tried again after 30 s * 2^n * 50-100 % (no
  * other flow up), not at once and not never. */
 static void test_ua_register_backoff(void)
 {
     sim_rng rng;
-    sim_rng_seed(&rng, 11);
-    sip_ua_cfg c = { .aor = "sip:bob@mit.edu", .local = ep("10.0.0.20:5060"),
-                     .registrar = ep(EDGE), .proxy = ep(EDGE), .outbound = true };
-    sip_ua *ua = sip_ua_new(&c, &rng);
-    g_assert_cmpint(sip_ua_register(ua, 0, 600), ==, 0);
-    GPtrArray *out = drain(NULL, ua);
+    GPtrArray *out;
+    sip_ua *ua = ob_ua_registering(NULL, &rng, 11, 600, &out);
     sim_time_t at = SIM_MS, t;
     for (unsigned k = 0; k < 3; k++) {
-        answer_status(ua, at, out->pdata[0], 503);
+        const sent *reg = out->pdata[0];
+        feed_response(NULL, ua, at, reg, response_to(reg, 503, "t"));
         g_ptr_array_free(out, TRUE);
         out = next_keepalive(ua, &t); /* the next thing sent: the REGISTER again */
         g_assert_cmpstr(((sent *)out->pdata[0])->m->method, ==, "REGISTER");

@@ -57,9 +57,11 @@ static sip_ua *ua_on(net *n, const char *name, const char *addr, const char *aor
 }
 
 /* px (registrar and record-routing proxy of example.com, IPv6 too when dual), callee `bob`
- * registered, caller `alice`; Alice calls, Bob answers. */
-static void call_up(net *n, sip_ua *alice, sip_ua *bob)
+ * registered, caller `alice`; Alice calls, Bob answers. px's INVITE to Bob and its 200 to
+ * Alice carry Record-Route rr; the INVITE's top Via is via. */
+static void call_up(net *n, const char *rr, const char *via)
 {
+    sip_ua *alice = n->n[1].ua, *bob = n->n[2].ua;
     g_assert_cmpint(sip_ua_register(bob, n->now, 3600), ==, 0);
     run(n, n->now + SIM_SEC);
     g_autofree char *reg = events(bob, NULL);
@@ -73,6 +75,10 @@ static void call_up(net *n, sip_ua *alice, sip_ua *bob)
     run(n, n->now + SIM_SEC);
     g_autofree char *ans = events(alice, NULL);
     g_assert_cmpstr(ans, ==, "answered/200");
+    const sent *inv = find_sent(n, "px", "bob", "INVITE", 0);
+    ASSERT_HDR(inv, SIP_HDR_RECORD_ROUTE, rr);
+    ASSERT_VIA(inv, via);
+    ASSERT_HDR(find_sent(n, "px", "alice", "200/INVITE", 0), SIP_HDR_RECORD_ROUTE, rr);
 }
 
 /* The net: alice, px, bob. */
@@ -91,6 +97,23 @@ static void rr_net(net *n, bool dual, const char *alice_addr, bool alice_tcp,
     ua_on(n, "bob", bob_addr, "sip:bob@example.com", b6 ? PX6 : PX, bob_tcp);
 }
 
+/* Bob hangs up the call through px: the BYE and its 200 cross px; Bob's BYE carries Route
+ * route and top Via via; px's BYE to Alice (over UDP, IPv4) has no Route left. */
+static void bob_hangs_up(net *n, sip_ua *bob, const char *route, const char *via)
+{
+    net_forget(n);
+    sip_ua_hangup(bob, n->now, 1);
+    run(n, n->now + SIM_SEC);
+    g_assert_cmpstr(n->ladder->str, ==,
+                    "bob>px BYE; px>alice BYE; alice>px 200/BYE; px>bob 200/BYE");
+    const sent *bye = find_sent(n, "bob", "px", "BYE", 0);
+    ASSERT_HDR(bye, SIP_HDR_ROUTE, route);
+    ASSERT_VIA(bye, via);
+    bye = find_sent(n, "px", "alice", "BYE", 0);
+    ASSERT_HDR(bye, SIP_HDR_ROUTE, "");
+    ASSERT_VIA(bye, "SIP/2.0/UDP " PX);
+}
+
 /* In over UDP, out over TCP (Bob's Contact says ;transport=tcp): two Record-Route values, the
  * TCP one (towards Bob) on top; in-dialog requests pop both and name the next hop's transport
  * in their Via; nothing on the TCP side says UDP (scenario 25's defect). */
@@ -98,13 +121,7 @@ static void test_udp_tcp_double(void)
 {
     net n;
     rr_net(&n, false, "10.0.0.1:5060", false, "10.0.0.3:5060", true);
-    sip_ua *alice = n.n[1].ua, *bob = n.n[2].ua;
-    call_up(&n, alice, bob);
-    const sent *inv = find_sent(&n, "px", "bob", "INVITE", 0);
-    ASSERT_HDR(inv, SIP_HDR_RECORD_ROUTE, RR_TCP ", " RR_UDP);
-    ASSERT_VIA(inv, "SIP/2.0/TCP " PX);
-    ASSERT_HDR(find_sent(&n, "px", "alice", "200/INVITE", 0), SIP_HDR_RECORD_ROUTE,
-               RR_TCP ", " RR_UDP);
+    call_up(&n, RR_TCP ", " RR_UDP, "SIP/2.0/TCP " PX);
     /* Alice's route set is the Record-Route reversed: her side's entry first */
     const sent *ack = find_sent(&n, "alice", "px", "ACK", 0);
     ASSERT_HDR(ack, SIP_HDR_ROUTE, RR_UDP ", " RR_TCP);
@@ -113,17 +130,7 @@ static void test_udp_tcp_double(void)
     ASSERT_HDR(ack, SIP_HDR_ROUTE, ""); /* both entries naming px were popped */
     ASSERT_VIA(ack, "SIP/2.0/TCP " PX);
     /* Bob hangs up: his BYE goes over TCP, px forwards it over UDP, the 200 comes back */
-    net_forget(&n);
-    sip_ua_hangup(bob, n.now, 1);
-    run(&n, n.now + SIM_SEC);
-    g_assert_cmpstr(n.ladder->str, ==,
-                    "bob>px BYE; px>alice BYE; alice>px 200/BYE; px>bob 200/BYE");
-    const sent *bye = find_sent(&n, "bob", "px", "BYE", 0);
-    ASSERT_HDR(bye, SIP_HDR_ROUTE, RR_TCP ", " RR_UDP);
-    ASSERT_VIA(bye, "SIP/2.0/TCP 10.0.0.3:5060");
-    bye = find_sent(&n, "px", "alice", "BYE", 0);
-    ASSERT_HDR(bye, SIP_HDR_ROUTE, "");
-    ASSERT_VIA(bye, "SIP/2.0/UDP " PX);
+    bob_hangs_up(&n, n.n[2].ua, RR_TCP ", " RR_UDP, "SIP/2.0/TCP 10.0.0.3:5060");
     net_clear(&n);
 }
 
@@ -133,17 +140,14 @@ static void test_single_when_sides_agree(void)
 {
     net n;
     rr_net(&n, false, "10.0.0.1:5060", true, "10.0.0.3:5060", true);
-    call_up(&n, n.n[1].ua, n.n[2].ua);
-    ASSERT_HDR(find_sent(&n, "px", "bob", "INVITE", 0), SIP_HDR_RECORD_ROUTE, RR_TCP);
+    call_up(&n, RR_TCP, "SIP/2.0/TCP " PX);
     const sent *ack = find_sent(&n, "alice", "px", "ACK", 0);
     ASSERT_HDR(ack, SIP_HDR_ROUTE, RR_TCP);
     ASSERT_VIA(ack, "SIP/2.0/TCP 10.0.0.1:5060");
     ASSERT_VIA(find_sent(&n, "px", "bob", "ACK", 0), "SIP/2.0/TCP " PX);
     net_clear(&n);
     rr_net(&n, false, "10.0.0.1:5060", false, "10.0.0.3:5060", false);
-    call_up(&n, n.n[1].ua, n.n[2].ua);
-    ASSERT_HDR(find_sent(&n, "px", "bob", "INVITE", 0), SIP_HDR_RECORD_ROUTE, RR_UDP);
-    ASSERT_VIA(find_sent(&n, "px", "bob", "INVITE", 0), "SIP/2.0/UDP " PX);
+    call_up(&n, RR_UDP, "SIP/2.0/UDP " PX);
     net_clear(&n);
 }
 
@@ -154,28 +158,14 @@ static void test_dual_stack_bridge(void)
     net n;
     rr_net(&n, true, "10.0.0.1:5060", false, "[2001:db8::3]:5060", false);
     sip_ua *alice = n.n[1].ua, *bob = n.n[2].ua;
-    call_up(&n, alice, bob);
-    const sent *inv = find_sent(&n, "px", "bob", "INVITE", 0);
-    ASSERT_HDR(inv, SIP_HDR_RECORD_ROUTE, RR_V6 ", " RR_UDP);
-    ASSERT_VIA(inv, "SIP/2.0/UDP " PX6);
+    call_up(&n, RR_V6 ", " RR_UDP, "SIP/2.0/UDP " PX6);
     const sent *ok = find_sent(&n, "px", "alice", "200/INVITE", 0);
-    ASSERT_HDR(ok, SIP_HDR_RECORD_ROUTE, RR_V6 ", " RR_UDP);
     g_assert_cmpuint(sip_msg_count(ok->msg, SIP_HDR_VIA), ==, 1); /* Alice's, IPv4 */
     ASSERT_HDR(find_sent(&n, "alice", "px", "ACK", 0), SIP_HDR_ROUTE, RR_UDP ", " RR_V6);
     const sent *ack = find_sent(&n, "px", "bob", "ACK", 0);
     ASSERT_HDR(ack, SIP_HDR_ROUTE, "");
     ASSERT_VIA(ack, "SIP/2.0/UDP " PX6);
-    net_forget(&n);
-    sip_ua_hangup(bob, n.now, 1);
-    run(&n, n.now + SIM_SEC);
-    g_assert_cmpstr(n.ladder->str, ==,
-                    "bob>px BYE; px>alice BYE; alice>px 200/BYE; px>bob 200/BYE");
-    const sent *bye = find_sent(&n, "bob", "px", "BYE", 0);
-    ASSERT_HDR(bye, SIP_HDR_ROUTE, RR_V6 ", " RR_UDP);
-    ASSERT_VIA(bye, "SIP/2.0/UDP [2001:db8::3]:5060");
-    bye = find_sent(&n, "px", "alice", "BYE", 0);
-    ASSERT_HDR(bye, SIP_HDR_ROUTE, "");
-    ASSERT_VIA(bye, "SIP/2.0/UDP " PX);
+    bob_hangs_up(&n, bob, RR_V6 ", " RR_UDP, "SIP/2.0/UDP [2001:db8::3]:5060");
     g_autofree char *ea = events(alice, NULL);
     g_assert_cmpstr(ea, ==, "ended/200"); /* the BYE reached her over IPv4 */
     net_clear(&n);
@@ -255,8 +245,7 @@ static void test_failover_rewrites_sides(void)
                       "From: <sip:alice@example.com>;tag=1\r\nTo: <sip:carol@far.test>\r\n"
                       "Call-ID: fo1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
                       "Contact: <sip:alice@10.0.0.1>\r\nContent-Length: 0\r\n\r\n";
-    sim_ep from = ep("10.0.0.1:5060");
-    g_assert_cmpint(sip_server_input(px, 0, &from, (const uint8_t *)inv, strlen(inv)), ==, 0);
+    input_text(NULL, px, 0, "10.0.0.1:5060", inv);
     sip_out o;
     g_assert_true(sip_server_pop(px, &o)); /* 100 Trying */
     sip_out_clear(&o);

@@ -16,25 +16,13 @@
 #define WAIT_A (3390 * MS)
 #define WAIT_B (1690 * MS)
 
-/* Alice calls Bob (no proxy) at 0 (with or without an offer), Bob answers at 100 ms; the net
- * runs to 1 s. *ca, *cb: the calls. */
-static void call_up(net *n, bool offer, unsigned *ca, unsigned *cb)
-{
-    net_init(n);
-    sip_ua *a = ua(n, "alice", ALICE, "sip:alice@10.0.0.1", NULL);
-    sip_ua *b = ua(n, "bob", BOB, "sip:bob@10.0.0.2", NULL);
-    g_assert_cmpint(offer ? sip_ua_call(a, 0, "sip:bob@10.0.0.2", ca)
-                          : sip_ua_call_offerless(a, 0, "sip:bob@10.0.0.2", ca), ==, 0);
-    run(n, 100 * MS);
-    g_autofree char *eb = events(b, cb);
-    g_assert_cmpstr(eb, ==, "incoming/0");
-    g_assert_cmpint(sip_ua_answer(b, n->now, *cb), ==, 0);
-    run(n, SIM_SEC);
-    g_autofree char *ea = events(a, NULL);
-    g_autofree char *eb2 = events(b, NULL);
-    g_assert_cmpstr(ea, ==, "answered/200");
-    g_assert_cmpstr(eb2, ==, "confirmed/0");
-}
+/* The call between Alice and Bob: the UAs, their call ids, and the From, To and Call-ID
+ * lines of the dialog as Alice sends them. */
+typedef struct call_fx {
+    sip_ua *a, *b;
+    unsigned ca, cb;
+    char dlg[512];
+} call_fx;
 
 static char *hdr(const sip_msg *m, sip_hdr_id id)
 {
@@ -43,25 +31,49 @@ static char *hdr(const sip_msg *m, sip_hdr_id id)
     return g_strndup(h->value, h->value_len);
 }
 
-/* The SDP body of s as a string (owned). */
-static char *body(const sent *s)
-{
-    return g_strndup((const char *)s->msg->body, s->msg->body_len);
-}
-
-/* The From, To and Call-ID lines of the call's dialog as Alice sends them (owned). */
-static char *dialog_lines(net *n)
+/* The From, To and Call-ID lines of the call's dialog as Alice sends them, into c->dlg. */
+static void dialog_lines(net *n, call_fx *c)
 {
     const sent *ok = find_sent(n, "bob", "alice", "200/INVITE", 0);
     g_assert_nonnull(ok);
     g_autofree char *from = hdr(ok->msg, SIP_HDR_FROM);
     g_autofree char *to = hdr(ok->msg, SIP_HDR_TO);
     g_autofree char *cid = hdr(ok->msg, SIP_HDR_CALL_ID);
-    return g_strdup_printf("From: %s\r\nTo: %s\r\nCall-ID: %s\r\n", from, to, cid);
+    int len = g_snprintf(c->dlg, sizeof c->dlg, "From: %s\r\nTo: %s\r\nCall-ID: %s\r\n", from,
+                         to, cid);
+    g_assert_cmpint(len, <, (int)sizeof c->dlg);
 }
 
-/* Feeds Bob a request in Alice's dialog (dlg: dialog_lines) as Alice's phone would send it
- * (branch b, CSeq cseq, SDP sdp or none), then runs the net 50 ms. */
+/* Alice calls Bob (no proxy) at 0 (with or without an offer), Bob answers at 100 ms; the net
+ * runs to 1 s. c: the call. */
+static void call_up(net *n, bool offer, call_fx *c)
+{
+    net_init(n);
+    c->a = ua(n, "alice", ALICE, "sip:alice@10.0.0.1", NULL);
+    c->b = ua(n, "bob", BOB, "sip:bob@10.0.0.2", NULL);
+    g_assert_cmpint(offer ? sip_ua_call(c->a, 0, "sip:bob@10.0.0.2", &c->ca)
+                          : sip_ua_call_offerless(c->a, 0, "sip:bob@10.0.0.2", &c->ca), ==, 0);
+    run(n, 100 * MS);
+    g_autofree char *eb = events(c->b, &c->cb);
+    g_assert_cmpstr(eb, ==, "incoming/0");
+    g_assert_cmpint(sip_ua_answer(c->b, n->now, c->cb), ==, 0);
+    run(n, SIM_SEC);
+    g_autofree char *ea = events(c->a, NULL);
+    g_autofree char *eb2 = events(c->b, NULL);
+    g_assert_cmpstr(ea, ==, "answered/200");
+    g_assert_cmpstr(eb2, ==, "confirmed/0");
+    dialog_lines(n, c);
+}
+
+/* The SDP body of s as a string (owned). */
+static char *body(const sent *s)
+{
+    return g_strndup((const char *)s->msg->body, s->msg->body_len);
+}
+
+/* Forgets what the net sent so far, feeds Bob a request in Alice's dialog (dlg: call_fx.dlg)
+ * as Alice's phone would send it (branch b, CSeq cseq, SDP sdp or none), then runs the net
+ * 50 ms: n->ladder is what followed. */
 static void alice_sends(net *n, const char *dlg, const char *method, unsigned cseq,
                         const char *branch, const char *sdp)
 {
@@ -70,9 +82,8 @@ static void alice_sends(net *n, const char *dlg, const char *method, unsigned cs
         "%sCSeq: %u %s\r\nMax-Forwards: 70\r\nContact: <sip:alice@10.0.0.1:5060>\r\n%s\r\n%s",
         method, branch, dlg, cseq, method, sdp ? "Content-Type: application/sdp\r\n" : "",
         sdp ? sdp : "");
-    sim_ep src = ep(ALICE);
-    sip_ua *b = n->n[1].ua;
-    g_assert_cmpint(sip_ua_input(b, n->now, &src, (const uint8_t *)req, strlen(req)), ==, 0);
+    net_forget(n);
+    input_text(n->n[1].ua, NULL, n->now, ALICE, req);
     run(n, n->now + 50 * MS);
 }
 
@@ -85,32 +96,26 @@ static void alice_says(net *n, const char *dlg, const char *method, unsigned cse
 static void test_cseq_order(void)
 {
     net n;
-    unsigned ca, cb;
-    call_up(&n, true, &ca, &cb);
-    sip_ua *b = n.n[1].ua;
-    g_autofree char *dlg = dialog_lines(&n);
-    net_forget(&n);
-    alice_says(&n, dlg, "OPTIONS", 5, "o5");
+    call_fx c;
+    call_up(&n, true, &c);
+    sip_ua *b = c.b;
+    alice_says(&n, c.dlg, "OPTIONS", 5, "o5");
     g_assert_cmpstr(n.ladder->str, ==, "bob>alice 200/OPTIONS");
-    net_forget(&n);
-    alice_says(&n, dlg, "BYE", 4, "b4"); /* below 5: out of order */
+    alice_says(&n, c.dlg, "BYE", 4, "b4"); /* below 5: out of order */
     g_assert_cmpstr(n.ladder->str, ==, "bob>alice 500/BYE");
     g_assert_cmpuint(sip_ua_get_stats(b)->out_of_order, ==, 1);
     sip_call_state st;
-    g_assert_cmpint(sip_ua_call_state(b, cb, &st), ==, 0);
+    g_assert_cmpint(sip_ua_call_state(b, c.cb, &st), ==, 0);
     g_assert_cmpint(st, ==, SIP_CALL_CONFIRMED); /* the BYE was ignored */
     g_autofree char *e1 = events(b, NULL);
     g_assert_cmpstr(e1, ==, "");
-    net_forget(&n);
-    alice_says(&n, dlg, "BYE", 4, "b4"); /* a retransmission: the transaction answers */
+    alice_says(&n, c.dlg, "BYE", 4, "b4"); /* a retransmission: the transaction answers */
     g_assert_cmpstr(n.ladder->str, ==, "bob>alice 500/BYE");
     g_assert_cmpuint(sip_ua_get_stats(b)->out_of_order, ==, 1);
-    net_forget(&n);
-    alice_says(&n, dlg, "ACK", 1, "a1"); /* §12.2.2: an ACK is not checked, not answered */
+    alice_says(&n, c.dlg, "ACK", 1, "a1"); /* §12.2.2: an ACK is not checked, not answered */
     g_assert_cmpstr(n.ladder->str, ==, "");
     g_assert_cmpuint(sip_ua_get_stats(b)->out_of_order, ==, 1);
-    net_forget(&n);
-    alice_says(&n, dlg, "BYE", 6, "b6");
+    alice_says(&n, c.dlg, "BYE", 6, "b6");
     g_assert_cmpstr(n.ladder->str, ==, "bob>alice 200/BYE");
     g_autofree char *e2 = events(b, NULL);
     g_assert_cmpstr(e2, ==, "ended/200");
@@ -128,15 +133,15 @@ static sim_time_t invite_at(net *n, const char *from, const char *to, int nth)
 static void test_glare_491(void)
 {
     net n;
-    unsigned ca, cb;
-    call_up(&n, true, &ca, &cb);
-    sip_ua *a = n.n[0].ua, *b = n.n[1].ua;
+    call_fx c;
+    call_up(&n, true, &c);
+    sip_ua *a = c.a, *b = c.b;
     net_forget(&n);
     sim_time_t t0 = 2 * SIM_SEC;
     run(&n, t0);
-    g_assert_cmpint(sip_ua_reinvite(a, t0, ca), ==, 0);
-    g_assert_cmpint(sip_ua_reinvite(b, t0, cb), ==, 0);
-    g_assert_cmpint(sip_ua_reinvite(a, t0, ca), ==, -EPROTO); /* one at a time (§14.1) */
+    g_assert_cmpint(sip_ua_reinvite(a, t0, c.ca), ==, 0);
+    g_assert_cmpint(sip_ua_reinvite(b, t0, c.cb), ==, 0);
+    g_assert_cmpint(sip_ua_reinvite(a, t0, c.ca), ==, -EPROTO); /* one at a time (§14.1) */
     run(&n, t0 + 6 * SIM_SEC);
     /* each side answers the other's re-INVITE 491 (§14.2), the 491 arrives at t0 + 10 ms */
     g_assert_nonnull(find_sent(&n, "alice", "bob", "491/INVITE", 0));
@@ -172,16 +177,13 @@ static void test_glare_491(void)
 static void test_reinvite_before_ack_500(void)
 {
     net n;
-    unsigned ca, cb;
-    call_up(&n, true, &ca, &cb);
-    sip_ua *b = n.n[1].ua;
-    g_autofree char *dlg = dialog_lines(&n);
+    call_fx c;
+    call_up(&n, true, &c);
     /* Bob answers Alice's re-INVITE; a second one comes before the ACK for that 200 */
-    g_assert_cmpint(sip_ua_reinvite(n.n[0].ua, n.now, ca), ==, 0);
+    g_assert_cmpint(sip_ua_reinvite(c.a, n.now, c.ca), ==, 0);
     run(&n, n.now + DELAY);
-    net_forget(&n);
-    g_assert_nonnull(sip_ua_call_media(b, cb));
-    alice_says(&n, dlg, "INVITE", 9, "r9");
+    g_assert_nonnull(sip_ua_call_media(c.b, c.cb));
+    alice_says(&n, c.dlg, "INVITE", 9, "r9");
     const sent *r = find_sent(&n, "bob", "alice", "500/INVITE", 0);
     g_assert_nonnull(r);
     g_autofree char *ra = hdr(r->msg, SIP_HDR_RETRY_AFTER);
@@ -189,8 +191,7 @@ static void test_reinvite_before_ack_500(void)
     g_assert_cmpint(secs, >=, 0);
     g_assert_cmpint(secs, <=, 10);
     /* and once the ACK came, the next one is answered */
-    net_forget(&n);
-    alice_says(&n, dlg, "INVITE", 10, "r10");
+    alice_says(&n, c.dlg, "INVITE", 10, "r10");
     g_assert_null(find_sent(&n, "bob", "alice", "500/INVITE", 0));
     g_assert_nonnull(find_sent(&n, "bob", "alice", "200/INVITE", 0));
     net_clear(&n);
@@ -205,30 +206,27 @@ static void test_reinvite_before_ack_500(void)
 static void test_offerless_reinvite(void)
 {
     net n;
-    unsigned ca, cb;
-    call_up(&n, true, &ca, &cb);
-    sip_ua *b = n.n[1].ua;
-    g_autofree char *dlg = dialog_lines(&n);
-    net_forget(&n);
-    alice_says(&n, dlg, "INVITE", 2, "r2");
+    call_fx c;
+    call_up(&n, true, &c);
+    alice_says(&n, c.dlg, "INVITE", 2, "r2");
     const sent *ok = find_sent(&n, "bob", "alice", "200/INVITE", 0);
     g_assert_nonnull(ok);
     g_autofree char *offer = body(ok);
     g_assert_nonnull(strstr(offer, "m=audio 8000 RTP/AVP 0"));
-    g_autofree char *e1 = events(b, NULL);
+    g_autofree char *e1 = events(c.b, NULL);
     g_assert_cmpstr(e1, ==, ""); /* nothing changed yet */
-    alice_sends(&n, dlg, "ACK", 2, "k2", ALICE_SDP);
-    g_autofree char *e2 = events(b, NULL);
+    alice_sends(&n, c.dlg, "ACK", 2, "k2", ALICE_SDP);
+    g_autofree char *e2 = events(c.b, NULL);
     g_assert_cmpstr(e2, ==, "media/200 confirmed/0");
-    assert_ep(&sdp_oa_get(sip_ua_call_media(b, cb), 0)->remote_rtp, "10.0.0.1:8100");
+    assert_ep(&sdp_oa_get(sip_ua_call_media(c.b, c.cb), 0)->remote_rtp, "10.0.0.1:8100");
     net_clear(&n);
 }
 
 static void test_offerless_call(void)
 {
     net n;
-    unsigned ca, cb;
-    call_up(&n, false, &ca, &cb);
+    call_fx c;
+    call_up(&n, false, &c);
     const sent *inv = find_sent(&n, "alice", "bob", "INVITE", 0);
     const sent *ok = find_sent(&n, "bob", "alice", "200/INVITE", 0);
     const sent *ack = find_sent(&n, "alice", "bob", "ACK", 0);
@@ -239,15 +237,15 @@ static void test_offerless_call(void)
     g_assert_nonnull(strstr(answer, "m=audio 8000 RTP/AVP 0"));
     g_assert_nonnull(strstr(answer, "c=IN IP4 10.0.0.1"));
     g_assert_cmpint(ack->at, ==, ok->at + DELAY); /* the ACK right on the 200 */
-    const sdp_oa_stream *sa = sdp_oa_get(sip_ua_call_media(n.n[0].ua, ca), 0);
-    const sdp_oa_stream *sb = sdp_oa_get(sip_ua_call_media(n.n[1].ua, cb), 0);
+    const sdp_oa_stream *sa = sdp_oa_get(sip_ua_call_media(c.a, c.ca), 0);
+    const sdp_oa_stream *sb = sdp_oa_get(sip_ua_call_media(c.b, c.cb), 0);
     assert_ep(&sa->remote_rtp, "10.0.0.2:8000");
     assert_ep(&sb->remote_rtp, "10.0.0.1:8000");
     g_assert_true(sa->active && sb->active);
     g_assert_cmpstr(sb->encoding, ==, "PCMU");
-    g_assert_cmpint(sip_ua_hangup(n.n[0].ua, n.now, ca), ==, 0);
+    g_assert_cmpint(sip_ua_hangup(c.a, n.now, c.ca), ==, 0);
     run(&n, n.now + SIM_SEC);
-    g_autofree char *e = events(n.n[1].ua, NULL);
+    g_autofree char *e = events(c.b, NULL);
     g_assert_cmpstr(e, ==, "ended/200");
     net_clear(&n);
 }
@@ -270,8 +268,7 @@ static void sipp_offerless(bool with_answer)
                       "Call-ID: 1-sipp@10.0.0.7\r\nCSeq: 1 INVITE\r\n"
                       "Contact: <sip:sipp@10.0.0.7:5060>\r\nMax-Forwards: 70\r\n"
                       "Content-Length: 0\r\n\r\n";
-    sim_ep src = ep("10.0.0.7:5060");
-    g_assert_cmpint(sip_ua_input(b, 0, &src, (const uint8_t *)inv, strlen(inv)), ==, 0);
+    input_text(b, NULL, 0, "10.0.0.7:5060", inv);
     unsigned cb = 0;
     g_autofree char *e1 = events(b, &cb);
     g_assert_cmpstr(e1, ==, "incoming/0");
@@ -287,7 +284,7 @@ static void sipp_offerless(bool with_answer)
         "From: sipp <sip:sipp@10.0.0.7:5060>;tag=1\r\nTo: %s\r\nCall-ID: 1-sipp@10.0.0.7\r\n"
         "CSeq: 1 ACK\r\nMax-Forwards: 70\r\n%s\r\n%s", to,
         with_answer ? "Content-Type: application/sdp\r\n" : "", with_answer ? SIPP_SDP : "");
-    g_assert_cmpint(sip_ua_input(b, n.now, &src, (const uint8_t *)ack, strlen(ack)), ==, 0);
+    input_text(b, NULL, n.now, "10.0.0.7:5060", ack);
     net_forget(&n);
     run(&n, n.now + 10 * MS);
     g_autofree char *e2 = events(b, NULL);
@@ -333,9 +330,8 @@ static void test_offerless_2xx_without_offer(void)
     GString *w = g_string_new(NULL);
     sip_msg_encode(ok, w);
     sip_msg_free(ok);
-    sim_ep src = ep("10.0.0.7:5060");
     net_forget(&n);
-    g_assert_cmpint(sip_ua_input(a, n.now, &src, (const uint8_t *)w->str, w->len), ==, 0);
+    input_text(a, NULL, n.now, "10.0.0.7:5060", w->str);
     g_string_free(w, TRUE);
     run(&n, n.now + 10 * MS);
     g_assert_cmpstr(n.ladder->str, ==, "alice>sipp ACK; alice>sipp BYE");
