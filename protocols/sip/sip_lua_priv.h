@@ -1,5 +1,6 @@
 /* protocols/sip/sip_lua_priv.h — state shared by the `sip` Lua module's files: sip_lua.c
- * (module, servers, user agents) and sip_lua_call.c (calls and their media). */
+ * (module, servers, user agents), sip_lua_opts.c (option tables) and sip_lua_call.c (calls and
+ * their media). */
 #ifndef PROTOCOLS_SIP_SIP_LUA_PRIV_H
 #define PROTOCOLS_SIP_SIP_LUA_PRIV_H
 
@@ -105,5 +106,28 @@ bool sip_lua_ice_media(lua_ua *u, sip_app *a, lcall *c, const sdp_oa_stream *st)
 void sip_lua_ice_stop(sip_lua_ice *ice);
 /* Pushes {state=, local=, remote=, local_addr=, remote_addr=} for call:ice(). */
 void sip_lua_ice_push_state(lua_State *L, const sip_lua_ice *ice);
+
+/* sip_lua_opts.c: option tables into C configurations (each raises a Lua error naming the
+ * option on bad input). */
+/* Option key of table idx as "ip" or "ip:port" (port defport when absent) into *ep; false when
+ * the option is absent. */
+bool sip_lua_opt_hostport(lua_State *L, int idx, const char *key, sim_ep *ep, uint16_t defport);
+/* The app's own address: the node's first IPv4 address, else its first global IPv6 one. */
+sim_ip sip_lua_node_ip(lua_State *L, sim_node *n);
+/* Option tcp_idle (a time; 0: never): when TCP connections the app opened close when idle. */
+sim_time_t sip_lua_opt_tcp_idle(lua_State *L, int idx);
+/* Option transport = "udp" | "tcp": true for TCP. */
+bool sip_lua_opt_tcp(lua_State *L, int idx);
+/* Option users = {name = "pw"} appended to names / pws (owned strings), sorted by name. */
+void sip_lua_opt_users(lua_State *L, int idx, GPtrArray *names, GPtrArray *pws);
+/* Server options outbound, force_path, flow_timeout, flow_timer (RFC 5626, RFC 3327). */
+void sip_lua_opt_outbound_server(lua_State *L, int idx, sip_server_cfg *cfg);
+/* Proxy options timer_c and authenticate (which needs users). */
+void sip_lua_opt_proxy(lua_State *L, int idx, sip_server_cfg *cfg);
+/* UA option ice = {stun =, turn =, user =, password =} into *cfg (strings borrowed from the
+ * table); false when absent. */
+bool sip_lua_opt_ice(lua_State *L, int idx, ice_app_cfg *cfg);
+/* UA options outbound = true | {edges =, rto =} and keepalive = seconds | false. */
+void sip_lua_opt_outbound_ua(lua_State *L, int idx, sip_ua_cfg *cfg);
 
 #endif
