@@ -113,6 +113,12 @@ static char *tcp_via_key(const sim_ep *ep, const uint8_t *data, size_t len)
 {
     if (!memmem(data, len, "/TCP", 4))
         return NULL;
+    /* the usual case, cheaply: the first sent-protocol (the top Via's) says UDP, so no decode
+     * (a Via further down, of an earlier TCP hop, must not cost every datagram one) */
+    const uint8_t *p = memmem(data, len, "/2.0/", 5);
+    if (p && (size_t)(data + len - p) >= 8 &&
+        g_ascii_strncasecmp((const char *)p + 5, "UDP", 3) == 0)
+        return NULL;
     sip_msg *m = NULL;
     sip_via v;
     char *key = NULL, e[SIM_EP_STRLEN];
