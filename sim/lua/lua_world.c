@@ -52,8 +52,8 @@ static int new_node(lua_State *L, sim_node_kind kind)
     return 1;
 }
 
-/* sim.host(name): a host (does not forward). */
-static int l_host(lua_State *L) { return new_node(L, SIM_NODE_HOST); }
+/* A host named by arg 1, without options (for sim.host with options). */
+static int new_node_host(lua_State *L) { return new_node(L, SIM_NODE_HOST); }
 /* sim.router(name): a router (forwards between its interfaces). */
 static int l_router(lua_State *L) { return new_node(L, SIM_NODE_ROUTER); }
 
@@ -212,6 +212,50 @@ static int node_gateway(lua_State *L)
     lua_pushliteral(L, "default");
     lua_insert(L, 2);
     return node_route(L);
+}
+
+/* sim.host(name [, {on = link, ip =, ip6 =, gateway =}]): a host (does not forward); with
+ * `on` it is attached there with the addresses given (node:attach), and with `gateway` it gets
+ * its default route (node:gateway): the usual three lines of a scenario in one call. */
+static int l_host(lua_State *L)
+{
+    if (lua_isnoneornil(L, 2))
+        return new_node(L, SIM_NODE_HOST);
+    static const char *const keys[] = { "on", "ip", "ip6", "gateway", NULL };
+    simlua_check_options(L, 2, keys);
+    bool on = lua_getfield(L, 2, "on") != LUA_TNIL;
+    lua_pop(L, 1);
+    if (!on && (simlua_opt_str(L, 2, "ip", NULL) || simlua_opt_str(L, 2, "ip6", NULL) ||
+                simlua_opt_str(L, 2, "gateway", NULL)))
+        return luaL_argerror(L, 2, "options 'ip', 'ip6' and 'gateway' need 'on' (a link)");
+    lua_pushcfunction(L, new_node_host);
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);                    /* 3: the node */
+    if (!on)
+        return 1;
+    lua_getfield(L, 2, "on");             /* 4 */
+    lua_newtable(L);                      /* 5: node:attach's options */
+    lua_getfield(L, 2, "ip");
+    lua_setfield(L, 5, "ip");
+    lua_getfield(L, 2, "ip6");
+    lua_setfield(L, 5, "ip6");
+    lua_getfield(L, 2, "gateway");        /* 6 */
+    lua_copy(L, 3, 1);                    /* node:attach(link, options) on this frame */
+    lua_copy(L, 4, 2);
+    lua_copy(L, 5, 3);
+    lua_copy(L, 6, 4);
+    lua_settop(L, 4);
+    simlua_attach(L);
+    lua_settop(L, 4);
+    if (!lua_isnil(L, 4)) {               /* node:route("default", gateway) */
+        lua_pushliteral(L, "default");
+        lua_copy(L, -1, 2);
+        lua_copy(L, 4, 3);
+        lua_settop(L, 3);
+        node_route(L);
+    }
+    lua_settop(L, 1);
+    return 1;
 }
 
 /* ---- inspection ---- */
