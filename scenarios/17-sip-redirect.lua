@@ -30,15 +30,9 @@ local mit = sim.lan("mit-net", {delay = "10ms"})
 local R = sim.router("R")
 R:attach(rutgers, {ip = "128.6.4.1/24"})
 R:attach(mit, {ip = "18.7.22.254/24"})
-local function host(name, lan, ip, gw)
-  local h = sim.host(name)
-  h:attach(lan, {ip = ip .. "/24"})
-  h:route("default", gw)
-  return h
-end
-local alice = host("alice", rutgers, "128.6.4.10", "128.6.4.1")
-local bob = host("bob", mit, "18.7.22.50", "18.7.22.254")
-local rd = host("redirect.mit.edu", mit, "18.7.22.83", "18.7.22.254")
+local alice = sim.host("alice", {on = rutgers, ip = "128.6.4.10/24", gateway = "128.6.4.1"})
+local bob = sim.host("bob", {on = mit, ip = "18.7.22.50/24", gateway = "18.7.22.254"})
+local rd = sim.host("redirect.mit.edu", {on = mit, ip = "18.7.22.83/24", gateway = "18.7.22.254"})
 
 -- a redirect server that is also mit.edu's registrar
 local redirect = sip.redirect(rd, {domain = "mit.edu"})

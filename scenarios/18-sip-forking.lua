@@ -40,16 +40,10 @@ local mit = sim.lan("mit-net", {delay = "10ms"})
 local R = sim.router("R")
 R:attach(rutgers, {ip = "128.6.4.1/24"})
 R:attach(mit, {ip = "18.7.22.254/24"})
-local function host(name, lan, ip, gw)
-  local h = sim.host(name)
-  h:attach(lan, {ip = ip .. "/24"})
-  h:route("default", gw)
-  return h
-end
-local alice = host("alice", rutgers, "128.6.4.10", "128.6.4.1")
-local desk = host("bob-desk", mit, "18.7.22.50", "18.7.22.254")
-local mobile = host("bob-mobile", mit, "18.7.22.51", "18.7.22.254")
-local pmit = host("proxy.mit.edu", mit, "18.7.22.83", "18.7.22.254")
+local alice = sim.host("alice", {on = rutgers, ip = "128.6.4.10/24", gateway = "128.6.4.1"})
+local desk = sim.host("bob-desk", {on = mit, ip = "18.7.22.50/24", gateway = "18.7.22.254"})
+local mobile = sim.host("bob-mobile", {on = mit, ip = "18.7.22.51/24", gateway = "18.7.22.254"})
+local pmit = sim.host("proxy.mit.edu", {on = mit, ip = "18.7.22.83/24", gateway = "18.7.22.254"})
 
 local proxy = sip.proxy(pmit, {domain = "mit.edu", registrar = true})
 local phones = {

@@ -40,14 +40,9 @@
 -- trace: lan rtp.p_type == 0 && ip.src == 10.0.0.10 && ip.dst == 10.0.0.20
 
 local lan = sim.lan("lan", {delay = "5ms"})
-local function host(name, ip)
-  local h = sim.host(name)
-  h:attach(lan, {ip = ip .. "/24"})
-  return h
-end
-local alice = host("alice", "10.0.0.10")
-local bob = host("bob", "10.0.0.20")
-local proxy_host = host("proxy.example.com", "10.0.0.2")
+local alice = sim.host("alice", {on = lan, ip = "10.0.0.10/24"})
+local bob = sim.host("bob", {on = lan, ip = "10.0.0.20/24"})
+local proxy_host = sim.host("proxy.example.com", {on = lan, ip = "10.0.0.2/24"})
 
 local proxy = sip.proxy(proxy_host, {domain = "example.com", registrar = true,
                                      transport = "tcp"})

@@ -73,19 +73,15 @@ local mit = sim.lan("mit-net", {delay = "10ms"})
 local R = sim.router("R")
 R:attach(rutgers, {ip = "128.6.4.1/24"})
 R:attach(mit, {ip = "18.7.22.254/24"})
-local function host(name, lan, ip, gw)
-  local h = sim.host(name)
-  h:attach(lan, {ip = ip .. "/24"})
-  h:route("default", gw)
-  return h
-end
-local alice = host("alice", rutgers, "128.6.4.10", "128.6.4.1")
-local prutgers = host("proxy.rutgers.edu", rutgers, "128.6.4.2", "128.6.4.1")
-local bob = host("bob", mit, "18.7.22.50", "18.7.22.254")
-local carol = host("carol", mit, "18.7.22.60", "18.7.22.254")
-local pmit = host("proxy.mit.edu", mit, "18.7.22.83", "18.7.22.254")
-local plab = host("proxy.lab.mit.edu", mit, "18.7.22.90", "18.7.22.254")
-local ns = host("ns.mit.edu", mit, "18.7.22.1", "18.7.22.254")
+local alice = sim.host("alice", {on = rutgers, ip = "128.6.4.10/24", gateway = "128.6.4.1"})
+local prutgers = sim.host("proxy.rutgers.edu", {on = rutgers, ip = "128.6.4.2/24",
+                                                gateway = "128.6.4.1"})
+local bob = sim.host("bob", {on = mit, ip = "18.7.22.50/24", gateway = "18.7.22.254"})
+local carol = sim.host("carol", {on = mit, ip = "18.7.22.60/24", gateway = "18.7.22.254"})
+local pmit = sim.host("proxy.mit.edu", {on = mit, ip = "18.7.22.83/24", gateway = "18.7.22.254"})
+local plab = sim.host("proxy.lab.mit.edu", {on = mit, ip = "18.7.22.90/24",
+                                            gateway = "18.7.22.254"})
+local ns = sim.host("ns.mit.edu", {on = mit, ip = "18.7.22.1/24", gateway = "18.7.22.254"})
 -- sip1.mit.edu (18.7.22.85) is switched off: no host answers for that address
 
 dns.server(ns, {

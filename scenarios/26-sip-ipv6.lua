@@ -33,14 +33,9 @@
 -- trace-none: lan ip
 
 local lan = sim.lan("lan", {delay = "5ms"})
-local function host(name, ip6)
-  local h = sim.host(name)
-  h:attach(lan, {ip6 = ip6 .. "/64"})
-  return h
-end
-local alice = host("alice", "2001:db8::10")
-local bob = host("bob", "2001:db8::20")
-local proxy_host = host("proxy.example.com", "2001:db8::2")
+local alice = sim.host("alice", {on = lan, ip6 = "2001:db8::10/64"})
+local bob = sim.host("bob", {on = lan, ip6 = "2001:db8::20/64"})
+local proxy_host = sim.host("proxy.example.com", {on = lan, ip6 = "2001:db8::2/64"})
 
 -- 1. the apps: no address given, each takes its node's IPv6 address
 local proxy = sip.proxy(proxy_host, {domain = "example.com", registrar = true})

@@ -3,13 +3,8 @@
 -- straight to the priority-20 one, no Timer B), a Request-URI naming a transport is located by
 -- SRV for that transport, and a domain with nothing in DNS gets 503.
 local lan = sim.lan("lan", {delay = "5ms"})
-local function host(name, ip)
-  local h = sim.host(name)
-  h:attach(lan, {ip = ip .. "/24"})
-  return h
-end
-local A, S, P, B, N = host("A", "10.0.0.10"), host("S", "10.0.0.2"), host("P", "10.0.0.3"),
-                      host("B", "10.0.0.20"), host("N", "10.0.0.53")
+local A, S, P, B, N = sim.host("A", {on = lan, ip = "10.0.0.10/24"}), sim.host("S", {on = lan, ip = "10.0.0.2/24"}), sim.host("P", {on = lan, ip = "10.0.0.3/24"}),
+                      sim.host("B", {on = lan, ip = "10.0.0.20/24"}), sim.host("N", {on = lan, ip = "10.0.0.53/24"})
 dns.server(N, {
   zone = "b.test", ttl = 300,
   records = {
