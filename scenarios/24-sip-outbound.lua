@@ -66,10 +66,7 @@ alice:route("default", "128.6.5.1")
 NB:route("default", "128.6.4.1")
 NC:route("default", "77.12.4.1")
 local function server(name, ip)
-  local h = sim.host(name)
-  h:attach(net, {ip = ip .. "/24"})
-  h:route("default", "18.7.22.254")
-  return h
+  return sim.host(name, {on = net, ip = ip .. "/24", gateway = "18.7.22.254"})
 end
 local edge_h, reg_h = server("edge.mit.edu", "18.7.22.10"), server("registrar.mit.edu", "18.7.22.84")
 local px_h, ns = server("proxy.mit.edu", "18.7.22.83"), server("ns.mit.edu", "18.7.22.1")

@@ -53,10 +53,7 @@ bob:route("default", "10.0.0.1")
 alice:route("default", "128.6.5.1")
 NB:route("default", "128.6.4.1")
 local function server(name, ip)
-  local h = sim.host(name)
-  h:attach(net, {ip = ip .. "/24"})
-  h:route("default", "18.7.22.254")
-  return h
+  return sim.host(name, {on = net, ip = ip .. "/24", gateway = "18.7.22.254"})
 end
 -- an edge: its SIP address is on its access link (where the phones reach it); its second leg
 -- on net carries the REGISTERs and INVITEs to and from proxy.mit.edu
